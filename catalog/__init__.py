@@ -1,0 +1,1 @@
+"""The certified catalogue: the OCOP registry and the products it certifies."""

@@ -1,0 +1,467 @@
+"""The OCOP registry.
+
+The rulebook (frameworks, parts, star bands, categories, product sets, the criteria tree) is data:
+weights differ per product set and per framework and change by decision, so none of them is
+hard-coded in Python. Evaluations are scoring records; certificates are recognition decisions.
+Statuses change only through ``catalog.services``.
+"""
+
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from catalog.validators import validate_gtin
+
+
+class Framework(models.Model):
+    """A criteria framework: Decision 1048/QĐ-TTg 2019, 148/QĐ-TTg 2023, 26/2026/QĐ-TTg."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    decision_number = models.CharField(_("decision number"), max_length=50)
+    decision_date = models.DateField(_("decision date"))
+    in_force_from = models.DateField(_("in force from"))
+    in_force_until = models.DateField(_("in force until"), null=True, blank=True)
+    validity_months = models.PositiveSmallIntegerField(_("certificate validity (months)"), default=36)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["in_force_from"]
+        verbose_name = _("criteria framework")
+        verbose_name_plural = _("criteria frameworks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FrameworkPart(models.Model):
+    """Part A (product & community), B (marketing), C (quality) with its maximum."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="parts")
+    code = models.CharField(_("code"), max_length=1)
+    name = models.CharField(_("name"), max_length=255)
+    max_points = models.PositiveSmallIntegerField(_("maximum points"))
+
+    class Meta:
+        ordering = ["framework", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="unique_part_per_framework")
+        ]
+        verbose_name = _("framework part")
+        verbose_name_plural = _("framework parts")
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class StarBand(models.Model):
+    """Average total from ``min_score`` (inclusive) up to the next band yields ``stars``."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="star_bands")
+    stars = models.PositiveSmallIntegerField(
+        _("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    min_score = models.DecimalField(_("minimum score"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["framework", "-min_score"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "stars"], name="unique_band_per_framework")
+        ]
+        verbose_name = _("star band")
+        verbose_name_plural = _("star bands")
+
+    def __str__(self) -> str:
+        return f"★{self.stars} ≥ {self.min_score}"
+
+
+class ProductCategory(models.Model):
+    """One of the six product groups (ngành/nhóm) of a framework."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120)
+
+    class Meta:
+        ordering = ["framework", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="unique_category_code"),
+            models.UniqueConstraint(fields=["framework", "slug"], name="unique_category_slug"),
+        ]
+        verbose_name = _("product category")
+        verbose_name_plural = _("product categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductSet(models.Model):
+    """A bộ sản phẩm: each has its own score sheet (26 under 148/2023 and 26/2026)."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="product_sets")
+    category = models.ForeignKey(
+        ProductCategory, on_delete=models.PROTECT, related_name="product_sets"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    slug = models.SlugField(_("slug"), max_length=160)
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="unique_product_set_number"),
+        ]
+        verbose_name = _("product set")
+        verbose_name_plural = _("product sets")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class CriterionGroup(models.Model):
+    """A criterion group of one product set's score sheet, e.g. A.1 "Tổ chức sản xuất" (18)."""
+
+    product_set = models.ForeignKey(
+        ProductSet, on_delete=models.CASCADE, related_name="criterion_groups"
+    )
+    part = models.ForeignKey(FrameworkPart, on_delete=models.PROTECT, related_name="groups")
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=255)
+    max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=2)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["product_set", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["product_set", "code"], name="unique_group_per_set")
+        ]
+        verbose_name = _("criterion group")
+        verbose_name_plural = _("criterion groups")
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class Criterion(models.Model):
+    group = models.ForeignKey(CriterionGroup, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=255)
+    max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=2)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["group", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "code"], name="unique_criterion_per_group")
+        ]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class CriterionOption(models.Model):
+    """An answer option; ``min_star`` marks it as the minimum a product needs for that star."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="options")
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    label = models.CharField(_("label"), max_length=500)
+    min_star = models.PositiveSmallIntegerField(
+        _("minimum for star"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(3), MaxValueValidator(5)],
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["criterion", "position"]
+        verbose_name = _("criterion option")
+        verbose_name_plural = _("criterion options")
+
+    def __str__(self) -> str:
+        return f"{self.points}: {self.label}"
+
+
+class Product(models.Model):
+    """A sản phẩm OCOP. The holder edits its content; resellers never do."""
+
+    name = models.CharField(_("name"), max_length=255)
+    name_folded = models.CharField(max_length=255, db_index=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    holder = models.ForeignKey(
+        "sellers.Business",
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("holder"),
+    )
+    product_set = models.ForeignKey(
+        ProductSet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("product set"),
+    )
+    product_code = models.CharField(_("product code"), max_length=40, blank=True, db_index=True)
+    description = models.TextField(_("description"), blank=True)
+    story = models.TextField(_("story"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        indexes = [models.Index(fields=["holder", "name_folded"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolumeUnit(models.TextChoices):
+    GRAM = "g", _("g")
+    KILOGRAM = "kg", _("kg")
+    MILLILITRE = "ml", _("ml")
+    LITRE = "l", _("l")
+    PIECE = "piece", _("piece")
+
+
+class ProductVariant(models.Model):
+    """A pack of a product: "Hũ 500 g", "Chai 650 ml"; GTIN optional (many OCOP goods have none)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(_("pack"), max_length=120)
+    net_quantity = models.DecimalField(
+        _("net quantity"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    unit = models.CharField(_("unit"), max_length=8, choices=VolumeUnit.choices, blank=True)
+    gtin = models.CharField(
+        _("GTIN"), max_length=14, blank=True, validators=[validate_gtin], db_index=True
+    )
+    sku = models.CharField(_("SKU"), max_length=64, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gtin"], condition=~models.Q(gtin=""), name="unique_variant_gtin"
+            ),
+            models.UniqueConstraint(fields=["product", "name"], name="unique_variant_name"),
+        ]
+        verbose_name = _("product variant")
+        verbose_name_plural = _("product variants")
+
+    def __str__(self) -> str:
+        return f"{self.product.name} — {self.name}"
+
+
+class EvaluationLevel(models.TextChoices):
+    COMMUNE = "commune", _("Commune pre-review")
+    DISTRICT = "district", _("District council")
+    PROVINCE = "province", _("Provincial council")
+    CENTRAL = "central", _("Central council")
+
+
+class Decision(models.Model):
+    """A recognition decision (quyết định công nhận) as published by a province or ministry."""
+
+    number = models.CharField(_("decision number"), max_length=60)
+    date = models.DateField(_("decision date"))
+    issuer = models.CharField(_("issuer"), max_length=255)
+    province = models.ForeignKey(
+        "core.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ocop_decisions",
+        verbose_name=_("province"),
+    )
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="decisions")
+    source_url = models.URLField(_("source document"), max_length=500, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "date"], name="unique_decision_number_date")
+        ]
+        verbose_name = _("recognition decision")
+        verbose_name_plural = _("recognition decisions")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.date:%d/%m/%Y})"
+
+
+class Evaluation(models.Model):
+    """A scoring record: the council's average total, the star it yields and why.
+
+    History is kept: a re-evaluation or an upgrade adds a record, never edits one.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="evaluations")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="evaluations")
+    product_set = models.ForeignKey(
+        ProductSet, on_delete=models.PROTECT, null=True, blank=True, related_name="evaluations"
+    )
+    level = models.CharField(_("level"), max_length=16, choices=EvaluationLevel.choices)
+    council = models.CharField(_("council"), max_length=255, blank=True)
+    evaluated_on = models.DateField(_("evaluated on"))
+    member_totals = models.JSONField(_("council members' totals"), default=list, blank=True)
+    total_score = models.DecimalField(_("average total"), max_digits=5, decimal_places=2)
+    band_stars = models.PositiveSmallIntegerField(_("stars by score band"))
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    caps_applied = models.JSONField(_("minimum-requirement caps applied"), default=list, blank=True)
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+        verbose_name=_("decision"),
+    )
+    source_url = models.URLField(_("source document"), max_length=500, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-evaluated_on", "-id"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.product} — {self.total_score} ({self.evaluated_on:%d/%m/%Y})"
+
+
+class EvaluationPart(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="parts")
+    part = models.ForeignKey(FrameworkPart, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["evaluation", "part__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "part"], name="unique_part_score")
+        ]
+
+
+class EvaluationChoice(models.Model):
+    """The option the council chose for one criterion, when the score sheet is known."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="choices")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    option = models.ForeignKey(CriterionOption, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["evaluation", "criterion__group__position", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "criterion"], name="unique_choice")
+        ]
+
+
+class CertificateStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class RevocationGround(models.TextChoices):
+    """Decision 26/2026/QĐ-TTg, Article 8."""
+
+    FALSE_DOSSIER = "false_dossier", _("False or forged dossier")
+    NO_LONGER_MEETS_CRITERIA = "no_longer_meets_criteria", _(
+        "No longer meets the criteria on inspection"
+    )
+    LAW_VIOLATION = "law_violation", _(
+        "Violation of quality, food-safety, environment, IP or labelling law"
+    )
+    MARK_MISUSE = "mark_misuse", _("Misuse of the OCOP mark")
+    STOPPED_PRODUCTION = "stopped_production", _("The producer stopped producing")
+    AUTHORITY_CONCLUSION = "authority_conclusion", _("Another competent authority's conclusion")
+
+
+class Certificate(models.Model):
+    """A product's OCOP recognition at ★3–★5, valid for 36 months from the decision."""
+
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="certificates")
+    evaluation = models.OneToOneField(
+        Evaluation, on_delete=models.PROTECT, related_name="certificate"
+    )
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="certificates")
+    stars = models.PositiveSmallIntegerField(
+        _("stars"), validators=[MinValueValidator(3), MaxValueValidator(5)]
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.ACTIVE,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    revocation_ground = models.CharField(
+        _("revocation ground"), max_length=32, choices=RevocationGround.choices, blank=True
+    )
+    revocation_note = models.TextField(_("revocation note"), blank=True)
+    revoked_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=3, stars__lte=5), name="certificate_stars_3_to_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("valid_from")),
+                name="certificate_validity_positive",
+            ),
+            # One certificate in force per product: supersession retires the old one first.
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(status="active"),
+                name="one_active_certificate_per_product",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "valid_until"])]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return f"{self.number} ★{self.stars}"
+
+    def status_on(self, day: datetime.date) -> str:
+        """The status as it stands on ``day``: an active certificate past its date is expired
+        even before the daily job has recorded it."""
+        if self.status == CertificateStatus.ACTIVE and day > self.valid_until:
+            return CertificateStatus.EXPIRED
+        return self.status

@@ -1,0 +1,334 @@
+"""Writes to the OCOP registry. Every status change of a certificate goes through here."""
+
+import datetime
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.errors import NOT_RECOGNISED, RegistryError
+from catalog.models import (
+    Certificate,
+    CertificateStatus,
+    Criterion,
+    CriterionOption,
+    Decision,
+    Evaluation,
+    EvaluationChoice,
+    EvaluationLevel,
+    EvaluationPart,
+    Framework,
+    FrameworkPart,
+    Product,
+    ProductSet,
+    RevocationGround,
+    StarBand,
+)
+
+TWO_PLACES = Decimal("0.01")
+MAX_TOTAL = Decimal(100)
+
+
+@dataclass(frozen=True)
+class StarResult:
+    band_stars: int
+    stars: int
+    caps: list[dict] = field(default_factory=list)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Same day ``months`` later, clamped to the month's end (31/01 + 1 month -> 28 or 29/02)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def evaluation_average(*, member_totals: Sequence[Decimal]) -> Decimal:
+    """The average of council members' totals, rounded half-up to 2 places."""
+    if not member_totals:
+        raise RegistryError(_("At least one council member's total is needed."), code="required",
+                            field="member_totals")
+    for value in member_totals:
+        if not Decimal(0) <= Decimal(value) <= MAX_TOTAL:
+            raise RegistryError(
+                _("A council member's total must be between 0 and 100, not %(value)s.")
+                % {"value": value},
+                code="out_of_range",
+                field="member_totals",
+            )
+    total = sum((Decimal(v) for v in member_totals), Decimal(0)) / len(member_totals)
+    return total.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def evaluation_stars(
+    *,
+    framework: Framework,
+    total_score: Decimal,
+    chosen_options: Iterable[CriterionOption] = (),
+    bands: Sequence[StarBand] | None = None,
+    minimum_options: Iterable[CriterionOption] | None = None,
+) -> StarResult:
+    """Stars from the average total (bands) capped by minimum requirements.
+
+    A criterion whose options carry a "minimum for ★n" marker caps the result at ★(n-1) when the
+    chosen option scores below the marked one. Caps apply only when the per-criterion choices are
+    known. ``bands`` and ``minimum_options`` may be passed in to avoid queries in bulk imports.
+    """
+    total_score = Decimal(total_score)
+    if not Decimal(0) <= total_score <= MAX_TOTAL:
+        raise RegistryError(
+            _("The total score must be between 0 and 100, not %(value)s.") % {"value": total_score},
+            code="out_of_range",
+            field="total_score",
+        )
+    if bands is None:
+        bands = list(StarBand.objects.filter(framework=framework).order_by("-min_score"))
+    band_stars = next(
+        (b.stars for b in sorted(bands, key=lambda b: -b.min_score) if total_score >= b.min_score),
+        1,
+    )
+    chosen = {opt.criterion_id: opt for opt in chosen_options}
+    caps: list[dict] = []
+    stars = band_stars
+    if chosen:
+        if minimum_options is None:
+            minimum_options = CriterionOption.objects.filter(
+                criterion_id__in=chosen.keys(), min_star__isnull=False
+            ).select_related("criterion")
+        for marker in minimum_options:
+            picked = chosen.get(marker.criterion_id)
+            if picked is None or picked.points >= marker.points:
+                continue
+            if stars >= marker.min_star:
+                caps.append(
+                    {
+                        "criterion": marker.criterion.code,
+                        "criterion_name": marker.criterion.name,
+                        "required_points": str(marker.points),
+                        "chosen_points": str(picked.points),
+                        "min_star": marker.min_star,
+                        "capped_to": marker.min_star - 1,
+                    }
+                )
+        if caps:
+            stars = min(stars, min(c["capped_to"] for c in caps))
+    return StarResult(band_stars=band_stars, stars=stars, caps=caps)
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    product: Product,
+    framework: Framework,
+    level: str,
+    evaluated_on: datetime.date,
+    member_totals: Sequence[Decimal] | None = None,
+    total_score: Decimal | None = None,
+    part_scores: Mapping[str, Decimal] | None = None,
+    choices: Mapping[str, Decimal] | None = None,
+    product_set: ProductSet | None = None,
+    council: str = "",
+    decision: Decision | None = None,
+    source_url: str = "",
+    is_demo: bool = False,
+) -> Evaluation:
+    """Add a scoring record (history is kept: this never edits an earlier one).
+
+    ``choices`` maps criterion code -> points of the chosen option in the product set's sheet;
+    when given, the total is their sum and part scores are derived from them.
+    """
+    if level not in EvaluationLevel.values:
+        raise RegistryError(_("Unknown evaluation level."), code="invalid", field="level")
+    product_set = product_set or product.product_set
+    chosen: list[CriterionOption] = []
+    if choices:
+        if product_set is None:
+            raise RegistryError(
+                _("Per-criterion choices need the product's product set."),
+                code="required",
+                field="product_set",
+            )
+        criteria = {
+            c.code: c
+            for c in Criterion.objects.filter(group__product_set=product_set)
+            .select_related("group__part")
+            .prefetch_related("options")
+        }
+        derived_parts: dict[str, Decimal] = {}
+        for code, points in choices.items():
+            criterion = criteria.get(code)
+            if criterion is None:
+                raise RegistryError(
+                    _("Criterion %(code)s is not on this product set's score sheet.")
+                    % {"code": code},
+                    code="not_found",
+                    field="choices",
+                )
+            option = next((o for o in criterion.options.all() if o.points == Decimal(points)), None)
+            if option is None:
+                raise RegistryError(
+                    _("Criterion %(code)s has no option worth %(points)s points.")
+                    % {"code": code, "points": points},
+                    code="invalid",
+                    field="choices",
+                )
+            chosen.append(option)
+            part_code = criterion.group.part.code
+            derived_parts[part_code] = derived_parts.get(part_code, Decimal(0)) + option.points
+        part_scores = part_scores or derived_parts
+        if total_score is None and not member_totals:
+            total_score = sum(derived_parts.values(), Decimal(0))
+    if member_totals:
+        total_score = evaluation_average(member_totals=member_totals)
+    if total_score is None:
+        raise RegistryError(_("A total score is needed."), code="required", field="total_score")
+    total_score = Decimal(total_score).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+    parts = {p.code: p for p in FrameworkPart.objects.filter(framework=framework)}
+    for code, score in (part_scores or {}).items():
+        part = parts.get(code)
+        if part is None:
+            raise RegistryError(
+                _("Part %(code)s does not exist in %(framework)s.")
+                % {"code": code, "framework": framework.name},
+                code="invalid",
+                field="part_scores",
+            )
+        if not Decimal(0) <= Decimal(score) <= part.max_points:
+            raise RegistryError(
+                _("Part %(code)s scores %(score)s, outside 0–%(max)s.")
+                % {"code": code, "score": score, "max": part.max_points},
+                code="out_of_range",
+                field="part_scores",
+            )
+
+    result = evaluation_stars(framework=framework, total_score=total_score, chosen_options=chosen)
+    evaluation = Evaluation.objects.create(
+        product=product,
+        framework=framework,
+        product_set=product_set,
+        level=level,
+        council=council,
+        evaluated_on=evaluated_on,
+        member_totals=[str(Decimal(v)) for v in (member_totals or [])],
+        total_score=total_score,
+        band_stars=result.band_stars,
+        stars=result.stars,
+        caps_applied=result.caps,
+        decision=decision,
+        source_url=source_url or (decision.source_url if decision else ""),
+        is_demo=is_demo,
+    )
+    EvaluationPart.objects.bulk_create(
+        EvaluationPart(evaluation=evaluation, part=parts[code], score=Decimal(score))
+        for code, score in (part_scores or {}).items()
+    )
+    EvaluationChoice.objects.bulk_create(
+        EvaluationChoice(evaluation=evaluation, criterion_id=o.criterion_id, option=o) for o in chosen
+    )
+    return evaluation
+
+
+def certificate_number(*, decision: Decision, product: Product) -> str:
+    """A stable number for (decision, product): re-importing a decision yields the same one."""
+    digest = hashlib.sha256(f"{decision.number}|{decision.date}|{product.pk}".encode()).hexdigest()
+    province = decision.province.code if decision.province_id else "00"
+    return f"OCOP-{province}-{decision.date:%y}-{digest[:8].upper()}"
+
+
+@transaction.atomic
+def certificate_issue(
+    *,
+    evaluation: Evaluation,
+    decision: Decision,
+    valid_from: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> Certificate:
+    """Recognise a product at the evaluation's star; a certificate in force is superseded.
+
+    ★1–★2 evaluations are refused: they get no decision and no certificate.
+    """
+    if evaluation.stars < 3:
+        raise RegistryError(NOT_RECOGNISED, code="not_recognised", field="stars")
+    now = now or timezone.now()
+    valid_from = valid_from or decision.date
+    valid_until = add_months(valid_from, evaluation.framework.validity_months)
+    product = Product.objects.select_for_update().get(pk=evaluation.product_id)
+    previous = list(
+        Certificate.objects.select_for_update().filter(
+            product=product, status=CertificateStatus.ACTIVE
+        )
+    )
+    for old in previous:
+        old.status = CertificateStatus.SUPERSEDED
+        old.status_changed_at = now
+        old.save(update_fields=["status", "status_changed_at"])
+    certificate = Certificate.objects.create(
+        number=certificate_number(decision=decision, product=product),
+        product=product,
+        evaluation=evaluation,
+        decision=decision,
+        stars=evaluation.stars,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        status=CertificateStatus.ACTIVE,
+        status_changed_at=now,
+        is_demo=evaluation.is_demo,
+    )
+    if previous:
+        Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(superseded_by=certificate)
+    if valid_until < now.date():
+        # A historical decision imported after its validity ran out is recorded as expired.
+        certificate.status = CertificateStatus.EXPIRED
+        certificate.save(update_fields=["status"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(
+    *,
+    certificate: Certificate,
+    ground: str,
+    note: str = "",
+    user=None,
+    now: datetime.datetime | None = None,
+) -> Certificate:
+    """Revoke on one of the six grounds of 26/2026 Art. 8. Only an active certificate can be."""
+    if ground not in RevocationGround.values:
+        raise RegistryError(_("Choose one of the six revocation grounds."), code="invalid",
+                            field="ground")
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status != CertificateStatus.ACTIVE:
+        raise RegistryError(
+            _("Only an active certificate can be revoked; this one is %(status)s.")
+            % {"status": certificate.get_status_display()},
+            code="invalid_status",
+            field="certificate",
+        )
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revocation_ground = ground
+    certificate.revocation_note = note
+    certificate.revoked_by = user if user is not None and user.is_authenticated else None
+    certificate.status_changed_at = now or timezone.now()
+    certificate.save(
+        update_fields=["status", "revocation_ground", "revocation_note", "revoked_by",
+                       "status_changed_at"]
+    )
+    return certificate
+
+
+def certificate_expire_due(*, today: datetime.date | None = None) -> int:
+    """Record as expired every active certificate past its validity. Returns how many."""
+    today = today or timezone.localdate()
+    return Certificate.objects.filter(
+        status=CertificateStatus.ACTIVE, valid_until__lt=today
+    ).update(status=CertificateStatus.EXPIRED, status_changed_at=timezone.now())

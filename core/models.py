@@ -1,0 +1,46 @@
+"""Administrative units of Vietnam since 1 July 2025 (34 provinces) and the 63 they replaced."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Province(models.Model):
+    """A current (post-2025) province or centrally-run city."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name_folded = models.CharField(max_length=100, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegacyProvince(models.Model):
+    """A province as it was before 1 July 2025; registry rows often still name these."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=100)
+    name_folded = models.CharField(max_length=100, db_index=True, editable=False)
+    current = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        related_name="legacy_provinces",
+        verbose_name=_("current province"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("pre-2025 province")
+        verbose_name_plural = _("pre-2025 provinces")
+
+    def __str__(self) -> str:
+        return self.name

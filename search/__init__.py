@@ -1,0 +1,1 @@
+"""The search index: one interface, a database backend and an Elasticsearch backend."""

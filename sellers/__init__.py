@@ -1,0 +1,1 @@
+"""Who sells: businesses (chủ thể OCOP), their people and roles."""

@@ -1,0 +1,48 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_by_default(settings):
+    settings.LANGUAGE_CODE = "vi"
+
+
+class QueryCounter:
+    """``with django_queries(7): ...`` asserts exactly that many SQL queries ran."""
+
+    def __call__(self, expected: int):
+        return _Exact(expected)
+
+
+class _Exact(CaptureQueriesContext):
+    def __init__(self, expected: int):
+        super().__init__(connection)
+        self.expected = expected
+
+    def __exit__(self, exc_type, exc, tb):
+        super().__exit__(exc_type, exc, tb)
+        if exc_type is None:
+            executed = len(self.captured_queries)
+            if executed != self.expected:
+                listing = "\n".join(
+                    f"{i}. {q['sql']}" for i, q in enumerate(self.captured_queries, start=1)
+                )
+                raise AssertionError(
+                    f"{executed} SQL queries ran, expected {self.expected}:\n{listing}"
+                )
+
+
+@pytest.fixture
+def django_queries():
+    return QueryCounter()
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)

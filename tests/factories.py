@@ -1,0 +1,107 @@
+"""factory_boy factories shared by the whole suite."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from catalog.models import Decision, Framework, Product, ProductSet, ProductVariant
+from catalog.services import certificate_issue, evaluation_record
+from core.models import Province
+from core.text import fold, slugify_vi
+from sellers.models import Business, LegalType, SellerStatus
+
+
+def province(code: str = "22") -> Province:
+    return Province.objects.get(code=code)
+
+
+def framework(code: str = "QD26-2026") -> Framework:
+    return Framework.objects.get(code=code)
+
+
+def product_set(number: int = 1, framework_code: str = "QD26-2026") -> ProductSet:
+    return ProductSet.objects.get(framework__code=framework_code, number=number)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.vn")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class BusinessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Business
+
+    name = factory.Sequence(lambda n: f"HTX Nông sản số {n}")
+    name_folded = factory.LazyAttribute(lambda b: fold(b.name))
+    slug = factory.LazyAttribute(lambda b: slugify_vi(b.name))
+    legal_type = LegalType.COOPERATIVE
+    tax_code = factory.Sequence(lambda n: f"57{n:08d}")
+    province = factory.LazyFunction(lambda: province("22"))
+    commune = "xã Tiên Yên"
+    status = SellerStatus.UNCLAIMED
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Mật ong rừng số {n}")
+    name_folded = factory.LazyAttribute(lambda p: fold(p.name))
+    slug = factory.LazyAttribute(lambda p: slugify_vi(p.name))
+    holder = factory.SubFactory(BusinessFactory)
+    product_set = factory.LazyFunction(lambda: product_set(4))
+
+
+class ProductVariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductVariant
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"Hũ {n * 100 + 100} g")
+    net_quantity = Decimal("500")
+    unit = "g"
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    number = factory.Sequence(lambda n: f"{3900 + n}/QĐ-UBND")
+    date = datetime.date(2026, 8, 5)
+    issuer = "UBND tỉnh Quảng Ninh"
+    province = factory.LazyFunction(lambda: province("22"))
+    framework = factory.LazyFunction(lambda: framework("QD26-2026"))
+    source_url = "https://ocop.quangninh.gov.vn/quyet-dinh/3981"
+
+
+def certified_product(
+    *,
+    total: str = "72.50",
+    decision: Decision | None = None,
+    product: Product | None = None,
+    parts: dict | None = None,
+    **product_kwargs,
+):
+    """A product with a provincial evaluation and the certificate it earned (★ from ``total``)."""
+    decision = decision or DecisionFactory()
+    product = product or ProductFactory(**product_kwargs)
+    evaluation = evaluation_record(
+        product=product,
+        framework=decision.framework,
+        level="province",
+        evaluated_on=decision.date - datetime.timedelta(days=20),
+        total_score=Decimal(total),
+        part_scores=parts or {},
+        council="Hội đồng OCOP tỉnh",
+        decision=decision,
+    )
+    certificate = certificate_issue(evaluation=evaluation, decision=decision)
+    return product, evaluation, certificate

@@ -1,0 +1,1 @@
+"""Provenance: batches, provenance events, QR stamps and scans."""

@@ -1,0 +1,124 @@
+"""Reads over the OCOP registry, shared by pages, GraphQL and commands."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from catalog.models import (
+    Certificate,
+    CertificateStatus,
+    Evaluation,
+    EvaluationChoice,
+    EvaluationPart,
+    Product,
+)
+from core.text import fold
+
+REEVALUATION_WINDOW_START_DAYS = 180
+REEVALUATION_WINDOW_END_DAYS = 120
+
+
+def certificates_in_force(*, today: datetime.date | None = None) -> QuerySet[Certificate]:
+    """Active and not past validity, whether or not the daily expiry job has run yet."""
+    today = today or timezone.localdate()
+    return Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
+
+
+def product_list(
+    *,
+    text: str = "",
+    province_slug: str = "",
+    stars: int | None = None,
+    product_set: int | None = None,
+    category_slug: str = "",
+    certificate_status: str = "",
+    certified_only: bool = True,
+    today: datetime.date | None = None,
+) -> QuerySet[Product]:
+    """Products filtered as on the storefront and in the API.
+
+    ``certified_only`` keeps products with a certificate in force (what the public sees); a
+    ``certificate_status`` filter looks at the product's latest certificate instead.
+    ``current_certificate_id`` is annotated so a page of products needs no per-row query.
+    """
+    today = today or timezone.localdate()
+    in_force = certificates_in_force(today=today).filter(product=OuterRef("pk"))
+    latest = Certificate.objects.filter(product=OuterRef("pk")).order_by("-valid_from", "-id")
+    qs = Product.objects.annotate(
+        current_certificate_id=Subquery(in_force.order_by("-valid_from").values("pk")[:1]),
+        latest_certificate_id=Subquery(latest.values("pk")[:1]),
+        current_stars=Subquery(in_force.order_by("-valid_from").values("stars")[:1]),
+    )
+    if certified_only and not certificate_status:
+        qs = qs.filter(Exists(in_force))
+    if certificate_status:
+        status_match = Certificate.objects.filter(pk=OuterRef("latest_certificate_id"))
+        if certificate_status == CertificateStatus.EXPIRED:
+            status_match = status_match.filter(
+                Q(status=CertificateStatus.EXPIRED)
+                | Q(status=CertificateStatus.ACTIVE, valid_until__lt=today)
+            )
+        elif certificate_status == CertificateStatus.ACTIVE:
+            status_match = status_match.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
+        else:
+            status_match = status_match.filter(status=certificate_status)
+        qs = qs.filter(Exists(status_match))
+    if text:
+        for word in fold(text).split():
+            qs = qs.filter(Q(name_folded__contains=word) | Q(holder__name_folded__contains=word))
+    if province_slug:
+        qs = qs.filter(holder__province__slug=province_slug)
+    if stars:
+        qs = qs.filter(current_stars=stars)
+    if product_set:
+        qs = qs.filter(product_set__number=product_set)
+    if category_slug:
+        qs = qs.filter(product_set__category__slug=category_slug)
+    return qs
+
+
+def product_list_for_display(*, queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """Shape a product queryset so a page of it costs a fixed number of queries: holder and
+    province joined, the certificates in force with their evaluation, parts and decision
+    prefetched into ``current_certificates``."""
+    today = timezone.localdate()
+    return queryset.select_related(
+        "holder__province", "product_set__category"
+    ).prefetch_related(
+        Prefetch(
+            "certificates",
+            queryset=certificates_in_force(today=today).select_related(
+                "decision", "evaluation__framework"
+            ).prefetch_related(
+                Prefetch("evaluation__parts", queryset=EvaluationPart.objects.select_related("part"))
+            ),
+            to_attr="current_certificates",
+        )
+    )
+
+
+def evaluation_history(*, product: Product) -> QuerySet[Evaluation]:
+    return (
+        Evaluation.objects.filter(product=product)
+        .select_related("framework", "decision", "certificate")
+        .prefetch_related(
+            Prefetch("parts", queryset=EvaluationPart.objects.select_related("part")),
+            Prefetch(
+                "choices",
+                queryset=EvaluationChoice.objects.select_related("criterion__group", "option"),
+            ),
+        )
+        .order_by("-evaluated_on", "-id")
+    )
+
+
+def certificates_entering_reevaluation(
+    *, today: datetime.date | None = None
+) -> QuerySet[Certificate]:
+    """Active certificates whose re-evaluation dossier is due: 180 to 120 days before expiry."""
+    today = today or timezone.localdate()
+    return certificates_in_force(today=today).filter(
+        valid_until__gte=today + datetime.timedelta(days=REEVALUATION_WINDOW_END_DAYS),
+        valid_until__lte=today + datetime.timedelta(days=REEVALUATION_WINDOW_START_DAYS),
+    ).select_related("product__holder", "decision")

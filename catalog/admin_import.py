@@ -1,0 +1,1 @@
+"""Decision admin and the recognition-list upload (owned by the importer work)."""

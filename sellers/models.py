@@ -21,6 +21,15 @@ class SellerStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
+class SellerType(models.TextChoices):
+    """What kind of seller a business is on the marketplace (the storefront filters on it)."""
+
+    PRODUCER = "producer", _("Producer")
+    OCOP_CENTRE = "ocop_centre", _("OCOP centre")
+    DISTRIBUTOR = "distributor", _("Distributor")
+    POINT_OF_SALE = "point_of_sale", _("Point of sale")
+
+
 class Business(models.Model):
     """A chủ thể OCOP: the cooperative, enterprise or household that holds products and sells.
 
@@ -64,6 +73,14 @@ class Business(models.Model):
         default=SellerStatus.UNCLAIMED,
         db_index=True,
     )
+    seller_type = models.CharField(
+        _("seller type"),
+        max_length=16,
+        choices=SellerType.choices,
+        default=SellerType.PRODUCER,
+        db_index=True,
+    )
+    terms_accepted_at = models.DateTimeField(_("seller terms accepted"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -76,3 +93,134 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    STAFF = "staff", _("Staff")
+
+
+class Membership(models.Model):
+    """A user's role in a business. Every seller-side lookup goes through these rows."""
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("business")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["business", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "business"], name="unique_membership")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.business} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """An owner's invitation by email; only a hash of the emailed token is stored."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.business}"
+
+
+class ApplicationKind(models.TextChoices):
+    CLAIM = "claim", _("Claim of a registry business")
+    NEW = "new", _("New business")
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SellerApplication(models.Model):
+    """A user's claim of an imported business, or an application with a new one; staff review."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=ApplicationKind.choices)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="applications")
+    applicant = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="seller_applications"
+    )
+    tax_code = models.CharField(_("tax code given"), max_length=14)
+    contact_name = models.CharField(_("contact name"), max_length=255)
+    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    evidence = models.TextField(_("registry details given"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.PENDING,
+    )
+    reviewed_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open application per business at a time: staff review one claim, not a race.
+            models.UniqueConstraint(
+                fields=["business"],
+                condition=models.Q(status="pending"),
+                name="one_pending_application_per_business",
+            )
+        ]
+        verbose_name = _("seller application")
+        verbose_name_plural = _("seller applications")
+
+    def __str__(self) -> str:
+        return f"{self.business} ← {self.applicant} ({self.get_status_display()})"
+
+
+class ApiToken(models.Model):
+    """An integrator's token: acts as its creator, limited to one business. Stored hashed."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,240 @@
+"""Writes on offers, stock and resale authorisations. Every function checks the actor's
+membership of the business it acts for; stock rows are locked in id order."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product, ProductVariant
+from catalog.selectors import certificates_in_force
+from core.text import nfc
+from marketplace.offers.models import (
+    PRICE_MAX,
+    PRICE_MIN,
+    Offer,
+    OfferStatus,
+    ResaleAuthorization,
+    Stock,
+    StockLocation,
+)
+from sellers.errors import SellerError
+from sellers.models import Business, SellerStatus
+from sellers.selectors import ROLES_ALL, ROLES_MANAGE
+from sellers.services import membership_require
+
+MAX_STOCK = 1_000_000
+
+
+def _money(value, *, field: str, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SellerError(_("Prices are whole đồng."), code="invalid", field=field)
+    if not PRICE_MIN <= value <= PRICE_MAX:
+        raise SellerError(
+            _("The price must be between 1.000 ₫ and 1.000.000.000 ₫."),
+            code="out_of_range",
+            field=field,
+        )
+    return value
+
+
+def _check_compare_at(price: int, compare_at: int | None) -> None:
+    if compare_at is not None and compare_at <= price:
+        raise SellerError(
+            _("The compare-at price must be higher than the price."),
+            code="invalid",
+            field="compare_at_price",
+        )
+
+
+def seller_may_sell(*, seller: Business, product: Product) -> bool:
+    return (
+        seller.pk == product.holder_id
+        or ResaleAuthorization.objects.filter(
+            product=product, reseller=seller, revoked_at__isnull=True
+        ).exists()
+    )
+
+
+@transaction.atomic
+def offer_create(
+    *,
+    actor,
+    seller: Business,
+    variant: ProductVariant,
+    price: int,
+    compare_at_price: int | None = None,
+) -> Offer:
+    membership_require(user=actor, business=seller, roles=ROLES_MANAGE)
+    price = _money(price, field="price")
+    compare_at_price = _money(compare_at_price, field="compare_at_price", allow_none=True)
+    _check_compare_at(price, compare_at_price)
+    if not seller_may_sell(seller=seller, product=variant.product):
+        raise SellerError(
+            _("Only the holder, or a reseller it has authorised, can offer this product."),
+            code="permission_denied",
+            field="variant",
+        )
+    if Offer.objects.filter(seller=seller, variant=variant).exists():
+        raise SellerError(
+            _("You already have an offer for this variant."), code="duplicate", field="variant"
+        )
+    return Offer.objects.create(
+        seller=seller, variant=variant, price=price, compare_at_price=compare_at_price
+    )
+
+
+@transaction.atomic
+def offer_update(
+    *,
+    actor,
+    offer: Offer,
+    price: int | None = None,
+    compare_at_price: int | None = None,
+    clear_compare_at: bool = False,
+) -> Offer:
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    membership_require(user=actor, business=offer.seller, roles=ROLES_MANAGE)
+    if price is not None:
+        offer.price = _money(price, field="price")
+    if clear_compare_at:
+        offer.compare_at_price = None
+    elif compare_at_price is not None:
+        offer.compare_at_price = _money(compare_at_price, field="compare_at_price")
+    _check_compare_at(offer.price, offer.compare_at_price)
+    offer.save(update_fields=["price", "compare_at_price", "updated_at"])
+    return offer
+
+
+@transaction.atomic
+def offer_publish(*, actor, offer: Offer) -> Offer:
+    """Publishing needs an active seller, a certificate in force and the right to sell."""
+    offer = (
+        Offer.objects.select_for_update()
+        .select_related("seller", "variant__product")
+        .get(pk=offer.pk)
+    )
+    membership_require(user=actor, business=offer.seller, roles=ROLES_MANAGE)
+    if offer.seller.status != SellerStatus.ACTIVE:
+        raise SellerError(
+            _("Only an active seller can publish offers; your business is %(status)s.")
+            % {"status": offer.seller.get_status_display()},
+            code="invalid_status",
+            field="seller",
+        )
+    product = offer.variant.product
+    if not certificates_in_force().filter(product=product).exists():
+        raise SellerError(
+            _("This product has no OCOP certificate in force, so it cannot be sold as OCOP."),
+            code="not_certified",
+            field="offer",
+        )
+    if not seller_may_sell(seller=offer.seller, product=product):
+        raise SellerError(
+            _("The holder has not authorised you to resell this product."),
+            code="permission_denied",
+            field="offer",
+        )
+    offer.status = OfferStatus.PUBLISHED
+    offer.published_at = offer.published_at or timezone.now()
+    offer.save(update_fields=["status", "published_at", "updated_at"])
+    return offer
+
+
+@transaction.atomic
+def offer_pause(*, actor, offer: Offer) -> Offer:
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    membership_require(user=actor, business=offer.seller, roles=ROLES_MANAGE)
+    if offer.status != OfferStatus.PUBLISHED:
+        raise SellerError(
+            _("Only a published offer can be paused."), code="invalid_status", field="offer"
+        )
+    offer.status = OfferStatus.PAUSED
+    offer.save(update_fields=["status", "updated_at"])
+    return offer
+
+
+@transaction.atomic
+def offer_delete(*, actor, offer: Offer) -> None:
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    membership_require(user=actor, business=offer.seller, roles=ROLES_MANAGE)
+    if offer.status == OfferStatus.PUBLISHED:
+        raise SellerError(
+            _("Pause the offer before deleting it."), code="invalid_status", field="offer"
+        )
+    offer.delete()
+
+
+@transaction.atomic
+def stock_set(*, actor, offer: Offer, location: StockLocation, quantity: int) -> Stock:
+    """Set the units on hand at one of the seller's own locations."""
+    membership_require(user=actor, business=offer.seller, roles=ROLES_ALL)
+    if location.business_id != offer.seller_id:
+        raise SellerError(
+            _("This stock location belongs to another business."),
+            code="permission_denied",
+            field="location",
+        )
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 0 <= quantity <= MAX_STOCK
+    ):
+        raise SellerError(
+            _("Stock must be a whole number between 0 and 1.000.000."),
+            code="out_of_range",
+            field="quantity",
+        )
+    stock, _created = Stock.objects.select_for_update().get_or_create(
+        offer=offer, location=location
+    )
+    stock.quantity = quantity
+    stock.save(update_fields=["quantity"])
+    return stock
+
+
+def stock_location_create(
+    *, actor, business: Business, name: str, province, commune: str = "", street: str = ""
+) -> StockLocation:
+    membership_require(user=actor, business=business, roles=ROLES_MANAGE)
+    name = nfc(name)
+    if not name:
+        raise SellerError(_("Name the location."), code="required", field="name")
+    if StockLocation.objects.filter(business=business, name=name).exists():
+        raise SellerError(
+            _("You already have a location with this name."), code="duplicate", field="name"
+        )
+    return StockLocation.objects.create(
+        business=business, name=name, province=province, commune=nfc(commune), street=nfc(street)
+    )
+
+
+@transaction.atomic
+def resale_grant(*, actor, product: Product, reseller: Business) -> ResaleAuthorization:
+    """The holder authorises another business to resell one of its products."""
+    membership_require(user=actor, business=product.holder, roles=ROLES_MANAGE)
+    if reseller.pk == product.holder_id:
+        raise SellerError(_("The holder needs no authorisation."), code="invalid", field="reseller")
+    existing = ResaleAuthorization.objects.filter(
+        product=product, reseller=reseller, revoked_at__isnull=True
+    ).first()
+    if existing:
+        return existing
+    return ResaleAuthorization.objects.create(product=product, reseller=reseller, granted_by=actor)
+
+
+@transaction.atomic
+def resale_revoke(*, actor, authorization: ResaleAuthorization) -> ResaleAuthorization:
+    """Withdrawing the authorisation hides the reseller's offers at once."""
+    authorization = (
+        ResaleAuthorization.objects.select_for_update()
+        .select_related("product__holder")
+        .get(pk=authorization.pk)
+    )
+    membership_require(user=actor, business=authorization.product.holder, roles=ROLES_MANAGE)
+    if authorization.revoked_at is None:
+        authorization.revoked_at = timezone.now()
+        authorization.revoked_by = actor
+        authorization.save(update_fields=["revoked_at", "revoked_by"])
+    return authorization

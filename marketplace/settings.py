@@ -3,7 +3,8 @@
 With nothing set you get development: a SQLite file, DEBUG on, a development secret, the database
 search backend. ``MARKETPLACE_ENV=production`` switches to production, which refuses to start
 without a real ``SECRET_KEY`` and ``ALLOWED_HOSTS`` and passes ``manage.py check --deploy``.
-Every variable read here is listed in README.md (a test keeps that list and docker-compose.yml true).
+Every variable read here is listed in README.md (a test keeps README and docker-compose.yml
+true to it).
 """
 
 import os

@@ -6,6 +6,9 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("tai-khoan/", include("sellers.urls_account")),
+    path("seller/", include("sellers.urls_workspace")),
+    path("seller/", include("marketplace.offers.urls")),
     path("", include("sellers.urls")),
     path("", include("catalog.urls")),
 ]

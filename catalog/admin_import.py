@@ -1,1 +1,149 @@
-"""Decision admin and the recognition-list upload (owned by the importer work)."""
+"""Decision admin and the recognition-list upload (owned by the importer work).
+
+The upload view only checks the form and permissions, calls ``registry_import`` and renders the
+report: every rule lives in ``catalog.importer``.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from catalog.importer import registry_import
+from catalog.models import Decision, EvaluationLevel, Framework, RegistryImport
+from core.models import Province
+
+UPLOAD_MAX_BYTES = 25 * 1024 * 1024
+ERRORS_SHOWN = 500
+
+
+class RegistryImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Recognition list (CSV or XLSX)"),
+        help_text=_("UTF-8 CSV separated by ; or , or an Excel .xlsx file, at most 25 MB."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check and count, write nothing"), required=False, initial=True
+    )
+    decision_number = forms.CharField(label=_("Decision number"), max_length=60, required=False)
+    decision_date = forms.DateField(
+        label=_("Decision date"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("DD/MM/YYYY. Leave blank to take it from the file's title line or columns."),
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province"), queryset=Province.objects.all(), required=False
+    )
+    framework = forms.ModelChoiceField(
+        label=_("Criteria framework"),
+        queryset=Framework.objects.all(),
+        required=False,
+        help_text=_("Blank: the framework in force on the decision date."),
+    )
+    issuer = forms.CharField(label=_("Issuer"), max_length=255, required=False)
+    source_url = forms.URLField(
+        label=_("Source document URL"), max_length=500, required=False, assume_scheme="https"
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), choices=EvaluationLevel.choices, initial=EvaluationLevel.PROVINCE
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 25 MB."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["number", "date", "issuer", "province", "framework", "certificate_count"]
+    list_filter = ["framework", "province", "is_demo"]
+    search_fields = ["number", "issuer"]
+    date_hierarchy = "date"
+    list_select_related = ["province", "framework"]
+    change_list_template = "admin/catalog/decision/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(certificates_total=Count("certificates"))
+
+    @admin.display(description=_("certificates"), ordering="certificates_total")
+    def certificate_count(self, obj) -> int:
+        return obj.certificates_total
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalog_decision_import",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        # Importing creates decisions, businesses, products and certificates.
+        if not (
+            self.has_add_permission(request)
+            and request.user.has_perm("catalog.add_certificate")
+            and request.user.has_perm("sellers.add_business")
+        ):
+            raise PermissionDenied
+        report = None
+        if request.method == "POST":
+            form = RegistryImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data
+                upload = data["file"]
+                report = registry_import(
+                    source=upload.file,
+                    file_name=upload.name,
+                    dry_run=data["dry_run"],
+                    decision_number=data["decision_number"],
+                    decision_date=data["decision_date"],
+                    province=data["province"].name if data["province"] else "",
+                    framework_code=data["framework"].code if data["framework"] else "",
+                    issuer=data["issuer"],
+                    source_url=data["source_url"],
+                    level=data["level"],
+                    user=request.user,
+                )
+        else:
+            form = RegistryImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import recognition list"),
+            "form": form,
+            "report": report,
+            "errors_shown": report.errors[:ERRORS_SHOWN] if report else [],
+            "errors_hidden": max(0, len(report.errors) - ERRORS_SHOWN) if report else 0,
+            "changelist_url": reverse("admin:catalog_decision_changelist"),
+        }
+        return TemplateResponse(request, "admin/catalog/decision/import_form.html", context)
+
+
+@admin.register(RegistryImport)
+class RegistryImportAdmin(admin.ModelAdmin):
+    list_display = [
+        "file_name",
+        "created_at",
+        "created_by",
+        "rows_read",
+        "certificates_created",
+        "unchanged",
+    ]
+    search_fields = ["file_name", "sha256"]
+    readonly_fields = [f.name for f in RegistryImport._meta.fields] + ["decisions"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # runs are recorded by the import itself
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -465,3 +465,38 @@ class Certificate(models.Model):
         if self.status == CertificateStatus.ACTIVE and day > self.valid_until:
             return CertificateStatus.EXPIRED
         return self.status
+
+
+class RegistryImport(models.Model):
+    """One applied import of a recognition list: which file, what it wrote, who ran it.
+
+    Only applied runs are recorded (a refused or dry run writes nothing, this row included);
+    ``report`` keeps the full counts and the decisions touched.
+    """
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    decisions = models.ManyToManyField(
+        Decision, blank=True, related_name="imports", verbose_name=_("decisions")
+    )
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    certificates_created = models.PositiveIntegerField(_("certificates created"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged rows"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -105,3 +105,35 @@ def certified_product(
     )
     certificate = certificate_issue(evaluation=evaluation, decision=decision)
     return product, evaluation, certificate
+
+
+# --- GraphQL helpers (tests/graphql) -------------------------------------------------------------
+
+# The 26/2026 set-1 sheet with the top option everywhere except 2.3 "style and labelling", where
+# 2 points misses the ★4 minimum (3 points): 99 points, band ★5, capped to ★3.
+SET01_CAPPED_CHOICES = {
+    "1.1": 3, "1.2": 2, "1.3": 3, "1.4": 3, "1.5": 3, "1.6": 3, "1.7": 1,
+    "2.1": 3, "2.2": 3, "2.3": 2, "2.4": 1,
+    "3.1": 3, "3.2": 1, "3.3": 3, "3.4": 2, "3.5": 3,
+    "4.1": 5, "4.2": 3, "4.3": 5,
+    "5.1": 5, "5.2": 2, "5.3": 5,
+    "6.1": 2, "6.2": 4, "6.3": 3, "6.4": 3, "7": 3, "8": 5, "9": 5, "10": 5, "11": 2, "12": 3,
+}  # fmt: skip
+
+
+def scored_product(*, choices: dict, decision: Decision | None = None, **product_kwargs):
+    """A set-1 product scored criterion by criterion, and the certificate it earned."""
+    decision = decision or DecisionFactory()
+    product_kwargs.setdefault("product_set", product_set(1))
+    product = ProductFactory(**product_kwargs)
+    evaluation = evaluation_record(
+        product=product,
+        framework=decision.framework,
+        level="province",
+        evaluated_on=decision.date - datetime.timedelta(days=20),
+        choices={code: Decimal(points) for code, points in choices.items()},
+        council="Hội đồng OCOP tỉnh",
+        decision=decision,
+    )
+    certificate = certificate_issue(evaluation=evaluation, decision=decision)
+    return product, evaluation, certificate

@@ -1,0 +1,148 @@
+"""The GraphQL endpoint: limits, text normalisation, CSRF for browser sessions, GraphiQL in DEBUG.
+
+CSRF. The view is exempt from Django's blanket CSRF middleware and enforces the check itself on
+POSTs that carry the session cookie. A logged-in browser (the storefront or seller workspace
+calling the API with its session) therefore needs the CSRF token like any form POST, while an
+integrator authenticating with a token header sends no ambient credential a third-party site could
+borrow, so it is not asked for one. Anonymous requests without a session cookie can only read
+public data. GET requests never run mutations (graphene-django refuses them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView, HttpError, instantiate_middleware
+from graphql import GraphQLError, specified_rules
+
+from core.graphql.errors import ErrorCode
+from core.graphql.validation import LIMIT_RULES
+
+logger = logging.getLogger("core.graphql")
+
+# A large query or a mutation with a long product story fits comfortably; anything bigger is not
+# a legitimate API call and is refused before it is parsed.
+DEFAULT_MAX_BODY_BYTES = 128 * 1024
+
+
+def nfc_deep(value):
+    """NFC-normalise every string inside decoded JSON (variables) — Vietnamese typed on macOS or
+    pasted from PDFs often arrives decomposed (NFD) and would not match stored NFC text."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {key: nfc_deep(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [nfc_deep(item) for item in value]
+    return value
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def csrf_failure_reason(request) -> str | None:
+    """Run Django's CSRF check on ``request``; the reason it fails, or None when it passes."""
+    check = _CsrfCheck(lambda _request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+def _json_error(status: int, message: str, code) -> HttpResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code.name}}]}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class OcopGraphQLView(GraphQLView):
+    # Passing rules replaces graphql-core's defaults, so the specified rules are listed too.
+    validation_rules = (*specified_rules, *LIMIT_RULES)
+
+    def dispatch(self, request, *args, **kwargs):
+        # Decided per request (not at import) so settings overrides apply.
+        self.graphiql = settings.DEBUG
+        limit = getattr(settings, "GRAPHQL_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+        if len(request.META.get("QUERY_STRING", "")) > limit:
+            return _json_error(
+                414, _("The request URL is too long; send the query by POST."), ErrorCode.INVALID
+            )
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            return _json_error(
+                413,
+                _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
+                ErrorCode.OUT_OF_RANGE,
+            )
+        if request.method == "POST" and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            reason = csrf_failure_reason(request)
+            if reason:
+                return _json_error(
+                    403,
+                    _("CSRF check failed (%(reason)s): send the X-CSRFToken header.")
+                    % {"reason": reason},
+                    ErrorCode.PERMISSION_DENIED,
+                )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_middleware(self, request):
+        # graphene-django adds its debug middleware whenever DEBUG was on at import; it wraps
+        # every resolver and records SQL for a ``_debug`` field this schema does not have.
+        # Only middleware configured explicitly in settings.GRAPHENE runs, in every environment.
+        configured = getattr(settings, "GRAPHENE", {}).get("MIDDLEWARE")
+        return list(instantiate_middleware(configured)) if configured else None
+
+    def parse_body(self, request):
+        limit = getattr(settings, "GRAPHQL_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+        if request.method == "POST" and len(request.body) > limit:
+            # Chunked bodies declare no length; measure what actually arrived.
+            raise HttpError(
+                HttpResponse(status=413),
+                _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
+            )
+        return super().parse_body(request)
+
+    @staticmethod
+    def get_graphql_params(request, data):
+        query, variables, operation_name, id_ = GraphQLView.get_graphql_params(request, data)
+        # Text arguments are normalised at the boundary: literals inside the query (names are
+        # ASCII, so only string values change) and every string in the variables.
+        if isinstance(query, str):
+            query = unicodedata.normalize("NFC", query)
+        return query, nfc_deep(variables), operation_name, id_
+
+    @staticmethod
+    def format_error(error):
+        if not isinstance(error, GraphQLError):
+            return {"message": str(error), "extensions": {"code": ErrorCode.GRAPHQL_ERROR.name}}
+        original = error.original_error
+        if original is not None and not isinstance(original, GraphQLError) and not settings.DEBUG:
+            # An unexpected exception is a bug: log it whole, tell the client nothing internal.
+            logger.error(
+                "GraphQL resolver failed at %s",
+                error.path,
+                exc_info=(type(original), original, original.__traceback__),
+            )
+            return {
+                "message": _("Internal server error."),
+                "locations": error.formatted.get("locations"),
+                "path": error.path,
+                "extensions": {"code": "INTERNAL_ERROR"},
+            }
+        formatted = error.formatted
+        formatted["extensions"] = {
+            "code": ErrorCode.GRAPHQL_ERROR.name,
+            **(formatted.get("extensions") or {}),
+        }
+        return formatted

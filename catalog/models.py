@@ -81,7 +81,7 @@ class ProductCategory(models.Model):
     """One of the six product groups (ngành/nhóm) of a framework."""
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="categories")
-    code = models.CharField(_("code"), max_length=10)
+    code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=255)
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
     slug = models.SlugField(_("slug"), max_length=120)
@@ -500,3 +500,30 @@ class RegistryImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class ProductPhoto(models.Model):
+    """A product photo as stored after ``catalog.photos`` re-encoded it (no EXIF, orientation
+    applied). ``renditions`` lists the narrower copies for ``srcset``, narrowest first:
+    ``[{"width": 160, "height": 120, "name": "products/7/ab12…-160w.webp"}, …]``; a width the
+    upload did not reach is absent (never upscaled)."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="photos", verbose_name=_("product")
+    )
+    image = models.FileField(_("image"), max_length=255)
+    width = models.PositiveIntegerField(_("width (px)"))
+    height = models.PositiveIntegerField(_("height (px)"))
+    renditions = models.JSONField(_("renditions"), default=list, blank=True)
+    alt_text = models.CharField(_("alternative text"), max_length=255, blank=True)
+    original_name = models.CharField(_("uploaded file name"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+
+    def __str__(self) -> str:
+        return self.alt_text or self.original_name or self.image.name

@@ -19,7 +19,10 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-in-producti
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    # Set-but-empty counts as unset: CI runs the suite with `DATABASE_URL=` for SQLite, and
+    # compose's `${X:-}` passes empty strings; neither should mean "an empty database URL".
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -149,7 +152,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
+# core/static is the core app's own static directory, found by the app-directories finder;
+# listing it again here made collectstatic see every file twice and, in a clean clone where the
+# directory is still empty (git keeps no empty directories), failed `check --deploy` (W004).
+STATICFILES_DIRS: list[Path] = []
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
@@ -202,3 +208,8 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Accounts
+LOGIN_URL = "account:login"
+LOGIN_REDIRECT_URL = "account:my_account"
+LOGOUT_REDIRECT_URL = "/"

@@ -227,7 +227,7 @@ class Migration(migrations.Migration):
             name='ProductCategory',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, verbose_name='code')),
+                ('code', models.CharField(max_length=20, verbose_name='code')),
                 ('name', models.CharField(max_length=255, verbose_name='name')),
                 ('name_en', models.CharField(blank=True, max_length=255, verbose_name='English name')),
                 ('slug', models.SlugField(max_length=120, verbose_name='slug')),

@@ -115,6 +115,28 @@ def _decimal(value: str) -> Decimal:
     return Decimal(nfc(value).replace(",", "."))
 
 
+REQUIRED_TEXT_COLUMNS = ("group_code", "group_name", "criterion_code", "criterion_name",
+                         "option_label")
+
+
+def _required_missing(row: dict, line: int, errors: list[ScoreSheetError]) -> list[str]:
+    missing = [column for column in REQUIRED_TEXT_COLUMNS if not row.get(column)]
+    errors.extend(ScoreSheetError(line, column, "required") for column in missing)
+    return missing
+
+
+def _number(row: dict, column: str, line: int, errors: list[ScoreSheetError]) -> Decimal | None:
+    try:
+        value = _decimal(row[column])
+    except InvalidOperation:
+        value = None
+    # NaN and Infinity parse as decimals but cannot be compared with a maximum.
+    if value is None or not value.is_finite():
+        errors.append(ScoreSheetError(line, column, "not a number"))
+        return None
+    return value
+
+
 def score_sheet_load(*, get_model: GetModel, lines: Iterable[str]) -> dict[str, int]:
     """Load score-sheet rows (one per answer option, columns ``SCORE_SHEET_COLUMNS``).
 
@@ -136,6 +158,8 @@ def score_sheet_load(*, get_model: GetModel, lines: Iterable[str]) -> dict[str, 
 
     errors: list[ScoreSheetError] = []
     parsed = []
+    criterion_first: dict[tuple, tuple[int, Decimal]] = {}  # (set, group, code) -> (line, max)
+    section_line: dict[tuple, int] = {}  # (set, part) -> its first line, where errors point
     frameworks = {f.code: f for f in Framework.objects.all()}
     for line, row in enumerate(reader, start=2):
         row = {k: nfc(v) for k, v in row.items() if k}
@@ -154,11 +178,11 @@ def score_sheet_load(*, get_model: GetModel, lines: Iterable[str]) -> dict[str, 
         except FrameworkPart.DoesNotExist:
             errors.append(ScoreSheetError(line, "section", f"unknown section {row['section']!r}"))
             continue
-        try:
-            max_points = _decimal(row["max_points"])
-            option_points = _decimal(row["option_points"])
-        except InvalidOperation:
-            errors.append(ScoreSheetError(line, "option_points", "not a number"))
+        if any(_required_missing(row, line, errors)):
+            continue
+        max_points = _number(row, "max_points", line, errors)
+        option_points = _number(row, "option_points", line, errors)
+        if max_points is None or option_points is None:
             continue
         if not Decimal(0) <= option_points <= max_points:
             errors.append(ScoreSheetError(line, "option_points", "outside 0..max_points"))
@@ -167,7 +191,21 @@ def score_sheet_load(*, get_model: GetModel, lines: Iterable[str]) -> dict[str, 
         if min_star and min_star not in {"3", "4", "5"}:
             errors.append(ScoreSheetError(line, "min_star", "must be 3, 4, 5 or empty"))
             continue
-        parsed.append((product_set, part, row, max_points, option_points, int(min_star) if min_star else None))
+        ckey = (product_set.pk, row["group_code"], row["criterion_code"])
+        if criterion_first.setdefault(ckey, (line, max_points))[1] != max_points:
+            # Every option row repeats its criterion's maximum; two maxima cannot both hold.
+            errors.append(
+                ScoreSheetError(
+                    line,
+                    "max_points",
+                    f"criterion {row['criterion_code']} has maximum {criterion_first[ckey][1]} "
+                    f"on line {criterion_first[ckey][0]}",
+                )
+            )
+            continue
+        section_line.setdefault((product_set.pk, part.pk), line)
+        marker = int(min_star) if min_star else None
+        parsed.append((product_set, part, row, max_points, option_points, marker))
 
     # Section totals may not exceed the framework's part maxima.
     criterion_max: dict[tuple, Decimal] = {}
@@ -177,11 +215,17 @@ def score_sheet_load(*, get_model: GetModel, lines: Iterable[str]) -> dict[str, 
     for (set_pk, part_pk, _c), value in criterion_max.items():
         per_part[(set_pk, part_pk)] = per_part.get((set_pk, part_pk), Decimal(0)) + value
     parts_by_pk = {p.pk: p for _s, p, *_ in parsed}
-    for (_set_pk, part_pk), total in per_part.items():
+    sets_by_pk = {s.pk: s for s, *_ in parsed}
+    for (set_pk, part_pk), total in per_part.items():
         part = parts_by_pk[part_pk]
         if total > part.max_points:
             errors.append(
-                ScoreSheetError(0, "max_points", f"section {part.code} sums to {total} > {part.max_points}")
+                ScoreSheetError(
+                    section_line[(set_pk, part_pk)],
+                    "max_points",
+                    f"product set {sets_by_pk[set_pk].number} section {part.code} sums to "
+                    f"{total} > {part.max_points}",
+                )
             )
     if errors:
         raise ScoreSheetInvalid(errors)

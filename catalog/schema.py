@@ -14,13 +14,26 @@ measurements a client charts and compares, not money.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import graphene
+from django.core.files.storage import default_storage
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from graphene.types.argument import to_arguments
 from graphene_django import DjangoObjectType
 
+from catalog.content import (
+    product_content_update,
+    product_photo_add,
+    product_photo_remove,
+    product_photo_reorder,
+    product_variant_add,
+    product_variant_remove,
+    product_variant_update,
+)
 from catalog.models import (
     Certificate,
     CertificateStatus,
@@ -33,6 +46,7 @@ from catalog.models import (
     EvaluationPart,
     Product,
     ProductCategory,
+    ProductPhoto,
     ProductSet,
     ProductVariant,
     RevocationGround,
@@ -44,7 +58,14 @@ from core.graphql.errors import ErrorCode, api_error
 from core.graphql.relay import Node, from_global_id_or_error
 from core.graphql.selection import Tree, connection_node_tree, selection_tree
 from core.graphql.types import add_fields, enum_from_choices, score
-from sellers.schema import BusinessType, business_related
+from sellers.errors import SellerError
+from sellers.schema import (
+    BusinessType,
+    SellerMutation,
+    business_related,
+    id_or_error,
+    own_object,
+)
 
 CertificateStatusEnum = enum_from_choices(
     "CertificateStatus", CertificateStatus, "A certificate's status as it stands today."
@@ -78,6 +99,7 @@ class ProductOrdering(graphene.Enum):
 
 # Attributes the prefetches below store their lists in.
 CURRENT_CERTIFICATES = "current_certificates"  # same name as catalog.selectors uses
+PHOTOS = "graphql_photos"
 ALL_CERTIFICATES = "graphql_certificates"
 EVALUATION_HISTORY = "graphql_evaluations"
 
@@ -107,6 +129,31 @@ class Lookups:
         return queryset
 
 
+# --- extension points -----------------------------------------------------------------------------
+# marketplace sells catalog products, so it adds ``Product.offers`` and offer filters on
+# ``products``. The dependency points from marketplace to catalog, never back: marketplace
+# registers its pieces here (before the root schema is built) instead of catalog importing it.
+
+ProductLookupExtension = Callable[[Tree, str], Lookups]
+_product_lookup_extensions: list[ProductLookupExtension] = []
+_products_filter_extensions: list[tuple[frozenset[str], Callable[..., QuerySet]]] = []
+
+
+def extend_product_lookups(extension: ProductLookupExtension) -> None:
+    """Shape product querysets for fields a higher package added to ``Product``:
+    ``extension(tree, prefix)`` returns the lookups for what ``tree`` selected."""
+    _product_lookup_extensions.append(extension)
+
+
+def extend_products_filters(
+    *, arguments: dict[str, graphene.Argument], apply: Callable[..., QuerySet]
+) -> None:
+    """Add arguments to the ``products`` connection; ``apply(queryset, **values)`` narrows the
+    product queryset by them (it receives exactly the arguments declared here)."""
+    Query._meta.fields["products"].args.update(to_arguments(arguments))
+    _products_filter_extensions.append((frozenset(arguments), apply))
+
+
 def product_lookups(tree: Tree, prefix: str = "") -> Lookups:
     lookups = Lookups()
     if "holder" in tree:
@@ -116,6 +163,14 @@ def product_lookups(tree: Tree, prefix: str = "") -> Lookups:
         lookups.related.append(f"{prefix}product_set__category")
     if "variants" in tree:
         lookups.prefetch.append(f"{prefix}variants")
+    if "photos" in tree:
+        lookups.prefetch.append(
+            Prefetch(
+                f"{prefix}photos",
+                queryset=ProductPhoto.objects.order_by("position", "id"),
+                to_attr=PHOTOS,
+            )
+        )
     if "currentCertificate" in tree:
         lookups.prefetch.append(
             Prefetch(
@@ -146,6 +201,8 @@ def product_lookups(tree: Tree, prefix: str = "") -> Lookups:
                 to_attr=EVALUATION_HISTORY,
             )
         )
+    for extension in _product_lookup_extensions:
+        lookups.extend(extension(tree, prefix))
     return lookups
 
 
@@ -496,8 +553,14 @@ class ProductVariantType(DjangoObjectType):
     class Meta:
         model = ProductVariant
         name = "ProductVariant"
+        # A node so offers and content mutations can name a pack by a typed ID.
+        interfaces = (Node,)
         convert_choices_to_enum = False
-        fields = ("name", "net_quantity", "unit", "gtin")
+        fields = ("id", "name", "net_quantity", "unit", "gtin")
+
+    @classmethod
+    def get_node(cls, info, id):
+        return ProductVariant.objects.filter(pk=id).first()
 
     @staticmethod
     def resolve_net_quantity(root, info):
@@ -512,6 +575,45 @@ class ProductVariantType(DjangoObjectType):
         return root.gtin or None
 
 
+class PhotoRendition(graphene.ObjectType):
+    """A narrower copy of a photo, for ``srcset``."""
+
+    width = graphene.Int(required=True)
+    height = graphene.Int(required=True)
+    url = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_url(root: dict, info):
+        return default_storage.url(root["name"])
+
+
+class ProductPhotoType(DjangoObjectType):
+    """A product photo, re-encoded on upload (no EXIF); the first is the main photo."""
+
+    url = graphene.String(required=True, description="The stored photo (at most 2048 px wide).")
+    renditions = graphene.List(
+        graphene.NonNull(PhotoRendition), required=True, description="Narrowest first."
+    )
+
+    class Meta:
+        model = ProductPhoto
+        name = "ProductPhoto"
+        interfaces = (Node,)
+        fields = ("id", "width", "height", "alt_text", "position")
+
+    @classmethod
+    def get_node(cls, info, id):
+        return ProductPhoto.objects.filter(pk=id).first()
+
+    @staticmethod
+    def resolve_url(root, info):
+        return root.image.url
+
+    @staticmethod
+    def resolve_renditions(root, info):
+        return [r for r in root.renditions or () if r.get("name")]
+
+
 class ProductType(DjangoObjectType):
     """A sản phẩm OCOP and its recognition."""
 
@@ -519,6 +621,9 @@ class ProductType(DjangoObjectType):
     product_set = graphene.Field(ProductSetType)
     holder = graphene.Field(BusinessType, required=True)
     variants = graphene.List(graphene.NonNull(ProductVariantType), required=True)
+    photos = graphene.List(
+        graphene.NonNull(ProductPhotoType), required=True, description="The main photo first."
+    )
     current_certificate = graphene.Field(
         CertificateType, description="The certificate in force today, or null."
     )
@@ -552,6 +657,13 @@ class ProductType(DjangoObjectType):
     @staticmethod
     def resolve_variants(root, info):
         return root.variants.all()
+
+    @staticmethod
+    def resolve_photos(root, info):
+        prefetched = getattr(root, PHOTOS, None)
+        if prefetched is not None:
+            return prefetched
+        return root.photos.order_by("position", "id")
 
     @staticmethod
     def resolve_current_certificate(root, info):
@@ -643,14 +755,14 @@ class Query(graphene.ObjectType):
         category="",
         certificate_status=None,
         ordering=ProductOrdering.NAME,
-        **_pagination,
+        **arguments,
     ):
         if stars is not None and not 3 <= stars <= 5:
             raise api_error(
                 _("Only ★3–★5 products are recognised; `stars` must be 3, 4 or 5."),
                 ErrorCode.OUT_OF_RANGE,
             )
-        return _product_connection_queryset(
+        queryset = _product_connection_queryset(
             info,
             ordering,
             text=text or "",
@@ -660,6 +772,11 @@ class Query(graphene.ObjectType):
             category_slug=category or "",
             certificate_status=_enum_value(certificate_status) or "",
         )
+        # Arguments other packages added (see ``extend_products_filters``); the rest of
+        # ``arguments`` is pagination, which the connection field applies.
+        for names, apply in _products_filter_extensions:
+            queryset = apply(queryset, **{name: arguments.get(name) for name in names})
+        return queryset
 
     @staticmethod
     def resolve_product(root, info, id=None, slug=None):
@@ -675,3 +792,203 @@ class Query(graphene.ObjectType):
         tree = selection_tree(info)
         queryset = Certificate.objects.filter(number=number.strip())
         return certificate_lookups(tree).apply(queryset).first()
+
+
+# --- product content (the holder's owners and managers; see ``catalog.content``) --------------
+
+
+class Upload(graphene.Scalar):
+    """A file sent as a part of a multipart request (GraphQL multipart request spec): the
+    variable is ``null`` in ``operations`` and ``map`` names the part that fills it."""
+
+    @staticmethod
+    def serialize(value):
+        return None
+
+    @staticmethod
+    def parse_value(value):
+        return value
+
+    @staticmethod
+    def parse_literal(node, _variables=None):
+        # A file cannot be written inside the query text.
+        return None
+
+
+def _holder_product(info, product_id) -> Product:
+    return own_object(
+        info, Product.objects.all(), product_id, ProductType, through="holder", field="product"
+    )
+
+
+def _holder_variant(info, variant_id) -> ProductVariant:
+    return own_object(
+        info,
+        ProductVariant.objects.all(),
+        variant_id,
+        ProductVariantType,
+        through="product__holder",
+        field="variant",
+    )
+
+
+class VariantFields:
+    name = graphene.String(required=True, description='The pack, e.g. "Hũ 500 g".')
+    net_quantity = graphene.Decimal(description="Net weight or volume, in ``unit``.")
+    unit = VolumeUnitEnum()
+    gtin = graphene.String(description="GTIN-8/12/13/14 from the label, if any.")
+    sku = graphene.String()
+
+
+def _variant_values(data: dict) -> dict:
+    return {
+        "name": data["name"],
+        "net_quantity": data.get("net_quantity"),
+        "unit": _enum_value(data.get("unit")) or "",
+        "gtin": data.get("gtin") or "",
+        "sku": data.get("sku") or "",
+    }
+
+
+class ProductContentUpdate(SellerMutation):
+    """Replace the description and/or story (sanitised HTML; plain text becomes paragraphs)."""
+
+    class Arguments:
+        product = graphene.ID(required=True)
+        description = graphene.String(description="Left out: unchanged.")
+        story = graphene.String(description="Left out: unchanged.")
+
+    product = graphene.Field(ProductType)
+
+    @classmethod
+    def perform_mutation(cls, root, info, product, description=None, story=None):
+        product = product_content_update(
+            actor=info.context.user,
+            product=_holder_product(info, product),
+            description=description,
+            story=story,
+        )
+        return cls(product=product)
+
+
+class ProductVariantAdd(SellerMutation):
+    class Arguments(VariantFields):
+        product = graphene.ID(required=True)
+
+    variant = graphene.Field(ProductVariantType)
+
+    @classmethod
+    def perform_mutation(cls, root, info, product, **data):
+        variant = product_variant_add(
+            actor=info.context.user,
+            product=_holder_product(info, product),
+            **_variant_values(data),
+        )
+        return cls(variant=variant)
+
+
+class ProductVariantUpdate(SellerMutation):
+    """Replace a pack's details (every field is sent; a left-out one is cleared)."""
+
+    class Arguments(VariantFields):
+        variant = graphene.ID(required=True)
+
+    variant = graphene.Field(ProductVariantType)
+
+    @classmethod
+    def perform_mutation(cls, root, info, variant, **data):
+        variant = product_variant_update(
+            actor=info.context.user,
+            variant=_holder_variant(info, variant),
+            **_variant_values(data),
+        )
+        return cls(variant=variant)
+
+
+class ProductVariantRemove(SellerMutation):
+    class Arguments:
+        variant = graphene.ID(required=True)
+
+    removed_id = graphene.ID()
+
+    @classmethod
+    def perform_mutation(cls, root, info, variant):
+        global_id = variant
+        product_variant_remove(actor=info.context.user, variant=_holder_variant(info, variant))
+        return cls(removed_id=global_id)
+
+
+class ProductPhotoUpload(SellerMutation):
+    """Add a photo (JPEG, PNG or WebP) as the product's last one. Send it as a multipart
+    request: ``operations`` with ``"image": null``, ``map`` ``{"0": ["variables.image"]}``."""
+
+    class Arguments:
+        product = graphene.ID(required=True)
+        image = Upload(required=True)
+        alt_text = graphene.String(description="What the photo shows, for screen readers.")
+
+    photo = graphene.Field(ProductPhotoType)
+
+    @classmethod
+    def perform_mutation(cls, root, info, product, image, alt_text=""):
+        product = _holder_product(info, product)
+        if image is None or not hasattr(image, "read"):
+            raise SellerError(
+                _("Attach the photo as a file part of a multipart request."),
+                code="required",
+                field="image",
+            )
+        photo = product_photo_add(
+            actor=info.context.user, product=product, upload=image, alt_text=alt_text or ""
+        )
+        return cls(photo=photo)
+
+
+class ProductPhotoRemove(SellerMutation):
+    class Arguments:
+        photo = graphene.ID(required=True)
+
+    removed_id = graphene.ID()
+
+    @classmethod
+    def perform_mutation(cls, root, info, photo):
+        global_id = photo
+        photo = own_object(
+            info,
+            ProductPhoto.objects.all(),
+            photo,
+            ProductPhotoType,
+            through="product__holder",
+            field="photo",
+        )
+        product_photo_remove(actor=info.context.user, photo=photo)
+        return cls(removed_id=global_id)
+
+
+class ProductPhotoReorder(SellerMutation):
+    """Put every photo of the product in this order; the first becomes the main photo."""
+
+    class Arguments:
+        product = graphene.ID(required=True)
+        photos = graphene.List(graphene.NonNull(graphene.ID), required=True)
+
+    photos = graphene.List(graphene.NonNull(ProductPhotoType))
+
+    @classmethod
+    def perform_mutation(cls, root, info, product, photos):
+        product = _holder_product(info, product)
+        photo_ids = [id_or_error(photo, ProductPhotoType, field="photos") for photo in photos]
+        ordered = product_photo_reorder(
+            actor=info.context.user, product=product, photo_ids=photo_ids
+        )
+        return cls(photos=ordered)
+
+
+class Mutation(graphene.ObjectType):
+    product_content_update = ProductContentUpdate.Field()
+    product_variant_add = ProductVariantAdd.Field()
+    product_variant_update = ProductVariantUpdate.Field()
+    product_variant_remove = ProductVariantRemove.Field()
+    product_photo_upload = ProductPhotoUpload.Field()
+    product_photo_remove = ProductPhotoRemove.Field()
+    product_photo_reorder = ProductPhotoReorder.Field()

@@ -122,3 +122,19 @@ def certificates_entering_reevaluation(
         valid_until__gte=today + datetime.timedelta(days=REEVALUATION_WINDOW_END_DAYS),
         valid_until__lte=today + datetime.timedelta(days=REEVALUATION_WINDOW_START_DAYS),
     ).select_related("product__holder", "decision")
+
+
+RECENTLY_EXPIRED_DAYS = 30
+
+
+def certificates_recently_expired(
+    *, today: datetime.date | None = None, days: int = RECENTLY_EXPIRED_DAYS
+) -> QuerySet[Certificate]:
+    """Certificates whose validity ran out in the last ``days`` days (not revoked or superseded),
+    whether or not the daily expiry job has recorded them yet."""
+    today = today or timezone.localdate()
+    return Certificate.objects.filter(
+        status__in=[CertificateStatus.ACTIVE, CertificateStatus.EXPIRED],
+        valid_until__lt=today,
+        valid_until__gte=today - datetime.timedelta(days=days),
+    ).select_related("product__holder", "decision")

@@ -4,7 +4,7 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,20 +52,35 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
+def _score(value, *, field: str) -> Decimal:
+    """A score as an exact Decimal. Floats go through ``str`` (Decimal(72.17) would carry the
+    binary error into half-up rounding); text that is no finite number is refused."""
+    try:
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        raise RegistryError(
+            _("%(value)s is not a number.") % {"value": value}, code="invalid", field=field
+        )
+    return number
+
+
 def evaluation_average(*, member_totals: Sequence[Decimal]) -> Decimal:
     """The average of council members' totals, rounded half-up to 2 places."""
     if not member_totals:
         raise RegistryError(_("At least one council member's total is needed."), code="required",
                             field="member_totals")
-    for value in member_totals:
-        if not Decimal(0) <= Decimal(value) <= MAX_TOTAL:
+    totals = [_score(value, field="member_totals") for value in member_totals]
+    for value in totals:
+        if not Decimal(0) <= value <= MAX_TOTAL:
             raise RegistryError(
                 _("A council member's total must be between 0 and 100, not %(value)s.")
                 % {"value": value},
                 code="out_of_range",
                 field="member_totals",
             )
-    total = sum((Decimal(v) for v in member_totals), Decimal(0)) / len(member_totals)
+    total = sum(totals, Decimal(0)) / len(totals)
     return total.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
@@ -83,7 +98,7 @@ def evaluation_stars(
     chosen option scores below the marked one. Caps apply only when the per-criterion choices are
     known. ``bands`` and ``minimum_options`` may be passed in to avoid queries in bulk imports.
     """
-    total_score = Decimal(total_score)
+    total_score = _score(total_score, field="total_score")
     if not Decimal(0) <= total_score <= MAX_TOTAL:
         raise RegistryError(
             _("The total score must be between 0 and 100, not %(value)s.") % {"value": total_score},
@@ -191,10 +206,15 @@ def evaluation_record(
         total_score = evaluation_average(member_totals=member_totals)
     if total_score is None:
         raise RegistryError(_("A total score is needed."), code="required", field="total_score")
-    total_score = Decimal(total_score).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    total_score = _score(total_score, field="total_score").quantize(
+        TWO_PLACES, rounding=ROUND_HALF_UP
+    )
 
     parts = {p.code: p for p in FrameworkPart.objects.filter(framework=framework)}
-    for code, score in (part_scores or {}).items():
+    part_scores = {
+        code: _score(score, field="part_scores") for code, score in (part_scores or {}).items()
+    }
+    for code, score in part_scores.items():
         part = parts.get(code)
         if part is None:
             raise RegistryError(
@@ -203,7 +223,7 @@ def evaluation_record(
                 code="invalid",
                 field="part_scores",
             )
-        if not Decimal(0) <= Decimal(score) <= part.max_points:
+        if not Decimal(0) <= score <= part.max_points:
             raise RegistryError(
                 _("Part %(code)s scores %(score)s, outside 0–%(max)s.")
                 % {"code": code, "score": score, "max": part.max_points},
@@ -219,7 +239,9 @@ def evaluation_record(
         level=level,
         council=council,
         evaluated_on=evaluated_on,
-        member_totals=[str(Decimal(v)) for v in (member_totals or [])],
+        member_totals=[
+            str(_score(v, field="member_totals")) for v in (member_totals or [])
+        ],
         total_score=total_score,
         band_stars=result.band_stars,
         stars=result.stars,
@@ -229,8 +251,8 @@ def evaluation_record(
         is_demo=is_demo,
     )
     EvaluationPart.objects.bulk_create(
-        EvaluationPart(evaluation=evaluation, part=parts[code], score=Decimal(score))
-        for code, score in (part_scores or {}).items()
+        EvaluationPart(evaluation=evaluation, part=parts[code], score=score)
+        for code, score in part_scores.items()
     )
     EvaluationChoice.objects.bulk_create(
         EvaluationChoice(evaluation=evaluation, criterion_id=o.criterion_id, option=o) for o in chosen
@@ -256,41 +278,55 @@ def certificate_issue(
 ) -> Certificate:
     """Recognise a product at the evaluation's star; a certificate in force is superseded.
 
-    ★1–★2 evaluations are refused: they get no decision and no certificate.
+    ★1–★2 evaluations are refused: they get no decision and no certificate. A decision older
+    than the certificate in force (history imported late) is recorded as superseded by it, or
+    as expired, and never knocks the newer one out.
     """
     if evaluation.stars < 3:
         raise RegistryError(NOT_RECOGNISED, code="not_recognised", field="stars")
     now = now or timezone.now()
+    # The local date: between midnight and 07:00 in Hà Nội the UTC date is still yesterday.
+    today = timezone.localdate(now)
     valid_from = valid_from or decision.date
     valid_until = add_months(valid_from, evaluation.framework.validity_months)
+    expired = valid_until < today
     product = Product.objects.select_for_update().get(pk=evaluation.product_id)
     previous = list(
         Certificate.objects.select_for_update().filter(
             product=product, status=CertificateStatus.ACTIVE
         )
     )
+    newer = next((c for c in previous if c.valid_from > valid_from), None)
+    fields = {
+        "number": certificate_number(decision=decision, product=product),
+        "product": product,
+        "evaluation": evaluation,
+        "decision": decision,
+        "stars": evaluation.stars,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "status_changed_at": now,
+        "is_demo": evaluation.is_demo,
+    }
+    if newer is not None:
+        if expired:
+            return Certificate.objects.create(**fields, status=CertificateStatus.EXPIRED)
+        return Certificate.objects.create(
+            **fields, status=CertificateStatus.SUPERSEDED, superseded_by=newer
+        )
     for old in previous:
+        # Retired first: one active certificate per product is a database constraint.
         old.status = CertificateStatus.SUPERSEDED
         old.status_changed_at = now
         old.save(update_fields=["status", "status_changed_at"])
     certificate = Certificate.objects.create(
-        number=certificate_number(decision=decision, product=product),
-        product=product,
-        evaluation=evaluation,
-        decision=decision,
-        stars=evaluation.stars,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        status=CertificateStatus.ACTIVE,
-        status_changed_at=now,
-        is_demo=evaluation.is_demo,
+        **fields,
+        # A historical decision imported after its validity ran out is recorded as expired.
+        status=CertificateStatus.EXPIRED if expired else CertificateStatus.ACTIVE,
     )
     if previous:
-        Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(superseded_by=certificate)
-    if valid_until < now.date():
-        # A historical decision imported after its validity ran out is recorded as expired.
-        certificate.status = CertificateStatus.EXPIRED
-        certificate.save(update_fields=["status"])
+        retired = [c.pk for c in previous]
+        Certificate.objects.filter(pk__in=retired).update(superseded_by=certificate)
     return certificate
 
 

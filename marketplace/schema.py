@@ -2,16 +2,28 @@
 
 Add a package by importing its ``Query`` (and ``Mutation``) and listing it below; the order only
 matters if two packages declare the same root field, which the schema build then refuses.
+
+``marketplace.offers.schema`` also adds fields to catalog's and sellers' types (``Product.offers``,
+``Business.offers``, the offer filters of ``products``); importing it here, before the schema is
+built, is what registers them.
 """
 
 import graphene
 
+from catalog.schema import Mutation as CatalogMutation
 from catalog.schema import Query as CatalogQuery
 from core.graphql.relay import Node
+from marketplace.offers.schema import Mutation as OffersMutation
+from marketplace.offers.schema import Query as OffersQuery
+from sellers.schema import Mutation as SellersMutation
 from sellers.schema import Query as SellersQuery
 
-QUERIES = (CatalogQuery, SellersQuery)
-MUTATIONS: tuple[type[graphene.ObjectType], ...] = ()
+QUERIES = (CatalogQuery, SellersQuery, OffersQuery)
+MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
+    CatalogMutation,
+    SellersMutation,
+    OffersMutation,
+)
 
 
 class Query(*QUERIES, graphene.ObjectType):

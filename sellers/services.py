@@ -4,11 +4,15 @@ user's membership first (``membership_require``), so callers cannot skip the che
 
 import datetime
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,11 +31,19 @@ from sellers.models import (
     MembershipRole,
     SellerApplication,
     SellerStatus,
+    SellerType,
 )
 from sellers.selectors import ROLES_ALL, ROLES_MANAGE, ROLES_OWNER
 
 INVITATION_DAYS = 7
 TOKEN_PREFIX = "ocop_"
+TOKEN_NAME_MAX = 100  # ApiToken.name max_length
+
+# A Vietnamese tax code (mã số thuế) is 10 digits; a branch adds "-" and 3 digits.
+_TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+# A 10-digit national number (0 + 9 digits) or the same number in international form (+84).
+_PHONE = re.compile(r"^(?:0|\+84)[1-9]\d{8}$")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 
 
 def _hash(raw: str) -> str:
@@ -53,6 +65,56 @@ def membership_require(*, user, business: Business, roles=ROLES_ALL) -> Membersh
 
 def _tax_code(value: str) -> str:
     return "".join(ch for ch in nfc(value) if ch.isdigit() or ch == "-")
+
+
+def tax_code_normalise(value: str) -> str:
+    """The tax code in its canonical form ("0101234567" or "0101234567-001"), or SellerError.
+
+    Registry files and people write branch codes with or without the dash and with spaces; both
+    sides of a comparison go through this so the same code always compares equal.
+    """
+    given = _tax_code(value)
+    if not given:
+        raise SellerError(_("Enter the business's tax code."), code="required", field="tax_code")
+    if len(given) == 13 and given.isdigit():
+        given = f"{given[:10]}-{given[10:]}"
+    if not _TAX_CODE.match(given):
+        raise SellerError(
+            _("A tax code is 10 digits, or 10 digits, a dash and 3 digits for a branch."),
+            code="invalid",
+            field="tax_code",
+        )
+    return given
+
+
+def phone_normalise(value: str) -> str:
+    """A Vietnamese phone number without separators ("0912345678" or "+84912345678")."""
+    phone = _PHONE_SEPARATORS.sub("", nfc(value))
+    if not phone:
+        raise SellerError(_("Enter a phone number."), code="required", field="contact_phone")
+    if not _PHONE.match(phone):
+        raise SellerError(
+            _("Enter a Vietnamese phone number: 0 and 9 digits, or +84 and 9 digits."),
+            code="invalid",
+            field="contact_phone",
+        )
+    return phone
+
+
+def _contact_name(value: str) -> str:
+    name = nfc(value)
+    if not name:
+        raise SellerError(_("Enter a contact name."), code="required", field="contact_name")
+    if len(name) > 255:
+        raise SellerError(_("The name is too long."), code="invalid", field="contact_name")
+    return name
+
+
+def _tax_code_or_raw(value: str) -> str:
+    try:
+        return tax_code_normalise(value)
+    except SellerError:
+        return value
 
 
 def _unique_slug(name: str) -> str:
@@ -82,10 +144,10 @@ def seller_application_submit_claim(
         raise SellerError(
             _("This business has already been claimed."), code="invalid_status", field="business"
         )
-    given = _tax_code(tax_code)
-    if not given:
-        raise SellerError(_("Enter the business's tax code."), code="required", field="tax_code")
-    if business.tax_code and given != business.tax_code:
+    given = tax_code_normalise(tax_code)
+    # The registry's code is compared in canonical form too: imports keep what the file gave
+    # (spaces, a branch suffix without its dash), which must not turn a right code away.
+    if business.tax_code and given != _tax_code_or_raw(business.tax_code):
         raise SellerError(
             _("The tax code does not match the registry's record for this business."),
             code="invalid",
@@ -96,8 +158,8 @@ def seller_application_submit_claim(
         business=business,
         applicant=user,
         tax_code=given,
-        contact_name=nfc(contact_name),
-        contact_phone=nfc(contact_phone),
+        contact_name=_contact_name(contact_name),
+        contact_phone=phone_normalise(contact_phone),
         evidence=nfc(evidence),
     )
     business.status = SellerStatus.CLAIMED
@@ -124,13 +186,19 @@ def seller_application_submit_new(
     if not user.is_authenticated:
         raise PermissionDenied(_("Sign in to apply."))
     name = nfc(name)
-    given = _tax_code(tax_code)
     if not name:
         raise SellerError(_("Enter the business name."), code="required", field="name")
-    if not given:
-        raise SellerError(_("Enter the business's tax code."), code="required", field="tax_code")
+    if len(name) > 255:
+        raise SellerError(_("The name is too long."), code="invalid", field="name")
+    given = tax_code_normalise(tax_code)
     if legal_type not in LegalType.values:
         raise SellerError(_("Choose a legal type."), code="invalid", field="legal_type")
+    if seller_type not in SellerType.values:
+        raise SellerError(_("Choose a seller type."), code="invalid", field="seller_type")
+    if province is None:
+        raise SellerError(_("Choose a province."), code="required", field="province")
+    contact_name = _contact_name(contact_name)
+    contact_phone = phone_normalise(contact_phone)
     if Business.objects.filter(tax_code=given).exists():
         raise SellerError(
             _("A business with this tax code is already listed: claim it instead."),
@@ -154,8 +222,8 @@ def seller_application_submit_new(
         business=business,
         applicant=user,
         tax_code=given,
-        contact_name=nfc(contact_name),
-        contact_phone=nfc(contact_phone),
+        contact_name=contact_name,
+        contact_phone=contact_phone,
         evidence=nfc(evidence),
     )
 
@@ -247,7 +315,10 @@ def business_reinstate(*, business: Business, reviewer) -> Business:
     if not reviewer.is_staff:
         raise PermissionDenied(_("Only marketplace staff reinstate sellers."))
     business = Business.objects.select_for_update().get(pk=business.pk)
-    if business.status != SellerStatus.SUSPENDED or not business.memberships.exists():
+    # An owner, not just any member: reinstating a seller nobody can run would publish offers
+    # no one answers for (a rejected new business has no members at all).
+    has_owner = business.memberships.filter(role=MembershipRole.OWNER).exists()
+    if business.status != SellerStatus.SUSPENDED or not has_owner:
         raise SellerError(
             _("Only a suspended seller with an owner can be reinstated."), code="invalid_status"
         )
@@ -262,6 +333,10 @@ def membership_invite(
     """Email an invitation; returns it and the raw token (only its hash is stored)."""
     membership_require(user=inviter, business=business, roles=ROLES_OWNER)
     email = nfc(email).lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise SellerError(_("Enter a valid email address."), code="invalid", field="email") from exc
     if role not in MembershipRole.values:
         raise SellerError(_("Choose a role."), code="invalid", field="role")
     if Membership.objects.filter(business=business, user__email__iexact=email).exists():
@@ -316,6 +391,17 @@ def invitation_accept(*, token: str, user) -> Membership:
     return membership
 
 
+def _lock_team(membership: Membership) -> Membership:
+    """Lock the business row, then re-read the membership.
+
+    Locking only the membership let two owners demote or remove each other at the same time:
+    each saw the other still an owner, and the business was left with none. Every team change
+    takes the business lock first, so the "another owner" check runs one at a time.
+    """
+    list(Business.objects.select_for_update().filter(pk=membership.business_id))
+    return Membership.objects.select_for_update().select_related("business").get(pk=membership.pk)
+
+
 def _other_owners(membership: Membership) -> bool:
     return (
         Membership.objects.filter(business=membership.business_id, role=MembershipRole.OWNER)
@@ -326,7 +412,7 @@ def _other_owners(membership: Membership) -> bool:
 
 @transaction.atomic
 def membership_role_change(*, actor, membership: Membership, role: str) -> Membership:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _lock_team(membership)
     membership_require(user=actor, business=membership.business, roles=ROLES_OWNER)
     if role not in MembershipRole.values:
         raise SellerError(_("Choose a role."), code="invalid", field="role")
@@ -343,7 +429,7 @@ def membership_role_change(*, actor, membership: Membership, role: str) -> Membe
 
 @transaction.atomic
 def membership_remove(*, actor, membership: Membership) -> None:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _lock_team(membership)
     membership_require(user=actor, business=membership.business, roles=ROLES_OWNER)
     if membership.role == MembershipRole.OWNER and not _other_owners(membership):
         raise SellerError(
@@ -362,6 +448,12 @@ def api_token_create(*, business: Business, user, name: str) -> tuple[ApiToken, 
     name = nfc(name)
     if not name:
         raise SellerError(_("Name the token."), code="required", field="name")
+    if len(name) > TOKEN_NAME_MAX:
+        raise SellerError(
+            _("Token names are at most %(max)d characters.") % {"max": TOKEN_NAME_MAX},
+            code="invalid",
+            field="name",
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         business=business,
@@ -383,7 +475,7 @@ def api_token_revoke(*, token: ApiToken, user) -> ApiToken:
 
 def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token for ``raw`` whose creator is still a member, or None."""
-    if not raw.startswith(TOKEN_PREFIX):
+    if not isinstance(raw, str) or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
         ApiToken.objects.select_related("user", "business")
@@ -403,16 +495,37 @@ def user_register(*, email: str, password: str, full_name: str = ""):
     """A buyer or seller account; the email is the sign-in name."""
     User = get_user_model()
     email = nfc(email).lower()
-    first, _sep, last = nfc(full_name).rpartition(" ")
     try:
-        return User.objects.create_user(
-            username=email,
-            email=email,
-            password=password,
-            first_name=first or last,
-            last_name=last if first else "",
-        )
-    except IntegrityError as exc:
+        validate_email(email)
+    except ValidationError as exc:
+        raise SellerError(_("Enter a valid email address."), code="invalid", field="email") from exc
+    if len(email) > 150:  # the username holds the email, and usernames stop at 150 characters
         raise SellerError(
-            _("An account with this email already exists."), code="duplicate", field="email"
-        ) from exc
+            _("Use an email address of at most 150 characters."), code="invalid", field="email"
+        )
+    duplicate = SellerError(
+        _("An account with this email already exists."), code="duplicate", field="email"
+    )
+    # Accounts made in the admin may have another username or a capitalised email; the email is
+    # the sign-in name, so it must be unique whatever the case.
+    if User.objects.filter(email__iexact=email).exists():
+        raise duplicate
+    first, _sep, last = nfc(full_name).rpartition(" ")
+    user = User(
+        username=email,
+        email=email,
+        first_name=(first or last)[:150],
+        last_name=(last if first else "")[:150],
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise SellerError(" ".join(exc.messages), code="invalid", field="password") from exc
+    user.set_password(password)
+    try:
+        # A savepoint: on PostgreSQL a failed INSERT otherwise poisons the caller's transaction.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise duplicate from exc
+    return user

@@ -4,8 +4,10 @@ from django.test.utils import CaptureQueriesContext
 
 
 @pytest.fixture(autouse=True)
-def _vietnamese_by_default(settings):
+def _test_settings(settings):
     settings.LANGUAGE_CODE = "vi"
+    # PBKDF2 is deliberately slow; hashing every factory user with it made the suite crawl.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class QueryCounter:

@@ -137,3 +137,95 @@ def scored_product(*, choices: dict, decision: Decision | None = None, **product
     )
     certificate = certificate_issue(evaluation=evaluation, decision=decision)
     return product, evaluation, certificate
+
+
+# --- sellers: memberships, applications (tests/sellers) -----------------------------------------
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sellers.Membership"
+
+    user = factory.SubFactory(UserFactory)
+    business = factory.SubFactory(BusinessFactory, status=SellerStatus.ACTIVE)
+    role = "owner"
+
+
+class SellerApplicationFactory(factory.django.DjangoModelFactory):
+    """A pending claim; the business is left as given (use the services for real transitions)."""
+
+    class Meta:
+        model = "sellers.SellerApplication"
+
+    kind = "claim"
+    business = factory.SubFactory(BusinessFactory, status=SellerStatus.CLAIMED)
+    applicant = factory.SubFactory(UserFactory)
+    tax_code = factory.LazyAttribute(lambda a: a.business.tax_code)
+    contact_name = "Nguyễn Thị Hoa"
+    contact_phone = "0912345678"
+
+
+# --- offers: stock locations, offers, stock, resale authorisations (tests/offers) ---------------
+
+
+class StockLocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "offers.StockLocation"
+
+    business = factory.SubFactory(BusinessFactory, status=SellerStatus.ACTIVE)
+    name = factory.Sequence(lambda n: f"Kho số {n}")
+    province = factory.LazyFunction(lambda: province("22"))
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    """A draft offer by the variant's holder (pass ``seller`` for a reseller's offer)."""
+
+    class Meta:
+        model = "offers.Offer"
+
+    variant = factory.SubFactory(ProductVariantFactory)
+    seller = factory.LazyAttribute(lambda o: o.variant.product.holder)
+    price = 150_000
+
+
+class StockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "offers.Stock"
+
+    offer = factory.SubFactory(OfferFactory)
+    location = factory.LazyAttribute(lambda s: StockLocationFactory(business=s.offer.seller))
+    quantity = 10
+
+
+class ResaleAuthorizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "offers.ResaleAuthorization"
+
+    product = factory.SubFactory(ProductFactory)
+    reseller = factory.SubFactory(BusinessFactory, status=SellerStatus.ACTIVE)
+
+
+# --- GraphQL: sellers with certified products on sale (tests/graphql) ---------------------------
+
+
+def member(business, role: str = "owner", **user_kwargs):
+    """A user with ``role`` in ``business``."""
+    return MembershipFactory(business=business, role=role, **user_kwargs).user
+
+
+def selling_product(*, holder=None, variants: int = 1, published: bool = True, **product_kwargs):
+    """A certified product of an active holder, with one holder offer per pack."""
+    from marketplace.offers.models import OfferStatus
+
+    holder = holder or BusinessFactory(status=SellerStatus.ACTIVE)
+    product, _evaluation, certificate = certified_product(holder=holder, **product_kwargs)
+    offers = [
+        OfferFactory(
+            variant=ProductVariantFactory(product=product),
+            seller=holder,
+            price=100_000 + 10_000 * n,
+            status=OfferStatus.PUBLISHED if published else OfferStatus.DRAFT,
+        )
+        for n in range(variants)
+    ]
+    return product, certificate, offers

@@ -32,6 +32,16 @@ class ErrorCode(graphene.Enum):
     TOO_MANY_ALIASES = "too_many_aliases"
     QUERY_TOO_COSTLY = "query_too_costly"
     GRAPHQL_ERROR = "graphql_error"
+    NOT_CERTIFIED = "not_certified"
+    DUPLICATE = "duplicate"
+    EXPIRED = "expired"
+    IN_USE = "in_use"
+    TOO_LONG = "too_long"
+    TOO_MANY = "too_many"
+    TOO_LARGE = "too_large"
+    INVALID_IMAGE = "invalid_image"
+    DAMAGED_IMAGE = "damaged_image"
+    TOO_MANY_PIXELS = "too_many_pixels"
 
 
 _CODE_BY_VALUE = {member.value: member for member in ErrorCode._meta.enum}

@@ -1,7 +1,9 @@
 """Writes on offers, stock and resale authorisations. Every function checks the actor's
 membership of the business it acts for; stock rows are locked in id order."""
 
-from django.db import transaction
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,7 @@ from marketplace.offers.models import (
     ResaleAuthorization,
     Stock,
     StockLocation,
+    StockLocationKind,
 )
 from sellers.errors import SellerError
 from sellers.models import Business, SellerStatus
@@ -76,13 +79,19 @@ def offer_create(
             code="permission_denied",
             field="variant",
         )
-    if Offer.objects.filter(seller=seller, variant=variant).exists():
-        raise SellerError(
-            _("You already have an offer for this variant."), code="duplicate", field="variant"
-        )
-    return Offer.objects.create(
-        seller=seller, variant=variant, price=price, compare_at_price=compare_at_price
+    duplicate = SellerError(
+        _("You already have an offer for this variant."), code="duplicate", field="variant"
     )
+    if Offer.objects.filter(seller=seller, variant=variant).exists():
+        raise duplicate
+    try:
+        # A savepoint: a double-submitted form loses the race with a message, not a 500.
+        with transaction.atomic():
+            return Offer.objects.create(
+                seller=seller, variant=variant, price=price, compare_at_price=compare_at_price
+            )
+    except IntegrityError:
+        raise duplicate from None
 
 
 @transaction.atomic
@@ -166,16 +175,7 @@ def offer_delete(*, actor, offer: Offer) -> None:
     offer.delete()
 
 
-@transaction.atomic
-def stock_set(*, actor, offer: Offer, location: StockLocation, quantity: int) -> Stock:
-    """Set the units on hand at one of the seller's own locations."""
-    membership_require(user=actor, business=offer.seller, roles=ROLES_ALL)
-    if location.business_id != offer.seller_id:
-        raise SellerError(
-            _("This stock location belongs to another business."),
-            code="permission_denied",
-            field="location",
-        )
+def _quantity(quantity) -> int:
     if (
         isinstance(quantity, bool)
         or not isinstance(quantity, int)
@@ -186,6 +186,32 @@ def stock_set(*, actor, offer: Offer, location: StockLocation, quantity: int) ->
             code="out_of_range",
             field="quantity",
         )
+    return quantity
+
+
+def _check_location(*, offer: Offer, location: StockLocation) -> None:
+    if location.business_id != offer.seller_id:
+        raise SellerError(
+            _("This stock location belongs to another business."),
+            code="permission_denied",
+            field="location",
+        )
+    if not location.is_active:
+        raise SellerError(
+            _("The location “%(name)s” is closed; reopen it before changing its stock.")
+            % {"name": location.name},
+            code="invalid_status",
+            field="location",
+        )
+
+
+@transaction.atomic
+def stock_set(*, actor, offer: Offer, location: StockLocation, quantity: int) -> Stock:
+    """Set the units on hand at one of the seller's own locations. Staff may do this: counting
+    stock is their job, prices and publishing are not."""
+    membership_require(user=actor, business=offer.seller, roles=ROLES_ALL)
+    _check_location(offer=offer, location=location)
+    quantity = _quantity(quantity)
     stock, _created = Stock.objects.select_for_update().get_or_create(
         offer=offer, location=location
     )
@@ -194,19 +220,86 @@ def stock_set(*, actor, offer: Offer, location: StockLocation, quantity: int) ->
     return stock
 
 
+@transaction.atomic
+def stock_set_many(
+    *, actor, business: Business, entries: Iterable[tuple[Offer, StockLocation, int]]
+) -> int:
+    """Set several stock cells of ``business`` at once, all or nothing (the stock editor's
+    form). Every offer and location must be the business's own; rows are locked in
+    (offer, location) id order, the order every stock writer uses, so two editors cannot
+    deadlock. Returns how many cells changed."""
+    membership_require(user=actor, business=business, roles=ROLES_ALL)
+    wanted: dict[tuple[int, int], int] = {}
+    for offer, location, quantity in entries:
+        if offer.seller_id != business.pk:
+            raise SellerError(
+                _("This offer belongs to another business."),
+                code="permission_denied",
+                field="offer",
+            )
+        _check_location(offer=offer, location=location)
+        wanted[(offer.pk, location.pk)] = _quantity(quantity)
+    if not wanted:
+        return 0
+    offer_ids = {offer_id for offer_id, _loc in wanted}
+    existing = {
+        (stock.offer_id, stock.location_id): stock
+        for stock in Stock.objects.select_for_update()
+        .filter(offer_id__in=offer_ids, offer__seller=business)
+        .order_by("offer_id", "location_id")
+    }
+    changed = 0
+    for key in sorted(wanted):
+        quantity = wanted[key]
+        stock = existing.get(key)
+        if stock is None:
+            if quantity == 0:
+                continue  # an empty cell left empty: no row needed
+            Stock.objects.create(offer_id=key[0], location_id=key[1], quantity=quantity)
+            changed += 1
+        elif stock.quantity != quantity:
+            stock.quantity = quantity
+            stock.save(update_fields=["quantity"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
 def stock_location_create(
-    *, actor, business: Business, name: str, province, commune: str = "", street: str = ""
+    *,
+    actor,
+    business: Business,
+    name: str,
+    province,
+    kind: str = StockLocationKind.WAREHOUSE,
+    commune: str = "",
+    street: str = "",
 ) -> StockLocation:
     membership_require(user=actor, business=business, roles=ROLES_MANAGE)
     name = nfc(name)
     if not name:
         raise SellerError(_("Name the location."), code="required", field="name")
+    if len(name) > 120:
+        raise SellerError(
+            _("The name can have at most 120 characters."), code="too_long", field="name"
+        )
+    if kind not in StockLocationKind.values:
+        raise SellerError(_("Choose a kind of location."), code="invalid", field="kind")
+    if province is None:
+        raise SellerError(_("Choose the province."), code="required", field="province")
+    commune, street = nfc(commune), nfc(street)
+    if len(commune) > 255 or len(street) > 255:
+        raise SellerError(
+            _("The address can have at most 255 characters per line."),
+            code="too_long",
+            field="street" if len(street) > 255 else "commune",
+        )
     if StockLocation.objects.filter(business=business, name=name).exists():
         raise SellerError(
             _("You already have a location with this name."), code="duplicate", field="name"
         )
     return StockLocation.objects.create(
-        business=business, name=name, province=province, commune=nfc(commune), street=nfc(street)
+        business=business, name=name, kind=kind, province=province, commune=commune, street=street
     )
 
 
@@ -221,7 +314,16 @@ def resale_grant(*, actor, product: Product, reseller: Business) -> ResaleAuthor
     ).first()
     if existing:
         return existing
-    return ResaleAuthorization.objects.create(product=product, reseller=reseller, granted_by=actor)
+    try:
+        with transaction.atomic():
+            return ResaleAuthorization.objects.create(
+                product=product, reseller=reseller, granted_by=actor
+            )
+    except IntegrityError:
+        # Granted concurrently (a double click): the live row is what the caller wanted.
+        return ResaleAuthorization.objects.get(
+            product=product, reseller=reseller, revoked_at__isnull=True
+        )
 
 
 @transaction.atomic

@@ -1,0 +1,100 @@
+"""Presentation helpers for the storefront: money, stars, validity wording, bilingual names.
+
+Nothing here decides anything: the certificate's status comes from ``Certificate.status_on``
+(duck-typed, so ``core`` imports no higher package) and the wording lives in the templates.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+
+from core.money import format_vnd
+
+register = template.Library()
+
+MAX_STARS = 5
+
+
+@register.filter
+def vnd(amount) -> str:
+    """Whole đồng as "1.250.000 ₫"; anything that is not whole đồng renders empty."""
+    try:
+        return format_vnd(amount)
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def localized_name(obj) -> str:
+    """``name_en`` when the page is in English and one is known, otherwise ``name``."""
+    if obj is None:
+        return ""
+    name_en = getattr(obj, "name_en", "")
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return getattr(obj, "name", str(obj))
+
+
+@register.filter
+def percent(value, maximum) -> int:
+    """``value`` as a whole percentage of ``maximum``, clamped to 0–100 (for score bars)."""
+    try:
+        value, maximum = Decimal(str(value)), Decimal(str(maximum))
+    except (InvalidOperation, TypeError, ValueError):
+        return 0
+    if maximum <= 0:
+        return 0
+    return int(max(Decimal(0), min(Decimal(100), value * 100 / maximum)))
+
+
+@register.filter
+def points(value) -> str:
+    """Scores without needless zeros, Vietnamese style decimal comma: 72.50 -> "72,5"."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = format(number.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if (get_language() or "").startswith("vi"):
+        text = text.replace(".", ",")
+    return text
+
+
+@register.inclusion_tag("includes/stars.html")
+def stars(count) -> dict:
+    """★★★★☆ with an accessible label ("4 sao" / "4 stars")."""
+    try:
+        count = max(0, min(MAX_STARS, int(count)))
+    except (TypeError, ValueError):
+        count = 0
+    return {
+        "count": count,
+        "filled": "★" * count,
+        "empty": "☆" * (MAX_STARS - count),
+        "label": ngettext("%(count)s star", "%(count)s stars", count) % {"count": count},
+    }
+
+
+@register.inclusion_tag("includes/validity.html")
+def certificate_validity(certificate, short: bool = False) -> dict:
+    """The certificate's standing today in plain words: in force until…, expired, revoked,
+    superseded. An active certificate past its date reads expired even before the daily job."""
+    if not hasattr(certificate, "status_on"):  # None, or "" from a missing template variable
+        return {"certificate": None, "state": "none", "short": short}
+    return {
+        "certificate": certificate,
+        "state": str(certificate.status_on(timezone.localdate())),
+        "short": short,
+    }
+
+
+@register.inclusion_tag("includes/demo_badge.html")
+def demo_badge(*objects) -> dict:
+    """The "demo data" badge when any of ``objects`` is a demo row."""
+    return {"show": any(getattr(obj, "is_demo", False) for obj in objects if obj is not None)}

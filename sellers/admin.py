@@ -105,3 +105,6 @@ class BusinessAdmin(admin.ModelAdmin):
             business_reinstate,
             lambda n: ngettext("%(count)d seller reinstated.", "%(count)d sellers reinstated.", n),
         )
+
+
+from sellers import admin_onboarding  # noqa: E402, F401  (registers the application review)

@@ -1,8 +1,8 @@
-"""Staff review of seller applications, and suspending / reinstating sellers, in the admin.
+"""Staff review of seller applications in the admin.
 
 ``SellerApplicationAdmin`` registers itself on the default admin site when this module is
-imported (``sellers/admin.py`` imports it). ``suspend_sellers`` and ``reinstate_sellers`` are admin
-actions for the Business admin: add them to ``BusinessAdmin.actions``.
+imported (``sellers/admin.py`` imports it). Suspending and reinstating sellers are actions of
+``BusinessAdmin`` in ``sellers/admin.py``.
 
 Each action calls one service per selected row; a row the service refuses is reported by name
 and the others still go through (each service call is its own transaction).
@@ -17,8 +17,6 @@ from sellers.errors import SellerError
 from sellers.forms import RejectApplicationsForm
 from sellers.models import SellerApplication
 from sellers.services import (
-    business_reinstate,
-    business_suspend,
     seller_application_approve,
     seller_application_reject,
 )
@@ -137,26 +135,3 @@ class SellerApplicationAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, REJECT_TEMPLATE, context)
-
-
-@admin.action(description=gettext_lazy("Suspend the selected sellers"), permissions=["change"])
-def suspend_sellers(modeladmin, request, queryset):
-    """Suspension hides every offer of the seller at once (offer visibility reads the status)."""
-    _run(
-        modeladmin,
-        request,
-        queryset,
-        lambda business: business_suspend(business=business, reviewer=request.user),
-        lambda n: ngettext("%(count)d seller suspended.", "%(count)d sellers suspended.", n),
-    )
-
-
-@admin.action(description=gettext_lazy("Reinstate the selected sellers"), permissions=["change"])
-def reinstate_sellers(modeladmin, request, queryset):
-    _run(
-        modeladmin,
-        request,
-        queryset,
-        lambda business: business_reinstate(business=business, reviewer=request.user),
-        lambda n: ngettext("%(count)d seller reinstated.", "%(count)d sellers reinstated.", n),
-    )

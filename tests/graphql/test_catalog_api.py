@@ -59,7 +59,12 @@ def test_issue_query_lists_products_in_force_with_their_scoring_record(gql):
         holder=holder,
         parts={"A": "30.00", "B": "17.50", "C": "25.00"},
     )
-    certified_product(total="69.25", decision=decision, name="Chả mực Hạ Long")
+    certified_product(
+        total="69.25",
+        decision=decision,
+        name="Chả mực Hạ Long",
+        holder=BusinessFactory(name="Hội chả mực Hạ Long"),
+    )
     ProductFactory(name="Nước mắm chưa công nhận")  # never recognised
     expired_product()
 
@@ -73,7 +78,7 @@ def test_issue_query_lists_products_in_force_with_their_scoring_record(gql):
                     "node": {
                         "name": "Chả mực Hạ Long",
                         "slug": "cha-muc-ha-long",
-                        "holder": {"name": "HTX Nông sản số 1"},
+                        "holder": {"name": "Hội chả mực Hạ Long"},
                         "currentCertificate": {
                             "stars": 3,
                             "validUntil": "2029-08-05",

@@ -241,7 +241,7 @@ CASES = {
     ),
     "productVariantAdd": (
         """mutation ($product: ID!) { productVariantAdd(product: $product, name: "Hũ 250 g",
-           netQuantity: "250", unit: G) { variant { id } errors { field code } } }""",
+           netQuantity: "250", unit: GRAM) { variant { id } errors { field code } } }""",
         lambda w: {"product": gid("Product", w.product)},
         MANAGERS,
     ),

@@ -1,11 +1,7 @@
-import importlib
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.urls import NoReverseMatch, clear_url_caches, reverse
 
-import sellers.admin_onboarding  # noqa: F401  registers SellerApplicationAdmin
 from sellers.models import ApiToken, Business, Invitation, Membership, SellerStatus
 from tests.factories import BusinessFactory, MembershipFactory, UserFactory
 
@@ -31,20 +27,6 @@ def client():
     """A browser asking for English: messages are asserted in their msgid language, so the
     tests keep passing when the Vietnamese translations arrive."""
     return Client(headers={"accept-language": "en"})
-
-
-@pytest.fixture
-def admin_urls():
-    """The admin's URLs include SellerApplicationAdmin (registered when this package imported
-    sellers.admin_onboarding). Until sellers/admin.py imports it, the URLconf may have been built
-    before the registration; then it is rebuilt once."""
-    try:
-        reverse("admin:sellers_sellerapplication_changelist")
-    except NoReverseMatch:
-        import marketplace.urls
-
-        importlib.reload(marketplace.urls)
-        clear_url_caches()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.urls import reverse
 from django.utils import translation
 
-from sellers.admin_onboarding import reinstate_sellers, suspend_sellers
+from sellers.admin import BusinessAdmin
 from sellers.models import (
     ApplicationStatus,
     Business,
@@ -187,7 +187,7 @@ def _changelist_post(client, action, applications, **extra):
     )
 
 
-def test_admin_approve_makes_the_owner_and_verifies(client, admin_urls, staff_user):
+def test_admin_approve_makes_the_owner_and_verifies(client, staff_user):
     business = BusinessFactory(tax_code="5700100256")
     applicant = UserFactory()
     application = seller_application_submit_claim(
@@ -209,7 +209,7 @@ def test_admin_approve_makes_the_owner_and_verifies(client, admin_urls, staff_us
     assert snapshot(business) == before
 
 
-def test_admin_reject_asks_for_a_note_then_frees_the_business(client, admin_urls, staff_user):
+def test_admin_reject_asks_for_a_note_then_frees_the_business(client, staff_user):
     business = BusinessFactory(tax_code="5700100256")
     application = seller_application_submit_claim(
         user=UserFactory(), business=business, **{**CLAIM, "contact_phone": "0912345678"}
@@ -237,7 +237,7 @@ def test_admin_reject_asks_for_a_note_then_frees_the_business(client, admin_urls
     assert Membership.objects.count() == 0
 
 
-def test_admin_applications_cannot_be_added_or_deleted(client, admin_urls, staff_user):
+def test_admin_applications_cannot_be_added_or_deleted(client, staff_user):
     login(client, staff_user)
     assert client.get(reverse("admin:sellers_sellerapplication_add")).status_code == 403
 
@@ -301,9 +301,9 @@ def test_suspend_and_reinstate_actions(rf, staff_user):
     owner = MembershipFactory(role="owner", business__status=SellerStatus.ACTIVE)
     unclaimed = BusinessFactory(status=SellerStatus.UNCLAIMED)
     Business.objects.filter(pk=owner.business.pk).update(terms_accepted_at="2026-01-01T00:00Z")
-    modeladmin = admin.ModelAdmin(Business, admin.site)
+    modeladmin = BusinessAdmin(Business, admin.site)
     request = _admin_request(rf, staff_user)
-    suspend_sellers(modeladmin, request, Business.objects.order_by("pk"))
+    modeladmin.suspend(request, Business.objects.order_by("pk"))
     assert dict(Business.objects.values_list("pk", "status")) == {
         owner.business.pk: SellerStatus.SUSPENDED,
         unclaimed.pk: SellerStatus.UNCLAIMED,
@@ -313,7 +313,7 @@ def test_suspend_and_reinstate_actions(rf, staff_user):
         "1 seller suspended.",
     ]
     request = _admin_request(rf, staff_user)
-    reinstate_sellers(modeladmin, request, Business.objects.filter(pk=owner.business.pk))
+    modeladmin.reinstate(request, Business.objects.filter(pk=owner.business.pk))
     assert Business.objects.get(pk=owner.business.pk).status == SellerStatus.ACTIVE
     assert _messages(request) == ["1 seller reinstated."]
 
@@ -322,6 +322,6 @@ def test_suspend_and_reinstate_actions(rf, staff_user):
 def test_suspend_action_by_a_non_staff_user_changes_nothing(rf):
     owner = MembershipFactory(role="owner", business__status=SellerStatus.ACTIVE)
     request = _admin_request(rf, owner.user)
-    suspend_sellers(admin.ModelAdmin(Business, admin.site), request, Business.objects.all())
+    BusinessAdmin(Business, admin.site).suspend(request, Business.objects.all())
     assert Business.objects.get().status == SellerStatus.ACTIVE
     assert _messages(request) == [f"{owner.business.name}: Only marketplace staff suspend sellers."]

@@ -25,11 +25,10 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import GraphQLView, HttpError
+from graphene_django.views import HttpError
 
 from catalog.photos import MAX_BYTES as PHOTO_MAX_BYTES
-from core.graphql.errors import ErrorCode
-from core.graphql.views import DEFAULT_MAX_BODY_BYTES, OcopGraphQLView, csrf_failure_reason
+from core.graphql.views import DEFAULT_MAX_BODY_BYTES, OcopGraphQLView
 from sellers.auth import InvalidApiToken, authenticate_api_request, unauthorized_response
 
 MULTIPART = "multipart/form-data"
@@ -111,34 +110,12 @@ class MarketplaceGraphQLView(OcopGraphQLView):
             # Django's own flag for "this request is not authenticated by cookie"; the view's
             # CSRF check (Django's middleware logic) honours it.
             request._dont_enforce_csrf_checks = True
-        if request.method == "POST" and request.content_type == MULTIPART:
-            return self._dispatch_upload(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
-    def _dispatch_upload(self, request, *args, **kwargs):
-        """The checks of ``OcopGraphQLView.dispatch`` with the upload body limit."""
-        limit = upload_body_limit()
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit:
-            return _json_error(
-                413,
-                _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
-                ErrorCode.OUT_OF_RANGE,
-            )
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            reason = csrf_failure_reason(request)
-            if reason:
-                return _json_error(
-                    403,
-                    _("CSRF check failed (%(reason)s): send the X-CSRFToken header.")
-                    % {"reason": reason},
-                    ErrorCode.PERMISSION_DENIED,
-                )
-        self.graphiql = False
-        return GraphQLView.dispatch(self, request, *args, **kwargs)
+    def body_limit(self, request) -> int:
+        if request.method == "POST" and request.content_type == MULTIPART:
+            return upload_body_limit()
+        return super().body_limit(request)
 
     def parse_body(self, request):
         if request.method == "POST" and request.content_type == MULTIPART:

@@ -70,7 +70,7 @@ class OcopGraphQLView(GraphQLView):
     def dispatch(self, request, *args, **kwargs):
         # Decided per request (not at import) so settings overrides apply.
         self.graphiql = settings.DEBUG
-        limit = getattr(settings, "GRAPHQL_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+        limit = self.body_limit(request)
         if len(request.META.get("QUERY_STRING", "")) > limit:
             return _json_error(
                 414, _("The request URL is too long; send the query by POST."), ErrorCode.INVALID
@@ -103,8 +103,12 @@ class OcopGraphQLView(GraphQLView):
         configured = getattr(settings, "GRAPHENE", {}).get("MIDDLEWARE")
         return list(instantiate_middleware(configured)) if configured else None
 
+    def body_limit(self, request) -> int:
+        """The largest request body accepted (subclasses allow more for file uploads)."""
+        return getattr(settings, "GRAPHQL_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+
     def parse_body(self, request):
-        limit = getattr(settings, "GRAPHQL_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+        limit = self.body_limit(request)
         if request.method == "POST" and len(request.body) > limit:
             # Chunked bodies declare no length; measure what actually arrived.
             raise HttpError(

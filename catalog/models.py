@@ -24,7 +24,9 @@ class Framework(models.Model):
     decision_date = models.DateField(_("decision date"))
     in_force_from = models.DateField(_("in force from"))
     in_force_until = models.DateField(_("in force until"), null=True, blank=True)
-    validity_months = models.PositiveSmallIntegerField(_("certificate validity (months)"), default=36)
+    validity_months = models.PositiveSmallIntegerField(
+        _("certificate validity (months)"), default=36
+    )
     source_url = models.URLField(_("source"), max_length=500, blank=True)
 
     class Meta:
@@ -114,7 +116,9 @@ class ProductSet(models.Model):
     class Meta:
         ordering = ["framework", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "number"], name="unique_product_set_number"),
+            models.UniqueConstraint(
+                fields=["framework", "number"], name="unique_product_set_number"
+            ),
         ]
         verbose_name = _("product set")
         verbose_name_plural = _("product sets")
@@ -353,6 +357,9 @@ class EvaluationPart(models.Model):
             models.UniqueConstraint(fields=["evaluation", "part"], name="unique_part_score")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.part.code}: {self.score}"
+
 
 class EvaluationChoice(models.Model):
     """The option the council chose for one criterion, when the score sheet is known."""
@@ -367,6 +374,9 @@ class EvaluationChoice(models.Model):
             models.UniqueConstraint(fields=["evaluation", "criterion"], name="unique_choice")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.option.points}"
+
 
 class CertificateStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
@@ -379,11 +389,13 @@ class RevocationGround(models.TextChoices):
     """Decision 26/2026/QĐ-TTg, Article 8."""
 
     FALSE_DOSSIER = "false_dossier", _("False or forged dossier")
-    NO_LONGER_MEETS_CRITERIA = "no_longer_meets_criteria", _(
-        "No longer meets the criteria on inspection"
+    NO_LONGER_MEETS_CRITERIA = (
+        "no_longer_meets_criteria",
+        _("No longer meets the criteria on inspection"),
     )
-    LAW_VIOLATION = "law_violation", _(
-        "Violation of quality, food-safety, environment, IP or labelling law"
+    LAW_VIOLATION = (
+        "law_violation",
+        _("Violation of quality, food-safety, environment, IP or labelling law"),
     )
     MARK_MISUSE = "mark_misuse", _("Misuse of the OCOP mark")
     STOPPED_PRODUCTION = "stopped_production", _("The producer stopped producing")

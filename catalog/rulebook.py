@@ -115,8 +115,13 @@ def _decimal(value: str) -> Decimal:
     return Decimal(nfc(value).replace(",", "."))
 
 
-REQUIRED_TEXT_COLUMNS = ("group_code", "group_name", "criterion_code", "criterion_name",
-                         "option_label")
+REQUIRED_TEXT_COLUMNS = (
+    "group_code",
+    "group_name",
+    "criterion_code",
+    "criterion_name",
+    "option_label",
+)
 
 
 def _required_missing(row: dict, line: int, errors: list[ScoreSheetError]) -> list[str]:
@@ -165,13 +170,17 @@ def score_sheet_load(*, get_model: GetModel, lines: Iterable[str]) -> dict[str, 
         row = {k: nfc(v) for k, v in row.items() if k}
         fw = frameworks.get(row["framework"])
         if fw is None:
-            errors.append(ScoreSheetError(line, "framework", f"unknown framework {row['framework']!r}"))
+            errors.append(
+                ScoreSheetError(line, "framework", f"unknown framework {row['framework']!r}")
+            )
             continue
         try:
             number = int(row["product_set"])
             product_set = ProductSet.objects.get(framework=fw, number=number)
         except (ValueError, ProductSet.DoesNotExist):
-            errors.append(ScoreSheetError(line, "product_set", f"unknown product set {row['product_set']!r}"))
+            errors.append(
+                ScoreSheetError(line, "product_set", f"unknown product set {row['product_set']!r}")
+            )
             continue
         try:
             part = FrameworkPart.objects.get(framework=fw, code=row["section"])
@@ -233,10 +242,14 @@ def score_sheet_load(*, get_model: GetModel, lines: Iterable[str]) -> dict[str, 
     # A group's maximum is the sum of its criteria maxima.
     criterion_max_by_group: dict[tuple, Decimal] = {}
     for product_set, _part, row, max_points, _p, _m in parsed:
-        criterion_max_by_group[(product_set.pk, row["group_code"], row["criterion_code"])] = max_points
+        criterion_max_by_group[(product_set.pk, row["group_code"], row["criterion_code"])] = (
+            max_points
+        )
     group_totals: dict[tuple, Decimal] = {}
     for (set_pk, group_code, _c), value in criterion_max_by_group.items():
-        group_totals[(set_pk, group_code)] = group_totals.get((set_pk, group_code), Decimal(0)) + value
+        group_totals[(set_pk, group_code)] = (
+            group_totals.get((set_pk, group_code), Decimal(0)) + value
+        )
 
     counts = {"groups": 0, "criteria": 0, "options": 0}
     groups: dict[tuple, object] = {}

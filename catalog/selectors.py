@@ -60,7 +60,9 @@ def product_list(
                 | Q(status=CertificateStatus.ACTIVE, valid_until__lt=today)
             )
         elif certificate_status == CertificateStatus.ACTIVE:
-            status_match = status_match.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
+            status_match = status_match.filter(
+                status=CertificateStatus.ACTIVE, valid_until__gte=today
+            )
         else:
             status_match = status_match.filter(status=certificate_status)
         qs = qs.filter(Exists(status_match))
@@ -83,15 +85,15 @@ def product_list_for_display(*, queryset: QuerySet[Product]) -> QuerySet[Product
     province joined, the certificates in force with their evaluation, parts and decision
     prefetched into ``current_certificates``."""
     today = timezone.localdate()
-    return queryset.select_related(
-        "holder__province", "product_set__category"
-    ).prefetch_related(
+    return queryset.select_related("holder__province", "product_set__category").prefetch_related(
         Prefetch(
             "certificates",
-            queryset=certificates_in_force(today=today).select_related(
-                "decision", "evaluation__framework"
-            ).prefetch_related(
-                Prefetch("evaluation__parts", queryset=EvaluationPart.objects.select_related("part"))
+            queryset=certificates_in_force(today=today)
+            .select_related("decision", "evaluation__framework")
+            .prefetch_related(
+                Prefetch(
+                    "evaluation__parts", queryset=EvaluationPart.objects.select_related("part")
+                )
             ),
             to_attr="current_certificates",
         )
@@ -118,10 +120,14 @@ def certificates_entering_reevaluation(
 ) -> QuerySet[Certificate]:
     """Active certificates whose re-evaluation dossier is due: 180 to 120 days before expiry."""
     today = today or timezone.localdate()
-    return certificates_in_force(today=today).filter(
-        valid_until__gte=today + datetime.timedelta(days=REEVALUATION_WINDOW_END_DAYS),
-        valid_until__lte=today + datetime.timedelta(days=REEVALUATION_WINDOW_START_DAYS),
-    ).select_related("product__holder", "decision")
+    return (
+        certificates_in_force(today=today)
+        .filter(
+            valid_until__gte=today + datetime.timedelta(days=REEVALUATION_WINDOW_END_DAYS),
+            valid_until__lte=today + datetime.timedelta(days=REEVALUATION_WINDOW_START_DAYS),
+        )
+        .select_related("product__holder", "decision")
+    )
 
 
 RECENTLY_EXPIRED_DAYS = 30

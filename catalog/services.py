@@ -69,8 +69,11 @@ def _score(value, *, field: str) -> Decimal:
 def evaluation_average(*, member_totals: Sequence[Decimal]) -> Decimal:
     """The average of council members' totals, rounded half-up to 2 places."""
     if not member_totals:
-        raise RegistryError(_("At least one council member's total is needed."), code="required",
-                            field="member_totals")
+        raise RegistryError(
+            _("At least one council member's total is needed."),
+            code="required",
+            field="member_totals",
+        )
     totals = [_score(value, field="member_totals") for value in member_totals]
     for value in totals:
         if not Decimal(0) <= value <= MAX_TOTAL:
@@ -239,9 +242,7 @@ def evaluation_record(
         level=level,
         council=council,
         evaluated_on=evaluated_on,
-        member_totals=[
-            str(_score(v, field="member_totals")) for v in (member_totals or [])
-        ],
+        member_totals=[str(_score(v, field="member_totals")) for v in (member_totals or [])],
         total_score=total_score,
         band_stars=result.band_stars,
         stars=result.stars,
@@ -255,7 +256,8 @@ def evaluation_record(
         for code, score in part_scores.items()
     )
     EvaluationChoice.objects.bulk_create(
-        EvaluationChoice(evaluation=evaluation, criterion_id=o.criterion_id, option=o) for o in chosen
+        EvaluationChoice(evaluation=evaluation, criterion_id=o.criterion_id, option=o)
+        for o in chosen
     )
     return evaluation
 
@@ -341,8 +343,9 @@ def certificate_revoke(
 ) -> Certificate:
     """Revoke on one of the six grounds of 26/2026 Art. 8. Only an active certificate can be."""
     if ground not in RevocationGround.values:
-        raise RegistryError(_("Choose one of the six revocation grounds."), code="invalid",
-                            field="ground")
+        raise RegistryError(
+            _("Choose one of the six revocation grounds."), code="invalid", field="ground"
+        )
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != CertificateStatus.ACTIVE:
         raise RegistryError(
@@ -357,8 +360,13 @@ def certificate_revoke(
     certificate.revoked_by = user if user is not None and user.is_authenticated else None
     certificate.status_changed_at = now or timezone.now()
     certificate.save(
-        update_fields=["status", "revocation_ground", "revocation_note", "revoked_by",
-                       "status_changed_at"]
+        update_fields=[
+            "status",
+            "revocation_ground",
+            "revocation_note",
+            "revoked_by",
+            "status_changed_at",
+        ]
     )
     return certificate
 

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 
 def translations_compile(*, locale_dirs: list[Path]) -> list[Path]:
-    """Compile every ``django.po`` / ``djangojs.po`` under ``locale_dirs``; returns the .mo paths."""
+    """Compile every ``*.po`` under ``locale_dirs`` with Babel; returns the .mo paths."""
     written = []
     for locale_dir in locale_dirs:
         for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):

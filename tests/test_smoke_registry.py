@@ -9,7 +9,7 @@ from tests.factories import certified_product
 
 @pytest.mark.django_db
 def test_certified_product_gets_three_stars_for_three_years():
-    product, evaluation, certificate = certified_product(total="69.25")
+    _product, evaluation, certificate = certified_product(total="69.25")
     assert evaluation.total_score == Decimal("69.25")
     assert certificate.stars == 3
     assert certificate.valid_until == datetime.date(2029, 8, 5)

@@ -46,21 +46,22 @@ def product_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+def product_page_context(*, slug: str) -> dict:
+    """The registry side of a product page (the storefront adds its offers to it); 404 when no
+    product has this slug."""
     queryset = product_list_for_display(
         queryset=Product.objects.filter(slug=slug).prefetch_related("variants")
     )
     product = get_object_or_404(queryset)
-    evaluations = list(evaluation_history(product=product))
-    return render(
-        request,
-        "catalog/product_detail.html",
-        {
-            "product": product,
-            "current_certificate": next(iter(product.current_certificates), None),
-            "evaluations": evaluations,
-        },
-    )
+    return {
+        "product": product,
+        "current_certificate": next(iter(product.current_certificates), None),
+        "evaluations": list(evaluation_history(product=product)),
+    }
+
+
+def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "catalog/product_detail.html", product_page_context(slug=slug))
 
 
 @dataclass

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "catalog",
     "marketplace",
     "marketplace.offers",
+    "marketplace.storefront",
     "traceability",
     "search",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tai-khoan/", include("sellers.urls_account")),
     path("seller/", include("sellers.urls_workspace")),
     path("seller/", include("marketplace.offers.urls")),
+    path("", include("marketplace.storefront.urls")),
     path("", include("sellers.urls")),
     path("", include("catalog.urls")),
 ]

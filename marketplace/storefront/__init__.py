@@ -1,0 +1,1 @@
+"""The buyer-facing storefront: catalogue pages with the offers buyers can act on."""

@@ -41,7 +41,9 @@ class Framework(models.Model):
 class FrameworkPart(models.Model):
     """Part A (product & community), B (marketing), C (quality) with its maximum."""
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="parts")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="parts", verbose_name=_("framework")
+    )
     code = models.CharField(_("code"), max_length=1)
     name = models.CharField(_("name"), max_length=255)
     max_points = models.PositiveSmallIntegerField(_("maximum points"))
@@ -61,7 +63,9 @@ class FrameworkPart(models.Model):
 class StarBand(models.Model):
     """Average total from ``min_score`` (inclusive) up to the next band yields ``stars``."""
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="star_bands")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="star_bands", verbose_name=_("framework")
+    )
     stars = models.PositiveSmallIntegerField(
         _("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -82,7 +86,9 @@ class StarBand(models.Model):
 class ProductCategory(models.Model):
     """One of the six product groups (ngành/nhóm) of a framework."""
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="categories")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="categories", verbose_name=_("framework")
+    )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=255)
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
@@ -104,9 +110,17 @@ class ProductCategory(models.Model):
 class ProductSet(models.Model):
     """A bộ sản phẩm: each has its own score sheet (26 under 148/2023 and 26/2026)."""
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="product_sets")
+    framework = models.ForeignKey(
+        Framework,
+        on_delete=models.CASCADE,
+        related_name="product_sets",
+        verbose_name=_("framework"),
+    )
     category = models.ForeignKey(
-        ProductCategory, on_delete=models.PROTECT, related_name="product_sets"
+        ProductCategory,
+        on_delete=models.PROTECT,
+        related_name="product_sets",
+        verbose_name=_("category"),
     )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=255)
@@ -131,9 +145,14 @@ class CriterionGroup(models.Model):
     """A criterion group of one product set's score sheet, e.g. A.1 "Tổ chức sản xuất" (18)."""
 
     product_set = models.ForeignKey(
-        ProductSet, on_delete=models.CASCADE, related_name="criterion_groups"
+        ProductSet,
+        on_delete=models.CASCADE,
+        related_name="criterion_groups",
+        verbose_name=_("product set"),
     )
-    part = models.ForeignKey(FrameworkPart, on_delete=models.PROTECT, related_name="groups")
+    part = models.ForeignKey(
+        FrameworkPart, on_delete=models.PROTECT, related_name="groups", verbose_name=_("part")
+    )
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=255)
     max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=2)
@@ -152,7 +171,9 @@ class CriterionGroup(models.Model):
 
 
 class Criterion(models.Model):
-    group = models.ForeignKey(CriterionGroup, on_delete=models.CASCADE, related_name="criteria")
+    group = models.ForeignKey(
+        CriterionGroup, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("group")
+    )
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=255)
     max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=2)
@@ -173,7 +194,9 @@ class Criterion(models.Model):
 class CriterionOption(models.Model):
     """An answer option; ``min_star`` marks it as the minimum a product needs for that star."""
 
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="options")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="options", verbose_name=_("criterion")
+    )
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
     label = models.CharField(_("label"), max_length=500)
     min_star = models.PositiveSmallIntegerField(
@@ -241,7 +264,9 @@ class VolumeUnit(models.TextChoices):
 class ProductVariant(models.Model):
     """A pack of a product: "Hũ 500 g", "Chai 650 ml"; GTIN optional (many OCOP goods have none)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="variants", verbose_name=_("product")
+    )
     name = models.CharField(_("pack"), max_length=120)
     net_quantity = models.DecimalField(
         _("net quantity"), max_digits=10, decimal_places=3, null=True, blank=True
@@ -289,7 +314,9 @@ class Decision(models.Model):
         related_name="ocop_decisions",
         verbose_name=_("province"),
     )
-    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="decisions")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("framework")
+    )
     source_url = models.URLField(_("source document"), max_length=500, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -312,10 +339,19 @@ class Evaluation(models.Model):
     History is kept: a re-evaluation or an upgrade adds a record, never edits one.
     """
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="evaluations")
-    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="evaluations")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("product")
+    )
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("framework")
+    )
     product_set = models.ForeignKey(
-        ProductSet, on_delete=models.PROTECT, null=True, blank=True, related_name="evaluations"
+        ProductSet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+        verbose_name=_("product set"),
     )
     level = models.CharField(_("level"), max_length=16, choices=EvaluationLevel.choices)
     council = models.CharField(_("council"), max_length=255, blank=True)
@@ -347,11 +383,17 @@ class Evaluation(models.Model):
 
 
 class EvaluationPart(models.Model):
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="parts")
-    part = models.ForeignKey(FrameworkPart, on_delete=models.PROTECT, related_name="+")
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="parts", verbose_name=_("evaluation")
+    )
+    part = models.ForeignKey(
+        FrameworkPart, on_delete=models.PROTECT, related_name="+", verbose_name=_("part")
+    )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
 
     class Meta:
+        verbose_name = _("part score")
+        verbose_name_plural = _("part scores")
         ordering = ["evaluation", "part__code"]
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "part"], name="unique_part_score")
@@ -364,11 +406,19 @@ class EvaluationPart(models.Model):
 class EvaluationChoice(models.Model):
     """The option the council chose for one criterion, when the score sheet is known."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="choices")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    option = models.ForeignKey(CriterionOption, on_delete=models.PROTECT, related_name="+")
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="choices", verbose_name=_("evaluation")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    option = models.ForeignKey(
+        CriterionOption, on_delete=models.PROTECT, related_name="+", verbose_name=_("option")
+    )
 
     class Meta:
+        verbose_name = _("chosen option")
+        verbose_name_plural = _("chosen options")
         ordering = ["evaluation", "criterion__group__position", "criterion__position"]
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "criterion"], name="unique_choice")
@@ -406,11 +456,18 @@ class Certificate(models.Model):
     """A product's OCOP recognition at ★3–★5, valid for 36 months from the decision."""
 
     number = models.CharField(_("certificate number"), max_length=40, unique=True)
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="certificates")
-    evaluation = models.OneToOneField(
-        Evaluation, on_delete=models.PROTECT, related_name="certificate"
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("product")
     )
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="certificates")
+    evaluation = models.OneToOneField(
+        Evaluation,
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=_("evaluation"),
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("decision")
+    )
     stars = models.PositiveSmallIntegerField(
         _("stars"), validators=[MinValueValidator(3), MaxValueValidator(5)]
     )

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LegalType(models.TextChoices):
@@ -17,7 +18,7 @@ class SellerStatus(models.TextChoices):
     UNCLAIMED = "unclaimed", _("Unclaimed")
     CLAIMED = "claimed", _("Claimed, awaiting verification")
     VERIFIED = "verified", _("Verified")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("seller status", "Active")
     SUSPENDED = "suspended", _("Suspended")
 
 
@@ -128,18 +129,29 @@ class Membership(models.Model):
 class Invitation(models.Model):
     """An owner's invitation by email; only a hash of the emailed token is stored."""
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="invitations")
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("business")
+    )
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, related_name="+"
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -167,9 +179,14 @@ class SellerApplication(models.Model):
     """A user's claim of an imported business, or an application with a new one; staff review."""
 
     kind = models.CharField(_("kind"), max_length=8, choices=ApplicationKind.choices)
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="applications")
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="applications", verbose_name=_("business")
+    )
     applicant = models.ForeignKey(
-        "auth.User", on_delete=models.CASCADE, related_name="seller_applications"
+        "auth.User",
+        on_delete=models.CASCADE,
+        related_name="seller_applications",
+        verbose_name=_("applicant"),
     )
     tax_code = models.CharField(_("tax code given"), max_length=14)
     contact_name = models.CharField(_("contact name"), max_length=255)
@@ -182,7 +199,12 @@ class SellerApplication(models.Model):
         default=ApplicationStatus.PENDING,
     )
     reviewed_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
@@ -208,8 +230,12 @@ class SellerApplication(models.Model):
 class ApiToken(models.Model):
     """An integrator's token: acts as its creator, limited to one business. Stored hashed."""
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_tokens")
-    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("business")
+    )
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)

@@ -19,7 +19,10 @@ class StockLocationKind(models.TextChoices):
 
 class StockLocation(models.Model):
     business = models.ForeignKey(
-        "sellers.Business", on_delete=models.CASCADE, related_name="stock_locations"
+        "sellers.Business",
+        on_delete=models.CASCADE,
+        related_name="stock_locations",
+        verbose_name=_("business"),
     )
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(
@@ -28,7 +31,9 @@ class StockLocation(models.Model):
         choices=StockLocationKind.choices,
         default=StockLocationKind.WAREHOUSE,
     )
-    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        "core.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
     commune = models.CharField(_("commune / ward"), max_length=255, blank=True)
     street = models.CharField(_("street address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -111,8 +116,12 @@ class Offer(models.Model):
 class Stock(models.Model):
     """Units of an offer at one location. Changed only by services that lock rows in id order."""
 
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="stocks")
-    location = models.ForeignKey(StockLocation, on_delete=models.PROTECT, related_name="stocks")
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="stocks", verbose_name=_("offer")
+    )
+    location = models.ForeignKey(
+        StockLocation, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("location")
+    )
     quantity = models.PositiveIntegerField(_("quantity"), default=0)
 
     class Meta:
@@ -132,18 +141,33 @@ class ResaleAuthorization(models.Model):
     of its products. Revoking ends it; the row is kept as history."""
 
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.CASCADE, related_name="resale_authorizations"
+        "catalog.Product",
+        on_delete=models.CASCADE,
+        related_name="resale_authorizations",
+        verbose_name=_("product"),
     )
     reseller = models.ForeignKey(
-        "sellers.Business", on_delete=models.CASCADE, related_name="resale_authorizations"
+        "sellers.Business",
+        on_delete=models.CASCADE,
+        related_name="resale_authorizations",
+        verbose_name=_("reseller"),
     )
     granted_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, related_name="+"
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
     granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
     )
 
     class Meta:

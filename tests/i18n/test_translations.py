@@ -14,9 +14,11 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.utils import translation
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+# printf-style (Python code and {% blocktranslate %}), str.format and template variables.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdfr]|\{\{\s*[\w.]+\s*\}\}|\{\w*\}")
 
 
 def _catalog(language: str):
@@ -76,6 +78,25 @@ def test_pages_are_vietnamese_by_default_and_english_on_request(client, db):
     assert "Sản phẩm OCOP được chứng nhận" in vietnamese.content.decode()
     assert '<html lang="en"' in english.content.decode()
     assert "Certified OCOP products" in english.content.decode()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_navigation_speaks_the_requested_language(client, db, language):
+    with translation.override(language):
+        nav = [translation.gettext("OCOP products"), translation.gettext("Producers: sign in")]
+    with translation.override("en"):
+        english_nav = [
+            translation.gettext("OCOP products"),
+            translation.gettext("Producers: sign in"),
+        ]
+    headers = {} if language == "vi" else {"HTTP_ACCEPT_LANGUAGE": language}
+    body = client.get("/", **headers).content.decode()
+    if language == "vi":
+        # Vietnamese by default: no Accept-Language at all, and the catalog really translates.
+        assert nav != english_nav
+        assert not any(english in body for english in english_nav)
+    for label in nav:
+        assert label in body
 
 
 def test_the_api_answers_in_vietnamese_by_default(client, db):

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 _ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def product_jsonld(*, product, certificate, offers, url: str) -> SafeString:
+def product_jsonld(*, product, certificate, offers, url: str, images=()) -> SafeString:
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Product",
@@ -20,6 +20,8 @@ def product_jsonld(*, product, certificate, offers, url: str) -> SafeString:
         "url": url,
         "brand": {"@type": "Organization", "name": product.holder.name},
     }
+    if images:
+        data["image"] = list(images)
     if certificate is not None:
         data["hasCertification"] = {
             "@type": "Certification",

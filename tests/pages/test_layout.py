@@ -51,19 +51,21 @@ def test_canonical_link_uses_site_url_and_the_path(client, settings, pages):
     for url in pages[2:5]:
         html = client.get(url).content.decode()
         assert f'<link rel="canonical" href="https://cho-ocop.vn{url}">' in html
-    # The list's canonical address drops filters and the alias; a later page keeps its number.
+    # The storefront list's canonical address drops filters and page numbers.
     html = client.get("/san-pham/", {"q": "mat ong"}).content.decode()
-    assert '<link rel="canonical" href="https://cho-ocop.vn/">' in html
+    assert '<link rel="canonical" href="https://cho-ocop.vn/san-pham/">' in html
     for n in range(30):
         certified_product(name=f"Chè {n}")
     html = client.get("/san-pham/", {"q": "che", "page": "2"}).content.decode()
-    assert '<link rel="canonical" href="https://cho-ocop.vn/?page=2">' in html
+    assert '<link rel="canonical" href="https://cho-ocop.vn/san-pham/">' in html
 
 
 def test_header_has_site_name_and_main_navigation(client):
     html = client.get("/").content.decode()
     assert 'class="brand"' in html and "Chợ <span>OCOP</span>" in html
-    assert '<a href="/" aria-current="page">' in html
+    assert '<a class="brand" href="/"' in html
+    # base.html marks the products link current on any page named "product_list".
+    assert '<a href="/" aria-current="page">' in client.get("/san-pham/").content.decode()
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
     assert '<link rel="stylesheet" href="/static/core/site.css">' in html
@@ -80,7 +82,7 @@ def test_title_and_meta_description_per_page(en_client):
 
 
 def test_form_fields_have_labels(client):
-    html = client.get("/").content.decode()
+    html = client.get("/tra-cuu/").content.decode()
     for name in ("q", "province", "stars", "category", "set", "status", "sort"):
         assert f'<label for="id_{name}">' in html
         assert f'id="id_{name}"' in html

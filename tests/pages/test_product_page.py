@@ -97,7 +97,7 @@ def test_product_page_runs_a_constant_number_of_queries(client, django_queries):
     product, _, _ = certified_product()
     ProductVariantFactory(product=product)
     # Product (+holder, set), variants, certificates in force, their parts; then the history:
-    # evaluations (+certificate), parts, choices; then the visible offers (the storefront's).
-    with django_queries(8):
+    # evaluations (+certificate), parts, choices; then the storefront's visible offers and photos.
+    with django_queries(9):
         response = client.get(f"/san-pham/{product.slug}/")
     assert response.status_code == 200

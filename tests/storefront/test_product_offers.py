@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
 # The registry page (product with holder, province, set and category; certificates in force with
 # decision, evaluation and parts; variants; evaluation history with parts and choices) plus one
-# query for the visible offers with their stock, whatever the number of sellers.
-QUERIES = 8
+# query for the visible offers with their stock, whatever the number of sellers, and one for
+# the photos.
+QUERIES = 9
 
 
 def _page(client, product):
@@ -58,7 +59,10 @@ def test_a_visible_offer_is_listed_with_price_seller_and_stock(client, on_sale):
     html = _page(client, product)
     assert "Where to buy" in html
     assert f"125.000{NBSP}₫" in html
-    assert "HTX Mật ong Tiên Yên · Producer · Tỉnh Quảng Ninh" in html
+    seller = product.holder
+    assert (
+        f'<a href="/nguoi-ban/{seller.slug}/">HTX Mật ong Tiên Yên</a> · Producer · Tỉnh Quảng Ninh'
+    ) in html
     assert "12 in stock" in html
 
 
@@ -83,7 +87,7 @@ def test_an_authorised_reseller_is_listed_beside_the_holder(client, on_sale):
     ResaleAuthorizationFactory(product=product, reseller=centre)
     OfferFactory(variant=offer.variant, seller=centre, price=135_000, status=OfferStatus.PUBLISHED)
     html = _page(client, product)
-    assert "Trung tâm OCOP Hạ Long · OCOP centre" in html
+    assert f'<a href="/nguoi-ban/{centre.slug}/">Trung tâm OCOP Hạ Long</a> · OCOP centre' in html
     assert html.index(f"125.000{NBSP}₫") < html.index(f"135.000{NBSP}₫")  # cheapest first
 
 
@@ -109,6 +113,11 @@ def test_jsonld_describes_the_offers_and_the_certification_not_a_rating(client, 
     assert data["name"] == "Mật ong Tiên Yên"
     assert data["offers"]["@type"] == "AggregateOffer"
     assert (data["offers"]["lowPrice"], data["offers"]["priceCurrency"]) == (125_000, "VND")
+    assert type(data["offers"]["offers"][0]["price"]) is int  # whole đồng, never "125000.0"
+    assert data["offers"]["offers"][0]["seller"] == {
+        "@type": "Organization",
+        "name": "HTX Mật ong Tiên Yên",
+    }
     assert data["offers"]["offers"][0]["availability"] == "https://schema.org/InStock"
     assert data["hasCertification"]["certificationIdentification"] == certificate.number
     assert data["hasCertification"]["name"] == "OCOP 4★"

@@ -38,7 +38,7 @@ from catalog.validators import gtin_check_digit
 from core.models import LegacyProvince
 from core.selectors import province_resolve
 from core.text import fold, nfc, slugify_vi
-from sellers.models import Business, LegalType
+from sellers.models import Business, LegalType, business_slug_base
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 CHAIN_PRODUCTS_FILE = DEMO_DIR / "quang-ninh-chain-products-2017.csv"
@@ -609,7 +609,7 @@ def demo_load(
             business = Business.objects.create(
                 name=row.name,
                 name_folded=fold(row.name),
-                slug=_unique_slug(Business, slugify_vi(row.name)),
+                slug=_unique_slug(Business, business_slug_base(row.name)),
                 legal_type=legal_type_from_name(row.name),
                 province=province,
                 legacy_province=legacy_province,

@@ -40,7 +40,7 @@ def product_list_view(request: HttpRequest) -> HttpResponse:
             "products": page.object_list,
             "filtered": any(form.data.get(name) for name in form.fields if name != "sort"),
             # Filters and the alias share one canonical address; later pages keep their number.
-            "canonical_path": reverse("catalog:product_list")
+            "canonical_path": reverse("catalog:registry")
             + (f"?page={page.number}" if page.number > 1 else ""),
         },
     )

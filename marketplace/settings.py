@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "marketplace",
     "marketplace.offers",
     "marketplace.storefront",
+    "marketplace.orders",
+    "marketplace.payments",
+    "marketplace.ledger",
     "traceability",
     "search",
 ]
@@ -135,6 +138,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Behind a reverse proxy every request comes from the proxy: name the request.META key it fills
+# with the client's address (e.g. HTTP_X_REAL_IP) so rate limits count clients, not the proxy.
+RATELIMIT_CLIENT_IP_META = env("RATELIMIT_CLIENT_IP_META")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,6 +1,29 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from core.text import slugify_vi
+
+# The seller workspace lives at /seller/<business slug>/, beside its own routes /seller/apply/,
+# /seller/claim/… and /seller/invitations/…: a business with one of these slugs would be
+# unreachable.
+BUSINESS_SLUG_RESERVED = frozenset({"apply", "claim", "invitations"})
+
+
+def validate_business_slug(value: str) -> None:
+    if value in BUSINESS_SLUG_RESERVED:
+        raise ValidationError(
+            _("“%(slug)s” is reserved for the site's own pages; choose another slug."),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
+def business_slug_base(name: str) -> str:
+    """The slug a new business starts from (before "-2", "-3"… on collision)."""
+    base = slugify_vi(name) or "chu-the"
+    return f"{base}-chu-the" if base in BUSINESS_SLUG_RESERVED else base
 
 
 class LegalType(models.TextChoices):
@@ -41,7 +64,9 @@ class Business(models.Model):
 
     name = models.CharField(_("name"), max_length=255)
     name_folded = models.CharField(max_length=255, db_index=True, editable=False)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=220, unique=True, validators=[validate_business_slug]
+    )
     legal_type = models.CharField(
         _("legal type"), max_length=32, choices=LegalType.choices, default=LegalType.OTHER
     )

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.text import fold, nfc, slugify_vi
+from core.text import fold, nfc
 from sellers.errors import PermissionDenied, SellerError
 from sellers.models import (
     ApiToken,
@@ -32,6 +32,7 @@ from sellers.models import (
     SellerApplication,
     SellerStatus,
     SellerType,
+    business_slug_base,
 )
 from sellers.selectors import ROLES_ALL, ROLES_MANAGE, ROLES_OWNER
 
@@ -118,7 +119,7 @@ def _tax_code_or_raw(value: str) -> str:
 
 
 def _unique_slug(name: str) -> str:
-    base = slugify_vi(name) or "chu-the"
+    base = business_slug_base(name)
     slug, n = base, 2
     while Business.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1

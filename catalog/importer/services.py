@@ -61,7 +61,7 @@ from catalog.services import add_months, certificate_number, evaluation_stars
 from core.models import LegacyProvince, Province
 from core.selectors import province_key, province_lookup_table
 from core.text import fold, nfc, slugify_vi
-from sellers.models import Business, LegalType, SellerStatus
+from sellers.models import Business, LegalType, SellerStatus, business_slug_base
 
 BATCH_SIZE = 2000
 IN_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-variable limit
@@ -594,7 +594,7 @@ def _write(
 
     slugs = _slugs_allocate(
         model=Business,
-        bases=[slugify_vi(r.producer) or "chu-the" for r in new_business_rows],
+        bases=[business_slug_base(r.producer) for r in new_business_rows],
     )
     new_business_ids: list[int] = []
     for start in range(0, len(new_business_rows), BATCH_SIZE):

@@ -64,8 +64,12 @@ def test_header_has_site_name_and_main_navigation(client):
     html = client.get("/").content.decode()
     assert 'class="brand"' in html and "Chợ <span>OCOP</span>" in html
     assert '<a class="brand" href="/"' in html
-    # base.html marks the products link current on any page named "product_list".
-    assert '<a href="/" aria-current="page">' in client.get("/san-pham/").content.decode()
+    listing = client.get("/san-pham/").content.decode()
+    assert '<li><a href="/san-pham/" aria-current="page">' in listing
+    assert '<li><a href="/tra-cuu/">' in listing
+    registry = client.get("/tra-cuu/").content.decode()
+    assert '<li><a href="/san-pham/">' in registry
+    assert '<li><a href="/tra-cuu/" aria-current="page">' in registry
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
     assert '<link rel="stylesheet" href="/static/core/site.css">' in html

@@ -6,6 +6,7 @@ import hashlib
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sellers.errors import PermissionDenied, SellerError
@@ -211,6 +212,22 @@ def test_new_business_application_creates_a_claimed_business():
         "enterprise",
     )
     assert application.contact_phone == "+84912345678"
+
+
+@pytest.mark.parametrize("name", ["Apply", "Claim", "Invitations"])
+def test_a_business_never_gets_a_slug_the_workspace_routes_use(name):
+    business = _new(UserFactory(), name=name).business
+    assert business.slug == f"{name.lower()}-chu-the"
+
+
+def test_the_admin_refuses_a_reserved_slug():
+    business = BusinessFactory()
+    business.slug = "claim"
+    with pytest.raises(ValidationError) as exc_info:
+        business.full_clean()
+    assert exc_info.value.message_dict["slug"] == [
+        "“claim” được dành cho các trang của hệ thống; hãy chọn slug khác."
+    ]
 
 
 def test_new_business_with_a_listed_tax_code_is_refused():

@@ -190,6 +190,12 @@ GRAPHQL_MAX_DEPTH = int(env("GRAPHQL_MAX_DEPTH", "12"))
 GRAPHQL_MAX_ALIASES = int(env("GRAPHQL_MAX_ALIASES", "15"))
 GRAPHQL_MAX_COST = int(env("GRAPHQL_MAX_COST", "50000"))
 
+# QR stamps: signing keys "kid:secret,kid2:secret2" (one-character ids A–Z/2–7; the first signs
+# new stamps, every listed key still verifies) and the pepper of scratch-off PIN hashes. Empty
+# means keys derived from SECRET_KEY (traceability/signing.py).
+STAMP_SIGNING_KEYS = env("STAMP_SIGNING_KEYS")
+STAMP_PIN_PEPPER = env("STAMP_PIN_PEPPER")
+
 SEARCH_BACKEND = env("SEARCH_BACKEND", "database")
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 

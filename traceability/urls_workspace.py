@@ -1,4 +1,42 @@
-from django.urls import path  # noqa: F401
+"""Seller workspace: batches, provenance and stamps (namespace "traceability_workspace", mounted
+at /seller/). Every route starts with the business slug, resolved through the user's
+memberships."""
+
+from django.urls import path
+
+from traceability import views_workspace as views
 
 app_name = "traceability_workspace"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/batches/", views.batch_list, name="batch_list"),
+    path("<slug:slug>/batches/new/", views.batch_create_view, name="batch_create"),
+    path("<slug:slug>/batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path(
+        "<slug:slug>/batches/<int:pk>/events/<int:event_pk>/correct/",
+        views.event_correct,
+        name="event_correct",
+    ),
+    path("<slug:slug>/batches/<int:pk>/stamps/", views.stamp_run_list, name="stamp_run_list"),
+    path(
+        "<slug:slug>/batches/<int:pk>/stamps/new/",
+        views.stamp_run_create_view,
+        name="stamp_run_create",
+    ),
+    path("<slug:slug>/stamp-runs/<int:run_pk>/", views.stamp_run_detail, name="stamp_run_detail"),
+    path(
+        "<slug:slug>/stamp-runs/<int:run_pk>/stamps.pdf", views.stamp_run_pdf, name="stamp_run_pdf"
+    ),
+    path(
+        "<slug:slug>/stamp-runs/<int:run_pk>/stamps.csv", views.stamp_run_csv, name="stamp_run_csv"
+    ),
+    path(
+        "<slug:slug>/stamp-runs/<int:run_pk>/stamps/<str:serial>.png",
+        views.stamp_png,
+        name="stamp_png",
+    ),
+    path(
+        "<slug:slug>/stamp-runs/<int:run_pk>/stamps/<str:serial>.svg",
+        views.stamp_svg,
+        name="stamp_svg",
+    ),
+]

@@ -1,0 +1,128 @@
+"""Forms of the traceability workspace pages. They parse and shape input (NFC text, aware
+datetimes in the site's time zone); the rules (lot code syntax, dates, who may do what) are the
+services' and come back as field errors through ``add_service_error``."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Province
+from core.text import nfc
+from marketplace.offers.forms import ServiceErrorMixin
+from traceability.models import STAMP_RUN_MAX, BusinessStep, Disposition, EventType
+from traceability.printing import SHEET_LAYOUT_CHOICES, SHEET_LAYOUT_DEFAULT
+from traceability.validators import LOT_CODE_MAX
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class NfcCharField(forms.CharField):
+    def to_python(self, value):
+        return nfc(super().to_python(value))
+
+
+class BatchForm(ServiceErrorMixin, forms.Form):
+    variant = forms.ModelChoiceField(label=_("Product and pack"), queryset=None)
+    lot_code = NfcCharField(
+        label=_("Lot code"),
+        max_length=LOT_CODE_MAX,
+        help_text=_("As printed on the pack, e.g. L2611-01."),
+    )
+    produced_on = forms.DateField(
+        label=_("Production date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expires_on = forms.DateField(
+        label=_("Expiry date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    quantity = forms.IntegerField(label=_("Quantity (units)"), min_value=1)
+    origin_province = forms.ModelChoiceField(
+        label=_("Raw-material province"), queryset=Province.objects.all(), required=False
+    )
+    origin_commune = NfcCharField(
+        label=_("Raw-material commune / ward"), max_length=255, required=False
+    )
+
+    def __init__(self, *args, variants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"].queryset = variants
+        self.fields["variant"].label_from_instance = lambda v: f"{v.product.name} — {v.name}"
+
+
+class EventForm(ServiceErrorMixin, forms.Form):
+    business_step = forms.ChoiceField(label=_("Step"), choices=BusinessStep.choices)
+    event_time = forms.DateTimeField(
+        label=_("When"),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("Local time (Vietnam)."),
+    )
+    disposition = forms.ChoiceField(
+        label=_("State of the goods afterwards"),
+        choices=[("", "—"), *Disposition.choices],
+        required=False,
+    )
+    address = NfcCharField(label=_("Address"), max_length=255, required=False)
+    location = forms.ModelChoiceField(
+        label=_("Or one of your locations"), queryset=None, required=False
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=8, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=9, decimal_places=6
+    )
+    note = NfcCharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.FileField(label=_("Photo"), required=False)
+    event_type = forms.ChoiceField(
+        label=_("EPCIS event type"), choices=EventType.choices, initial=EventType.OBJECT
+    )
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+
+    @classmethod
+    def initial_from(cls, event) -> dict:
+        """The form filled with ``event``, to correct it."""
+        return {
+            "business_step": event.business_step,
+            "event_time": timezone.localtime(event.event_time).strftime(DATETIME_LOCAL),
+            "disposition": event.disposition,
+            "address": event.address,
+            "location": event.location_id,
+            "latitude": event.latitude,
+            "longitude": event.longitude,
+            "note": event.note,
+            "event_type": event.event_type,
+        }
+
+
+class StampRunForm(ServiceErrorMixin, forms.Form):
+    quantity = forms.IntegerField(
+        label=_("Number of stamps"), min_value=1, max_value=STAMP_RUN_MAX, initial=500
+    )
+    with_pin = forms.BooleanField(
+        label=_("Scratch-off PIN on each stamp"),
+        required=False,
+        help_text=_(
+            "PINs are stored only as hashes: they are delivered once, in the file downloaded "
+            "when you order (a CSV, plus the PDF sheets for runs of up to 10,000 stamps). "
+            "Keep that file safe; later downloads of the run carry no PINs."
+        ),
+    )
+    layout = forms.ChoiceField(
+        label=_("Label sheet"), choices=SHEET_LAYOUT_CHOICES, initial=SHEET_LAYOUT_DEFAULT
+    )
+
+
+class SheetForm(forms.Form):
+    """Query string of a PDF download: which sheet layout and which part of a large run."""
+
+    layout = forms.ChoiceField(choices=SHEET_LAYOUT_CHOICES, required=False)
+    part = forms.IntegerField(min_value=1, required=False)
+
+    def clean_layout(self):
+        return self.cleaned_data["layout"] or SHEET_LAYOUT_DEFAULT
+
+    def clean_part(self):
+        return self.cleaned_data["part"] or 1

@@ -1,0 +1,401 @@
+"""Reads for the scan page, the resolver and the API: verdicts, scan history and anomalies,
+certificate status on the scan date, the provenance timeline, where to buy.
+
+Every function here costs a fixed number of queries, whatever the number of events, scans or
+offers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from catalog.models import Certificate, CertificateStatus, Product, ProductPhoto, ProductVariant
+from core.models import Province
+from marketplace.offers.models import Offer, StockLocation, StockLocationKind
+from marketplace.offers.selectors import offers_visible
+from sellers.models import Business
+from traceability import signing
+from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun, Verdict
+
+# Anomaly thresholds, overridable in settings. A buyer scans a jar a few times; a code printed
+# on hundreds of fakes is scanned far more, and in places far apart.
+STAMP_MANY_SCANS = 20
+FAR_APART_HOURS = 12
+FAR_APART_KM = 150
+RECENT_SCANS = 50
+WHERE_TO_BUY_LIMIT = 20
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+@dataclass(frozen=True)
+class ScanPlace:
+    """Where a scan happened, as coarse as it is stored: a province and/or 0.1° coordinates."""
+
+    province: Province | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    code: str  # "run_void", "many_scans", "far_apart"
+    message: str
+
+
+@dataclass(frozen=True)
+class StampVerdict:
+    verdict: str
+    stamp: Stamp | None = None
+    anomalies: tuple[Anomaly, ...] = ()
+
+    @property
+    def is_recognised(self) -> bool:
+        return self.stamp is not None
+
+
+def stamp_lookup(*, code: str) -> Stamp | None:
+    """The stamp a code stands for, when its signature is valid under a configured key and the
+    stamp exists (one query; none for a bad signature). Everything the page shows about the
+    product, batch and producer is joined."""
+    verified = signing.stamp_code_verify(code=code)
+    if verified is None:
+        return None
+    serial, key_id = verified
+    stamp = (
+        Stamp.objects.select_related(
+            "run__batch__variant__product__holder__province",
+            "run__batch__origin_province",
+            "run__batch__certificate",
+        )
+        .filter(serial=serial)
+        .first()
+    )
+    if stamp is None or stamp.run.key_id != key_id:
+        return None
+    return stamp
+
+
+def stamp_lookup_gs1(*, gtin: str, lot: str, serial: str, signature: str) -> Stamp | None:
+    """The stamp of a GS1 Digital Link (``/01/…/10/…/21/{serial}?s={signature}``): the code
+    must verify and the GTIN and lot must be the stamp's own."""
+    stamp = stamp_lookup(code=f"{serial}{signature}")
+    if stamp is None:
+        return None
+    batch = stamp.run.batch
+    if (batch.variant.gtin or "").zfill(14) != gtin or batch.lot_code != lot:
+        return None
+    return stamp
+
+
+def _km(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> float:
+    lat1, lng1, lat2, lng2 = (math.radians(float(v)) for v in (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 2 * 6371 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True)
+class _Seen:
+    at: datetime.datetime
+    province: Province | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+def _place_name(seen: _Seen) -> str:
+    if seen.province is not None:
+        return seen.province.name
+    return f"{seen.latitude}, {seen.longitude}"
+
+
+def stamp_anomalies(
+    *, stamp: Stamp, scans: list[_Seen] | None = None, scan_count: int | None = None
+) -> list[Anomaly]:
+    """Why a genuine-looking stamp is suspicious, in words a buyer can follow:
+
+    - its run was voided by the producer (labels lost or stolen);
+    - it was scanned more than ``STAMP_MANY_SCANS`` times;
+    - two consecutive scans within ``FAR_APART_HOURS`` hours were in different provinces, or
+      more than ``FAR_APART_KM`` km apart by their (rounded) coordinates.
+    """
+    anomalies = []
+    run: StampRun = stamp.run
+    if run.voided_at is not None:
+        anomalies.append(
+            Anomaly(
+                "run_void",
+                _("The producer has cancelled this series of stamps (%(reason)s).")
+                % {"reason": run.void_reason},
+            )
+        )
+    count = stamp.scan_count if scan_count is None else scan_count
+    many = _setting("STAMP_MANY_SCANS", STAMP_MANY_SCANS)
+    if count > many:
+        anomalies.append(
+            Anomaly(
+                "many_scans",
+                ngettext(
+                    "This code has been scanned %(count)s time; a genuine package is rarely "
+                    "scanned that often, so the code may have been copied.",
+                    "This code has been scanned %(count)s times; a genuine package is rarely "
+                    "scanned that often, so the code may have been copied.",
+                    count,
+                )
+                % {"count": count},
+            )
+        )
+    hours = _setting("STAMP_FAR_APART_HOURS", FAR_APART_HOURS)
+    km = _setting("STAMP_FAR_APART_KM", FAR_APART_KM)
+    ordered = sorted(scans or [], key=lambda s: s.at)
+    for before, after in itertools.pairwise(ordered):
+        if after.at - before.at > datetime.timedelta(hours=hours):
+            continue
+        apart = False
+        if before.province is not None and after.province is not None:
+            apart = before.province.pk != after.province.pk
+        elif before.latitude is not None and after.latitude is not None:
+            apart = _km((before.latitude, before.longitude), (after.latitude, after.longitude)) > km
+        if apart:
+            anomalies.append(
+                Anomaly(
+                    "far_apart",
+                    _(
+                        "Scanned in %(first)s and in %(second)s within %(hours)s hours: one "
+                        "package cannot travel that fast, so the code may have been copied."
+                    )
+                    % {"first": _place_name(before), "second": _place_name(after), "hours": hours},
+                )
+            )
+            break
+    return anomalies
+
+
+def stamp_verify(
+    *,
+    code: str,
+    now: datetime.datetime | None = None,
+    pending: ScanPlace | None = None,
+    stamp: Stamp | None = None,
+) -> StampVerdict:
+    """Genuine, suspicious or not recognised — the same answer for the scan page and the API.
+
+    ``pending`` is a scan about to be recorded: it counts in the history, so the scan that
+    reveals a copy is already flagged. Pass ``stamp`` when the caller has looked it up.
+    Two queries (the stamp, its recent scans); one for a code with a bad signature.
+    """
+    now = now or timezone.now()
+    stamp = stamp or stamp_lookup(code=code)
+    if stamp is None:
+        return StampVerdict(Verdict.NOT_RECOGNISED)
+    recent = [
+        _Seen(s.scanned_at, s.province, s.latitude, s.longitude)
+        for s in Scan.objects.filter(stamp=stamp)
+        .select_related("province")
+        .order_by("-scanned_at", "-id")[: _setting("STAMP_RECENT_SCANS", RECENT_SCANS)]
+    ]
+    count = stamp.scan_count
+    if pending is not None:
+        recent.append(_Seen(now, pending.province, pending.latitude, pending.longitude))
+        count += 1
+    anomalies = tuple(stamp_anomalies(stamp=stamp, scans=recent, scan_count=count))
+    verdict = Verdict.SUSPICIOUS if anomalies else Verdict.GENUINE
+    return StampVerdict(verdict, stamp, anomalies)
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    count: int
+    first_at: datetime.datetime | None
+    first_province: Province | None
+
+    @property
+    def is_first(self) -> bool:
+        return self.count <= 1
+
+
+def stamp_scan_summary(*, stamp: Stamp) -> ScanSummary:
+    """ "First scan", or "scanned N times, first on <date> in <province>". One query."""
+    first = (
+        Scan.objects.filter(stamp=stamp)
+        .select_related("province")
+        .order_by("scanned_at", "id")
+        .first()
+    )
+    return ScanSummary(
+        count=stamp.scan_count,
+        first_at=first.scanned_at if first else stamp.first_scanned_at,
+        first_province=first.province if first else None,
+    )
+
+
+@dataclass(frozen=True)
+class CertificateOnDate:
+    """The product's certificate as it stood on ``day``: ``status`` is active, expired, revoked
+    or superseded (``Certificate.status_on``); ``certificate`` is None when there was none."""
+
+    day: datetime.date
+    certificate: Certificate | None
+    status: str
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.ACTIVE
+
+
+def certificate_on_date(*, product: Product, day: datetime.date) -> CertificateOnDate:
+    """The newest certificate of ``product`` issued by ``day``, and its status on ``day``. One
+    query."""
+    certificate = (
+        Certificate.objects.filter(product=product, valid_from__lte=day)
+        .select_related("decision")
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+    if certificate is None:
+        return CertificateOnDate(day, None, "none")
+    return CertificateOnDate(day, certificate, certificate.status_on(day))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: ProvenanceEvent
+    corrected_by: ProvenanceEvent | None = None
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_by is not None
+
+    @property
+    def local_time(self) -> datetime.datetime:
+        """The event time on the clock where it happened (its recorded UTC offset)."""
+        sign = -1 if self.event.event_timezone.startswith("-") else 1
+        hours, minutes = self.event.event_timezone[1:].split(":")
+        offset = datetime.timedelta(hours=int(hours), minutes=int(minutes)) * sign
+        return self.event.event_time.astimezone(datetime.timezone(offset))
+
+
+def batch_timeline(*, batch: Batch) -> list[TimelineEntry]:
+    """Every event of ``batch`` in event-time order, corrections included: a corrected event
+    is kept and points at the event that corrects it. One query."""
+    events = list(
+        ProvenanceEvent.objects.filter(batch=batch)
+        .select_related("location__province")
+        .order_by("event_time", "id")
+    )
+    by_corrected = {e.corrects_id: e for e in events if e.corrects_id}
+    return [TimelineEntry(e, by_corrected.get(e.pk)) for e in events]
+
+
+def offers_for_product(*, product: Product, today: datetime.date | None = None) -> list[Offer]:
+    """Visible offers of ``product`` (any pack), cheapest first. One query."""
+    return list(
+        offers_visible(today=today)
+        .filter(variant__product=product)
+        .select_related("seller__province", "variant")
+        .order_by("price", "id")[:WHERE_TO_BUY_LIMIT]
+    )
+
+
+def points_of_sale_for_product(
+    *, product: Product, today: datetime.date | None = None
+) -> list[StockLocation]:
+    """Active points of sale holding stock of a visible offer of ``product``. One query."""
+    offers = offers_visible(today=today).filter(variant__product=product)
+    return list(
+        StockLocation.objects.filter(
+            kind=StockLocationKind.POINT_OF_SALE,
+            is_active=True,
+            stocks__quantity__gt=0,
+            stocks__offer__in=offers,
+        )
+        .select_related("province", "business")
+        .distinct()
+        .order_by("province__code", "name", "id")[:WHERE_TO_BUY_LIMIT]
+    )
+
+
+def product_photo_first(*, product: Product) -> ProductPhoto | None:
+    return product.photos.order_by("position", "id").first()
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """Everything the scan page shows for a recognised stamp."""
+
+    verdict: StampVerdict
+    stamp: Stamp
+    batch: Batch
+    variant: ProductVariant
+    product: Product
+    producer: Business
+    photo: ProductPhoto | None
+    certificate: CertificateOnDate
+    summary: ScanSummary
+    timeline: list[TimelineEntry]
+    offers: list[Offer]
+    points_of_sale: list[StockLocation]
+
+
+def stamp_scan_page(*, verdict: StampVerdict, now: datetime.datetime | None = None) -> ScanPage:
+    """The scan page of a recognised stamp on the scan date; six queries."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    stamp = verdict.stamp
+    batch = stamp.run.batch
+    product = batch.variant.product
+    return ScanPage(
+        verdict=verdict,
+        stamp=stamp,
+        batch=batch,
+        variant=batch.variant,
+        product=product,
+        producer=product.holder,
+        photo=product_photo_first(product=product),
+        certificate=certificate_on_date(product=product, day=day),
+        summary=stamp_scan_summary(stamp=stamp),
+        timeline=batch_timeline(batch=batch),
+        offers=offers_for_product(product=product, today=day),
+        points_of_sale=points_of_sale_for_product(product=product, today=day),
+    )
+
+
+def variant_for_gtin(*, gtin14: str) -> ProductVariant | None:
+    """The variant with this GTIN, stored as given (8, 12, 13 or 14 digits). One query."""
+    candidates = {gtin14}
+    for length in (13, 12, 8):
+        if gtin14[: 14 - length] == "0" * (14 - length):
+            candidates.add(gtin14[14 - length :])
+    return (
+        ProductVariant.objects.filter(gtin__in=candidates)
+        .select_related("product")
+        .prefetch_related(
+            Prefetch(
+                "product__certificates",
+                queryset=Certificate.objects.order_by("-valid_from", "-id"),
+            )
+        )
+        .first()
+    )
+
+
+def batches_of_business(*, business: Business) -> QuerySet[Batch]:
+    """Batches of the products ``business`` holds (the caller resolved it through a
+    membership), newest first, with what a list shows joined."""
+    return Batch.objects.filter(variant__product__holder=business).select_related(
+        "variant__product", "origin_province", "certificate"
+    )

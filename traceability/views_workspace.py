@@ -1,0 +1,446 @@
+"""Seller workspace pages for traceability, under /seller/<slug>/: batches, their provenance
+timeline, stamp runs and the stamp files to print.
+
+Like every workspace page, the business is resolved through the signed-in user's memberships
+(``marketplace.offers.views.Workspace``: another business's slug is a 404), and every batch, event,
+run or stamp in the URL is looked up inside that business's batches. Views parse input, call one
+service and render; the services check roles again.
+
+Roles: every member sees batches and timelines and records events (the service allows it);
+owners and managers create batches and order stamps (the services refuse staff). Stamp files
+(PDF sheets, CSV, PNG, SVG) let whoever holds them print genuine-looking labels, so only owners
+and managers download them.
+
+Scratch-off PINs are stored hashed: they exist in clear only while ``stamp_run_create`` runs.
+Ordering a run with PINs therefore answers with the one file that will ever carry them — a ZIP
+with the CSV (serial, URL, PIN) and, for runs of up to ``PIN_PDF_MAX`` stamps, the PDF sheets —
+built in the same transaction as the run, so a failure leaves no run whose PINs nobody has.
+Later downloads of the run carry no PINs.
+"""
+
+import re
+import tempfile
+import zipfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import CertificateStatus, ProductVariant
+from marketplace.offers.models import StockLocation
+from marketplace.offers.views import Workspace
+from sellers.errors import SellerError
+from traceability.errors import TraceabilityError
+from traceability.forms import BatchForm, EventForm, SheetForm, StampRunForm
+from traceability.models import Batch, ProvenanceEvent, Stamp, StampRun
+from traceability.printing import (
+    SHEET_LAYOUT_DEFAULT,
+    SHEET_LAYOUTS,
+    StampLabel,
+    stamp_csv,
+    stamp_csv_chunks,
+    stamp_qr_png,
+    stamp_qr_svg,
+    stamp_sheet_pdf,
+)
+from traceability.selectors import batch_timeline, batches_of_business
+from traceability.services import (
+    batch_create,
+    provenance_event_correct,
+    provenance_event_record,
+    stamp_run_create,
+)
+from traceability.signing import stamp_url_short
+
+# A PDF part is this many sheets: ≈ 5 s and ≈ 60 MB to draw at 65 labels a sheet, well inside a
+# request, and never a half-used sheet except at the end of the run.
+PDF_PART_SHEETS = 80
+# PIN runs get their PDF sheets in the ordering response only up to this size (≈ 9 s).
+PIN_PDF_MAX = 10_000
+STAMPS_PER_PAGE = 100
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def _denied(request, ws: Workspace, message):
+    return render(request, "workspace/offers/denied.html", ws.context(message=message), status=403)
+
+
+def _denied_files(request, ws: Workspace):
+    return _denied(request, ws, _("Only owners and managers can download stamp files."))
+
+
+def _service_error(request, ws: Workspace, form, error):
+    """A refusal of the whole action is a 403 page; a rule about one input goes on the form."""
+    if isinstance(error, SellerError) and error.code == "permission_denied":
+        return _denied(request, ws, error.message)
+    form.add_service_error(error)
+    return None
+
+
+def _own_batch(ws: Workspace, pk: int) -> Batch:
+    return get_object_or_404(batches_of_business(business=ws.business), pk=pk)
+
+
+def _own_run(ws: Workspace, pk: int) -> StampRun:
+    return get_object_or_404(
+        StampRun.objects.filter(batch__variant__product__holder=ws.business).select_related(
+            "batch__variant__product", "batch__certificate"
+        ),
+        pk=pk,
+    )
+
+
+def _file_stem(run: StampRun) -> str:
+    lot = _UNSAFE.sub("-", run.batch.lot_code).strip("-") or "lot"
+    return f"stamps-{lot}-run{run.pk}"
+
+
+# --- batches -----------------------------------------------------------------------------------
+
+
+@login_required
+def batch_list(request, slug):
+    ws = Workspace(request, slug)
+    stamps = (
+        StampRun.objects.filter(batch=OuterRef("pk"))
+        .values("batch")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    batches = (
+        batches_of_business(business=ws.business)
+        .annotate(
+            event_count=Count("events"),
+            stamp_count=Coalesce(Subquery(stamps, output_field=IntegerField()), 0),
+        )
+        .order_by("-produced_on", "-id")
+    )
+    return render(request, "traceability/workspace/batch_list.html", ws.context(batches=batches))
+
+
+@login_required
+def batch_create_view(request, slug):
+    ws = Workspace(request, slug)
+    if not ws.can_manage:
+        return _denied(request, ws, _("Only owners and managers record batches."))
+    variants = ProductVariant.objects.filter(product__holder=ws.business).select_related("product")
+    form = BatchForm(request.POST or None, variants=variants.order_by("product__name", "name"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = batch_create(
+                actor=request.user,
+                variant=data["variant"],
+                lot_code=data["lot_code"],
+                produced_on=data["produced_on"],
+                expires_on=data["expires_on"],
+                quantity=data["quantity"],
+                origin_province=data["origin_province"],
+                origin_commune=data["origin_commune"],
+            )
+        except (TraceabilityError, SellerError) as error:
+            denied = _service_error(request, ws, form, error)
+            if denied:
+                return denied
+        else:
+            messages.success(request, _("Batch recorded. Add its provenance events."))
+            return redirect("traceability_workspace:batch_detail", ws.business.slug, batch.pk)
+    return render(request, "traceability/workspace/batch_form.html", ws.context(form=form))
+
+
+def _event_form(ws: Workspace, request=None, **kwargs) -> EventForm:
+    locations = StockLocation.objects.filter(business=ws.business).order_by("name")
+    if request is not None and request.method == "POST":
+        return EventForm(request.POST, request.FILES, locations=locations, **kwargs)
+    return EventForm(locations=locations, **kwargs)
+
+
+def _event_arguments(form: EventForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "business_step": data["business_step"],
+        "event_time": data["event_time"],
+        "event_type": data["event_type"],
+        "disposition": data["disposition"],
+        "address": data["address"],
+        "location": data["location"],
+        "latitude": data["latitude"],
+        "longitude": data["longitude"],
+        "note": data["note"],
+        "photo": data["photo"],
+    }
+
+
+@login_required
+def batch_detail(request, slug, pk):
+    """The batch, its timeline (corrections shown next to what they correct) and the form to
+    record the next event (POST here)."""
+    ws = Workspace(request, slug)
+    batch = _own_batch(ws, pk)
+    form = _event_form(ws, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            provenance_event_record(
+                actor=request.user, business=ws.business, batch=batch, **_event_arguments(form)
+            )
+        except (TraceabilityError, SellerError) as error:
+            denied = _service_error(request, ws, form, error)
+            if denied:
+                return denied
+        else:
+            messages.success(request, _("Event recorded."))
+            return redirect("traceability_workspace:batch_detail", ws.business.slug, batch.pk)
+    return render(
+        request,
+        "traceability/workspace/batch_detail.html",
+        ws.context(
+            batch=batch,
+            timeline=batch_timeline(batch=batch),
+            form=form,
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def event_correct(request, slug, pk, event_pk):
+    """Correct an event: a new event replaces it on the timeline; the original stays, marked."""
+    ws = Workspace(request, slug)
+    batch = _own_batch(ws, pk)
+    event = get_object_or_404(ProvenanceEvent.objects.filter(batch=batch), pk=event_pk)
+    form = _event_form(ws, request, initial=EventForm.initial_from(event))
+    if request.method == "POST" and form.is_valid():
+        try:
+            provenance_event_correct(
+                actor=request.user, business=ws.business, event=event, **_event_arguments(form)
+            )
+        except (TraceabilityError, SellerError) as error:
+            denied = _service_error(request, ws, form, error)
+            if denied:
+                return denied
+        else:
+            messages.success(request, _("Correction recorded; the original stays on the record."))
+            return redirect("traceability_workspace:batch_detail", ws.business.slug, batch.pk)
+    return render(
+        request,
+        "traceability/workspace/event_correct.html",
+        ws.context(batch=batch, event=event, form=form),
+    )
+
+
+# --- stamp runs ----------------------------------------------------------------------------------
+
+
+def _pdf_parts(run: StampRun, layout_key: str) -> int:
+    per_part = SHEET_LAYOUTS[layout_key].labels_per_page * PDF_PART_SHEETS
+    return -(-run.quantity // per_part)
+
+
+@login_required
+def stamp_run_list(request, slug, pk):
+    ws = Workspace(request, slug)
+    batch = _own_batch(ws, pk)
+    runs = list(StampRun.objects.filter(batch=batch).order_by("-created_at", "-id"))
+    sheets = SheetForm(request.GET or None)
+    layout = sheets.cleaned_data["layout"] if sheets.is_valid() else SHEET_LAYOUT_DEFAULT
+    for run in runs:
+        run.pdf_parts = range(1, _pdf_parts(run, layout) + 1)
+    return render(
+        request,
+        "traceability/workspace/stamp_run_list.html",
+        ws.context(batch=batch, runs=runs, sheets=sheets, layout=layout),
+    )
+
+
+def _labels(run: StampRun, stamps, pins: dict[str, str] | None = None):
+    """Printable labels of ``stamps`` (rows of ``run``), streamed from the database."""
+    batch = run.batch
+    variant = batch.variant
+    certificate = batch.certificate
+    # Stars only while the certificate the batch was produced under is still in force: a label
+    # printed today must not claim a revoked or lapsed star rating.
+    stars = (
+        certificate.stars
+        if certificate is not None
+        and certificate.status_on(timezone.localdate()) == CertificateStatus.ACTIVE
+        else None
+    )
+    name = f"{variant.product.name} — {variant.name}" if variant.name else variant.product.name
+    for stamp in stamps.iterator(chunk_size=2000):
+        stamp.run = run  # the signing key id comes from the run: no query per stamp
+        yield StampLabel(
+            url=stamp_url_short(stamp),
+            serial=stamp.serial,
+            product_name=name,
+            stars=stars,
+            pin=pins[stamp.serial] if pins else None,
+        )
+
+
+def _run_stamps(run: StampRun):
+    return Stamp.objects.filter(run=run).order_by("id").only("id", "serial", "run_id")
+
+
+def _pin_archive(run: StampRun, pins: dict[str, str], layout_key: str):
+    """The ZIP that delivers a PIN run's secrets, once."""
+    stem = _file_stem(run)
+    # FileResponse closes it once sent.
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(f"{stem}-PIN.csv", "w") as out:
+            stamp_csv(labels=_labels(run, _run_stamps(run), pins), out=out)
+        if run.quantity <= PIN_PDF_MAX:
+            with archive.open(f"{stem}-PIN.pdf", "w") as out:
+                stamp_sheet_pdf(
+                    labels=_labels(run, _run_stamps(run), pins),
+                    layout=SHEET_LAYOUTS[layout_key],
+                    out=out,
+                    title=f"{run.batch.lot_code} — {run.quantity}",
+                )
+    spool.seek(0)
+    return spool
+
+
+@login_required
+def stamp_run_create_view(request, slug, pk):
+    ws = Workspace(request, slug)
+    batch = _own_batch(ws, pk)
+    if not ws.can_manage:
+        return _denied(request, ws, _("Only owners and managers order stamps."))
+    form = StampRunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                run, pins = stamp_run_create(
+                    actor=request.user,
+                    batch=batch,
+                    quantity=data["quantity"],
+                    with_pin=data["with_pin"],
+                )
+                archive = _pin_archive(run, pins, data["layout"]) if data["with_pin"] else None
+        except (TraceabilityError, SellerError) as error:
+            denied = _service_error(request, ws, form, error)
+            if denied:
+                return denied
+        else:
+            if archive is not None:
+                response = FileResponse(
+                    archive,
+                    as_attachment=True,
+                    filename=f"{_file_stem(run)}-PIN.zip",
+                    content_type="application/zip",
+                )
+                response["Cache-Control"] = "no-store"
+                return response
+            messages.success(
+                request,
+                _("%(count)s stamps ordered. Download the sheets below.")
+                % {"count": f"{run.quantity:,}".replace(",", ".")},
+            )
+            url = redirect("traceability_workspace:stamp_run_list", ws.business.slug, batch.pk)
+            url["Location"] += f"?layout={data['layout']}"
+            return url
+    return render(
+        request,
+        "traceability/workspace/stamp_run_form.html",
+        ws.context(batch=batch, form=form, pin_pdf_max=PIN_PDF_MAX),
+    )
+
+
+@login_required
+def stamp_run_detail(request, slug, run_pk):
+    """The stamps of a run, 100 a page, each with its PNG and SVG."""
+    ws = Workspace(request, slug)
+    run = _own_run(ws, run_pk)
+    page = Paginator(_run_stamps(run), STAMPS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "traceability/workspace/stamp_run_detail.html",
+        ws.context(batch=run.batch, run=run, page=page),
+    )
+
+
+@login_required
+def stamp_run_pdf(request, slug, run_pk):
+    ws = Workspace(request, slug)
+    run = _own_run(ws, run_pk)
+    if not ws.can_manage:
+        return _denied_files(request, ws)
+    sheets = SheetForm(request.GET)
+    if not sheets.is_valid():
+        raise Http404
+    layout_key, part = sheets.cleaned_data["layout"], sheets.cleaned_data["part"]
+    parts = _pdf_parts(run, layout_key)
+    if part > parts:
+        raise Http404
+    layout = SHEET_LAYOUTS[layout_key]
+    per_part = layout.labels_per_page * PDF_PART_SHEETS
+    stamps = _run_stamps(run)[(part - 1) * per_part : part * per_part]
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    stamp_sheet_pdf(
+        labels=_labels(run, stamps),
+        layout=layout,
+        out=spool,
+        title=f"{run.batch.lot_code} — {part}/{parts}",
+    )
+    spool.seek(0)
+    suffix = f"-part{part}of{parts}" if parts > 1 else ""
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"{_file_stem(run)}-{layout_key}{suffix}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def stamp_run_csv(request, slug, run_pk):
+    ws = Workspace(request, slug)
+    run = _own_run(ws, run_pk)
+    if not ws.can_manage:
+        return _denied_files(request, ws)
+    response = StreamingHttpResponse(
+        stamp_csv_chunks(labels=_labels(run, _run_stamps(run))),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_file_stem(run)}.csv"'
+    return response
+
+
+def _own_stamp(ws: Workspace, run_pk: int, serial: str) -> Stamp:
+    run = _own_run(ws, run_pk)
+    stamp = get_object_or_404(
+        Stamp.objects.filter(run=run).only("id", "serial", "run_id"), serial=serial
+    )
+    stamp.run = run
+    return stamp
+
+
+@login_required
+def stamp_png(request, slug, run_pk, serial):
+    ws = Workspace(request, slug)
+    stamp = _own_stamp(ws, run_pk, serial)
+    if not ws.can_manage:
+        return _denied_files(request, ws)
+    response = HttpResponse(stamp_qr_png(url=stamp_url_short(stamp)), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{stamp.serial}.png"'
+    return response
+
+
+@login_required
+def stamp_svg(request, slug, run_pk, serial):
+    ws = Workspace(request, slug)
+    stamp = _own_stamp(ws, run_pk, serial)
+    if not ws.can_manage:
+        return _denied_files(request, ws)
+    response = HttpResponse(stamp_qr_svg(url=stamp_url_short(stamp)), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="{stamp.serial}.svg"'
+    return response

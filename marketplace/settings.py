@@ -196,6 +196,11 @@ GRAPHQL_MAX_COST = int(env("GRAPHQL_MAX_COST", "50000"))
 STAMP_SIGNING_KEYS = env("STAMP_SIGNING_KEYS")
 STAMP_PIN_PEPPER = env("STAMP_PIN_PEPPER")
 
+# Orders: the fee of a seller who set no delivery rule, and how long stock is held for a buyer
+# whose payment is under way.
+ORDERS_DEFAULT_SHIPPING_FEE = int(env("ORDERS_DEFAULT_SHIPPING_FEE", "30000"))
+ORDERS_RESERVATION_MINUTES = int(env("ORDERS_RESERVATION_MINUTES", "15"))
+
 SEARCH_BACKEND = env("SEARCH_BACKEND", "database")
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 
@@ -203,6 +208,13 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE")
+# VietQR bank transfers go to the marketplace's own account (it pays sellers from its ledger).
+VIETQR_BANK_BIN = env("VIETQR_BANK_BIN", "970436")
+VIETQR_ACCOUNT = env("VIETQR_ACCOUNT", "0011000000001")
+VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", "CHO OCOP")
+VIETQR_SERVICE = env("VIETQR_SERVICE", "QRIBFTTA")
+# Shared with the bank connector that posts incoming transfers; empty refuses every notification.
+BANK_NOTIFY_SECRET = env("BANK_NOTIFY_SECRET")
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from marketplace.payments import views
 
 app_name = "payments"
-urlpatterns: list = []
+urlpatterns = [
+    path("payments/stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("payments/bank/notify/", views.bank_notify, name="bank_notify"),
+    path("payments/vietqr/<str:reference>.png", views.vietqr_image, name="vietqr_image"),
+]

@@ -1,0 +1,235 @@
+"""Cart and order reads, shaped so a page costs a constant number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from marketplace.offers.models import StockLocation
+from marketplace.offers.selectors import offers_visible
+from marketplace.orders.models import (
+    Cart,
+    CartLine,
+    DeliveryMethod,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
+from sellers.models import Business
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+
+
+@dataclass
+class LineView:
+    line: CartLine
+    unit_price: int
+    line_total: int
+    available: int
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class SellerGroup:
+    seller: Business
+    lines: list[LineView]
+    subtotal: int
+    shipping_fee: int
+    delivery_method: str
+    pickup_location: StockLocation | None
+    pickup_locations: list[StockLocation]
+    ships: bool
+    pickup_enabled: bool
+    delivery_problem: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.shipping_fee
+
+
+@dataclass
+class CheckoutSummary:
+    cart: Cart
+    groups: list[SellerGroup]
+
+    @property
+    def subtotal(self) -> int:
+        return sum(g.subtotal for g in self.groups)
+
+    @property
+    def shipping_fee(self) -> int:
+        return sum(g.shipping_fee for g in self.groups)
+
+    @property
+    def total(self) -> int:
+        return sum(g.total for g in self.groups)
+
+    @property
+    def quantity(self) -> int:
+        return sum(v.line.quantity for g in self.groups for v in g.lines)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for g in self.groups for v in g.lines for p in v.problems]
+
+
+def checkout_summary(*, cart: Cart) -> CheckoutSummary:
+    """The cart grouped by seller with prices, fees and what changed since lines were added.
+    Seven queries whatever the number of lines and sellers."""
+    from marketplace.orders.services import (
+        _product_name,
+        _stock_available,
+        delivery_rule_for,
+        shipping_fee,
+    )
+
+    lines = list(
+        cart.lines.select_related(
+            "offer__variant__product", "offer__seller", "offer__seller__delivery_rule"
+        ).order_by("id")
+    )
+    if not lines:
+        return CheckoutSummary(cart=cart, groups=[])
+    offer_ids = [line.offer_id for line in lines]
+    visible = set(offers_visible().filter(pk__in=offer_ids).values_list("pk", flat=True))
+    available = _stock_available(offer_ids, cart=cart)
+    deliveries = {d.seller_id: d for d in cart.deliveries.select_related("pickup_location")}
+    seller_ids = sorted({line.offer.seller_id for line in lines})
+    locations: dict[int, list[StockLocation]] = defaultdict(list)
+    for location in StockLocation.objects.filter(business_id__in=seller_ids, is_active=True):
+        locations[location.business_id].append(location)
+    by_seller: dict[int, list[LineView]] = defaultdict(list)
+    for line in lines:
+        offer = line.offer
+        view = LineView(
+            line=line,
+            unit_price=offer.price,
+            line_total=offer.price * line.quantity,
+            available=available[offer.pk],
+        )
+        name = _product_name(offer)
+        if offer.pk not in visible:
+            view.problems.append(
+                Problem(
+                    "OFFER_UNAVAILABLE",
+                    _(
+                        "%(product)s is no longer on sale (its seller paused it, or its OCOP "
+                        "certificate is no longer in force). Remove it to continue."
+                    )
+                    % {"product": name},
+                )
+            )
+        if view.available <= 0:
+            view.problems.append(
+                Problem("SOLD_OUT", _("%(product)s is sold out.") % {"product": name})
+            )
+        elif line.quantity > view.available:
+            view.problems.append(
+                Problem(
+                    "SOLD_OUT",
+                    _("Only %(available)s of %(product)s left.")
+                    % {"available": view.available, "product": name},
+                )
+            )
+        if line.unit_price != offer.price:
+            view.problems.append(
+                Problem(
+                    "PRICE_CHANGED",
+                    _("The price of %(product)s changed from %(old)s ₫ to %(new)s ₫.")
+                    % {
+                        "product": name,
+                        "old": f"{line.unit_price:,}".replace(",", "."),
+                        "new": f"{offer.price:,}".replace(",", "."),
+                    },
+                )
+            )
+        by_seller[offer.seller_id].append(view)
+    groups = []
+    for seller_id in seller_ids:
+        views = by_seller[seller_id]
+        seller = views[0].line.offer.seller
+        rule = delivery_rule_for(seller)
+        delivery = deliveries.get(seller_id)
+        method = (
+            delivery.method
+            if delivery
+            else (DeliveryMethod.SHIPPING if rule.ships else DeliveryMethod.PICKUP)
+        )
+        subtotal = sum(v.line_total for v in views)
+        group = SellerGroup(
+            seller=seller,
+            lines=views,
+            subtotal=subtotal,
+            shipping_fee=shipping_fee(seller=seller, subtotal=subtotal, method=method),
+            delivery_method=method,
+            pickup_location=delivery.pickup_location if delivery else None,
+            pickup_locations=locations[seller_id],
+            ships=rule.ships,
+            pickup_enabled=rule.pickup_enabled,
+        )
+        if method == DeliveryMethod.PICKUP and group.pickup_location is None:
+            group.delivery_problem = _("Choose where to pick up the order from %(seller)s.") % {
+                "seller": seller.name
+            }
+        groups.append(group)
+    return CheckoutSummary(cart=cart, groups=groups)
+
+
+ORDER_SESSION_KEY = "placed_checkouts"
+_ORDER_SALT = "marketplace.orders.access"
+
+
+def order_access_token(*, order: Order) -> str:
+    """An unguessable link token for the buyer's e-mails: signed, so an order number alone
+    (printed on parcels, read over the phone) never opens the order page."""
+    return signing.dumps(order.number, salt=_ORDER_SALT)
+
+
+def order_visible_to(*, order: Order, user, session, token: str = "") -> bool:
+    if user is not None and user.is_authenticated and order.buyer_id == user.pk:
+        return True
+    if str(order.cart.token) in session.get(ORDER_SESSION_KEY, []):
+        return True
+    if token:
+        try:
+            return signing.loads(token, salt=_ORDER_SALT) == order.number
+        except signing.BadSignature:
+            return False
+    return False
+
+
+def _order_shape(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.select_related("seller", "province", "pickup_location").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch(
+            "events",
+            queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "id"),
+        ),
+    )
+
+
+def orders_for_buyer(*, user) -> QuerySet[Order]:
+    return _order_shape(Order.objects.filter(buyer=user))
+
+
+def orders_of_checkout(*, cart: Cart) -> QuerySet[Order]:
+    return _order_shape(Order.objects.filter(cart=cart).order_by("id"))
+
+
+def orders_for_seller(*, business: Business, status: str | None = None) -> QuerySet[Order]:
+    queryset = Order.objects.filter(seller=business)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+
+
+def order_for_seller(*, business: Business, number: str) -> Order | None:
+    return _order_shape(Order.objects.filter(seller=business, number=number)).first()

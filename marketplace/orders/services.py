@@ -1,0 +1,750 @@
+"""Cart, checkout and order writes.
+
+Stock rules: every function that reads availability in order to change it locks the ``Stock``
+rows it needs with ``select_for_update()`` **in id order**, so two buyers taking the same two
+offers in opposite line order queue instead of deadlocking. Available units of a stock row are
+its quantity minus the live reservations of *other* carts. Payment providers are never called
+from here: the payments app reserves (a short transaction), calls the provider with no lock
+held, then places.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from core.models import Province
+from core.text import nfc
+from marketplace.offers.models import Offer, Stock, StockLocation
+from marketplace.offers.selectors import offers_visible
+from marketplace.orders.errors import CheckoutError
+from marketplace.orders.models import (
+    Allocation,
+    Cart,
+    CartDelivery,
+    CartLine,
+    CartStatus,
+    DeliveryMethod,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Reservation,
+    SellerDeliveryRule,
+)
+from sellers.errors import SellerError
+from sellers.models import Business
+from sellers.services import phone_normalise
+
+CART_SESSION_KEY = "cart_token"
+LINE_QUANTITY_MAX = 99
+# Unambiguous characters for order numbers read over the phone (no 0/O, 1/I/L).
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+# --- cart -----------------------------------------------------------------------------------
+
+
+def _open_cart_of(user) -> Cart | None:
+    return Cart.objects.filter(user=user, status=CartStatus.OPEN).first()
+
+
+def cart_for_request(*, user, session, create: bool = True) -> Cart | None:
+    """The request's open cart. Anonymous buyers keep theirs by a token in the session; for a
+    signed-in buyer whose session still holds an anonymous cart (they just signed in — Django
+    keeps session data across login), that cart is merged into theirs here, on first use."""
+    token = session.get(CART_SESSION_KEY)
+    anonymous = None
+    if token:
+        anonymous = Cart.objects.filter(
+            token=token, status=CartStatus.OPEN, user__isnull=True
+        ).first()
+        if anonymous is None:
+            session.pop(CART_SESSION_KEY, None)
+    if user is None or not user.is_authenticated:
+        if anonymous is None and create:
+            anonymous = Cart.objects.create()
+            session[CART_SESSION_KEY] = str(anonymous.token)
+        return anonymous
+    cart = _open_cart_of(user)
+    if anonymous is not None:
+        session.pop(CART_SESSION_KEY, None)
+        if cart is None:
+            anonymous.user = user
+            anonymous.save(update_fields=["user", "updated_at"])
+            return anonymous
+        return cart_merge(source=anonymous, target=cart)
+    if cart is None and create:
+        try:
+            with transaction.atomic():
+                cart = Cart.objects.create(user=user)
+        except IntegrityError:  # a parallel request of the same buyer created it first
+            cart = _open_cart_of(user)
+    return cart
+
+
+@transaction.atomic
+def cart_merge(*, source: Cart, target: Cart) -> Cart:
+    """Move ``source``'s lines into ``target`` (quantities add up, capped) and delete it."""
+    existing = {line.offer_id: line for line in target.lines.select_for_update()}
+    for line in source.lines.all():
+        kept = existing.get(line.offer_id)
+        if kept is None:
+            line.cart = target
+            line.save(update_fields=["cart"])
+        else:
+            kept.quantity = min(kept.quantity + line.quantity, LINE_QUANTITY_MAX)
+            kept.save(update_fields=["quantity"])
+    for field in ("email", "phone", "recipient_name", "province_id", "commune", "street"):
+        if not getattr(target, field) and getattr(source, field):
+            setattr(target, field, getattr(source, field))
+    target.save()
+    source.delete()
+    return target
+
+
+def _quantity(value) -> int:
+    try:
+        quantity = int(value)
+    except (TypeError, ValueError):
+        raise CheckoutError(_("Enter a whole number."), code="invalid", field="quantity") from None
+    if quantity < 0 or quantity > LINE_QUANTITY_MAX:
+        raise CheckoutError(
+            _("Choose a quantity from 1 to %(max)s.") % {"max": LINE_QUANTITY_MAX},
+            code="invalid",
+            field="quantity",
+        )
+    return quantity
+
+
+def _open(cart: Cart) -> None:
+    if cart.status != CartStatus.OPEN:
+        raise CheckoutError(_("This checkout has already been placed."), code="INVALID", field=None)
+
+
+def _stock_available(offer_ids: Iterable[int], *, cart: Cart | None) -> dict[int, int]:
+    """Units each offer can still sell: stock minus other carts' live reservations."""
+    now = timezone.now()
+    totals: dict[int, int] = defaultdict(int)
+    for offer_id, quantity in Stock.objects.filter(offer_id__in=offer_ids).values_list(
+        "offer_id", "quantity"
+    ):
+        totals[offer_id] += quantity
+    held = Reservation.objects.filter(stock__offer_id__in=offer_ids, expires_at__gt=now)
+    if cart is not None:
+        held = held.exclude(cart=cart)
+    for offer_id, quantity in (
+        held.values("stock__offer_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("stock__offer_id", "n")
+    ):
+        totals[offer_id] -= quantity
+    return {offer_id: max(totals.get(offer_id, 0), 0) for offer_id in offer_ids}
+
+
+def _product_name(offer: Offer) -> str:
+    return f"{offer.variant.product.name} ({offer.variant.name})"
+
+
+@transaction.atomic
+def cart_line_add(*, cart: Cart, offer: Offer, quantity=1) -> CartLine:
+    _open(cart)
+    quantity = _quantity(quantity)
+    if quantity < 1:
+        raise CheckoutError(_("Choose at least one."), code="invalid", field="quantity")
+    if not offers_visible().filter(pk=offer.pk).exists():
+        raise CheckoutError(
+            _("%(product)s is not on sale any more.") % {"product": _product_name(offer)},
+            code="OFFER_UNAVAILABLE",
+            field="offer",
+        )
+    line = CartLine.objects.filter(cart=cart, offer=offer).select_for_update().first()
+    wanted = quantity + (line.quantity if line else 0)
+    _check_stock(offer=offer, wanted=min(wanted, LINE_QUANTITY_MAX), cart=cart, field="quantity")
+    if line is None:
+        return CartLine.objects.create(
+            cart=cart, offer=offer, quantity=quantity, unit_price=offer.price
+        )
+    line.quantity = min(wanted, LINE_QUANTITY_MAX)
+    line.unit_price = offer.price
+    line.save(update_fields=["quantity", "unit_price"])
+    return line
+
+
+def _check_stock(*, offer: Offer, wanted: int, cart: Cart | None, field: str) -> None:
+    available = _stock_available([offer.pk], cart=cart)[offer.pk]
+    if available <= 0:
+        raise CheckoutError(
+            _("%(product)s is sold out.") % {"product": _product_name(offer)},
+            code="SOLD_OUT",
+            field=field,
+        )
+    if wanted > available:
+        raise CheckoutError(
+            _("Only %(available)s of %(product)s left.")
+            % {"available": available, "product": _product_name(offer)},
+            code="SOLD_OUT",
+            field=field,
+        )
+
+
+@transaction.atomic
+def cart_line_update(*, cart: Cart, line: CartLine, quantity) -> CartLine | None:
+    """Set a line's quantity; 0 removes it."""
+    _open(cart)
+    if line.cart_id != cart.pk:
+        raise CheckoutError(_("That line is not in your cart."), code="NOT_FOUND", field="line")
+    quantity = _quantity(quantity)
+    if quantity == 0:
+        line.delete()
+        return None
+    if quantity > line.quantity:
+        _check_stock(offer=line.offer, wanted=quantity, cart=cart, field=f"line-{line.pk}")
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    return line
+
+
+def cart_line_remove(*, cart: Cart, line: CartLine) -> None:
+    cart_line_update(cart=cart, line=line, quantity=0)
+
+
+# --- checkout details ----------------------------------------------------------------------
+
+
+def checkout_contact_set(*, cart: Cart, email: str, phone: str) -> Cart:
+    _open(cart)
+    email = nfc(email).strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise CheckoutError(
+            _("Enter a valid e-mail address."), code="invalid", field="email"
+        ) from None
+    try:
+        phone = phone_normalise(phone)
+    except SellerError as exc:
+        raise CheckoutError(exc.message, code=exc.code, field="phone") from None
+    cart.email, cart.phone = email, phone
+    cart.save(update_fields=["email", "phone", "updated_at"])
+    return cart
+
+
+def _text(value: str, *, field: str, limit: int, label: str, required: bool = True) -> str:
+    value = " ".join(nfc(value or "").split())
+    if required and not value:
+        raise CheckoutError(
+            _("Enter the %(label)s.") % {"label": label}, code="required", field=field
+        )
+    if len(value) > limit:
+        raise CheckoutError(
+            _("The %(label)s can have at most %(limit)s characters.")
+            % {"label": label, "limit": limit},
+            code="invalid",
+            field=field,
+        )
+    return value
+
+
+def checkout_address_set(
+    *, cart: Cart, recipient_name: str, province: Province | None, commune: str, street: str
+) -> Cart:
+    _open(cart)
+    cart.recipient_name = _text(
+        recipient_name, field="recipient_name", limit=120, label=_("recipient's name")
+    )
+    if province is None:
+        raise CheckoutError(_("Choose the province or city."), code="required", field="province")
+    cart.province = province
+    cart.commune = _text(commune, field="commune", limit=255, label=_("commune or ward"))
+    cart.street = _text(street, field="street", limit=255, label=_("street address"))
+    cart.save()
+    return cart
+
+
+def checkout_note_set(*, cart: Cart, note: str) -> Cart:
+    _open(cart)
+    cart.note = _text(note, field="note", limit=1000, label=_("note"), required=False)
+    cart.save(update_fields=["note", "updated_at"])
+    return cart
+
+
+def delivery_rule_for(seller: Business) -> SellerDeliveryRule:
+    """The seller's rule, or the marketplace default (not saved) for one who set none."""
+    rule = getattr(seller, "_delivery_rule_cache", None)
+    if rule is None:
+        try:
+            rule = seller.delivery_rule
+        except SellerDeliveryRule.DoesNotExist:
+            rule = SellerDeliveryRule(seller=seller, flat_fee=settings.ORDERS_DEFAULT_SHIPPING_FEE)
+        seller._delivery_rule_cache = rule
+    return rule
+
+
+def checkout_delivery_set(
+    *, cart: Cart, seller: Business, method: str, pickup_location: StockLocation | None = None
+) -> CartDelivery:
+    _open(cart)
+    if not cart.lines.filter(offer__seller=seller).exists():
+        raise CheckoutError(
+            _("Your cart has nothing from this seller."), code="NOT_FOUND", field="seller"
+        )
+    rule = delivery_rule_for(seller)
+    if method == DeliveryMethod.SHIPPING:
+        if not rule.ships:
+            raise CheckoutError(
+                _("%(seller)s does not ship; choose pickup.") % {"seller": seller.name},
+                code="invalid",
+                field="method",
+            )
+        pickup_location = None
+    elif method == DeliveryMethod.PICKUP:
+        if not rule.pickup_enabled:
+            raise CheckoutError(
+                _("%(seller)s does not offer pickup.") % {"seller": seller.name},
+                code="invalid",
+                field="method",
+            )
+        if (
+            pickup_location is None
+            or pickup_location.business_id != seller.pk
+            or not pickup_location.is_active
+        ):
+            raise CheckoutError(
+                _("Choose one of the seller's pickup places."),
+                code="invalid",
+                field="pickup_location",
+            )
+    else:
+        raise CheckoutError(_("Choose how to receive the order."), code="invalid", field="method")
+    delivery, _created = CartDelivery.objects.update_or_create(
+        cart=cart, seller=seller, defaults={"method": method, "pickup_location": pickup_location}
+    )
+    return delivery
+
+
+# --- stock: reservations and allocation ----------------------------------------------------
+
+
+def _lines_for_update(cart: Cart) -> list[CartLine]:
+    return list(
+        cart.lines.select_related("offer__variant__product", "offer__seller").order_by("id")
+    )
+
+
+def _locked_stock(lines: list[CartLine], deliveries: dict[int, CartDelivery]) -> dict[int, list]:
+    """Lock every stock row the lines may draw from, in id order; rows per line, pickup first."""
+    offer_ids = sorted({line.offer_id for line in lines})
+    rows = list(
+        Stock.objects.select_for_update()
+        .filter(offer_id__in=offer_ids, location__is_active=True)
+        .order_by("id")
+    )
+    by_offer: dict[int, list[Stock]] = defaultdict(list)
+    for row in rows:
+        by_offer[row.offer_id].append(row)
+    result = {}
+    for line in lines:
+        delivery = deliveries.get(line.offer.seller_id)
+        candidates = by_offer.get(line.offer_id, [])
+        if delivery is not None and delivery.method == DeliveryMethod.PICKUP:
+            # Picked up in person: only what lies at that place can be handed over.
+            candidates = [r for r in candidates if r.location_id == delivery.pickup_location_id]
+        result[line.pk] = candidates
+    return result
+
+
+def _held_by_others(stock_ids: list[int], cart: Cart, now) -> dict[int, int]:
+    return dict(
+        Reservation.objects.filter(stock_id__in=stock_ids, expires_at__gt=now)
+        .exclude(cart=cart)
+        .values("stock_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("stock_id", "n")
+    )
+
+
+def _plan(cart: Cart, lines, rows_by_line, now) -> list[tuple[CartLine, Stock, int]]:
+    stock_ids = [row.pk for rows in rows_by_line.values() for row in rows]
+    held = _held_by_others(stock_ids, cart, now)
+    taken: dict[int, int] = defaultdict(int)
+    plan = []
+    for line in lines:
+        needed = line.quantity
+        for row in rows_by_line[line.pk]:
+            free = row.quantity - held.get(row.pk, 0) - taken[row.pk]
+            if free <= 0:
+                continue
+            take = min(free, needed)
+            plan.append((line, row, take))
+            taken[row.pk] += take
+            needed -= take
+            if needed == 0:
+                break
+        if needed:
+            available = line.quantity - needed
+            message = (
+                _("%(product)s is sold out.") % {"product": _product_name(line.offer)}
+                if available == 0
+                else _("Only %(available)s of %(product)s left.")
+                % {"available": available, "product": _product_name(line.offer)}
+            )
+            raise CheckoutError(message, code="SOLD_OUT", field=f"line-{line.pk}")
+    return plan
+
+
+def _deliveries(cart: Cart) -> dict[int, CartDelivery]:
+    return {d.seller_id: d for d in cart.deliveries.all()}
+
+
+@transaction.atomic
+def checkout_reserve(*, cart: Cart, ttl_minutes: int | None = None) -> datetime.datetime:
+    """Hold the cart's units for ``ttl_minutes`` (replacing earlier holds); SOLD_OUT names the
+    line that cannot be served."""
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    _open(cart)
+    checkout_validate(cart=cart, prices=True)
+    ttl = ttl_minutes or settings.ORDERS_RESERVATION_MINUTES
+    now = timezone.now()
+    lines = _lines_for_update(cart)
+    rows = _locked_stock(lines, _deliveries(cart))
+    cart.reservations.all().delete()
+    plan = _plan(cart, lines, rows, now)
+    expires = now + datetime.timedelta(minutes=ttl)
+    Reservation.objects.bulk_create(
+        Reservation(cart=cart, line=line, stock=row, quantity=quantity, expires_at=expires)
+        for line, row, quantity in plan
+    )
+    return expires
+
+
+def checkout_release(*, cart: Cart) -> int:
+    deleted, _detail = Reservation.objects.filter(cart=cart).delete()
+    return deleted
+
+
+def reservations_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete expired holds. They already count for nothing; this only keeps the table small."""
+    deleted, _detail = Reservation.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+def _order_number(now) -> str:
+    suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(5))
+    return f"DH{timezone.localtime(now):%y%m%d}-{suffix}"
+
+
+@transaction.atomic
+def checkout_place_orders(
+    *, cart: Cart, payment_method: str, confirmed: bool, actor=None, language: str | None = None
+) -> list[Order]:
+    """One order per seller from the cart's lines, stock allocated from the cart's holds (taken
+    again if they lapsed and the units are still there), the cart completed. All or nothing."""
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    _open(cart)
+    if payment_method not in PaymentMethod.values:
+        raise CheckoutError(_("Choose a payment method."), code="invalid", field="payment_method")
+    checkout_validate(cart=cart, prices=True)
+    now = timezone.now()
+    lines = _lines_for_update(cart)
+    deliveries = _deliveries(cart)
+    rows = _locked_stock(lines, deliveries)
+    cart.reservations.all().delete()
+    plan = _plan(cart, lines, rows, now)
+    per_line: dict[int, list[tuple[Stock, int]]] = defaultdict(list)
+    for line, row, quantity in plan:
+        per_line[line.pk].append((row, quantity))
+    by_seller: dict[int, list[CartLine]] = defaultdict(list)
+    for line in lines:
+        by_seller[line.offer.seller_id].append(line)
+    orders = []
+    status = OrderStatus.CONFIRMED if confirmed else OrderStatus.AWAITING_PAYMENT
+    for seller_id in sorted(by_seller):
+        seller_lines = by_seller[seller_id]
+        seller = seller_lines[0].offer.seller
+        delivery = deliveries.get(seller_id)
+        method = delivery.method if delivery else DeliveryMethod.SHIPPING
+        subtotal = sum(line.offer.price * line.quantity for line in seller_lines)
+        fee = shipping_fee(seller=seller, subtotal=subtotal, method=method)
+        order = _order_create(
+            cart=cart,
+            seller=seller,
+            delivery=delivery,
+            method=method,
+            subtotal=subtotal,
+            fee=fee,
+            payment_method=payment_method,
+            status=status,
+            language=language or get_language() or settings.LANGUAGE_CODE,
+            now=now,
+        )
+        for line in seller_lines:
+            order_line = OrderLine.objects.create(
+                order=order,
+                offer=line.offer,
+                product_name=line.offer.variant.product.name,
+                variant_name=line.offer.variant.name,
+                unit_price=line.offer.price,
+                quantity=line.quantity,
+                line_total=line.offer.price * line.quantity,
+            )
+            for row, quantity in per_line[line.pk]:
+                row.quantity -= quantity
+                row.save(update_fields=["quantity"])
+                Allocation.objects.create(line=order_line, stock=row, quantity=quantity)
+        OrderEvent.objects.create(order=order, from_status="", to_status=status, actor=actor)
+        orders.append(order)
+    cart.status = CartStatus.COMPLETED
+    cart.save(update_fields=["status", "updated_at"])
+    return orders
+
+
+def _order_create(
+    *, cart, seller, delivery, method, subtotal, fee, payment_method, status, language, now
+) -> Order:
+    fields = {
+        "cart": cart,
+        "seller": seller,
+        "buyer": cart.user,
+        "email": cart.email,
+        "phone": cart.phone,
+        "recipient_name": cart.recipient_name,
+        "province": cart.province if method == DeliveryMethod.SHIPPING else None,
+        "commune": cart.commune if method == DeliveryMethod.SHIPPING else "",
+        "street": cart.street if method == DeliveryMethod.SHIPPING else "",
+        "note": cart.note,
+        "delivery_method": method,
+        "pickup_location": delivery.pickup_location if delivery else None,
+        "subtotal": subtotal,
+        "shipping_fee": fee,
+        "total": subtotal + fee,
+        "payment_method": payment_method,
+        "status": status,
+        "language": language[:8],
+        "placed_at": now,
+        "paid_at": None,
+    }
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(number=_order_number(now), **fields)
+        except IntegrityError:  # 31^5 numbers a day: a clash is rare, so just draw again
+            continue
+    raise RuntimeError("Could not draw a free order number")
+
+
+def shipping_fee(*, seller: Business, subtotal: int, method: str) -> int:
+    if method == DeliveryMethod.PICKUP:
+        return 0
+    rule = delivery_rule_for(seller)
+    if rule.free_above is not None and subtotal >= rule.free_above:
+        return 0
+    return rule.flat_fee
+
+
+def checkout_validate(*, cart: Cart, prices: bool = False) -> None:
+    """Refuse to go on while the cart is empty, details are missing, or (with ``prices``) an
+    offer changed price, vanished or lost its certificate since it was added."""
+    from marketplace.orders.selectors import checkout_summary
+
+    summary = checkout_summary(cart=cart)
+    if not summary.groups:
+        raise CheckoutError(_("Your cart is empty."), code="EMPTY", field=None)
+    if not cart.email or not cart.phone:
+        raise CheckoutError(
+            _("Enter your e-mail address and phone number."), code="required", field="email"
+        )
+    if not cart.recipient_name:
+        raise CheckoutError(
+            _("Enter the recipient's name."), code="required", field="recipient_name"
+        )
+    if any(g.delivery_method == DeliveryMethod.SHIPPING for g in summary.groups) and not (
+        cart.province_id and cart.street and cart.commune
+    ):
+        raise CheckoutError(_("Enter the delivery address."), code="required", field="street")
+    for group in summary.groups:
+        if group.delivery_problem:
+            raise CheckoutError(group.delivery_problem, code="invalid", field="method")
+        for line in group.lines:
+            for problem in line.problems:
+                if problem.code == "PRICE_CHANGED" and not prices:
+                    continue
+                raise CheckoutError(
+                    problem.message, code=problem.code, field=f"line-{line.line.pk}"
+                )
+
+
+@transaction.atomic
+def checkout_accept_prices(*, cart: Cart) -> Cart:
+    """The buyer saw the new prices: take them as the prices of the cart."""
+    for line in cart.lines.select_related("offer"):
+        if line.unit_price != line.offer.price:
+            line.unit_price = line.offer.price
+            line.save(update_fields=["unit_price"])
+    return cart
+
+
+# --- order lifecycle ------------------------------------------------------------------------
+
+_NEXT = {
+    OrderStatus.AWAITING_PAYMENT: {OrderStatus.CONFIRMED, OrderStatus.CANCELLED},
+    OrderStatus.CONFIRMED: {OrderStatus.PROCESSING, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
+    OrderStatus.PROCESSING: {OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED, OrderStatus.REFUNDED},
+    OrderStatus.DELIVERED: {OrderStatus.COMPLETED, OrderStatus.REFUNDED},
+    OrderStatus.COMPLETED: {OrderStatus.REFUNDED},
+    OrderStatus.CANCELLED: set(),
+    OrderStatus.REFUNDED: set(),
+}
+
+
+def _transition(order: Order, to: str, *, actor, note: str = "", fields=()) -> Order:
+    """Lock the order, check the move is allowed from its current status, apply, record."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if to not in _NEXT[locked.status]:
+        raise CheckoutError(
+            _("Order %(number)s cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "number": locked.number,
+                "from": locked.get_status_display(),
+                "to": OrderStatus(to).label,
+            },
+            code="INVALID_TRANSITION",
+            field="status",
+        )
+    for name in fields:
+        setattr(locked, name, getattr(order, name))
+    previous = locked.status
+    locked.status = to
+    locked.save(update_fields=["status", *fields])
+    OrderEvent.objects.create(
+        order=locked, from_status=previous, to_status=to, actor=actor, note=note[:500]
+    )
+    return locked
+
+
+def _return_stock(order: Order) -> None:
+    allocations = list(
+        Allocation.objects.filter(line__order=order).select_related("stock").order_by("stock_id")
+    )
+    stock_ids = sorted({a.stock_id for a in allocations})
+    locked = {
+        s.pk: s for s in Stock.objects.select_for_update().filter(pk__in=stock_ids).order_by("id")
+    }
+    for allocation in allocations:
+        row = locked[allocation.stock_id]
+        row.quantity += allocation.quantity
+        row.save(update_fields=["quantity"])
+    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+
+
+@transaction.atomic
+def order_mark_paid(*, order: Order, actor=None, when: datetime.datetime | None = None) -> Order:
+    order.paid_at = when or timezone.now()
+    return _transition(order, OrderStatus.CONFIRMED, actor=actor, fields=("paid_at",))
+
+
+@transaction.atomic
+def order_process(*, order: Order, actor) -> Order:
+    return _transition(order, OrderStatus.PROCESSING, actor=actor)
+
+
+@transaction.atomic
+def order_ship(*, order: Order, actor, carrier: str, tracking_number: str) -> Order:
+    order.carrier = _text(carrier, field="carrier", limit=80, label=_("carrier"))
+    order.tracking_number = _text(
+        tracking_number, field="tracking_number", limit=80, label=_("tracking number")
+    )
+    if order.delivery_method == DeliveryMethod.PICKUP:
+        raise CheckoutError(
+            _("This order is picked up in person: mark it delivered when it is handed over."),
+            code="INVALID_TRANSITION",
+            field="status",
+        )
+    return _transition(
+        order,
+        OrderStatus.SHIPPED,
+        actor=actor,
+        note=f"{order.carrier} {order.tracking_number}",
+        fields=("carrier", "tracking_number"),
+    )
+
+
+@transaction.atomic
+def order_deliver(*, order: Order, actor, cod_collected: bool = False) -> Order:
+    fields = []
+    current = Order.objects.get(pk=order.pk)
+    if (
+        current.delivery_method == DeliveryMethod.PICKUP
+        and current.status == OrderStatus.PROCESSING
+    ):
+        # A pickup skips "shipped": it goes from the shelf to the buyer's hands.
+        current = _transition(current, OrderStatus.SHIPPED, actor=actor, note=_("Picked up"))
+    if current.payment_method == PaymentMethod.COD:
+        if not cod_collected:
+            raise CheckoutError(
+                _("Confirm that the cash was collected."), code="required", field="cod_collected"
+            )
+        current.cod_collected_at = current.paid_at = timezone.now()
+        fields = ["cod_collected_at", "paid_at"]
+    return _transition(current, OrderStatus.DELIVERED, actor=actor, fields=fields)
+
+
+@transaction.atomic
+def order_complete(*, order: Order, actor) -> Order:
+    return _transition(order, OrderStatus.COMPLETED, actor=actor)
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor, reason: str) -> Order:
+    reason = _text(reason, field="reason", limit=500, label=_("reason"))
+    order = _transition(order, OrderStatus.CANCELLED, actor=actor, note=reason)
+    _return_stock(order)
+    return order
+
+
+@transaction.atomic
+def order_refund(*, order: Order, actor, reason: str) -> Order:
+    """Mark refunded (the payments app moves the money); unshipped goods go back to stock."""
+    reason = _text(reason, field="reason", limit=500, label=_("reason"))
+    before = Order.objects.get(pk=order.pk).status
+    order = _transition(order, OrderStatus.REFUNDED, actor=actor, note=reason)
+    if before in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
+        _return_stock(order)
+    return order
+
+
+def delivery_rule_set(
+    *, seller: Business, ships: bool, flat_fee: int, free_above: int | None, pickup_enabled: bool
+) -> SellerDeliveryRule:
+    for value, field in ((flat_fee, "flat_fee"), (free_above, "free_above")):
+        if value is not None and (int(value) < 0 or int(value) > 10_000_000):
+            raise CheckoutError(
+                _("Enter an amount from 0 to 10.000.000 ₫."), code="invalid", field=field
+            )
+    if not ships and not pickup_enabled:
+        raise CheckoutError(
+            _("Offer at least one way to receive orders."), code="invalid", field="ships"
+        )
+    rule, _created = SellerDeliveryRule.objects.update_or_create(
+        seller=seller,
+        defaults={
+            "ships": ships,
+            "flat_fee": int(flat_fee),
+            "free_above": None if free_above is None else int(free_above),
+            "pickup_enabled": pickup_enabled,
+        },
+    )
+    return rule

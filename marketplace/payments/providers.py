@@ -1,0 +1,92 @@
+"""The outside world: Stripe's API and VietQR payloads. Nothing here touches the database, so the
+services can call it with no transaction open and no stock row locked."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+import stripe
+from django.conf import settings
+
+from marketplace.payments.vietqr import SERVICE_TO_ACCOUNT, vietqr_payload_build
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    provider_id: str
+    client_secret: str
+    status: str
+
+
+def stripe_enabled() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def _stripe() -> stripe.StripeClient:
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2
+    )
+
+
+def stripe_intent_create(
+    *, amount: int, reference: str, metadata: dict[str, str], description: str
+) -> IntentResult:
+    """A PaymentIntent in đồng: VND is zero-decimal, so ``amount`` goes as it is. The idempotency
+    key is the payment's reference: a retried call returns the same intent, never a second."""
+    intent = _stripe().v1.payment_intents.create(
+        params={
+            "amount": amount,
+            "currency": "vnd",
+            "automatic_payment_methods": {"enabled": True},
+            "description": description,
+            "metadata": {"payment_reference": reference, **metadata},
+        },
+        options={"idempotency_key": f"pi-{reference}"},
+    )
+    return IntentResult(intent.id, intent.client_secret or "", intent.status)
+
+
+def stripe_intent_status(*, provider_id: str) -> str:
+    return _stripe().v1.payment_intents.retrieve(provider_id).status
+
+
+def stripe_refund_create(*, provider_id: str, amount: int, idempotency_key: str) -> str:
+    refund = _stripe().v1.refunds.create(
+        params={"payment_intent": provider_id, "amount": amount},
+        options={"idempotency_key": idempotency_key},
+    )
+    return refund.id
+
+
+def stripe_event_verify(*, payload: bytes, signature: str):
+    """The event if ``signature`` is Stripe's for ``payload``; raises ValueError or
+    ``stripe.SignatureVerificationError`` otherwise."""
+    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+
+
+def vietqr_for(*, amount: int, reference: str) -> str:
+    return vietqr_payload_build(
+        bank_bin=settings.VIETQR_BANK_BIN,
+        account=settings.VIETQR_ACCOUNT,
+        service=settings.VIETQR_SERVICE or SERVICE_TO_ACCOUNT,
+        amount=amount,
+        purpose=reference,
+    )
+
+
+BANK_SIGNATURE_HEADER = "HTTP_X_OCOP_SIGNATURE"
+
+
+def bank_signature(body: bytes) -> str:
+    """Hex HMAC-SHA256 of the raw body with ``BANK_NOTIFY_SECRET``, sent by the bank connector in
+    the ``X-OCOP-Signature`` header."""
+    return hmac.new(settings.BANK_NOTIFY_SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+def bank_signature_valid(body: bytes, signature: str) -> bool:
+    if not settings.BANK_NOTIFY_SECRET:
+        return False
+    return hmac.compare_digest(bank_signature(body), signature or "")

@@ -1,0 +1,294 @@
+"""Paying for a checkout.
+
+The order of steps is the point: stock is reserved in one short transaction (rows locked in id
+order), the provider is called with **no transaction open**, and orders are placed in another
+transaction. A provider that hangs never holds a stock lock, and a provider event is applied in
+the same transaction that stores its id, so a replay changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.orders.errors import CheckoutError
+from marketplace.orders.models import Cart, CartStatus, Order, OrderStatus, PaymentMethod
+from marketplace.orders.selectors import checkout_summary
+from marketplace.orders.services import (
+    checkout_place_orders,
+    checkout_release,
+    checkout_reserve,
+    order_mark_paid,
+    order_refund,
+)
+from marketplace.payments import providers
+from marketplace.payments.models import (
+    BankNotification,
+    NotificationStatus,
+    Payment,
+    PaymentStatus,
+    ProviderEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_REFERENCE = re.compile(r"OCOP[2-9A-HJKMNP-Z]{8}")
+
+
+def _reference() -> str:
+    return "OCOP" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+@transaction.atomic
+def _payment_prepare(*, cart: Cart, method: str) -> Payment:
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    if cart.status != CartStatus.OPEN:
+        raise CheckoutError(_("This checkout has already been placed."), code="INVALID")
+    amount = checkout_summary(cart=cart).total
+    payment = Payment.objects.filter(cart=cart).first()
+    if payment is None:
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    return Payment.objects.create(
+                        cart=cart, method=method, amount=amount, reference=_reference()
+                    )
+            except IntegrityError:
+                continue
+        raise RuntimeError("Could not draw a free payment reference")
+    if payment.status != PaymentStatus.PENDING:
+        raise CheckoutError(_("This checkout has already been paid."), code="INVALID")
+    # The buyer changed method or cart before paying: a new intent is needed for a new amount.
+    if (payment.method, payment.amount) != (method, amount):
+        payment.method, payment.amount = method, amount
+        payment.provider_id = payment.client_secret = ""
+        payment.reference = _reference()
+        payment.save()
+    return payment
+
+
+def checkout_payment_start(*, cart: Cart, method: str, actor=None) -> Payment:
+    """Start paying: reserve the stock, then
+    - cash on delivery: place the orders, confirmed;
+    - VietQR: place the orders awaiting the transfer (the order page shows the QR code);
+    - card: create the Stripe PaymentIntent; ``checkout_complete`` places the orders once the
+      Payment Element has confirmed it (or the webhook does, if the buyer never comes back).
+    """
+    if method not in PaymentMethod.values:
+        raise CheckoutError(_("Choose a payment method."), code="invalid", field="payment_method")
+    if method == PaymentMethod.STRIPE and not providers.stripe_enabled():
+        raise CheckoutError(
+            _("Card payments are not available; choose another method."),
+            code="invalid",
+            field="payment_method",
+        )
+    checkout_reserve(cart=cart)
+    payment = _payment_prepare(cart=cart, method=method)
+    if method == PaymentMethod.COD:
+        checkout_place_orders(cart=cart, payment_method=method, confirmed=True, actor=actor)
+    elif method == PaymentMethod.VIETQR:
+        checkout_place_orders(cart=cart, payment_method=method, confirmed=False, actor=actor)
+    elif not payment.provider_id:
+        try:
+            intent = providers.stripe_intent_create(
+                amount=payment.amount,
+                reference=payment.reference,
+                metadata={"cart": str(cart.token)},
+                description=f"Chợ OCOP {payment.reference}",
+            )
+        except Exception:
+            logger.exception("Stripe PaymentIntent for %s failed", payment.reference)
+            checkout_release(cart=cart)
+            raise CheckoutError(
+                _("The card payment could not be started. Try again or choose another method."),
+                code="PROVIDER_ERROR",
+                field="payment_method",
+            ) from None
+        Payment.objects.filter(pk=payment.pk).update(
+            provider_id=intent.provider_id, client_secret=intent.client_secret
+        )
+        payment.refresh_from_db()
+    return payment
+
+
+def checkout_complete(*, cart: Cart, actor=None) -> list[Order]:
+    """The buyer is back from the card form: place the orders (awaiting payment until Stripe
+    says it succeeded; confirmed at once when it already has)."""
+    payment = Payment.objects.get(cart=cart)
+    if cart.status == CartStatus.COMPLETED:
+        return list(cart.orders.order_by("id"))
+    status = providers.stripe_intent_status(provider_id=payment.provider_id)
+    if status in ("requires_payment_method", "canceled"):
+        raise CheckoutError(
+            _("The card payment did not go through. Try again or choose another method."),
+            code="PAYMENT_FAILED",
+            field="payment_method",
+        )
+    with transaction.atomic():
+        orders = checkout_place_orders(
+            cart=cart, payment_method=PaymentMethod.STRIPE, confirmed=False, actor=actor
+        )
+        if status == "succeeded":
+            _payment_succeeded(Payment.objects.select_for_update().get(pk=payment.pk))
+    return list(Order.objects.filter(pk__in=[o.pk for o in orders]).order_by("id"))
+
+
+def _payment_succeeded(payment: Payment) -> None:
+    """Within the caller's transaction, with ``payment`` locked."""
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.save(update_fields=["status", "updated_at"])
+    cart = payment.cart
+    if cart.status == CartStatus.OPEN:
+        checkout_place_orders(cart=cart, payment_method=payment.method, confirmed=True)
+        return
+    now = timezone.now()
+    for order in cart.orders.filter(status=OrderStatus.AWAITING_PAYMENT).order_by("id"):
+        order_mark_paid(order=order, when=now)
+
+
+def payment_event_apply(*, provider: str, event_id: str, kind: str, data: dict) -> bool:
+    """Apply one provider event exactly once; False when it was seen before (or is not ours)."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                event = ProviderEvent.objects.create(
+                    provider=provider, event_id=event_id, kind=kind, payload=data
+                )
+        except IntegrityError:
+            return False
+        intent_id = data.get("payment_intent") or data.get("id") or ""
+        if kind.startswith("charge."):
+            intent_id = data.get("payment_intent") or ""
+        payment = Payment.objects.select_for_update().filter(provider_id=intent_id).first()
+        if payment is None:
+            logger.warning("Stripe event %s for unknown intent %s", event_id, intent_id)
+            return False
+        event.payment = payment
+        event.save(update_fields=["payment"])
+        if kind == "payment_intent.succeeded":
+            _payment_succeeded(payment)
+        elif kind == "payment_intent.payment_failed":
+            if payment.status == PaymentStatus.PENDING:
+                payment.status = PaymentStatus.FAILED
+                payment.save(update_fields=["status", "updated_at"])
+                if payment.cart.status == CartStatus.OPEN:
+                    checkout_release(cart=payment.cart)
+        elif kind == "charge.refunded":
+            refunded = int(data.get("amount_refunded") or 0)
+            payment.amount_refunded = max(payment.amount_refunded, refunded)
+            payment.status = (
+                PaymentStatus.REFUNDED
+                if payment.amount_refunded >= payment.amount
+                else PaymentStatus.PARTIALLY_REFUNDED
+            )
+            payment.save(update_fields=["amount_refunded", "status", "updated_at"])
+        return True
+
+
+def stripe_webhook_receive(*, payload: bytes, signature: str) -> bool:
+    """Verify and apply a Stripe webhook; raises ValueError on a bad signature or body."""
+    import stripe
+
+    try:
+        event = providers.stripe_event_verify(payload=payload, signature=signature)
+    except stripe.SignatureVerificationError as exc:
+        raise ValueError("bad signature") from exc
+    # Verified: the raw body is the event Stripe signed, as plain JSON.
+    body = json.loads(payload)
+    return payment_event_apply(
+        provider="stripe", event_id=event.id, kind=event.type, data=body["data"]["object"]
+    )
+
+
+def bank_notification_receive(*, body: bytes, signature: str) -> BankNotification:
+    """A signed incoming transfer ``{"transaction_id", "amount", "note"}``. It confirms the
+    orders only when the note holds a pending VietQR payment's reference AND the amount is
+    exactly that payment's; anything else is kept and flagged for staff."""
+    if not providers.bank_signature_valid(body, signature):
+        raise PermissionError("bad signature")
+    try:
+        data = json.loads(body)
+        transaction_id = str(data["transaction_id"])[:100]
+        amount = int(data["amount"])
+        note = str(data.get("note", ""))[:255]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError("malformed notification") from exc
+    with transaction.atomic():
+        existing = BankNotification.objects.filter(transaction_id=transaction_id).first()
+        if existing:
+            return existing
+        match = _REFERENCE.search(note.upper())
+        payment = None
+        if match:
+            payment = (
+                Payment.objects.select_for_update()
+                .filter(reference=match.group(0), method=PaymentMethod.VIETQR)
+                .first()
+            )
+        reason = ""
+        if payment is None:
+            reason = "No VietQR payment has this reference."
+        elif payment.status != PaymentStatus.PENDING:
+            reason = "The payment is not awaiting a transfer."
+        elif amount != payment.amount:
+            reason = f"Amount {amount} differs from the {payment.amount} due."
+        notification = BankNotification.objects.create(
+            transaction_id=transaction_id,
+            amount=amount,
+            note=note,
+            payment=payment,
+            status=NotificationStatus.FLAGGED if reason else NotificationStatus.MATCHED,
+            reason=reason,
+        )
+        if not reason:
+            _payment_succeeded(payment)
+        return notification
+
+
+@transaction.atomic
+def vietqr_reconcile(*, payment: Payment, actor) -> Payment:
+    """Staff saw the transfer on the bank statement: confirm the orders."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.method != PaymentMethod.VIETQR or payment.status != PaymentStatus.PENDING:
+        raise CheckoutError(
+            _("Only a VietQR payment awaiting its transfer can be confirmed."), code="INVALID"
+        )
+    if not getattr(actor, "is_staff", False):
+        raise CheckoutError(
+            _("Only marketplace staff confirm transfers."), code="PERMISSION_DENIED"
+        )
+    _payment_succeeded(payment)
+    return payment
+
+
+def order_refund_with_payment(*, order: Order, actor, reason: str) -> Order:
+    """Refund one seller's order: the money first (card: through Stripe, with no lock held; bank
+    transfer and cash: recorded, paid back by staff), then the order and its stock."""
+    payment = Payment.objects.get(cart_id=order.cart_id)
+    if payment.method == PaymentMethod.STRIPE and payment.provider_id and order.paid_at:
+        providers.stripe_refund_create(
+            provider_id=payment.provider_id,
+            amount=order.total,
+            idempotency_key=f"refund-{order.number}",
+        )
+    with transaction.atomic():
+        order = order_refund(order=order, actor=actor, reason=reason)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if order.paid_at:
+            payment.amount_refunded = min(payment.amount, payment.amount_refunded + order.total)
+            payment.status = (
+                PaymentStatus.REFUNDED
+                if payment.amount_refunded >= payment.amount
+                else PaymentStatus.PARTIALLY_REFUNDED
+            )
+            payment.save(update_fields=["amount_refunded", "status", "updated_at"])
+    return order

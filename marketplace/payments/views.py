@@ -1,0 +1,59 @@
+"""Provider endpoints (thin: verify, call one service, answer) and the VietQR image."""
+
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from marketplace.orders.selectors import order_visible_to
+from marketplace.payments import providers
+from marketplace.payments.models import Payment
+from marketplace.payments.services import bank_notification_receive, stripe_webhook_receive
+from marketplace.payments.vietqr import vietqr_png
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        applied = stripe_webhook_receive(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except ValueError:
+        return HttpResponseBadRequest("invalid signature or payload")
+    # 200 for duplicates too: Stripe must stop retrying an event already applied.
+    return JsonResponse({"applied": applied})
+
+
+@csrf_exempt
+@require_POST
+def bank_notify(request):
+    try:
+        notification = bank_notification_receive(
+            body=request.body, signature=request.META.get(providers.BANK_SIGNATURE_HEADER, "")
+        )
+    except PermissionError:
+        return HttpResponseForbidden("invalid signature")
+    except ValueError:
+        return HttpResponseBadRequest("malformed notification")
+    return JsonResponse({"status": notification.status})
+
+
+@never_cache
+@require_GET
+def vietqr_image(request, reference):
+    payment = get_object_or_404(Payment.objects.select_related("cart"), reference=reference)
+    order = payment.cart.orders.order_by("id").first()
+    if order is None or not order_visible_to(
+        order=order, user=request.user, session=request.session, token=request.GET.get("t", "")
+    ):
+        raise Http404  # the same answer as an unknown reference
+    payload = providers.vietqr_for(amount=payment.amount, reference=payment.reference)
+    return HttpResponse(vietqr_png(payload), content_type="image/png")

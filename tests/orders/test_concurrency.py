@@ -1,0 +1,80 @@
+"""No overselling: buyers racing for the last units on PostgreSQL, each on its own connection."""
+
+import threading
+
+import pytest
+from django.db import connections
+
+from marketplace.offers.models import Stock
+from marketplace.orders.errors import CheckoutError
+from marketplace.orders.models import Order, PaymentMethod, Reservation
+from marketplace.orders.services import checkout_place_orders, checkout_reserve
+from tests.factories_orders import offer_in_stock, ready_cart
+
+BUYERS = 24
+UNITS = 5
+
+
+def _race(carts, action):
+    barrier = threading.Barrier(len(carts))
+    outcomes = {}
+
+    def buy(cart):
+        try:
+            barrier.wait()
+            outcomes[cart.pk] = action(cart)
+        except CheckoutError as exc:
+            outcomes[cart.pk] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=buy, args=(cart,)) for cart in carts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_buyers_racing_for_the_last_units_never_oversell():
+    offer, stock = offer_in_stock(quantity=UNITS)
+    carts = [ready_cart((offer, 1)) for _ in range(BUYERS)]
+
+    def checkout(cart):
+        checkout_reserve(cart=cart)
+        return checkout_place_orders(cart=cart, payment_method=PaymentMethod.COD, confirmed=True)
+
+    outcomes = _race(carts, checkout)
+
+    won = [o for o in outcomes.values() if isinstance(o, list)]
+    lost = [o for o in outcomes.values() if isinstance(o, CheckoutError)]
+    assert (len(won), len(lost)) == (UNITS, BUYERS - UNITS)
+    assert {exc.code for exc in lost} == {"SOLD_OUT"}
+    assert all("hết hàng" in str(exc) or "sold out" in str(exc) for exc in lost)
+    assert Order.objects.count() == UNITS
+    assert Stock.objects.get(pk=stock.pk).quantity == 0
+    assert Reservation.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sellers_taken_in_opposite_orders_do_not_deadlock():
+    honey, honey_stock = offer_in_stock(quantity=6)
+    tea, tea_stock = offer_in_stock(quantity=6, name="Chè")
+    carts = [
+        ready_cart((honey, 1), (tea, 1)) if n % 2 else ready_cart((tea, 1), (honey, 1))
+        for n in range(10)
+    ]
+    outcomes = _race(
+        carts,
+        lambda cart: checkout_place_orders(
+            cart=cart, payment_method=PaymentMethod.COD, confirmed=True
+        ),
+    )
+    won = [o for o in outcomes.values() if isinstance(o, list)]
+    assert len(outcomes) == 10 and len(won) == 6
+    assert Order.objects.count() == 12
+    assert Stock.objects.get(pk=honey_stock.pk).quantity == 0
+    assert Stock.objects.get(pk=tea_stock.pk).quantity == 0

@@ -216,8 +216,12 @@ def _order_shape(queryset: QuerySet[Order]) -> QuerySet[Order]:
     )
 
 
+def order_by_number(*, number: str) -> Order | None:
+    return _order_shape(Order.objects.select_related("cart").filter(number=number)).first()
+
+
 def orders_for_buyer(*, user) -> QuerySet[Order]:
-    return _order_shape(Order.objects.filter(buyer=user))
+    return Order.objects.filter(buyer=user).select_related("seller")
 
 
 def orders_of_checkout(*, cart: Cart) -> QuerySet[Order]:

@@ -44,6 +44,7 @@ from marketplace.orders.models import (
     Reservation,
     SellerDeliveryRule,
 )
+from marketplace.orders.notifications import order_notify
 from sellers.errors import SellerError
 from sellers.models import Business
 from sellers.services import phone_normalise
@@ -505,6 +506,7 @@ def checkout_place_orders(
                 row.save(update_fields=["quantity"])
                 Allocation.objects.create(line=order_line, stock=row, quantity=quantity)
         OrderEvent.objects.create(order=order, from_status="", to_status=status, actor=actor)
+        order_notify(order=order, to_status=status, new=True)
         orders.append(order)
     cart.status = CartStatus.COMPLETED
     cart.save(update_fields=["status", "updated_at"])
@@ -632,6 +634,7 @@ def _transition(order: Order, to: str, *, actor, note: str = "", fields=()) -> O
     OrderEvent.objects.create(
         order=locked, from_status=previous, to_status=to, actor=actor, note=note[:500]
     )
+    order_notify(order=locked, to_status=to)
     return locked
 
 

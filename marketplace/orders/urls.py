@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from marketplace.orders import views
 
 app_name = "orders"
-urlpatterns: list = []
+urlpatterns = [
+    path("gio-hang/", views.cart_view, name="cart"),
+    path("gio-hang/them/", views.cart_add, name="cart_add"),
+    path("gio-hang/dong/<int:line_id>/", views.cart_line, name="cart_line"),
+    path("gio-hang/gia-moi/", views.cart_accept_prices, name="cart_accept_prices"),
+    path("thanh-toan/", views.checkout_view, name="checkout"),
+    path("thanh-toan/the/", views.checkout_card_return, name="card_return"),
+    path("don-hang/xac-nhan/<uuid:token>/", views.confirmation, name="confirmation"),
+    path("don-hang/<str:number>/", views.order_detail, name="order_detail"),
+    path("tai-khoan/don-hang/", views.order_history, name="order_history"),
+]

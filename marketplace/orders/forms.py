@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Province
+from marketplace.orders.models import PaymentMethod
+from marketplace.payments.providers import stripe_enabled
+
+
+class CheckoutForm(forms.Form):
+    """Contact, address, note and payment method; the per-seller delivery choices are added as
+    ``delivery_<seller id>`` fields from the cart. The services validate: this form only
+    carries the input, so the messages come from one place."""
+
+    email = forms.CharField(label=_("E-mail"), max_length=254)
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    recipient_name = forms.CharField(label=_("Recipient"), max_length=120)
+    province = forms.ModelChoiceField(
+        label=_("Province / city"), queryset=Province.objects.order_by("name"), required=False
+    )
+    commune = forms.CharField(label=_("Commune / ward"), max_length=255, required=False)
+    street = forms.CharField(label=_("Street address"), max_length=255, required=False)
+    note = forms.CharField(
+        label=_("Note for the sellers"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, summary, **kwargs):
+        super().__init__(*args, **kwargs)
+        methods = [(PaymentMethod.COD, PaymentMethod.COD.label)]
+        methods.append((PaymentMethod.VIETQR, PaymentMethod.VIETQR.label))
+        if stripe_enabled():
+            methods.append((PaymentMethod.STRIPE, PaymentMethod.STRIPE.label))
+        self.fields["payment_method"].choices = methods
+        self.groups = []
+        for group in summary.groups:
+            choices = []
+            if group.ships:
+                choices.append(("shipping", _("Delivery to my address")))
+            if group.pickup_enabled:
+                for location in group.pickup_locations:
+                    label = _("Pickup at %(place)s") % {"place": location.name}
+                    choices.append((f"pickup:{location.pk}", label))
+            name = f"delivery_{group.seller.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=group.seller.name, choices=choices, widget=forms.RadioSelect
+            )
+            self.groups.append((group, name))
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=80)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=80)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)

@@ -1,0 +1,68 @@
+"""E-mails about orders, sent after the transaction that changed the order commits (a rolled-back
+step never mails anyone), in the language the buyer used when ordering."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.orders.models import Order, OrderStatus
+from sellers.models import Membership
+
+SUBJECTS = {
+    OrderStatus.AWAITING_PAYMENT: _("Order %(number)s received: awaiting payment"),
+    OrderStatus.CONFIRMED: _("Order %(number)s confirmed"),
+    OrderStatus.PROCESSING: _("Order %(number)s is being prepared"),
+    OrderStatus.SHIPPED: _("Order %(number)s has shipped"),
+    OrderStatus.DELIVERED: _("Order %(number)s delivered"),
+    OrderStatus.COMPLETED: _("Order %(number)s completed"),
+    OrderStatus.CANCELLED: _("Order %(number)s cancelled"),
+    OrderStatus.REFUNDED: _("Order %(number)s refunded"),
+}
+
+
+def order_notify(*, order: Order, to_status: str, new: bool = False) -> None:
+    order_id = order.pk
+    transaction.on_commit(lambda: _send(order_id, to_status, new))
+
+
+def _send(order_id: int, to_status: str, new: bool) -> None:
+    from marketplace.orders.selectors import order_access_token
+
+    order = Order.objects.select_related("seller", "pickup_location", "province").get(pk=order_id)
+    lines = list(order.lines.all())
+    link = settings.SITE_URL + reverse("orders:order_detail", args=[order.number])
+    context = {
+        "order": order,
+        "lines": lines,
+        "status": OrderStatus(to_status).label,
+        "link": f"{link}?t={order_access_token(order=order)}",
+    }
+    with translation.override(order.language):
+        subject = str(SUBJECTS[to_status]) % {"number": order.number}
+        body = render_to_string("orders/email/order_update.txt", context)
+    send_mail(subject, body, None, [order.email])
+    if new:
+        _notify_seller(order, lines)
+
+
+def _notify_seller(order: Order, lines) -> None:
+    recipients = list(
+        Membership.objects.filter(business=order.seller, role__in=["owner", "manager"])
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return
+    link = settings.SITE_URL + reverse(
+        "orders_workspace:order_detail", args=[order.seller.slug, order.number]
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = str(_("New order %(number)s")) % {"number": order.number}
+        body = render_to_string(
+            "orders/email/seller_new_order.txt", {"order": order, "lines": lines, "link": link}
+        )
+    send_mail(subject, body, None, recipients)

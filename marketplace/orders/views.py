@@ -1,0 +1,288 @@
+"""Buyer pages: cart, checkout, order confirmation, order page and history.
+
+Thin: each view reads the request, calls the orders or payments services and renders. The web
+layer is the one place that uses both apps: orders' domain code never imports payments.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace.offers.models import Offer, StockLocation
+from marketplace.orders.context_processors import CART_QUANTITY_KEY
+from marketplace.orders.errors import CheckoutError
+from marketplace.orders.forms import CheckoutForm
+from marketplace.orders.models import Cart, CartLine, CartStatus, DeliveryMethod, PaymentMethod
+from marketplace.orders.selectors import (
+    ORDER_SESSION_KEY,
+    checkout_summary,
+    order_access_token,
+    order_by_number,
+    order_visible_to,
+    orders_for_buyer,
+    orders_of_checkout,
+)
+from marketplace.orders.services import (
+    cart_for_request,
+    cart_line_add,
+    cart_line_update,
+    checkout_accept_prices,
+    checkout_address_set,
+    checkout_contact_set,
+    checkout_delivery_set,
+    checkout_note_set,
+)
+from marketplace.payments.models import Payment
+from marketplace.payments.providers import vietqr_for
+from marketplace.payments.services import checkout_complete, checkout_payment_start
+
+ORDERS_PER_PAGE = 20
+
+
+def _cart(request, *, create=True) -> Cart | None:
+    return cart_for_request(user=request.user, session=request.session, create=create)
+
+
+def _remember_quantity(request, cart: Cart | None) -> None:
+    quantity = 0
+    if cart is not None and cart.status == CartStatus.OPEN:
+        quantity = sum(cart.lines.values_list("quantity", flat=True))
+    request.session[CART_QUANTITY_KEY] = quantity
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@require_POST
+def cart_add(request):
+    offer = get_object_or_404(
+        Offer.objects.select_related("variant__product"), pk=request.POST.get("offer") or 0
+    )
+    try:
+        cart_line_add(cart=_cart(request), offer=offer, quantity=request.POST.get("quantity", 1))
+    except CheckoutError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(_back(request, reverse("orders:cart")))
+    _remember_quantity(request, _cart(request))
+    messages.success(request, _added_message(offer))
+    return HttpResponseRedirect(reverse("orders:cart"))
+
+
+def _added_message(offer) -> str:
+    return _("%(product)s was added to your cart.") % {"product": offer.variant.product.name}
+
+
+def cart_view(request):
+    cart = _cart(request, create=False)
+    summary = checkout_summary(cart=cart) if cart else None
+    _remember_quantity(request, cart)
+    return render(request, "orders/cart.html", {"cart": cart, "summary": summary})
+
+
+@require_POST
+def cart_line(request, line_id):
+    cart = _cart(request, create=False)
+    if cart is None:
+        raise Http404
+    line = get_object_or_404(
+        CartLine.objects.select_related("offer__variant__product"), pk=line_id, cart=cart
+    )
+    quantity = 0 if "remove" in request.POST else request.POST.get("quantity", "")
+    try:
+        cart_line_update(cart=cart, line=line, quantity=quantity)
+    except CheckoutError as exc:
+        messages.error(request, exc.message)
+    _remember_quantity(request, cart)
+    return HttpResponseRedirect(reverse("orders:cart"))
+
+
+@require_POST
+def cart_accept_prices(request):
+    cart = _cart(request, create=False)
+    if cart is not None:
+        checkout_accept_prices(cart=cart)
+    return HttpResponseRedirect(_back(request, reverse("orders:cart")))
+
+
+def _initial(cart: Cart, summary) -> dict:
+    initial = {
+        "email": cart.email or getattr(cart.user, "email", ""),
+        "phone": cart.phone,
+        "recipient_name": cart.recipient_name,
+        "province": cart.province_id,
+        "commune": cart.commune,
+        "street": cart.street,
+        "note": cart.note,
+        "payment_method": PaymentMethod.COD,
+    }
+    for group in summary.groups:
+        value = "shipping"
+        if group.delivery_method == DeliveryMethod.PICKUP and group.pickup_location:
+            value = f"pickup:{group.pickup_location.pk}"
+        initial[f"delivery_{group.seller.pk}"] = value
+    return initial
+
+
+def _apply(form: CheckoutForm, cart: Cart) -> bool:
+    """Hand every input to its service; each refusal lands on the field that caused it."""
+    data = form.cleaned_data
+    steps = [
+        lambda: checkout_contact_set(cart=cart, email=data["email"], phone=data["phone"]),
+        lambda: checkout_note_set(cart=cart, note=data.get("note", "")),
+    ]
+    needs_address = False
+    for group, name in form.groups:
+        choice = data.get(name) or ""
+        if choice.startswith("pickup:"):
+            location = StockLocation.objects.filter(pk=choice.split(":", 1)[1]).first()
+            steps.append(
+                lambda g=group, loc=location: checkout_delivery_set(
+                    cart=cart, seller=g.seller, method="pickup", pickup_location=loc
+                )
+            )
+        else:
+            needs_address = True
+            steps.append(
+                lambda g=group: checkout_delivery_set(cart=cart, seller=g.seller, method="shipping")
+            )
+    if needs_address:
+        steps.append(
+            lambda: checkout_address_set(
+                cart=cart,
+                recipient_name=data["recipient_name"],
+                province=data.get("province"),
+                commune=data.get("commune", ""),
+                street=data.get("street", ""),
+            )
+        )
+    else:
+        cart.recipient_name = data["recipient_name"]
+        cart.save(update_fields=["recipient_name"])
+    ok = True
+    for step in steps:
+        try:
+            step()
+        except CheckoutError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            ok = False
+    return ok
+
+
+def checkout_view(request):
+    cart = _cart(request, create=False)
+    if cart is None or not cart.lines.exists():
+        return HttpResponseRedirect(reverse("orders:cart"))
+    summary = checkout_summary(cart=cart)
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, summary=summary)
+        if form.is_valid() and _apply(form, cart):
+            method = form.cleaned_data["payment_method"]
+            try:
+                payment = checkout_payment_start(cart=cart, method=method, actor=_actor(request))
+            except CheckoutError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                if method == PaymentMethod.STRIPE:
+                    return render(
+                        request,
+                        "orders/card.html",
+                        {
+                            "payment": payment,
+                            "STRIPE_PUBLISHABLE_KEY": settings.STRIPE_PUBLISHABLE_KEY,
+                            "return_url": request.build_absolute_uri(reverse("orders:card_return")),
+                        },
+                    )
+                return _placed(request, cart)
+        summary = checkout_summary(cart=cart)
+    else:
+        form = CheckoutForm(initial=_initial(cart, summary), summary=summary)
+    return render(request, "orders/checkout.html", {"form": form, "summary": summary})
+
+
+def _actor(request):
+    return request.user if request.user.is_authenticated else None
+
+
+def _placed(request, cart: Cart):
+    request.session[CART_QUANTITY_KEY] = 0
+    placed = request.session.get(ORDER_SESSION_KEY, [])
+    request.session[ORDER_SESSION_KEY] = [*placed[-19:], str(cart.token)]
+    return HttpResponseRedirect(reverse("orders:confirmation", args=[cart.token]))
+
+
+def checkout_card_return(request):
+    """Stripe's Payment Element sends the buyer back here after confirming the card."""
+    cart = _cart(request, create=False)
+    payment = Payment.objects.filter(cart=cart).first() if cart else None
+    if payment is None:
+        return HttpResponseRedirect(reverse("orders:cart"))
+    try:
+        checkout_complete(cart=cart, actor=_actor(request))
+    except CheckoutError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("orders:checkout"))
+    return _placed(request, cart)
+
+
+def confirmation(request, token):
+    cart = get_object_or_404(Cart, token=token, status=CartStatus.COMPLETED)
+    orders = list(orders_of_checkout(cart=cart))
+    if not orders or not order_visible_to(
+        order=orders[0], user=request.user, session=request.session, token=request.GET.get("t", "")
+    ):
+        raise Http404
+    payment = Payment.objects.filter(cart=cart).first()
+    return render(
+        request,
+        "orders/confirmation.html",
+        {"cart": cart, "orders": orders, "payment": payment, **_vietqr(payment, orders)},
+    )
+
+
+def _vietqr(payment, orders) -> dict:
+    if payment is None or payment.method != PaymentMethod.VIETQR or payment.status != "pending":
+        return {}
+    return {
+        "vietqr_payload": vietqr_for(amount=payment.amount, reference=payment.reference),
+        "vietqr_bank_bin": settings.VIETQR_BANK_BIN,
+        "vietqr_account": settings.VIETQR_ACCOUNT,
+        "vietqr_account_name": settings.VIETQR_ACCOUNT_NAME,
+        "vietqr_token": order_access_token(order=orders[0]),
+    }
+
+
+def order_detail(request, number):
+    order = order_by_number(number=number)
+    if order is None:
+        raise Http404
+    if not order_visible_to(
+        order=order, user=request.user, session=request.session, token=request.GET.get("t", "")
+    ):
+        raise Http404
+    payment = Payment.objects.filter(cart_id=order.cart_id).first()
+    return render(
+        request,
+        "orders/order_detail.html",
+        {"order": order, "payment": payment, **_vietqr(payment, [order])},
+    )
+
+
+@login_required
+def order_history(request):
+    page = Paginator(orders_for_buyer(user=request.user), ORDERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "orders/order_history.html", {"page": page, "orders": list(page.object_list)}
+    )

@@ -6,6 +6,10 @@ matters if two packages declare the same root field, which the schema build then
 ``marketplace.offers.schema`` also adds fields to catalog's and sellers' types (``Product.offers``,
 ``Business.offers``, the offer filters of ``products``); importing it here, before the schema is
 built, is what registers them.
+
+traceability sits above marketplace in the package chain; the root schema is the one place that
+assembles every package's schema, so importing traceability's here is the exception that builds
+the API, not a dependency of marketplace's domain code on traceability.
 """
 
 import graphene
@@ -17,12 +21,15 @@ from marketplace.offers.schema import Mutation as OffersMutation
 from marketplace.offers.schema import Query as OffersQuery
 from sellers.schema import Mutation as SellersMutation
 from sellers.schema import Query as SellersQuery
+from traceability.schema import Mutation as TraceabilityMutation
+from traceability.schema import Query as TraceabilityQuery
 
-QUERIES = (CatalogQuery, SellersQuery, OffersQuery)
+QUERIES = (CatalogQuery, SellersQuery, OffersQuery, TraceabilityQuery)
 MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     CatalogMutation,
     SellersMutation,
     OffersMutation,
+    TraceabilityMutation,
 )
 
 

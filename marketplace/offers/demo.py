@@ -1,0 +1,130 @@
+"""Demo shop: turns the demo catalogue (``load_demo``) into something a visitor can buy from.
+
+Every demo producer holding a product with a certificate in force becomes an active seller with a
+warehouse in its province and one published offer per pack; the OCOP centre of Hạ Long (a real
+place, OCOP-RULES.md §8, with invented stock) resells a handful of them under the holders'
+authorisations. Prices and quantities are invented but stable (derived from the slugs), and
+every row hangs off ``is_demo`` businesses. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Product, ProductVariant
+from catalog.selectors import certificates_in_force
+from core.models import Province
+from marketplace.offers.models import (
+    Offer,
+    OfferStatus,
+    ResaleAuthorization,
+    Stock,
+    StockLocation,
+    StockLocationKind,
+)
+from sellers.models import Business, LegalType, SellerStatus, SellerType
+
+CENTRE_NAME = "Trung tâm OCOP Hạ Long"
+CENTRE_RESOLD = 6
+
+
+@dataclass
+class ShopSummary:
+    sellers: int = 0
+    offers: int = 0
+    resold: int = 0
+
+    def lines(self) -> list[str]:
+        return [
+            f"Active demo sellers: {self.sellers}",
+            f"Published demo offers: {self.offers}",
+            f"Offers resold by {CENTRE_NAME}: {self.resold}",
+        ]
+
+
+def _stable(text: str, low: int, high: int, step: int) -> int:
+    digest = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+    return low + (digest % ((high - low) // step + 1)) * step
+
+
+def _location(business: Business, kind: str, name: str) -> StockLocation:
+    location, _created = StockLocation.objects.get_or_create(
+        business=business,
+        name=name,
+        defaults={"kind": kind, "province": business.province, "street": business.street},
+    )
+    return location
+
+
+def _offer(seller: Business, variant: ProductVariant, location: StockLocation, price: int) -> bool:
+    offer, created = Offer.objects.get_or_create(
+        seller=seller,
+        variant=variant,
+        defaults={
+            "price": price,
+            "status": OfferStatus.PUBLISHED,
+            "published_at": timezone.now(),
+        },
+    )
+    Stock.objects.get_or_create(
+        offer=offer,
+        location=location,
+        defaults={"quantity": _stable(f"stock-{variant.pk}-{seller.pk}", 12, 60, 1)},
+    )
+    return created
+
+
+@transaction.atomic
+def demo_shop_load() -> ShopSummary:
+    summary = ShopSummary()
+    in_force = certificates_in_force().filter(product__is_demo=True).values("product_id")
+    products = list(
+        Product.objects.filter(pk__in=in_force, holder__is_demo=True)
+        .select_related("holder__province")
+        .prefetch_related("variants")
+        .order_by("pk")
+    )
+    holders = {p.holder for p in products}
+    now = timezone.now()
+    for holder in holders:
+        if holder.status != SellerStatus.ACTIVE:
+            holder.status = SellerStatus.ACTIVE
+            holder.terms_accepted_at = holder.terms_accepted_at or now
+            holder.save(update_fields=["status", "terms_accepted_at", "updated_at"])
+    summary.sellers = len(holders)
+    for product in products:
+        location = _location(product.holder, StockLocationKind.WAREHOUSE, "Kho chính")
+        for variant in product.variants.all():
+            price = _stable(variant.product.slug + variant.name, 45_000, 450_000, 5_000)
+            _offer(product.holder, variant, location, price)
+            summary.offers += 1
+
+    centre = Business.objects.filter(name=CENTRE_NAME, is_demo=True).first()
+    if centre is None:
+        centre = Business.objects.create(
+            name=CENTRE_NAME,
+            name_folded="trung tam ocop ha long",
+            slug="trung-tam-ocop-ha-long-demo",
+            legal_type=LegalType.ENTERPRISE,
+            province=Province.objects.get(code="22"),
+            commune="phường Hà Khẩu",
+            street="Khu Đồn Điền",
+            status=SellerStatus.ACTIVE,
+            seller_type=SellerType.OCOP_CENTRE,
+            terms_accepted_at=now,
+            is_demo=True,
+        )
+    shop = _location(centre, StockLocationKind.POINT_OF_SALE, "Quầy trưng bày OCOP Hạ Long")
+    for product in products[:CENTRE_RESOLD]:
+        ResaleAuthorization.objects.get_or_create(
+            product=product, reseller=centre, revoked_at__isnull=True
+        )
+        variant = product.variants.all()[0]
+        price = _stable(variant.product.slug + variant.name, 45_000, 450_000, 5_000) + 10_000
+        _offer(centre, variant, shop, price)
+        summary.resold += 1
+    return summary

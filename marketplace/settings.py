@@ -201,6 +201,8 @@ STAMP_PIN_PEPPER = env("STAMP_PIN_PEPPER")
 # whose payment is under way.
 ORDERS_DEFAULT_SHIPPING_FEE = int(env("ORDERS_DEFAULT_SHIPPING_FEE", "30000"))
 ORDERS_RESERVATION_MINUTES = int(env("ORDERS_RESERVATION_MINUTES", "15"))
+# Commission in basis points (500 = 5 %) for sellers without a rate of their own.
+LEDGER_DEFAULT_COMMISSION_BP = int(env("LEDGER_DEFAULT_COMMISSION_BP", "500"))
 
 SEARCH_BACKEND = env("SEARCH_BACKEND", "database")
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")

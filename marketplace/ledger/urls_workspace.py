@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from marketplace.ledger import views_workspace as views
 
 app_name = "ledger_workspace"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/ledger/", views.ledger, name="ledger"),
+]

@@ -26,6 +26,11 @@ from django.utils.translation import gettext as _
 
 from core.models import Province
 from core.text import nfc
+from marketplace.ledger.services import (
+    ledger_order_cod_collected,
+    ledger_order_confirmed,
+    ledger_order_reversed,
+)
 from marketplace.offers.models import Offer, Stock, StockLocation
 from marketplace.offers.selectors import offers_visible
 from marketplace.orders.errors import CheckoutError
@@ -506,6 +511,8 @@ def checkout_place_orders(
                 row.save(update_fields=["quantity"])
                 Allocation.objects.create(line=order_line, stock=row, quantity=quantity)
         OrderEvent.objects.create(order=order, from_status="", to_status=status, actor=actor)
+        if confirmed:
+            ledger_order_confirmed(order=order)
         order_notify(order=order, to_status=status, new=True)
         orders.append(order)
     cart.status = CartStatus.COMPLETED
@@ -656,7 +663,9 @@ def _return_stock(order: Order) -> None:
 @transaction.atomic
 def order_mark_paid(*, order: Order, actor=None, when: datetime.datetime | None = None) -> Order:
     order.paid_at = when or timezone.now()
-    return _transition(order, OrderStatus.CONFIRMED, actor=actor, fields=("paid_at",))
+    order = _transition(order, OrderStatus.CONFIRMED, actor=actor, fields=("paid_at",))
+    ledger_order_confirmed(order=order)
+    return order
 
 
 @transaction.atomic
@@ -702,7 +711,10 @@ def order_deliver(*, order: Order, actor, cod_collected: bool = False) -> Order:
             )
         current.cod_collected_at = current.paid_at = timezone.now()
         fields = ["cod_collected_at", "paid_at"]
-    return _transition(current, OrderStatus.DELIVERED, actor=actor, fields=fields)
+    order = _transition(current, OrderStatus.DELIVERED, actor=actor, fields=fields)
+    if order.cod_collected_at:
+        ledger_order_cod_collected(order=order)
+    return order
 
 
 @transaction.atomic
@@ -715,6 +727,7 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
     reason = _text(reason, field="reason", limit=500, label=_("reason"))
     order = _transition(order, OrderStatus.CANCELLED, actor=actor, note=reason)
     _return_stock(order)
+    ledger_order_reversed(order=order)
     return order
 
 
@@ -726,6 +739,7 @@ def order_refund(*, order: Order, actor, reason: str) -> Order:
     order = _transition(order, OrderStatus.REFUNDED, actor=actor, note=reason)
     if before in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
         _return_stock(order)
+    ledger_order_reversed(order=order)
     return order
 
 

@@ -19,16 +19,19 @@ from catalog.schema import Query as CatalogQuery
 from core.graphql.relay import Node
 from marketplace.offers.schema import Mutation as OffersMutation
 from marketplace.offers.schema import Query as OffersQuery
+from marketplace.orders.schema import Mutation as OrdersMutation
+from marketplace.orders.schema import Query as OrdersQuery
 from sellers.schema import Mutation as SellersMutation
 from sellers.schema import Query as SellersQuery
 from traceability.schema import Mutation as TraceabilityMutation
 from traceability.schema import Query as TraceabilityQuery
 
-QUERIES = (CatalogQuery, SellersQuery, OffersQuery, TraceabilityQuery)
+QUERIES = (CatalogQuery, SellersQuery, OffersQuery, OrdersQuery, TraceabilityQuery)
 MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     CatalogMutation,
     SellersMutation,
     OffersMutation,
+    OrdersMutation,
     TraceabilityMutation,
 )
 

@@ -42,6 +42,13 @@ class ErrorCode(graphene.Enum):
     INVALID_IMAGE = "invalid_image"
     DAMAGED_IMAGE = "damaged_image"
     TOO_MANY_PIXELS = "too_many_pixels"
+    SOLD_OUT = "sold_out"
+    PRICE_CHANGED = "price_changed"
+    OFFER_UNAVAILABLE = "offer_unavailable"
+    INVALID_TRANSITION = "invalid_transition"
+    EMPTY = "empty"
+    PROVIDER_ERROR = "provider_error"
+    PAYMENT_FAILED = "payment_failed"
 
 
 _CODE_BY_VALUE = {member.value: member for member in ErrorCode._meta.enum}

@@ -340,12 +340,26 @@ def test_permission_matrix(client, world, mutation, actor, tmp_path):
 
 
 # Mutations anyone may call, each tested on its own (e.g. a buyer checking a stamp's PIN).
-PUBLIC_MUTATIONS = {"stampPinCheck"}
+PUBLIC_MUTATIONS = {
+    "stampPinCheck",
+    # The cart's token (or its owner's session) is the permission: tests/graphql/test_orders_api.py
+    "cartCreate",
+    "cartLineAdd",
+    "cartLineUpdate",
+    "checkoutContactSet",
+    "checkoutAddressSet",
+    "checkoutDeliverySet",
+    "checkoutNoteSet",
+    "checkoutPaymentStart",
+    "checkoutComplete",
+}
 
 
 def test_every_seller_mutation_is_in_a_matrix():
     from marketplace.schema import schema
+    from tests.graphql.test_orders_api import CASES as ORDER_CASES
     from tests.graphql.test_traceability_api import CASES as TRACEABILITY_CASES
 
     mutations = set(schema.graphql_schema.mutation_type.fields)
-    assert mutations == set(CASES) | set(TRACEABILITY_CASES) | PUBLIC_MUTATIONS
+    matrices = set(CASES) | set(TRACEABILITY_CASES) | set(ORDER_CASES)
+    assert mutations == matrices | PUBLIC_MUTATIONS

@@ -210,3 +210,20 @@ def test_seller_order_pages_are_scoped_through_memberships(shop, who, expected):
     client.post(f"{base}/process/")
     order.refresh_from_db()
     assert order.status == (OrderStatus.PROCESSING if expected == 200 else OrderStatus.CONFIRMED)
+
+
+def test_card_checkout_through_the_pages(client, shop, stripe_stub):
+    honey, tea, _, _ = shop
+    _fill_cart(client, honey, tea)
+    response = client.post("/thanh-toan/", _checkout_data(client, payment_method="stripe"))
+    html = response.content.decode()
+    payment = Payment.objects.get()
+    assert response.status_code == 200
+    assert f'data-secret="{payment.client_secret}"' in html
+    assert 'data-key="pk_test_stub"' in html
+    assert Order.objects.count() == 0
+    stripe_stub.succeed(payment.provider_id)
+    back = client.get("/thanh-toan/the/")
+    assert back.status_code == 302
+    assert set(Order.objects.values_list("status", flat=True)) == {"confirmed"}
+    assert client.get(back["Location"]).status_code == 200

@@ -1,11 +1,8 @@
-class SellerError(Exception):
-    """A seller-side rule was broken. ``code`` is stable (GraphQL error codes map from it)."""
+from core.errors import DomainError
 
-    def __init__(self, message, *, code: str, field: str | None = None):
-        self.message = message
-        self.code = code
-        self.field = field
-        super().__init__(str(message))
+
+class SellerError(DomainError):
+    """A seller-side rule was broken."""
 
 
 class PermissionDenied(SellerError):

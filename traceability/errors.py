@@ -1,9 +1,5 @@
-class TraceabilityError(Exception):
-    """A traceability rule was broken. ``field`` names the input at fault, ``code`` is stable
-    (GraphQL error codes map from it)."""
+from core.errors import DomainError
 
-    def __init__(self, message, *, code: str, field: str | None = None):
-        self.message = message
-        self.code = code
-        self.field = field
-        super().__init__(str(message))
+
+class TraceabilityError(DomainError):
+    """A traceability rule was broken."""

@@ -1,8 +1,5 @@
-class LedgerError(Exception):
-    """A ledger rule was broken. ``field`` names the input at fault, ``code`` is stable."""
+from core.errors import DomainError
 
-    def __init__(self, message, *, code: str, field: str | None = None):
-        self.message = message
-        self.code = code
-        self.field = field
-        super().__init__(str(message))
+
+class LedgerError(DomainError):
+    """A ledger rule was broken."""

@@ -218,6 +218,8 @@ VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", "CHO OCOP")
 VIETQR_SERVICE = env("VIETQR_SERVICE", "QRIBFTTA")
 # Shared with the bank connector that posts incoming transfers; empty refuses every notification.
 BANK_NOTIFY_SECRET = env("BANK_NOTIFY_SECRET")
+# Hours a VietQR order waits for its transfer before payments_expire_unpaid cancels it.
+PAYMENTS_VIETQR_HOURS = int(env("PAYMENTS_VIETQR_HOURS", "48"))
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,7 @@ from marketplace.orders.models import (
 from marketplace.orders.selectors import checkout_summary
 from marketplace.orders.services import (
     cart_line_add,
+    cart_line_remove,
     cart_line_update,
     checkout_address_set,
     checkout_contact_set,
@@ -413,6 +414,21 @@ class CartLineUpdate(CartMutation):
         return cls(cart=cart)
 
 
+class CartLineRemove(CartMutation):
+    class Arguments:
+        token = graphene.UUID(required=True)
+        line = graphene.Int(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, token, line):
+        cart = _cart(info, token)
+        found = CartLine.objects.filter(cart=cart, pk=line).first()
+        if found is None:
+            raise CheckoutError(_("That line is not in your cart."), code="not_found", field="line")
+        cart_line_remove(cart=cart, line=found)
+        return cls(cart=cart)
+
+
 class CheckoutContactSet(CartMutation):
     class Arguments:
         token = graphene.UUID(required=True)
@@ -622,6 +638,7 @@ class Mutation(graphene.ObjectType):
     cart_create = CartCreate.Field()
     cart_line_add = CartLineAdd.Field()
     cart_line_update = CartLineUpdate.Field()
+    cart_line_remove = CartLineRemove.Field()
     checkout_contact_set = CheckoutContactSet.Field()
     checkout_address_set = CheckoutAddressSet.Field()
     checkout_delivery_set = CheckoutDeliverySet.Field()

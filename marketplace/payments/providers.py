@@ -90,3 +90,67 @@ def bank_signature_valid(body: bytes, signature: str) -> bool:
     if not settings.BANK_NOTIFY_SECRET:
         return False
     return hmac.compare_digest(bank_signature(body), signature or "")
+
+
+# --- the provider interface ------------------------------------------------------------------
+
+
+class PaymentProvider:
+    """One way to pay. ``checkout_payment_start`` asks it to start (with no transaction open),
+    then places the orders at once when ``places_orders_at_start`` — confirmed when
+    ``confirmed_at_start`` — or leaves them to ``checkout_complete`` and the provider's events."""
+
+    method: str = ""
+    places_orders_at_start = True
+    confirmed_at_start = False
+
+    def available(self) -> bool:
+        return True
+
+    def start(self, *, amount: int, reference: str, metadata: dict[str, str]) -> IntentResult:
+        return IntentResult("", "", "pending")
+
+    def refund(self, *, provider_id: str, amount: int, idempotency_key: str) -> str | None:
+        """The provider's refund id, or None when the money goes back by hand (staff)."""
+        return None
+
+
+class CashOnDelivery(PaymentProvider):
+    method = "cod"
+    confirmed_at_start = True  # the seller collects on delivery; nothing to wait for
+
+
+class VietQRTransfer(PaymentProvider):
+    """The order page shows the payload; a bank notification or staff confirm the transfer."""
+
+    method = "vietqr"
+
+
+class StripeCard(PaymentProvider):
+    method = "stripe"
+    places_orders_at_start = False  # after the Payment Element confirms, or on the webhook
+
+    def available(self) -> bool:
+        return stripe_enabled()
+
+    def start(self, *, amount: int, reference: str, metadata: dict[str, str]) -> IntentResult:
+        return stripe_intent_create(
+            amount=amount,
+            reference=reference,
+            metadata=metadata,
+            description=f"Chợ OCOP {reference}",
+        )
+
+    def refund(self, *, provider_id: str, amount: int, idempotency_key: str) -> str | None:
+        return stripe_refund_create(
+            provider_id=provider_id, amount=amount, idempotency_key=idempotency_key
+        )
+
+
+PROVIDERS: dict[str, PaymentProvider] = {
+    provider.method: provider for provider in (CashOnDelivery(), VietQRTransfer(), StripeCard())
+}
+
+
+def provider_for(method: str) -> PaymentProvider | None:
+    return PROVIDERS.get(method)

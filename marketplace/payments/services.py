@@ -8,6 +8,7 @@ the same transaction that stores its id, so a replay changes nothing.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import re
@@ -24,6 +25,7 @@ from marketplace.orders.services import (
     checkout_place_orders,
     checkout_release,
     checkout_reserve,
+    order_cancel,
     order_mark_paid,
     order_refund,
 )
@@ -81,9 +83,10 @@ def checkout_payment_start(*, cart: Cart, method: str, actor=None) -> Payment:
     - card: create the Stripe PaymentIntent; ``checkout_complete`` places the orders once the
       Payment Element has confirmed it (or the webhook does, if the buyer never comes back).
     """
-    if method not in PaymentMethod.values:
+    provider = providers.provider_for(method)
+    if provider is None:
         raise CheckoutError(_("Choose a payment method."), code="invalid", field="payment_method")
-    if method == PaymentMethod.STRIPE and not providers.stripe_enabled():
+    if not provider.available():
         raise CheckoutError(
             _("Card payments are not available; choose another method."),
             code="invalid",
@@ -91,30 +94,33 @@ def checkout_payment_start(*, cart: Cart, method: str, actor=None) -> Payment:
         )
     checkout_reserve(cart=cart)
     payment = _payment_prepare(cart=cart, method=method)
-    if method == PaymentMethod.COD:
-        checkout_place_orders(cart=cart, payment_method=method, confirmed=True, actor=actor)
-    elif method == PaymentMethod.VIETQR:
-        checkout_place_orders(cart=cart, payment_method=method, confirmed=False, actor=actor)
-    elif not payment.provider_id:
+    if not payment.provider_id:
         try:
-            intent = providers.stripe_intent_create(
+            intent = provider.start(
                 amount=payment.amount,
                 reference=payment.reference,
                 metadata={"cart": str(cart.token)},
-                description=f"Chợ OCOP {payment.reference}",
             )
         except Exception:
-            logger.exception("Stripe PaymentIntent for %s failed", payment.reference)
+            logger.exception("Starting %s payment %s failed", method, payment.reference)
             checkout_release(cart=cart)
             raise CheckoutError(
                 _("The card payment could not be started. Try again or choose another method."),
                 code="PROVIDER_ERROR",
                 field="payment_method",
             ) from None
-        Payment.objects.filter(pk=payment.pk).update(
-            provider_id=intent.provider_id, client_secret=intent.client_secret
+        if intent.provider_id:
+            Payment.objects.filter(pk=payment.pk).update(
+                provider_id=intent.provider_id, client_secret=intent.client_secret
+            )
+            payment.refresh_from_db()
+    if provider.places_orders_at_start:
+        checkout_place_orders(
+            cart=cart,
+            payment_method=method,
+            confirmed=provider.confirmed_at_start,
+            actor=actor,
         )
-        payment.refresh_from_db()
     return payment
 
 
@@ -270,12 +276,35 @@ def vietqr_reconcile(*, payment: Payment, actor) -> Payment:
     return payment
 
 
+def payments_expire_unpaid(*, older_than: datetime.timedelta, now=None) -> int:
+    """Cancel the orders of bank transfers that never arrived (their stock goes back) and mark
+    the payments failed, so a transfer arriving later is flagged for staff, never applied."""
+    now = now or timezone.now()
+    expired = 0
+    stale = Payment.objects.filter(
+        method=PaymentMethod.VIETQR, status=PaymentStatus.PENDING, created_at__lt=now - older_than
+    ).order_by("id")
+    for payment_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            if payment.status != PaymentStatus.PENDING:
+                continue
+            hours = int(older_than.total_seconds() // 3600)
+            reason = _("No bank transfer within %(hours)s hours.") % {"hours": hours}
+            for order in payment.cart.orders.filter(status=OrderStatus.AWAITING_PAYMENT):
+                order_cancel(order=order, actor=None, reason=reason)
+            payment.status = PaymentStatus.FAILED
+            payment.save(update_fields=["status", "updated_at"])
+            expired += 1
+    return expired
+
+
 def order_refund_with_payment(*, order: Order, actor, reason: str) -> Order:
     """Refund one seller's order: the money first (card: through Stripe, with no lock held; bank
     transfer and cash: recorded, paid back by staff), then the order and its stock."""
     payment = Payment.objects.get(cart_id=order.cart_id)
-    if payment.method == PaymentMethod.STRIPE and payment.provider_id and order.paid_at:
-        providers.stripe_refund_create(
+    if payment.provider_id and order.paid_at:
+        providers.provider_for(payment.method).refund(
             provider_id=payment.provider_id,
             amount=order.total,
             idempotency_key=f"refund-{order.number}",

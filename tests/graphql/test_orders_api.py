@@ -110,6 +110,33 @@ def test_sold_out_comes_back_as_an_error_and_changes_nothing(gql):
     assert Order.objects.count() == 1 and Stock.objects.get(pk=stock.pk).quantity == 0
 
 
+def test_lines_are_updated_and_removed(gql):
+    honey, _ = offer_in_stock(quantity=5)
+    token = gql(f"mutation {{ cartCreate {{ {CART_FIELDS} }} }}")["cartCreate"]["cart"]["token"]
+    added = gql(
+        f"""mutation ($t: UUID!, $o: ID!) {{ cartLineAdd(token: $t, offer: $o, quantity: 2)
+        {{ {CART_FIELDS} }} }}""",
+        {"t": token, "o": to_global_id("Offer", honey.pk)},
+    )["cartLineAdd"]["cart"]
+    line = added["sellerGroups"][0]["lines"][0]["id"]
+    too_many = gql(
+        """mutation ($t: UUID!, $l: Int!) { cartLineUpdate(token: $t, line: $l, quantity: 6) {
+        cart { total } errors { field code } } }""",
+        {"t": token, "l": line},
+    )["cartLineUpdate"]
+    assert too_many["errors"] == [{"field": f"line-{line}", "code": "SOLD_OUT"}]
+    removed = gql(
+        f"""mutation ($t: UUID!, $l: Int!) {{ cartLineRemove(token: $t, line: $l)
+        {{ {CART_FIELDS} }} }}""",
+        {"t": token, "l": line},
+    )["cartLineRemove"]
+    assert (removed["errors"], removed["cart"]["sellerGroups"], removed["cart"]["total"]) == (
+        [],
+        [],
+        0,
+    )
+
+
 def test_a_users_cart_is_theirs_alone(gql, client):
     honey, _ = offer_in_stock()
     owner = UserFactory()

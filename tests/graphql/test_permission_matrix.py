@@ -346,6 +346,7 @@ PUBLIC_MUTATIONS = {
     "cartCreate",
     "cartLineAdd",
     "cartLineUpdate",
+    "cartLineRemove",
     "checkoutContactSet",
     "checkoutAddressSet",
     "checkoutDeliverySet",

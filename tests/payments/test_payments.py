@@ -189,6 +189,29 @@ def test_bank_notification_confirms_only_an_exact_match(client, settings):
     ]
 
 
+def test_unpaid_transfers_expire_and_a_late_transfer_is_flagged(client, settings):
+    import datetime
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    cart, honey_stock, _ = _two_seller_cart()
+    payment = checkout_payment_start(cart=cart, method=PaymentMethod.VIETQR)
+    out = StringIO()
+    call_command("payments_expire_unpaid", stdout=out)
+    assert out.getvalue() == "0 unpaid bank transfers expired\n"
+    Payment.objects.filter(pk=payment.pk).update(
+        created_at=payment.created_at - datetime.timedelta(hours=49)
+    )
+    call_command("payments_expire_unpaid", stdout=out)
+    assert set(cart.orders.values_list("status", flat=True)) == {"cancelled"}
+    honey_stock.refresh_from_db()
+    assert honey_stock.quantity == 5
+    late = {"transaction_id": "FT9", "amount": 360_000, "note": payment.reference}
+    assert _bank(client, settings, late).json() == {"status": "flagged"}
+    assert Payment.objects.get().status == PaymentStatus.FAILED
+
+
 # --- Stripe -------------------------------------------------------------------------------------
 
 

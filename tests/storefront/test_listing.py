@@ -342,3 +342,24 @@ def test_an_expired_certificate_hides_the_product_from_the_shop_but_not_the_regi
     html = get(client, f"/san-pham/{product.slug}/").content.decode()
     assert "75.000" not in html
     assert "Not for sale as an OCOP product: it has no certificate in force." in html
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_seller_page_costs_a_fixed_number_of_queries(client, django_queries, count):
+    centre = BusinessFactory(status=SellerStatus.ACTIVE, seller_type=SellerType.OCOP_CENTRE)
+    for n in range(count):
+        product, _certificate, offer = on_sale(f"Đặc sản {n}", price=100_000 + n)
+        ResaleAuthorizationFactory(product=product, reseller=centre)
+        extra = OfferFactory(
+            variant=offer.variant, seller=centre, price=110_000 + n, status=OfferStatus.PUBLISHED
+        )
+        StockFactory(offer=extra, quantity=3)
+    url = f"/nguoi-ban/{centre.slug}/"
+    client.get(url)
+    with django_queries(SELLER_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count('<li class="offer">') == count
+
+
+# Seller page: the business, its visible offers with stock (one query).
+SELLER_QUERIES = 2

@@ -257,16 +257,17 @@ def products_ordered(queryset: QuerySet[Product], ordering: str) -> QuerySet[Pro
     """
     if ordering == ProductOrdering.NAME.value:
         return queryset.order_by("name_folded", "name", "id")
-    shown = Certificate.objects.filter(pk=OuterRef("shown_certificate_id"))
-    queryset = queryset.annotate(
-        shown_certificate_id=Coalesce("current_certificate_id", "latest_certificate_id")
-    )
+    latest = Certificate.objects.filter(pk=OuterRef("latest_certificate_id"))
     column = {
         ProductOrdering.STARS.value: "stars",
         ProductOrdering.NEWEST.value: "valid_from",
         ProductOrdering.SCORE.value: "evaluation__total_score",
     }[ordering]
-    queryset = queryset.annotate(sort_key=Subquery(shown.values(column)[:1]))
+    # The certificate in force is joined (``product_list``); the latest one is only looked up
+    # for products without one, which COALESCE never evaluates for the others.
+    queryset = queryset.annotate(
+        sort_key=Coalesce(F(f"certificate_in_force__{column}"), Subquery(latest.values(column)[:1]))
+    )
     tie_break = ("-id",) if ordering == ProductOrdering.NEWEST.value else ("name_folded", "id")
     return queryset.order_by(F("sort_key").desc(nulls_last=True), *tie_break)
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog.models import (
@@ -43,15 +43,24 @@ def product_list(
     ``current_certificate_id`` is annotated so a page of products needs no per-row query.
     """
     today = today or timezone.localdate()
-    in_force = certificates_in_force(today=today).filter(product=OuterRef("pk"))
     latest = Certificate.objects.filter(product=OuterRef("pk")).order_by("-valid_from", "-id")
+    # A product has at most one active certificate (a database constraint), so the one in force
+    # is a plain LEFT JOIN: sorting 20,000 products by its stars is a hash join, not 20,000
+    # correlated subqueries.
     qs = Product.objects.annotate(
-        current_certificate_id=Subquery(in_force.order_by("-valid_from").values("pk")[:1]),
+        certificate_in_force=FilteredRelation(
+            "certificates",
+            condition=Q(
+                certificates__status=CertificateStatus.ACTIVE, certificates__valid_until__gte=today
+            ),
+        )
+    ).annotate(
+        current_certificate_id=F("certificate_in_force__id"),
+        current_stars=F("certificate_in_force__stars"),
         latest_certificate_id=Subquery(latest.values("pk")[:1]),
-        current_stars=Subquery(in_force.order_by("-valid_from").values("stars")[:1]),
     )
     if certified_only and not certificate_status:
-        qs = qs.filter(Exists(in_force))
+        qs = qs.filter(certificate_in_force__isnull=False)
     if certificate_status:
         status_match = Certificate.objects.filter(pk=OuterRef("latest_certificate_id"))
         if certificate_status == CertificateStatus.EXPIRED:

@@ -134,7 +134,7 @@ class StorefrontFilter(FilterSet):
             category_slug=data.get("category") or "",
             product_set=int(data["set"]) if data.get("set") else None,
         )
-        products = with_offer_summary(products)
+        products = with_offer_summary(products, stock=bool(data.get("in_stock")))
         low, high = data.get("price_min"), data.get("price_max")
         if low is not None or high is not None:
             offers = offers_visible().filter(variant__product=OuterRef("pk"))

@@ -52,16 +52,42 @@ def _offer_aggregate(offers: QuerySet[Offer], expression) -> Subquery:
     )
 
 
-def with_offer_summary(queryset: QuerySet[Product], *, today: datetime.date | None = None):
-    """Annotate ``min_price``, ``max_price`` and ``seller_count`` over visible offers, and
-    ``in_stock`` (a visible offer with stock somewhere); ``None``/0/False when none."""
+def _stocked(visible: QuerySet[Offer]) -> QuerySet[Offer]:
+    return visible.filter(Exists(Stock.objects.filter(offer=OuterRef("pk"), quantity__gt=0)))
+
+
+def with_offer_summary(
+    queryset: QuerySet[Product], *, today: datetime.date | None = None, stock: bool = False
+):
+    """Annotate ``min_price``, ``max_price`` and ``seller_count`` over visible offers, and with
+    ``stock`` also ``in_stock`` (a visible offer with stock somewhere) for filtering on it.
+
+    ``in_stock`` is left out otherwise: PostgreSQL evaluates that EXISTS as one hashed subplan
+    over every visible offer (≈ 115 ms at 60,000 offers) even for a page of 24 —
+    ``products_in_stock`` answers it for the page's ids instead."""
     visible = offers_visible(today=today)
-    stocked = Stock.objects.filter(offer=OuterRef("pk"), quantity__gt=0)
-    return queryset.annotate(
+    queryset = queryset.annotate(
         min_price=_offer_aggregate(visible, Min("price")),
         max_price=_offer_aggregate(visible, Max("price")),
         seller_count=Coalesce(_offer_aggregate(visible, Count("seller", distinct=True)), 0),
-        in_stock=Exists(visible.filter(variant__product=OuterRef("pk")).filter(Exists(stocked))),
+    )
+    if stock:
+        queryset = queryset.annotate(
+            in_stock=Exists(_stocked(visible).filter(variant__product=OuterRef("pk")))
+        )
+    return queryset
+
+
+def products_in_stock(*, product_ids: list[int], today: datetime.date | None = None) -> set[int]:
+    """Which of ``product_ids`` have a visible offer with stock: one query on those ids only."""
+    if not product_ids:
+        return set()
+    return set(
+        _stocked(offers_visible(today=today))
+        .filter(variant__product_id__in=product_ids)
+        .order_by()
+        .values_list("variant__product_id", flat=True)
+        .distinct()
     )
 
 

@@ -150,6 +150,17 @@ def test_filter_by_seller_type_and_stock(client):
     assert sorted(names(get(client, LIST, {"in_stock": "on"}))) == sorted(
         ["Ở trung tâm", "Ở nhà sản xuất"]
     )
+    # Without the filter every card still says which products are out of stock.
+    cards = re.findall(
+        r'card-title"><a href="[^"]+">([^<]+)</a></h3>.*?<p class="card-sellers">([^<]*)</p>',
+        get(client, LIST).content.decode(),
+        re.S,
+    )
+    assert {name: "Out of stock" in text for name, text in cards} == {
+        "Ở trung tâm": False,
+        "Ở nhà sản xuất": False,
+        "Hết hàng": True,
+    }
 
 
 def test_sorts(client):
@@ -282,12 +293,13 @@ def _catalogue(count: int):
             StockFactory(offer=extra, quantity=2)
 
 
-# Listing: province, category and set choices (3), count, page, then prefetches of certificates
-# in force, their evaluation parts and the photos (3).
-LIST_QUERIES = 8
+# Listing: province, category and set choices (3), count, the page's ids, the page's cards, then
+# prefetches of certificates in force, their evaluation parts and the photos (3). With the
+# in-stock filter on, the stock flag comes with the cards; without it, one more query.
+LIST_QUERIES = 9
 # Home: per featured row (★5, ★4) the products plus the three prefetches — the ★5 row is empty
-# here so it costs one; then categories and provinces.
-HOME_QUERIES = 1 + 4 + 2
+# here so it costs one; the stock flags of both rows (1); then categories and provinces.
+HOME_QUERIES = 1 + 4 + 1 + 2
 
 
 @pytest.mark.parametrize("count", [1, 30])
@@ -363,3 +375,13 @@ def test_the_seller_page_costs_a_fixed_number_of_queries(client, django_queries,
 
 # Seller page: the business, its visible offers with stock (one query).
 SELLER_QUERIES = 2
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_listing_without_filters_costs_one_more_query_for_stock_flags(
+    client, django_queries, count
+):
+    _catalogue(count)
+    with django_queries(LIST_QUERIES + 1):
+        html = client.get(LIST).content.decode()
+    assert html.count('class="card-sellers"') == min(count, 24)

@@ -1,30 +1,61 @@
 """GraphQL for traceability: a seller's batches, provenance events and stamp runs (looked up
 through memberships, like offers), and the public stamp check — the same verdict as the scan
-page, computed by the same selectors, and recorded and rate-limited the same way."""
+page, computed by the same selectors and services, recorded and rate-limited the same way.
+
+Decisions worth knowing when calling it:
+
+- ``stamp(code)`` is a scan, like opening the page with GET: it is recorded (coarse place only)
+  and counts toward the "scanned many times / far apart" anomalies. ``record: false`` answers
+  without recording, like the page's HEAD — for a seller testing labels; it is rate-limited all
+  the same.
+- A stamp that is not recognised answers ``NOT_RECOGNISED`` and nothing else, so a forger learns
+  nothing about products, batches or producers.
+- ``stampRunCreate`` returns the run and, for a run with scratch-off PINs, the PINs — the only
+  time they exist in clear (they are stored hashed). Over the API a PIN run holds at most
+  ``PIN_RUN_API_MAX`` stamps, to keep that answer a sensible size; the labels themselves (PDF
+  sheets, CSV for a printer) are downloaded from the paths the run gives, as in the workspace.
+"""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import parse_qs, urlsplit
+
 import graphene
+from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from graphene_django import DjangoObjectType
 
 from catalog.models import ProductVariant
-from catalog.schema import CertificateType, ProductType, ProductVariantType
+from catalog.schema import (
+    CertificateStatusEnum,
+    CertificateType,
+    ProductType,
+    ProductVariantType,
+    RevocationGroundEnum,
+)
 from core.graphql.connections import ConnectionField, CountableConnection
 from core.graphql.errors import ErrorCode, api_error
 from core.graphql.mutations import BaseMutation
 from core.graphql.relay import Node, from_global_id_or_error
-from core.graphql.types import enum_from_choices
+from core.graphql.types import ProvinceType, enum_from_choices
 from core.models import Province
 from marketplace.offers.models import StockLocation
 from marketplace.offers.schema import OfferType, StockLocationType
 from sellers.errors import PermissionDenied
 from sellers.models import Business
 from sellers.ratelimit import client_ip
-from sellers.schema import BusinessType, SellerMutation, acting_businesses, own_object
-from traceability import signing
+from sellers.schema import (
+    BusinessType,
+    SellerMutation,
+    acting_businesses,
+    id_or_error,
+    own_object,
+)
+from traceability import signing, views
 from traceability.errors import TraceabilityError
 from traceability.models import (
     Batch,
@@ -32,13 +63,16 @@ from traceability.models import (
     Disposition,
     EventType,
     ProvenanceEvent,
+    Stamp,
     StampRun,
     Verdict,
 )
 from traceability.selectors import (
+    ScanPage,
     ScanPlace,
     batches_of_business,
     stamp_lookup,
+    stamp_lookup_gs1,
     stamp_scan_page,
     stamp_verify,
 )
@@ -50,12 +84,15 @@ from traceability.services import (
     stamp_run_create,
     stamp_scan_record,
 )
-from traceability.views import SCAN_PER_CLIENT
 
 EventTypeEnum = enum_from_choices("ProvenanceEventType", EventType, "EPCIS 2.0 event type.")
 BusinessStepEnum = enum_from_choices("BusinessStep", BusinessStep, "Why the event happened.")
 DispositionEnum = enum_from_choices("Disposition", Disposition, "State of the goods after it.")
 VerdictEnum = enum_from_choices("StampVerdict", Verdict, "What a stamp check concluded.")
+
+# A PIN run's answer lists every PIN; 10,000 of them is about 1 MB of JSON.
+PIN_RUN_API_MAX = 10_000
+_COORDINATE_STEP = Decimal("0.1")
 
 EVENTS = "graphql_events"
 RUNS = "graphql_runs"
@@ -65,22 +102,50 @@ def _value(member):
     return getattr(member, "value", member)
 
 
+def _max_page() -> int:
+    return settings.GRAPHENE.get("RELAY_CONNECTION_MAX_LIMIT", 100)
+
+
+class InMemoryConnectionField(graphene.relay.ConnectionField):
+    """A connection over a list the parent already holds (prefetched for the whole page, so
+    nesting it costs no query per row), with the same cap as every other connection: at most
+    100 items a page, the first 100 when neither ``first`` nor ``last`` is given."""
+
+    @classmethod
+    def resolve_connection(cls, connection_type, args, resolved):
+        limit = _max_page()
+        for name in ("first", "last"):
+            value = args.get(name)
+            if value is not None and not 0 <= value <= limit:
+                raise api_error(
+                    _("`%(arg)s` must be between 0 and %(max)d.") % {"arg": name, "max": limit},
+                    ErrorCode.OUT_OF_RANGE,
+                )
+        if args.get("first") is None and args.get("last") is None:
+            args = {**args, "first": limit}
+        return super().resolve_connection(connection_type, args, resolved)
+
+
 class ProvenanceEventNode(DjangoObjectType):
-    """One step of a batch's journey. Corrections are appended: ``corrects`` names the event a
-    correction replaces, which stays on the record."""
+    """One step of a batch's journey (EPCIS 2.0 shaped). Corrections are appended: ``corrects``
+    names the event a correction replaces, ``correctedBy`` the event that replaced this one;
+    both stay on the record."""
 
     event_type = graphene.Field(EventTypeEnum, required=True)
     business_step = graphene.Field(BusinessStepEnum, required=True)
-    disposition = graphene.String(required=True)
+    disposition = graphene.Field(DispositionEnum)
     latitude = graphene.Float()
     longitude = graphene.Float()
     location = graphene.Field(StockLocationType)
-    corrects = graphene.ID(description="The event this one corrects.")
+    photo_url = graphene.String()
+    corrects = graphene.ID(description="The ProvenanceEvent this one corrects.")
+    corrected_by = graphene.ID(description="The ProvenanceEvent that corrects this one.")
 
     class Meta:
         model = ProvenanceEvent
         name = "ProvenanceEvent"
         interfaces = (Node,)
+        connection_class = CountableConnection
         convert_choices_to_enum = False
         fields = (
             "id",
@@ -100,7 +165,7 @@ class ProvenanceEventNode(DjangoObjectType):
             ProvenanceEvent.objects.filter(
                 pk=id, batch__variant__product__holder__in=acting_businesses(info)
             )
-            .select_related("location")
+            .select_related("location__province", "correction")
             .first()
         )
 
@@ -113,6 +178,10 @@ class ProvenanceEventNode(DjangoObjectType):
         return root.business_step
 
     @staticmethod
+    def resolve_disposition(root, info):
+        return root.disposition or None
+
+    @staticmethod
     def resolve_latitude(root, info):
         return None if root.latitude is None else float(root.latitude)
 
@@ -121,12 +190,26 @@ class ProvenanceEventNode(DjangoObjectType):
         return None if root.longitude is None else float(root.longitude)
 
     @staticmethod
+    def resolve_photo_url(root, info):
+        return info.context.build_absolute_uri(root.photo.url) if root.photo else None
+
+    @staticmethod
     def resolve_corrects(root, info):
         return Node.to_global_id("ProvenanceEvent", root.corrects_id) if root.corrects_id else None
 
+    @staticmethod
+    def resolve_corrected_by(root, info):
+        # Every query reaching an event joins its reverse one-to-one ``correction``.
+        correction = getattr(root, "correction", None)
+        return Node.to_global_id("ProvenanceEvent", correction.pk) if correction else None
+
 
 class StampRunNode(DjangoObjectType):
-    """A run of signed stamps. PINs are never readable: they are returned once, on creation."""
+    """A run of signed stamps. PINs are never readable here: the creating mutation returns them
+    once. The label files are downloaded (signed in, as a member) from the paths given."""
+
+    pdf_path = graphene.String(required=True, description="PDF label sheets (workspace).")
+    csv_path = graphene.String(required=True, description="Serials and URLs, for a printer.")
 
     class Meta:
         model = StampRun
@@ -136,18 +219,41 @@ class StampRunNode(DjangoObjectType):
 
     @classmethod
     def get_node(cls, info, id):
-        return StampRun.objects.filter(
-            pk=id, batch__variant__product__holder__in=acting_businesses(info)
-        ).first()
+        return (
+            StampRun.objects.filter(
+                pk=id, batch__variant__product__holder__in=acting_businesses(info)
+            )
+            .select_related("batch__variant__product__holder")
+            .first()
+        )
+
+    @staticmethod
+    def _path(root, name):
+        slug = root.batch.variant.product.holder.slug
+        return reverse(f"traceability_workspace:{name}", args=[slug, root.pk])
+
+    @staticmethod
+    def resolve_pdf_path(root, info):
+        return StampRunNode._path(root, "stamp_run_pdf")
+
+    @staticmethod
+    def resolve_csv_path(root, info):
+        return StampRunNode._path(root, "stamp_run_csv")
 
 
 class BatchNode(DjangoObjectType):
     """A lot of one pack, with the certificate that was in force when it was produced."""
 
     variant = graphene.Field(ProductVariantType, required=True)
-    certificate = graphene.Field(CertificateType)
-    origin_province = graphene.String()
-    events = graphene.List(graphene.NonNull(ProvenanceEventNode), required=True)
+    certificate = graphene.Field(
+        CertificateType, description="The certificate in force on the production date."
+    )
+    origin_province = graphene.Field(ProvinceType, description="Where the raw material is from.")
+    events = InMemoryConnectionField(
+        ProvenanceEventNode._meta.connection,
+        required=True,
+        description="The batch's journey in event-time order, corrected events included.",
+    )
     stamp_runs = graphene.List(graphene.NonNull(StampRunNode), required=True)
 
     class Meta:
@@ -167,50 +273,97 @@ class BatchNode(DjangoObjectType):
 
     @classmethod
     def get_node(cls, info, id):
-        return _batches(info).filter(pk=id).first()
+        return _batches_for(acting_businesses(info)).filter(pk=id).first()
 
     @staticmethod
-    def resolve_origin_province(root, info):
-        return root.origin_province.name if root.origin_province_id else None
-
-    @staticmethod
-    def resolve_events(root, info):
-        if hasattr(root, EVENTS):  # prefetched for the whole page (may be empty)
+    def resolve_events(root, info, **_pagination):
+        if hasattr(root, EVENTS):  # every query in this module prefetches it
             return getattr(root, EVENTS)
-        return list(root.events.select_related("location").order_by("event_time", "id"))
+        return list(
+            root.events.select_related("location__province", "correction").order_by(
+                "event_time", "id"
+            )
+        )
 
     @staticmethod
     def resolve_stamp_runs(root, info):
         if hasattr(root, RUNS):
             return getattr(root, RUNS)
-        return list(root.stamp_runs.order_by("-created_at"))
+        return list(root.stamp_runs.order_by("-created_at", "-id"))
 
 
 def _shaped(queryset):
+    """A batch queryset with everything the types read joined or prefetched: a page of batches
+    costs the same few queries whatever the number of batches, events and runs."""
     return queryset.select_related(
-        "variant__product", "origin_province", "certificate"
+        "variant__product__holder", "origin_province", "certificate__decision"
     ).prefetch_related(
         Prefetch(
             "events",
-            queryset=ProvenanceEvent.objects.select_related("location").order_by(
-                "event_time", "id"
-            ),
+            queryset=ProvenanceEvent.objects.select_related(
+                "location__province", "correction"
+            ).order_by("event_time", "id"),
             to_attr=EVENTS,
         ),
-        Prefetch("stamp_runs", queryset=StampRun.objects.order_by("-created_at"), to_attr=RUNS),
+        Prefetch(
+            "stamp_runs", queryset=StampRun.objects.order_by("-created_at", "-id"), to_attr=RUNS
+        ),
     )
 
 
-def _batches(info):
-    return _shaped(Batch.objects.filter(variant__product__holder__in=acting_businesses(info)))
+def _batches_for(businesses):
+    return _shaped(Batch.objects.filter(variant__product__holder__in=businesses))
+
+
+# --- the public stamp check -------------------------------------------------------------------
 
 
 class CertificateOnScanDate(graphene.ObjectType):
-    """The product's certificate as it stood on the day of the check."""
+    """The product's certificate as it stood on the day of the check — not today's status of the
+    certificate printed at production, so a revocation shows on every stamp from that day."""
 
     day = graphene.Date(required=True)
-    status = graphene.String(required=True, description="active, expired, revoked or none.")
+    status = graphene.Field(
+        CertificateStatusEnum, description="On ``day``; null when the product had none."
+    )
+    stars = graphene.Int()
+    valid_until = graphene.Date()
+    revocation_ground = graphene.Field(RevocationGroundEnum)
     certificate = graphene.Field(CertificateType)
+
+
+class PublicBatch(graphene.ObjectType):
+    lot_code = graphene.String(required=True)
+    produced_on = graphene.Date(required=True)
+    expires_on = graphene.Date()
+    origin_province = graphene.Field(ProvinceType)
+    origin_commune = graphene.String()
+
+
+class TimelineEvent(graphene.ObjectType):
+    """A provenance event as the scan page shows it to anyone holding the package."""
+
+    id = graphene.ID(required=True, description="The ProvenanceEvent's ID.")
+    event_type = graphene.Field(EventTypeEnum, required=True)
+    business_step = graphene.Field(BusinessStepEnum, required=True)
+    disposition = graphene.Field(DispositionEnum)
+    event_time = graphene.DateTime(required=True)
+    event_timezone = graphene.String(required=True)
+    record_time = graphene.DateTime(required=True)
+    place = graphene.String(description="The point of sale or warehouse, with its province.")
+    address = graphene.String()
+    note = graphene.String()
+    photo_url = graphene.String()
+    corrects = graphene.ID()
+    corrected_by = graphene.ID(description="Set when a later event corrects this one.")
+
+
+class PointOfSale(graphene.ObjectType):
+    name = graphene.String(required=True)
+    seller = graphene.String(required=True)
+    street = graphene.String()
+    commune = graphene.String()
+    province = graphene.Field(ProvinceType, required=True)
 
 
 class StampVerification(graphene.ObjectType):
@@ -218,32 +371,55 @@ class StampVerification(graphene.ObjectType):
     forger learns nothing from it."""
 
     verdict = graphene.Field(VerdictEnum, required=True)
-    anomalies = graphene.List(graphene.NonNull(graphene.String), required=True)
+    anomalies = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Why a recognised stamp is suspicious (void run, many scans, far apart).",
+    )
     serial = graphene.String()
     product = graphene.Field(ProductType)
     producer = graphene.Field(BusinessType)
-    batch = graphene.Field(lambda: PublicBatch)
+    batch = graphene.Field(PublicBatch)
     certificate = graphene.Field(CertificateOnScanDate)
     scan_count = graphene.Int()
     first_scanned_at = graphene.DateTime()
-    first_scan_province = graphene.String()
-    timeline = graphene.List(graphene.NonNull(ProvenanceEventNode))
-    offers = graphene.List(graphene.NonNull(OfferType))
+    first_scan_province = graphene.Field(ProvinceType)
+    timeline = graphene.List(graphene.NonNull(TimelineEvent))
+    offers = graphene.List(graphene.NonNull(OfferType), description="Where to buy, online.")
+    points_of_sale = graphene.List(graphene.NonNull(PointOfSale))
+    pin_protected = graphene.Boolean()
     pin_verified_at = graphene.DateTime()
 
 
-class PublicBatch(graphene.ObjectType):
-    lot_code = graphene.String(required=True)
-    produced_on = graphene.Date(required=True)
-    expires_on = graphene.Date()
-    origin_province = graphene.String()
-    origin_commune = graphene.String()
+def _event_id(pk):
+    return Node.to_global_id("ProvenanceEvent", pk) if pk else None
 
 
-def _verification(page=None, verdict=Verdict.NOT_RECOGNISED) -> StampVerification:
+def _timeline_event(request, entry) -> TimelineEvent:
+    event = entry.event
+    location = event.location
+    return TimelineEvent(
+        id=_event_id(event.pk),
+        event_type=event.event_type,
+        business_step=event.business_step,
+        disposition=event.disposition or None,
+        event_time=event.event_time,
+        event_timezone=event.event_timezone,
+        record_time=event.record_time,
+        place=f"{location.name}, {location.province.name}" if location else None,
+        address=event.address or None,
+        note=event.note or None,
+        photo_url=request.build_absolute_uri(event.photo.url) if event.photo else None,
+        corrects=_event_id(event.corrects_id),
+        corrected_by=_event_id(entry.corrected_by.pk if entry.corrected_by else None),
+    )
+
+
+def _verification(request, page: ScanPage | None) -> StampVerification:
     if page is None:
-        return StampVerification(verdict=str(Verdict(verdict).value), anomalies=[])
-    batch = page.batch
+        return StampVerification(verdict=Verdict.NOT_RECOGNISED.value, anomalies=[])
+    batch, on_date = page.batch, page.certificate
+    held = on_date.certificate
     return StampVerification(
         verdict=str(Verdict(page.verdict.verdict).value),
         anomalies=[str(a.message) for a in page.verdict.anomalies],
@@ -254,30 +430,135 @@ def _verification(page=None, verdict=Verdict.NOT_RECOGNISED) -> StampVerificatio
             lot_code=batch.lot_code,
             produced_on=batch.produced_on,
             expires_on=batch.expires_on,
-            origin_province=batch.origin_province.name if batch.origin_province_id else None,
-            origin_commune=batch.origin_commune,
+            origin_province=batch.origin_province,
+            origin_commune=batch.origin_commune or None,
         ),
         certificate=CertificateOnScanDate(
-            day=page.certificate.day,
-            status=page.certificate.status,
-            certificate=page.certificate.certificate,
+            day=on_date.day,
+            status=_value(on_date.status) if held else None,
+            stars=held.stars if held else None,
+            valid_until=held.valid_until if held else None,
+            revocation_ground=(held.revocation_ground or None) if held else None,
+            certificate=held,
         ),
         scan_count=page.summary.count,
         first_scanned_at=page.summary.first_at,
-        first_scan_province=page.summary.first_province.name
-        if page.summary.first_province
-        else None,
-        timeline=[entry.event for entry in page.timeline],
+        first_scan_province=page.summary.first_province,
+        timeline=[_timeline_event(request, entry) for entry in page.timeline],
         offers=page.offers,
+        points_of_sale=[
+            PointOfSale(
+                name=point.name,
+                seller=point.business.name,
+                street=point.street or None,
+                commune=point.commune or None,
+                province=point.province,
+            )
+            for point in page.points_of_sale
+        ],
+        pin_protected=bool(page.stamp.pin_hash),
         pin_verified_at=page.stamp.pin_verified_at,
     )
 
 
+def _check_rate(request) -> bool:
+    """The scan page's per-client budget, shared with it: False when it is spent."""
+    key = client_ip(request)
+    if views.SCAN_PER_CLIENT.retry_after(key):
+        return False
+    views.SCAN_PER_CLIENT.fail(key)
+    return True
+
+
 def _rate_limited(info) -> None:
-    key = client_ip(info.context)
-    if SCAN_PER_CLIENT.retry_after(key):
+    if not _check_rate(info.context):
         raise api_error(_("Too many stamp checks; wait a few minutes."), ErrorCode.TOO_MANY)
-    SCAN_PER_CLIENT.fail(key)
+
+
+def _coordinate(value: float | None, limit: int) -> Decimal | None:
+    """Rounded to 0.1° before anything is stored, as on the page; bad values are dropped."""
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or abs(number) > limit:
+        return None
+    return number.quantize(_COORDINATE_STEP, rounding=ROUND_HALF_UP)
+
+
+def _scan_place(province: str | None, latitude, longitude) -> ScanPlace:
+    found = None
+    if province and province.strip():
+        found = Province.objects.filter(slug=province.strip()[:100]).first()
+    latitude, longitude = _coordinate(latitude, 90), _coordinate(longitude, 180)
+    if latitude is None or longitude is None:
+        latitude = longitude = None
+    return ScanPlace(province=found, latitude=latitude, longitude=longitude)
+
+
+def _check(info, stamp: Stamp | None, code: str, place: ScanPlace, record: bool):
+    """The scan page's GET (``record``) or HEAD, for a stamp already looked up."""
+    request = info.context
+    if stamp is None:
+        return _verification(request, None)
+    now = timezone.now()
+    verdict = stamp_verify(code=code, stamp=stamp, now=now, pending=place if record else None)
+    if record:
+        stamp_scan_record(
+            stamp=stamp,
+            verdict=verdict.verdict,
+            now=now,
+            province=place.province,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            device_hash=signing.device_hash(
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
+                client_ip=client_ip(request),
+                day=timezone.localdate(now).isoformat(),
+            ),
+        )
+    return _verification(request, stamp_scan_page(verdict=verdict, now=now))
+
+
+def _stamp_of_url(url: str) -> tuple[Stamp | None, str]:
+    """The stamp a printed URL stands for — the short ``/S/{code}`` form or the GS1 Digital
+    Link ``/01/{gtin}/10/{lot}/21/{serial}?s={signature}`` — and its code; (None, "") for
+    anything else. The host is not checked: the signature is what proves a stamp."""
+    parts = urlsplit(url.strip()[:2048])
+    try:
+        match = resolve(parts.path or "/")
+    except Resolver404:
+        return None, ""
+    if match.func is views.scan_view:
+        code = match.kwargs.get("code", "")
+        return stamp_lookup(code=code), code
+    if match.func is views.gs1_resolver_view:
+        try:
+            gtin, qualifiers = views._gs1_parse(match.kwargs.get("path", ""))
+        except views.MalformedLink:
+            return None, ""
+        if "21" not in qualifiers:
+            return None, ""
+        signature = parse_qs(parts.query).get(signing.SIGNATURE_PARAM, [""])[0]
+        stamp = stamp_lookup_gs1(
+            gtin=gtin, lot=qualifiers.get("10", ""), serial=qualifiers["21"], signature=signature
+        )
+        return stamp, signing.stamp_code(stamp) if stamp else ""
+    return None, ""
+
+
+_CHECK_ARGUMENTS = {
+    "province": graphene.String(description="Slug of the province the buyer is in."),
+    "latitude": graphene.Float(description="Rounded to 0.1° before it is stored."),
+    "longitude": graphene.Float(description="Rounded to 0.1° before it is stored."),
+    "record": graphene.Boolean(
+        default_value=True,
+        description="Record the check as a scan (as the page's GET does); false answers without "
+        "recording (the page's HEAD).",
+    ),
+}
 
 
 class Query(graphene.ObjectType):
@@ -286,13 +567,24 @@ class Query(graphene.ObjectType):
         business=graphene.ID(required=True, description="A business you belong to."),
         description="The batches of the products your business holds, newest first.",
     )
+    batch = graphene.Field(
+        BatchNode,
+        id=graphene.ID(required=True),
+        description="One of the batches of the businesses you act for; null otherwise.",
+    )
     stamp = graphene.Field(
         StampVerification,
-        code=graphene.String(required=True, description="The code after /s/ on the label."),
-        province=graphene.String(description="Slug of the province the buyer is in."),
-        description=(
-            "Check a stamp, as the scan page does: recorded as a scan, rate-limited per client."
-        ),
+        required=True,
+        code=graphene.String(required=True, description="The code after /S/ on the label."),
+        **_CHECK_ARGUMENTS,
+        description="Check a stamp as the scan page does: same verdict, rate-limited per client.",
+    )
+    stamp_by_url = graphene.Field(
+        StampVerification,
+        required=True,
+        url=graphene.String(required=True, description="The URL in the label's QR code."),
+        **_CHECK_ARGUMENTS,
+        description="``stamp`` for a scanned URL: the short form or the GS1 Digital Link.",
     )
 
     @staticmethod
@@ -304,43 +596,36 @@ class Query(graphene.ObjectType):
         return _shaped(batches_of_business(business=found)).order_by("-produced_on", "-id")
 
     @staticmethod
-    def resolve_stamp(root, info, code, province=None):
+    def resolve_batch(root, info, id):
+        return (
+            _batches_for(acting_businesses(info))
+            .filter(pk=from_global_id_or_error(id, BatchNode))
+            .first()
+        )
+
+    @staticmethod
+    def resolve_stamp(root, info, code, record=True, province=None, latitude=None, longitude=None):
         _rate_limited(info)
-        stamp = stamp_lookup(code=code.strip())
-        if stamp is None:
-            return _verification()
-        now = timezone.now()
-        place = ScanPlace(
-            province=Province.objects.filter(slug=(province or "")[:100]).first()
-            if province
-            else None,
-            latitude=None,
-            longitude=None,
-        )
-        verdict = stamp_verify(code=code, stamp=stamp, now=now, pending=place)
-        request = info.context
-        stamp_scan_record(
-            stamp=stamp,
-            verdict=verdict.verdict,
-            now=now,
-            province=place.province,
-            latitude=None,
-            longitude=None,
-            device_hash=signing.device_hash(
-                user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
-                client_ip=client_ip(request),
-                day=timezone.localdate(now).isoformat(),
-            ),
-        )
-        return _verification(stamp_scan_page(verdict=verdict, now=now))
+        code = code.strip()[:64]
+        place = _scan_place(province, latitude, longitude)
+        return _check(info, stamp_lookup(code=code), code, place, record)
+
+    @staticmethod
+    def resolve_stamp_by_url(
+        root, info, url, record=True, province=None, latitude=None, longitude=None
+    ):
+        _rate_limited(info)
+        stamp, code = _stamp_of_url(url)
+        place = _scan_place(province, latitude, longitude)
+        return _check(info, stamp, code, place, record)
 
 
 # --- mutations ------------------------------------------------------------------------------
 
 
-def _event_batch(info, global_id, *, field: str = "batch") -> Batch:
-    """A batch the request may record events on: its holder's, or an authorised reseller's."""
-    pk = from_global_id_or_error(global_id, BatchNode)
+def _event_batch(info, pk: int, *, field: str) -> Batch:
+    """A batch the request may record events on: its holder's, or an authorised reseller's
+    (the service checks the role and the authorisation again)."""
     acting = acting_businesses(info)
     found = (
         Batch.objects.filter(pk=pk)
@@ -375,9 +660,15 @@ def _location(info, global_id):
     )
 
 
+def _recorder(info, global_id) -> Business:
+    return own_object(
+        info, Business.objects.all(), global_id, BusinessType, through="pk", field="business"
+    )
+
+
 class EventInput(graphene.InputObjectType):
     business_step = BusinessStepEnum(required=True)
-    event_time = graphene.DateTime(required=True, description="With its time zone.")
+    event_time = graphene.DateTime(required=True, description="With its UTC offset.")
     event_type = EventTypeEnum()
     disposition = DispositionEnum()
     address = graphene.String()
@@ -402,10 +693,11 @@ def _event_kwargs(info, event: EventInput) -> dict:
 
 
 class BatchCreate(SellerMutation):
-    """Record a lot of one of your packs; the certificate in force when produced is attached."""
+    """Record a lot of one of your packs (owner or manager); the certificate in force on the
+    production date is attached from the registry."""
 
     class Arguments:
-        variant = graphene.ID(required=True)
+        variant = graphene.ID(required=True, description="A ProductVariant your business holds.")
         lot_code = graphene.String(required=True)
         produced_on = graphene.Date(required=True)
         quantity = graphene.Int(required=True)
@@ -425,22 +717,32 @@ class BatchCreate(SellerMutation):
             through="product__holder",
             field="variant",
         )
-        code = data.get("origin_province")
-        batch = batch_create(
+        origin = None
+        code = (data.get("origin_province") or "").strip()
+        if code:
+            origin = Province.objects.filter(code=code[:8]).first()
+            if origin is None:
+                raise TraceabilityError(
+                    _("There is no province with this code."),
+                    code="not_found",
+                    field="origin_province",
+                )
+        created = batch_create(
             actor=info.context.user,
             variant=pack,
             lot_code=lot_code,
             produced_on=produced_on,
             quantity=quantity,
             expires_on=data.get("expires_on"),
-            origin_province=Province.objects.filter(code=code).first() if code else None,
+            origin_province=origin,
             origin_commune=data.get("origin_commune") or "",
         )
-        return cls(batch=batch)
+        return cls(batch=_batches_for([pack.product.holder_id]).get(pk=created.pk))
 
 
 class ProvenanceEventRecord(SellerMutation):
-    """Append an event to a batch's journey, as one of your businesses."""
+    """Append an event to a batch's journey, as the producer or a shop it has authorised (any
+    member: staff record the steps they see)."""
 
     class Arguments:
         business = graphene.ID(required=True, description="The business recording it.")
@@ -451,10 +753,8 @@ class ProvenanceEventRecord(SellerMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, business, batch, event):
-        recorder = own_object(
-            info, Business.objects.all(), business, BusinessType, through="pk", field="business"
-        )
-        found = _event_batch(info, batch)
+        recorder = _recorder(info, business)
+        found = _event_batch(info, id_or_error(batch, BatchNode, field="batch"), field="batch")
         created = provenance_event_record(
             actor=info.context.user,
             business=recorder,
@@ -465,27 +765,26 @@ class ProvenanceEventRecord(SellerMutation):
 
 
 class ProvenanceEventCorrect(SellerMutation):
-    """Correct an event by appending its replacement; the original stays, marked corrected."""
+    """Correct an event by appending its replacement; the original stays, marked corrected.
+    Only the latest version of an event can be corrected."""
 
     class Arguments:
-        business = graphene.ID(required=True)
+        business = graphene.ID(required=True, description="The business recording it.")
         event = graphene.ID(required=True, description="The event to correct.")
-        correction = EventInput(required=True)
+        correction = EventInput(required=True, description="The event in full, as it should be.")
 
     event = graphene.Field(ProvenanceEventNode)
 
     @classmethod
     def perform_mutation(cls, root, info, business, event, correction):
-        recorder = own_object(
-            info, Business.objects.all(), business, BusinessType, through="pk", field="business"
-        )
-        pk = from_global_id_or_error(event, ProvenanceEventNode)
-        original = ProvenanceEvent.objects.filter(pk=pk).select_related("batch").first()
+        recorder = _recorder(info, business)
+        pk = id_or_error(event, ProvenanceEventNode, field="event")
+        original = ProvenanceEvent.objects.filter(pk=pk).first()
         if original is None:
             raise PermissionDenied(
                 _("There is no such object among the businesses you act for."), field="event"
             )
-        _event_batch(info, Node.to_global_id("Batch", original.batch_id), field="event")
+        original.batch = _event_batch(info, original.batch_id, field="event")
         created = provenance_event_correct(
             actor=info.context.user,
             business=recorder,
@@ -498,12 +797,13 @@ class ProvenanceEventCorrect(SellerMutation):
 class StampPin(graphene.ObjectType):
     serial = graphene.String(required=True)
     pin = graphene.String(required=True)
-    url = graphene.String(required=True)
+    url = graphene.String(required=True, description="The short URL printed in the QR code.")
 
 
 class StampRunCreate(SellerMutation):
-    """Order 1–100,000 signed stamps for a batch. Print them from the workspace (PDF sheets,
-    CSV for a printer). With PINs, this answer is the only place they appear in clear."""
+    """Order 1–100,000 signed stamps for a batch (owner or manager). Download the labels from
+    the run's ``pdfPath``/``csvPath``. With PINs (at most 10,000 a run here), this answer is
+    the only place the PINs ever appear in clear: keep them now."""
 
     class Arguments:
         batch = graphene.ID(required=True)
@@ -512,7 +812,7 @@ class StampRunCreate(SellerMutation):
 
     run = graphene.Field(StampRunNode)
     pins = graphene.List(
-        graphene.NonNull(StampPin), description="Only when the run has PINs; shown once."
+        graphene.NonNull(StampPin), description="Only for a run with PINs; shown this once."
     )
 
     @classmethod
@@ -525,28 +825,54 @@ class StampRunCreate(SellerMutation):
             through="variant__product__holder",
             field="batch",
         )
+        if with_pin and quantity > PIN_RUN_API_MAX:
+            raise TraceabilityError(
+                _(
+                    "Over the API a run with PINs has at most %(max)s stamps; order several "
+                    "runs, or use the workspace, which packs the PINs into a download."
+                )
+                % {"max": f"{PIN_RUN_API_MAX:,}"},
+                code="out_of_range",
+                field="quantity",
+            )
         run, pins = stamp_run_create(
             actor=info.context.user, batch=found, quantity=quantity, with_pin=with_pin
         )
-        stamps = {s.serial: s for s in run.stamps.filter(serial__in=list(pins))}
+        run.batch = found
+        if not with_pin:
+            return cls(run=run, pins=None)
+        stamps = run.stamps.only("serial").order_by("serial")
         return cls(
             run=run,
             pins=[
-                StampPin(serial=serial, pin=pin, url=signing.stamp_url_short(stamps[serial]))
-                for serial, pin in sorted(pins.items())
+                StampPin(
+                    serial=stamp.serial,
+                    pin=pins[stamp.serial],
+                    url=signing.stamp_url_short(_with_run(stamp, run)),
+                )
+                for stamp in stamps
             ],
         )
 
 
+def _with_run(stamp: Stamp, run: StampRun) -> Stamp:
+    stamp.run = run  # the code is signed with the run's key; no query per stamp
+    return stamp
+
+
 class StampPinCheck(BaseMutation):
-    """Check the scratch-off PIN of a stamp: the first correct check verifies the item."""
+    """Check the scratch-off PIN of a stamp, as the scan page does: the first correct check
+    verifies the item; wrong PINs are limited per stamp and per client."""
 
     class Arguments:
         code = graphene.String(required=True)
         pin = graphene.String(required=True)
 
-    status = graphene.String(description="verified, already_verified, wrong or rate_limited.")
+    status = graphene.String(
+        description="verified, already_verified, wrong, rate_limited or no_pin."
+    )
     verified_at = graphene.DateTime()
+    retry_after = graphene.Int(description="Seconds to wait when rate_limited.")
 
     @classmethod
     def check_permissions(cls, info, **data) -> bool:
@@ -554,7 +880,11 @@ class StampPinCheck(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, code, pin):
-        stamp = stamp_lookup(code=code.strip())
+        if not _check_rate(info.context):
+            raise TraceabilityError(
+                _("Too many stamp checks; wait a few minutes."), code="too_many", field="code"
+            )
+        stamp = stamp_lookup(code=code.strip()[:64])
         if stamp is None:
             raise TraceabilityError(
                 _("This code is not recognised."), code="not_recognised", field="code"
@@ -562,7 +892,11 @@ class StampPinCheck(BaseMutation):
         result = stamp_pin_check(
             stamp=stamp, pin=pin[:32], client_key=client_ip(info.context), now=timezone.now()
         )
-        return cls(status=_value(result.status), verified_at=result.verified_at)
+        return cls(
+            status=_value(result.status),
+            verified_at=result.verified_at,
+            retry_after=result.retry_after or None,
+        )
 
 
 class Mutation(graphene.ObjectType):

@@ -1,50 +1,153 @@
-"""Traceability over GraphQL: a seller's batches and events, stamp runs, the public stamp check
-(the same verdict as the scan page), and who may call each mutation."""
+"""Traceability over GraphQL: a seller's batches and events, stamp runs, and the public stamp
+check — the same verdict as the scan page, recorded and rate-limited the same way.
+(Who may call each seller mutation: test_traceability_permission_matrix.py.)"""
 
+import datetime
 import json
+import re
+from decimal import Decimal
 
 import pytest
-from django.forms.models import model_to_dict
+from django.core.cache import cache
+from django.utils import timezone
 from graphql_relay import to_global_id
 
 from catalog.models import RevocationGround
 from catalog.services import certificate_revoke
-from sellers.models import MembershipRole
-from sellers.services import api_token_create
-from tests.factories import BusinessFactory, MembershipFactory, UserFactory
-from tests.factories_traceability import event_for, stamps_for, traced_product
-from traceability import signing
+from marketplace.offers.models import OfferStatus
+from sellers.models import SellerStatus
+from sellers.ratelimit import FailureLimit
+from tests.factories import (
+    BusinessFactory,
+    MembershipFactory,
+    OfferFactory,
+    ResaleAuthorizationFactory,
+    StockFactory,
+    StockLocationFactory,
+    province,
+)
+from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
+from tests.graphql.test_traceability_permission_matrix import CASES  # noqa: F401
+from traceability import signing, views
 from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun
+from traceability.schema import PIN_RUN_API_MAX
+from traceability.services import provenance_event_correct, stamp_run_void
 
 pytestmark = pytest.mark.django_db
 
-STAMP_QUERY = """query ($code: String!) { stamp(code: $code) {
-  verdict anomalies serial scanCount
+# ``CASES`` (the seller mutations and who may call them) is re-exported for the schema-wide
+# check in test_permission_matrix.py that every seller mutation has a matrix.
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The scan budget per client lives in the process-wide cache: each test starts clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def gid(type_name, pk):
+    return to_global_id(type_name, pk)
+
+
+STAMP_QUERY = """query ($code: String!, $record: Boolean, $province: String) {
+  stamp(code: $code, record: $record, province: $province) {
+  verdict anomalies serial scanCount firstScanProvince { code }
   product { name } producer { name }
-  batch { lotCode producedOn }
-  certificate { status certificate { stars } }
-  timeline { businessStep }
+  batch { lotCode producedOn expiresOn originProvince { code } originCommune }
+  certificate { day status stars validUntil revocationGround certificate { number } }
+  timeline { id businessStep place address corrects correctedBy }
+  offers { price } pointsOfSale { name seller province { code } }
+  pinProtected pinVerifiedAt
 } }"""
 
+NOTHING = {
+    "serial": None,
+    "scanCount": None,
+    "firstScanProvince": None,
+    "product": None,
+    "producer": None,
+    "batch": None,
+    "certificate": None,
+    "timeline": None,
+    "offers": None,
+    "pointsOfSale": None,
+    "pinProtected": None,
+    "pinVerifiedAt": None,
+}
 
-def test_the_api_gives_the_scan_pages_verdict_and_records_the_scan(gql):
+
+def _page_verdict(client, stamp, method="head"):
+    response = getattr(client, method)(f"/s/{signing.stamp_code(stamp)}/")
+    if method == "head":
+        return response.status_code
+    return re.search(r'id="verdict"[^>]*data-verdict="([a-z_]+)"', response.content.decode())[1]
+
+
+# --- the public stamp check -------------------------------------------------------------------
+
+
+def test_a_genuine_stamp_answers_everything_the_page_shows_and_is_recorded(gql):
     traced = traced_product()
-    event_for(traced, step="harvesting")
+    harvest = event_for(traced, step="harvesting")
+    shop = BusinessFactory(status=SellerStatus.ACTIVE, name="Trung tâm OCOP Hạ Long")
+    ResaleAuthorizationFactory(product=traced.product, reseller=shop)
+    resold = OfferFactory(
+        variant=traced.variant, seller=shop, status=OfferStatus.PUBLISHED, price=195_000
+    )
+    counter = StockLocationFactory(business=shop, kind="point_of_sale", name="Quầy Bãi Cháy")
+    StockFactory(offer=resold, location=counter, quantity=4)
     _run, (stamp,), _pins = stamps_for(traced)
-    code = signing.stamp_code(stamp)
-    data = gql(STAMP_QUERY, {"code": code})["stamp"]
-    assert data == {
+    data = gql(STAMP_QUERY, {"code": signing.stamp_code(stamp), "province": "quang-ninh"})
+    today = timezone.localdate()
+    assert data["stamp"] == {
         "verdict": "GENUINE",
         "anomalies": [],
         "serial": stamp.serial,
         "scanCount": 1,
-        "product": {"name": traced.product.name},
-        "producer": {"name": traced.holder.name},
-        "batch": {"lotCode": "L2611-A", "producedOn": "2026-11-01"},
-        "certificate": {"status": "active", "certificate": {"stars": traced.certificate.stars}},
-        "timeline": [{"businessStep": "HARVESTING"}],
+        "firstScanProvince": {"code": "22"},
+        "product": {"name": "Mật ong rừng Tiên Yên"},
+        "producer": {"name": "HTX Mật ong Tiên Yên"},
+        "batch": {
+            "lotCode": "L2611-A",
+            "producedOn": "2026-11-01",
+            "expiresOn": "2028-11-01",
+            "originProvince": {"code": "22"},
+            "originCommune": "xã Đồng Rui",
+        },
+        "certificate": {
+            "day": today.isoformat(),
+            "status": "ACTIVE",
+            "stars": traced.certificate.stars,
+            "validUntil": traced.certificate.valid_until.isoformat(),
+            "revocationGround": None,
+            "certificate": {"number": traced.certificate.number},
+        },
+        "timeline": [
+            {
+                "id": gid("ProvenanceEvent", harvest.pk),
+                "businessStep": "HARVESTING",
+                "place": None,
+                "address": "Bản Khe Lặc, xã Đồng Rui",
+                "corrects": None,
+                "correctedBy": None,
+            }
+        ],
+        "offers": [{"price": 195_000}],
+        "pointsOfSale": [
+            {
+                "name": "Quầy Bãi Cháy",
+                "seller": "Trung tâm OCOP Hạ Long",
+                "province": {"code": "22"},
+            }
+        ],
+        "pinProtected": False,
+        "pinVerifiedAt": None,
     }
-    assert Scan.objects.filter(stamp=stamp).count() == 1
+    scan = Scan.objects.get(stamp=stamp)
+    assert (scan.verdict, scan.province.code, scan.latitude) == ("genuine", "22", None)
+    assert len(scan.device_hash) > 0
 
 
 def test_a_forged_code_is_not_recognised_and_leaks_nothing(gql):
@@ -52,195 +155,523 @@ def test_a_forged_code_is_not_recognised_and_leaks_nothing(gql):
     _run, (stamp,), _pins = stamps_for(traced)
     code = signing.stamp_code(stamp)
     forged = code[:-1] + ("A" if code[-1] != "A" else "B")
-    data = gql(STAMP_QUERY, {"code": forged})["stamp"]
-    assert data == {
-        "verdict": "NOT_RECOGNISED",
-        "anomalies": [],
-        "serial": None,
-        "scanCount": None,
-        "product": None,
-        "producer": None,
-        "batch": None,
-        "certificate": None,
-        "timeline": None,
-    }
+    for attempt in (forged, "X" * 30, "", stamp.serial):
+        data = gql(STAMP_QUERY, {"code": attempt})["stamp"]
+        assert data == {"verdict": "NOT_RECOGNISED", "anomalies": [], **NOTHING}
     assert Scan.objects.count() == 0
+    assert Stamp.objects.get(pk=stamp.pk).scan_count == 0
 
 
-def test_a_revoked_certificate_shows_on_the_stamp(gql):
+def test_a_revoked_certificate_shows_revoked_with_its_ground(gql, client):
     traced = traced_product()
     _run, (stamp,), _pins = stamps_for(traced)
     certificate_revoke(certificate=traced.certificate, ground=RevocationGround.FALSE_DOSSIER)
     data = gql(STAMP_QUERY, {"code": signing.stamp_code(stamp)})["stamp"]
-    assert data["certificate"]["status"] == "revoked"
+    assert data["verdict"] == "GENUINE"  # the stamp is the producer's; the certificate is not
+    assert data["certificate"]["status"] == "REVOKED"
+    assert data["certificate"]["revocationGround"] == "FALSE_DOSSIER"
+    assert data["certificate"]["stars"] == traced.certificate.stars
 
 
-def test_pin_check_succeeds_once(gql):
+def test_the_verdict_is_the_scan_pages(gql, client):
+    traced = traced_product()
+    _run, (near, far), _pins = stamps_for(traced, 2)
+    past_scan(far, hours_ago=2, province_code="01")
+    # A scan in Quảng Ninh two hours after one in Hà Nội: the page and the API both flag it.
+    api = gql(STAMP_QUERY, {"code": signing.stamp_code(far), "province": "quang-ninh"})["stamp"]
+    assert api["verdict"] == "SUSPICIOUS"
+    assert len(api["anomalies"]) == 1
+    # The page sees the scan the API recorded, so it flags the stamp too.
+    assert _page_verdict(client, far, "get") == "suspicious"
+    assert gql(STAMP_QUERY, {"code": signing.stamp_code(near)})["stamp"]["verdict"] == "GENUINE"
+    assert _page_verdict(client, near, "get") == "genuine"
+    stamp_run_void(actor=traced.owner, run=near.run, reason="Nhãn bị mất")
+    assert gql(STAMP_QUERY, {"code": signing.stamp_code(near)})["stamp"]["verdict"] == "SUSPICIOUS"
+    assert _page_verdict(client, near, "get") == "suspicious"
+
+
+def test_record_false_answers_without_recording(gql):
+    traced = traced_product()
+    _run, (stamp,), _pins = stamps_for(traced)
+    data = gql(STAMP_QUERY, {"code": signing.stamp_code(stamp), "record": False})["stamp"]
+    assert (data["verdict"], data["scanCount"]) == ("GENUINE", 0)
+    assert Scan.objects.count() == 0
+
+
+def test_coordinates_are_rounded_before_they_are_stored(gql):
+    traced = traced_product()
+    _run, (stamp,), _pins = stamps_for(traced)
+    query = """query ($code: String!) { stamp(code: $code, latitude: 21.04567, longitude: 107.36)
+      { verdict } }"""
+    gql(query, {"code": signing.stamp_code(stamp)})
+    scan = Scan.objects.get()
+    assert (scan.latitude, scan.longitude) == (Decimal("21.0"), Decimal("107.4"))
+
+
+BY_URL = """query ($url: String!) { stampByUrl(url: $url) { verdict serial scanCount
+  product { name } } }"""
+
+
+def test_stamp_by_url_takes_the_short_and_the_gs1_form(gql):
+    traced = traced_product()
+    _run, (stamp,), _pins = stamps_for(traced)
+    short = gql(BY_URL, {"url": signing.stamp_url_short(stamp)})["stampByUrl"]
+    gs1 = gql(BY_URL, {"url": signing.stamp_url_gs1(stamp)})["stampByUrl"]
+    assert short == {
+        "verdict": "GENUINE",
+        "serial": stamp.serial,
+        "scanCount": 1,
+        "product": {"name": traced.product.name},
+    }
+    assert gs1["scanCount"] == 2
+    assert Scan.objects.filter(stamp=stamp).count() == 2
+
+
+def test_stamp_by_url_refuses_altered_and_foreign_urls(gql):
+    traced = traced_product()
+    _run, (stamp,), _pins = stamps_for(traced)
+    gs1 = signing.stamp_url_gs1(stamp)
+    for url in (
+        gs1.replace("/10/L2611-A/", "/10/L2611-B/"),
+        gs1[:-1] + ("A" if gs1[-1] != "A" else "B"),
+        gs1.split("?")[0],
+        signing.stamp_url_short(stamp)[:-2],
+        "https://example.com/products/mat-ong/",
+        "not a url",
+    ):
+        data = gql(BY_URL, {"url": url})["stampByUrl"]
+        assert data == {
+            "verdict": "NOT_RECOGNISED",
+            "serial": None,
+            "scanCount": None,
+            "product": None,
+        }
+    assert Scan.objects.count() == 0
+
+
+def test_stamp_checks_share_the_scan_pages_budget_per_client(gql, client, monkeypatch):
+    monkeypatch.setattr(
+        views, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
+    )
+    traced = traced_product()
+    _run, (stamp,), _pins = stamps_for(traced)
+    code = signing.stamp_code(stamp)
+    gql(STAMP_QUERY, {"code": code})
+    gql(BY_URL, {"url": signing.stamp_url_short(stamp)})
+    assert client.get(f"/s/{code}/").status_code == 200
+    errors = gql.errors(STAMP_QUERY, {"code": code})
+    assert errors[0]["extensions"]["code"] == "TOO_MANY"
+    assert Scan.objects.count() == 3
+
+
+PIN = """mutation ($code: String!, $pin: String!) { stampPinCheck(code: $code, pin: $pin)
+  { status verifiedAt retryAfter errors { field code } } }"""
+
+
+def test_pin_check_verifies_once_then_says_when(gql):
     traced = traced_product()
     _run, (stamp,), pins = stamps_for(traced, with_pin=True)
-    query = """mutation ($code: String!, $pin: String!) { stampPinCheck(code: $code, pin: $pin)
-      { status errors { field code } } }"""
     code = signing.stamp_code(stamp)
-    first = gql(query, {"code": code, "pin": pins[stamp.serial]})["stampPinCheck"]
-    again = gql(query, {"code": code, "pin": pins[stamp.serial]})["stampPinCheck"]
-    unknown = gql(query, {"code": "X" * 30, "pin": "1"})["stampPinCheck"]
-    assert (first["status"], again["status"]) == ("verified", "already_verified")
-    assert unknown == {"status": None, "errors": [{"field": "code", "code": "NOT_RECOGNISED"}]}
+    wrong = gql(PIN, {"code": code, "pin": "00000000"})["stampPinCheck"]
+    first = gql(PIN, {"code": code, "pin": pins[stamp.serial]})["stampPinCheck"]
+    again = gql(PIN, {"code": code, "pin": pins[stamp.serial]})["stampPinCheck"]
+    assert wrong == {"status": "wrong", "verifiedAt": None, "retryAfter": None, "errors": []}
+    assert first["status"] == "verified"
+    assert again["status"] == "already_verified"
+    assert again["verifiedAt"] == first["verifiedAt"]
+    stamp.refresh_from_db()
+    assert (stamp.pin_failures, stamp.pin_verified_at is not None) == (1, True)
+    assert Scan.objects.count() == 0  # a PIN check is not a scan, as on the page
 
 
-BATCHES = """query ($business: ID!) { batches(business: $business, first: 50) { totalCount
-  edges { node { lotCode events { businessStep } stampRuns { quantity } variant { name } } } } }"""
-
-
-def test_batches_run_constant_queries(client, django_queries):
+def test_pin_check_of_a_forged_code_or_a_stamp_without_pin(gql):
     traced = traced_product()
-    event_for(traced)
-    stamps_for(traced, 3)
+    _run, (stamp,), _pins = stamps_for(traced)
+    unknown = gql(PIN, {"code": "X" * 30, "pin": "1"})["stampPinCheck"]
+    no_pin = gql(PIN, {"code": signing.stamp_code(stamp), "pin": "1"})["stampPinCheck"]
+    assert unknown == {
+        "status": None,
+        "verifiedAt": None,
+        "retryAfter": None,
+        "errors": [{"field": "code", "code": "NOT_RECOGNISED"}],
+    }
+    assert no_pin["status"] == "no_pin"
+
+
+def test_pin_guessing_is_stopped(gql):
+    traced = traced_product()
+    _run, (stamp,), pins = stamps_for(traced, with_pin=True)
+    code = signing.stamp_code(stamp)
+    for _ in range(5):
+        gql(PIN, {"code": code, "pin": "00000000"})
+    blocked = gql(PIN, {"code": code, "pin": pins[stamp.serial]})["stampPinCheck"]
+    assert blocked["status"] == "rate_limited"
+    assert blocked["retryAfter"] > 0
+    stamp.refresh_from_db()
+    assert stamp.pin_verified_at is None
+
+
+# --- seller flows -----------------------------------------------------------------------------
+
+BATCH_FIELDS = """id lotCode producedOn expiresOn quantity originProvince { code } originCommune
+  variant { name } certificate { number }
+  events(first: 20) { totalCount edges { node { id businessStep disposition eventTimezone address
+    location { name } latitude corrects correctedBy } } }
+  stampRuns { quantity withPin voidedAt pdfPath csvPath }"""
+
+CREATE = """mutation ($variant: ID!, $lot: String!, $province: String) {
+  batchCreate(variant: $variant, lotCode: $lot, producedOn: "2026-11-20", quantity: 200,
+    expiresOn: "2027-11-20", originProvince: $province, originCommune: "xã Hải Lạng") {
+  batch { FIELDS } errors { field code message } } }""".replace("FIELDS", BATCH_FIELDS)
+
+RECORD = """mutation ($business: ID!, $batch: ID!, $event: EventInput!) {
+  provenanceEventRecord(business: $business, batch: $batch, event: $event) {
+  event { id businessStep disposition eventTimezone latitude longitude location { name }
+    corrects correctedBy } errors { field code } } }"""
+
+CORRECT = """mutation ($business: ID!, $event: ID!, $correction: EventInput!) {
+  provenanceEventCorrect(business: $business, event: $event, correction: $correction) {
+  event { id corrects } errors { field code } } }"""
+
+RUN = """mutation ($batch: ID!, $quantity: Int!, $withPin: Boolean) {
+  stampRunCreate(batch: $batch, quantity: $quantity, withPin: $withPin) {
+  run { id quantity withPin pdfPath csvPath } pins { serial pin url } errors { field code } } }"""
+
+ONE_BATCH = "query ($id: ID!) { batch(id: $id) { FIELDS } }".replace("FIELDS", BATCH_FIELDS)
+
+
+def test_a_cooperative_records_a_batch_its_journey_and_orders_stamps(gql, client):
+    traced = traced_product()
     client.force_login(traced.owner)
-    variables = {"business": to_global_id("Business", traced.holder.pk)}
-    body = json.dumps({"query": BATCHES, "variables": variables})
+    holder = gid("Business", traced.holder.pk)
+    variant = gid("ProductVariant", traced.variant.pk)
 
-    def post():
-        return client.post("/graphql/", body, content_type="application/json").json()
+    created = gql(CREATE, {"variant": variant, "lot": "L2611-B", "province": "22"})
+    batch = created["batchCreate"]["batch"]
+    assert created["batchCreate"]["errors"] == []
+    assert {k: batch[k] for k in ("lotCode", "quantity", "originProvince", "certificate")} == {
+        "lotCode": "L2611-B",
+        "quantity": 200,
+        "originProvince": {"code": "22"},
+        "certificate": {"number": traced.certificate.number},
+    }
+    assert batch["events"] == {"totalCount": 0, "edges": []}
 
-    post()
-    with django_queries(7):
-        one = post()
-    for n in range(5):
+    shop = StockLocationFactory(business=traced.holder, name="Xưởng đóng gói")
+    recorded = gql(
+        RECORD,
+        {
+            "business": holder,
+            "batch": batch["id"],
+            "event": {
+                "businessStep": "PACKING",
+                "eventTime": "2026-11-20T08:00:00+07:00",
+                "disposition": "IN_PROGRESS",
+                "location": gid("StockLocation", shop.pk),
+                "latitude": 21.3,
+                "longitude": 107.4,
+            },
+        },
+    )["provenanceEventRecord"]
+    assert recorded["errors"] == []
+    assert recorded["event"] == {
+        "id": recorded["event"]["id"],
+        "businessStep": "PACKING",
+        "disposition": "IN_PROGRESS",
+        "eventTimezone": "+07:00",
+        "latitude": 21.3,
+        "longitude": 107.4,
+        "location": {"name": "Xưởng đóng gói"},
+        "corrects": None,
+        "correctedBy": None,
+    }
+    corrected = gql(
+        CORRECT,
+        {
+            "business": holder,
+            "event": recorded["event"]["id"],
+            "correction": {
+                "businessStep": "PACKING",
+                "eventTime": "2026-11-20T09:30:00+07:00",
+                "address": "Xưởng Đồng Rui",
+            },
+        },
+    )["provenanceEventCorrect"]
+    assert corrected["errors"] == []
+    assert corrected["event"]["corrects"] == recorded["event"]["id"]
+    twice = gql(
+        CORRECT,
+        {
+            "business": holder,
+            "event": recorded["event"]["id"],
+            "correction": {"businessStep": "PACKING", "eventTime": "2026-11-20T09:30:00+07:00"},
+        },
+    )["provenanceEventCorrect"]
+    assert twice == {"event": None, "errors": [{"field": "event", "code": "CONFLICT"}]}
+
+    ordered = gql(RUN, {"batch": batch["id"], "quantity": 3})["stampRunCreate"]
+    run = StampRun.objects.get()
+    assert ordered == {
+        "run": {
+            "id": gid("StampRun", run.pk),
+            "quantity": 3,
+            "withPin": False,
+            "pdfPath": f"/seller/{traced.holder.slug}/stamp-runs/{run.pk}/stamps.pdf",
+            "csvPath": f"/seller/{traced.holder.slug}/stamp-runs/{run.pk}/stamps.csv",
+        },
+        "pins": None,
+        "errors": [],
+    }
+    csv = client.get(ordered["run"]["csvPath"])
+    assert csv.status_code == 200
+    assert (
+        b"".join(csv.streaming_content).decode().count(signing.stamp_url_short(run.stamps.first()))
+        == 1
+    )
+
+    shown = gql(ONE_BATCH, {"id": batch["id"]})["batch"]
+    nodes = [edge["node"] for edge in shown["events"]["edges"]]
+    assert shown["events"]["totalCount"] == 2
+    assert [(n["eventTimezone"], n["corrects"], n["correctedBy"]) for n in nodes] == [
+        ("+07:00", None, corrected["event"]["id"]),
+        ("+07:00", recorded["event"]["id"], None),
+    ]
+    assert shown["stampRuns"] == [
+        {
+            "quantity": 3,
+            "withPin": False,
+            "voidedAt": None,
+            "pdfPath": ordered["run"]["pdfPath"],
+            "csvPath": ordered["run"]["csvPath"],
+        }
+    ]
+
+
+def test_pins_are_returned_once_and_never_readable_again(gql, client):
+    traced = traced_product()
+    client.force_login(traced.manager)
+    ordered = gql(RUN, {"batch": gid("Batch", traced.batch.pk), "quantity": 4, "withPin": True})
+    pins = ordered["stampRunCreate"]["pins"]
+    stamps = {s.serial: s for s in Stamp.objects.select_related("run")}
+    assert sorted(p["serial"] for p in pins) == sorted(stamps)
+    for entry in pins:
+        stamp = stamps[entry["serial"]]
+        assert entry["url"] == signing.stamp_url_short(stamp)
+        assert signing.pin_matches(serial=stamp.serial, pin=entry["pin"], stored=stamp.pin_hash)
+    # No field of the API reads a PIN back: the run has only ``withPin``.
+    fields = gql('{ __type(name: "StampRun") { fields { name } } }')["__type"]["fields"]
+    assert [f["name"] for f in fields if "pin" in f["name"].lower()] == ["withPin"]
+    verification = gql('{ __type(name: "StampVerification") { fields { name } } }')["__type"]
+    assert not [f for f in verification["fields"] if f["name"] == "pin"]
+
+
+def test_a_pin_run_over_the_api_limit_is_refused(gql, client):
+    traced = traced_product()
+    client.force_login(traced.owner)
+    result = gql(
+        RUN,
+        {"batch": gid("Batch", traced.batch.pk), "quantity": PIN_RUN_API_MAX + 1, "withPin": True},
+    )["stampRunCreate"]
+    assert result == {
+        "run": None,
+        "pins": None,
+        "errors": [{"field": "quantity", "code": "OUT_OF_RANGE"}],
+    }
+    assert StampRun.objects.count() == 0
+
+
+def test_service_rules_come_back_as_field_errors(gql, client):
+    traced = traced_product()
+    client.force_login(traced.owner)
+    variant = gid("ProductVariant", traced.variant.pk)
+    duplicate = gql(CREATE, {"variant": variant, "lot": "L2611-A"})["batchCreate"]
+    bad_lot = gql(CREATE, {"variant": variant, "lot": "L 26/11"})["batchCreate"]
+    bad_province = gql(CREATE, {"variant": variant, "lot": "L9", "province": "999"})["batchCreate"]
+    too_many = gql(RUN, {"batch": gid("Batch", traced.batch.pk), "quantity": 100_001})
+    future = gql(
+        RECORD,
+        {
+            "business": gid("Business", traced.holder.pk),
+            "batch": gid("Batch", traced.batch.pk),
+            "event": {"businessStep": "SHIPPING", "eventTime": "2030-01-01T08:00:00+07:00"},
+        },
+    )["provenanceEventRecord"]
+    assert [(e["field"], e["code"]) for e in duplicate["errors"]] == [("lotCode", "DUPLICATE")]
+    assert [(e["field"], e["code"]) for e in bad_lot["errors"]] == [("lotCode", "INVALID")]
+    assert [(e["field"], e["code"]) for e in bad_province["errors"]] == [
+        ("originProvince", "NOT_FOUND")
+    ]
+    assert too_many["stampRunCreate"]["errors"] == [{"field": "quantity", "code": "OUT_OF_RANGE"}]
+    assert future["errors"][0]["field"] == "eventTime"
+    assert Batch.objects.count() == 1
+    assert (StampRun.objects.count(), ProvenanceEvent.objects.count()) == (0, 0)
+
+
+def test_an_authorised_shop_records_events_but_cannot_order_stamps(gql, client):
+    traced = traced_product()
+    shop = BusinessFactory(status=SellerStatus.ACTIVE)
+    ResaleAuthorizationFactory(product=traced.product, reseller=shop)
+    client.force_login(MembershipFactory(business=shop, role="staff").user)
+    recorded = gql(
+        RECORD,
+        {
+            "business": gid("Business", shop.pk),
+            "batch": gid("Batch", traced.batch.pk),
+            "event": {
+                "businessStep": "RETAIL_SELLING",
+                "eventTime": "2026-11-21T10:00:00+07:00",
+                "address": "Chợ Hạ Long",
+            },
+        },
+    )["provenanceEventRecord"]
+    ordered = gql(RUN, {"batch": gid("Batch", traced.batch.pk), "quantity": 1})["stampRunCreate"]
+    assert recorded["errors"] == []
+    assert ProvenanceEvent.objects.get().business_step == "retail_selling"
+    assert ordered["errors"] == [{"field": "batch", "code": "PERMISSION_DENIED"}]
+    # The shop sees the event on the public timeline, but the batch stays the producer's.
+    assert gql(ONE_BATCH, {"id": gid("Batch", traced.batch.pk)})["batch"] is None
+
+
+# --- seller-scoped reads ----------------------------------------------------------------------
+
+BATCHES = """query ($business: ID!) { batches(business: $business, first: 20) {
+  totalCount edges { node { FIELDS } } } }""".replace("FIELDS", BATCH_FIELDS)
+
+
+def test_batches_are_read_through_memberships_only(gql, client):
+    traced = traced_product()
+    other = MembershipFactory(role="owner").user
+    variables = {"business": gid("Business", traced.holder.pk)}
+    errors = gql.errors(BATCHES, variables)
+    assert errors[0]["extensions"]["code"] == "PERMISSION_DENIED"
+    client.force_login(other)
+    errors = gql.errors(BATCHES, variables)
+    assert errors[0]["extensions"]["code"] == "PERMISSION_DENIED"
+    assert gql(ONE_BATCH, {"id": gid("Batch", traced.batch.pk)})["batch"] is None
+    node = gql("query ($id: ID!) { node(id: $id) { id } }", {"id": gid("Batch", traced.batch.pk)})
+    assert node["node"] is None
+    client.force_login(traced.staff)
+    data = gql(BATCHES, variables)["batches"]
+    assert [e["node"]["lotCode"] for e in data["edges"]] == ["L2611-A"]
+
+
+def test_batches_are_newest_first_and_paginated(gql, client):
+    traced = traced_product()
+    for day in (2, 3):
+        Batch.objects.create(
+            variant=traced.variant,
+            lot_code=f"L{day}",
+            produced_on=datetime.date(2026, 11, day),
+            quantity=1,
+        )
+    client.force_login(traced.owner)
+    query = """query ($business: ID!, $first: Int) { batches(business: $business, first: $first)
+      { totalCount edges { node { lotCode } } } }"""
+    variables = {"business": gid("Business", traced.holder.pk)}
+    data = gql(query, {**variables, "first": 2})["batches"]
+    assert data["totalCount"] == 3
+    assert [e["node"]["lotCode"] for e in data["edges"]] == ["L3", "L2"]
+    errors = gql.errors(query, {**variables, "first": 101})
+    assert errors[0]["extensions"]["code"] == "OUT_OF_RANGE"
+
+
+def test_a_batch_events_connection_is_capped(gql, client):
+    traced = traced_product()
+    for hours in (3, 2, 1):
+        event_for(traced, step="packing", hours_ago=hours)
+    client.force_login(traced.owner)
+    query = """query ($id: ID!, $first: Int, $after: String) { batch(id: $id) {
+      events(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+      edges { node { id } } } } }"""
+    batch_id = gid("Batch", traced.batch.pk)
+    page = gql(query, {"id": batch_id, "first": 2})["batch"]["events"]
+    rest = gql(query, {"id": batch_id, "first": 2, "after": page["pageInfo"]["endCursor"]})
+    assert (page["totalCount"], len(page["edges"]), page["pageInfo"]["hasNextPage"]) == (3, 2, True)
+    assert len(rest["batch"]["events"]["edges"]) == 1
+    errors = gql.errors(query, {"id": batch_id, "first": 101})
+    assert errors[0]["extensions"]["code"] == "OUT_OF_RANGE"
+
+
+# --- constant SQL -----------------------------------------------------------------------------
+
+
+def _more_batches(traced, count):
+    for n in range(count):
         other = Batch.objects.create(
             variant=traced.variant,
             lot_code=f"L{n}",
             produced_on=traced.batch.produced_on,
             quantity=10,
+            origin_province=province("01"),
             created_by=traced.owner,
         )
         ProvenanceEvent.objects.create(
             batch=other,
             business_step="packing",
             event_time=traced.batch.created_at,
-            event_timezone="+07:00",
             address="Xưởng",
             recorded_by=traced.owner,
         )
-    with django_queries(7):
-        many = post()
-    assert one["data"]["batches"]["totalCount"] == 1
-    assert many["data"]["batches"]["totalCount"] == 6
+        StampRun.objects.create(batch=other, quantity=1, key_id="A")
 
 
-def test_another_seller_cannot_list_the_batches(gql, client):
-    traced = traced_product()
-    client.force_login(MembershipFactory(role="owner").user)
-    errors = gql.errors(BATCHES, {"business": to_global_id("Business", traced.holder.pk)})
-    assert errors[0]["extensions"]["code"] == "PERMISSION_DENIED"
-
-
-# --- the permission matrix --------------------------------------------------------------------
-
-ACTORS = [
-    "anonymous",
-    "buyer",
-    "other_seller",
-    "owner",
-    "manager",
-    "staff",
-    "marketplace_staff",
-    "token_own",
-    "token_other",
-]
-MANAGERS = {"owner", "manager", "token_own"}
-MEMBERS = MANAGERS | {"staff"}
-
-CASES = {
-    "batchCreate": (
-        """mutation ($variant: ID!) { batchCreate(variant: $variant, lotCode: "L2612-B",
-           producedOn: "2026-11-20", quantity: 200) { batch { lotCode } errors { field code } } }""",
-        lambda t: {"variant": to_global_id("ProductVariant", t.variant.pk)},
-        MANAGERS,
-    ),
-    "provenanceEventRecord": (
-        """mutation ($business: ID!, $batch: ID!) { provenanceEventRecord(business: $business,
-           batch: $batch, event: {businessStep: PACKING, eventTime: "2026-11-20T08:00:00+07:00",
-           address: "Xưởng Đồng Rui"}) { event { businessStep } errors { field code } } }""",
-        lambda t: {
-            "business": to_global_id("Business", t.holder.pk),
-            "batch": to_global_id("Batch", t.batch.pk),
-        },
-        MEMBERS,
-    ),
-    "provenanceEventCorrect": (
-        """mutation ($business: ID!, $event: ID!) { provenanceEventCorrect(business: $business,
-           event: $event, correction: {businessStep: HARVESTING,
-           eventTime: "2026-11-19T07:00:00+07:00", address: "Bản Khe Lặc"}) {
-           event { corrects } errors { field code } } }""",
-        lambda t: {
-            "business": to_global_id("Business", t.holder.pk),
-            "event": to_global_id("ProvenanceEvent", t.event.pk),
-        },
-        MEMBERS,
-    ),
-    "stampRunCreate": (
-        """mutation ($batch: ID!) { stampRunCreate(batch: $batch, quantity: 3, withPin: true) {
-           run { quantity } pins { serial pin url } errors { field code } } }""",
-        lambda t: {"batch": to_global_id("Batch", t.batch.pk)},
-        MANAGERS,
-    ),
-}
-
-
-@pytest.fixture
-def world():
-    traced = traced_product()
-    traced.event = event_for(traced)
-    second = BusinessFactory(status="active")
-    MembershipFactory(business=second, user=traced.owner, role=MembershipRole.OWNER)
-    traced.users = {
-        "anonymous": None,
-        "buyer": UserFactory(),
-        "other_seller": MembershipFactory(role="owner").user,
-        "owner": traced.owner,
-        "manager": traced.manager,
-        "staff": traced.staff,
-        "marketplace_staff": UserFactory(is_staff=True),
-    }
-    traced.tokens = {
-        "token_own": api_token_create(business=traced.holder, user=traced.owner, name="A")[1],
-        "token_other": api_token_create(business=second, user=traced.owner, name="B")[1],
-    }
-    return traced
-
-
-def _state():
-    return {
-        model.__name__: [
-            {k: str(v) for k, v in model_to_dict(row).items()}
-            for row in model.objects.order_by("pk")
-        ]
-        for model in (Batch, ProvenanceEvent, StampRun, Stamp)
-    }
-
-
-@pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("mutation", list(CASES))
-def test_permission_matrix(client, world, mutation, actor):
-    query, variables, allowed = CASES[mutation]
-    before = _state()
-    extra = {}
-    if actor in world.tokens:
-        extra["HTTP_AUTHORIZATION"] = f"Bearer {world.tokens[actor]}"
-    elif world.users[actor] is not None:
-        client.force_login(world.users[actor])
-    body = json.dumps({"query": query, "variables": variables(world)})
-    response = client.post("/graphql/", body, content_type="application/json", **extra)
-    payload = response.json()
+def _post(client, query, variables):
+    body = json.dumps({"query": query, "variables": variables})
+    payload = client.post("/graphql/", body, content_type="application/json").json()
     assert "errors" not in payload, payload
-    result = payload["data"][mutation]
-    if actor in allowed:
-        assert result["errors"] == []
-        assert _state() != before
-        if mutation == "stampRunCreate":
-            assert len(result["pins"]) == 3
-            assert all(p["url"].startswith("HTTP") and len(p["pin"]) >= 6 for p in result["pins"])
-    else:
-        assert [e["code"] for e in result["errors"]] == ["PERMISSION_DENIED"]
-        assert _state() == before
+    return payload["data"]
+
+
+# session, user, the business looked up through the user's memberships, count, page
+# (variant, product, holder, origin and certificate joined), events (location and correction
+# joined), stamp runs.
+BATCHES_QUERIES = 7
+# session, user, the batch (memberships as a subquery, the same joins), events, stamp runs.
+BATCH_QUERIES = 5
+
+
+def test_batches_cost_the_same_queries_for_one_and_many(client, django_queries):
+    traced = traced_product()
+    event_for(traced)
+    stamps_for(traced, 3)
+    client.force_login(traced.owner)
+    variables = {"business": gid("Business", traced.holder.pk)}
+    _post(client, BATCHES, variables)
+    with django_queries(BATCHES_QUERIES):
+        one = _post(client, BATCHES, variables)
+    _more_batches(traced, 6)
+    with django_queries(BATCHES_QUERIES):
+        many = _post(client, BATCHES, variables)
+    assert one["batches"]["totalCount"] == 1
+    assert many["batches"]["totalCount"] == 7
+    assert all(e["node"]["events"]["totalCount"] == 1 for e in many["batches"]["edges"])
+
+
+def test_a_batch_and_its_events_cost_the_same_queries_for_one_and_many(client, django_queries):
+    traced = traced_product()
+    location = StockLocationFactory(business=traced.holder)
+    first = event_for(traced, step="harvesting", hours_ago=30)
+    client.force_login(traced.owner)
+    variables = {"id": gid("Batch", traced.batch.pk)}
+    _post(client, ONE_BATCH, variables)
+    with django_queries(BATCH_QUERIES):
+        one = _post(client, ONE_BATCH, variables)
+    previous = first
+    for hours in range(20, 8, -1):
+        previous = event_for(traced, step="shipping", hours_ago=hours, location=location)
+    event_for(traced, step="receiving", hours_ago=1)
+    provenance_event_correct(
+        actor=traced.owner,
+        business=traced.holder,
+        event=previous,
+        business_step="shipping",
+        event_time=timezone.now() - datetime.timedelta(hours=8),
+        address="Cảng Cái Lân",
+    )
+    stamps_for(traced, 2)
+    stamps_for(traced, 1)
+    with django_queries(BATCH_QUERIES):
+        many = _post(client, ONE_BATCH, variables)
+    assert one["batch"]["events"]["totalCount"] == 1
+    assert many["batch"]["events"]["totalCount"] == 15
+    assert len(many["batch"]["stampRuns"]) == 2

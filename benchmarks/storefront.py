@@ -112,15 +112,16 @@ PLACES = [
 PREFIXES = ["HTX Nông nghiệp", "Công ty TNHH", "Công ty Cổ phần", "Hộ kinh doanh", "Cơ sở"]
 PACKS = ["Hũ 500 g", "Chai 650 ml", "Túi 1 kg", "Hộp quà", "Gói 200 g", "Thùng 12 chai"]
 
+# The issue's shape: products with offers, sellers, certificate and thumbnails.
 PRODUCTS_QUERY_WITH_OFFERS = (
     "{ products(first: 100) { totalCount edges { node { name slug holder { name } "
     "currentCertificate { stars validUntil status evaluation { totalScore parts { code maxScore "
-    "score } } } offers { price seller { name } } } } } }"
+    "score } } } photos { url renditions { width url } } offers { price seller { name } } } } } }"
 )
 PRODUCTS_QUERY_WITHOUT_OFFERS = (
     "{ products(first: 100) { totalCount edges { node { name slug holder { name } "
     "currentCertificate { stars validUntil status evaluation { totalScore parts { code maxScore "
-    "score } } } } } } }"
+    "score } } } photos { url renditions { width url } } } } } }"
 )
 
 LUA_COMMON = r"""
@@ -412,10 +413,38 @@ def seed(*, products: int, offers_per_product: int, rng: random.Random) -> dict:
         ]
         Stock.objects.bulk_create(stocks, batch_size=BATCH)
         counts["stock rows"] = len(stocks)
+        counts["photos"] = seed_photos()
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # VACUUM too: it sets the visibility map, as on a settled database, so index-only scans
+        # (counting the certificates in force) apply as they would in production.
+        cursor.execute("VACUUM ANALYZE")
     return counts
+
+
+def seed_photos() -> int:
+    """One photo per product with two narrower renditions, as ``catalog.content`` stores them:
+    pages build their ``srcset`` and the API its thumbnails from these rows (the files
+    themselves are never read)."""
+    from catalog.models import Product, ProductPhoto
+
+    photos = [
+        ProductPhoto(
+            product_id=pk,
+            image=f"products/{pk}/main.webp",
+            width=1600,
+            height=1200,
+            renditions=[
+                {"width": 480, "height": 360, "name": f"products/{pk}/main-480w.webp"},
+                {"width": 960, "height": 720, "name": f"products/{pk}/main-960w.webp"},
+            ],
+            alt_text="",
+            position=0,
+        )
+        for pk in Product.objects.values_list("pk", flat=True)
+    ]
+    ProductPhoto.objects.bulk_create(photos, batch_size=BATCH)
+    return len(photos)
 
 
 # --- serving -------------------------------------------------------------------------------------
@@ -578,6 +607,12 @@ def main() -> None:
             f"reusing {args.database_url}: {Product.objects.count()} products, "
             f"{Offer.objects.count()} offers"
         )
+        from catalog.models import ProductPhoto
+
+        if not ProductPhoto.objects.exists():  # seeded before photos were part of the set
+            print(f"  added {seed_photos():,} photos")
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
     else:
         started = time.perf_counter()
         counts = seed(

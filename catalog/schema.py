@@ -14,6 +14,8 @@ measurements a client charts and compares, not money.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 from collections.abc import Callable
 
 import graphene
@@ -52,7 +54,12 @@ from catalog.models import (
     RevocationGround,
     VolumeUnit,
 )
-from catalog.selectors import certificates_in_force, evaluation_history, product_list
+from catalog.selectors import (
+    certificates_in_force,
+    evaluation_history,
+    product_list,
+    products_certified_count,
+)
 from core.graphql.connections import ConnectionField, CountableConnection
 from core.graphql.errors import ErrorCode, api_error
 from core.graphql.relay import Node, from_global_id_or_error
@@ -115,10 +122,12 @@ class Lookups:
     def __init__(self):
         self.related: list[str] = []
         self.prefetch: list = []
+        self.deferred: list[str] = []
 
     def extend(self, other: Lookups) -> Lookups:
         self.related += other.related
         self.prefetch += other.prefetch
+        self.deferred += other.deferred
         return self
 
     def apply(self, queryset: QuerySet) -> QuerySet:
@@ -126,7 +135,34 @@ class Lookups:
             queryset = queryset.select_related(*self.related)
         if self.prefetch:
             queryset = queryset.prefetch_related(*self.prefetch)
+        if self.deferred:
+            queryset = queryset.defer(*self.deferred)
         return queryset
+
+
+# Columns no GraphQL field reads. Loading them is most of the cost of building a page of rows
+# (timestamps are parsed into aware datetimes one by one), so lists leave them out.
+PRODUCT_UNREAD = ("name_folded", "created_at", "updated_at")
+BUSINESS_UNREAD = (
+    "name_folded",
+    "representative",
+    "phone",
+    "email",
+    "terms_accepted_at",
+    "created_at",
+    "updated_at",
+)
+# Read only when selected: long texts.
+PRODUCT_TEXTS = {"description": "description", "story": "story", "productCode": "product_code"}
+
+
+def product_list_deferred(tree: Tree) -> list[str]:
+    """What a list of products (holder joined when selected) need not load for ``tree``."""
+    deferred = [*PRODUCT_UNREAD]
+    deferred += [column for name, column in PRODUCT_TEXTS.items() if name not in tree]
+    if "holder" in tree:
+        deferred += [f"holder__{column}" for column in BUSINESS_UNREAD]
+    return deferred
 
 
 # --- extension points -----------------------------------------------------------------------------
@@ -152,6 +188,77 @@ def extend_products_filters(
     product queryset by them (it receives exactly the arguments declared here)."""
     Query._meta.fields["products"].args.update(to_arguments(arguments))
     _products_filter_extensions.append((frozenset(arguments), apply))
+
+
+ProductPageLoader = Callable[[list[Product], Tree], None]
+_product_page_loaders: dict[str, ProductPageLoader] = {}
+
+
+def extend_product_page_loader(*, field: str, loader: ProductPageLoader) -> None:
+    """Load ``field`` for a whole page of a products connection once the page is fetched:
+    ``loader(products, tree)`` gets the page's products and what was selected under ``field``.
+
+    A prefetch only knows the rows of the level above it; a page loader knows the page's
+    product ids, which lets one query go straight to what it needs (``Product.offers``: the
+    offers of these products, without first loading their packs)."""
+    _product_page_loaders[field] = loader
+
+
+def _without_page_loaded(tree: Tree) -> Tree:
+    return {name: sub for name, sub in tree.items() if name not in _product_page_loaders}
+
+
+class CountedProducts:
+    """A products queryset whose length is already known. graphene-django counts a QuerySet
+    with ``count()`` but takes ``len()`` of anything else, and only ever slices it: the whole
+    certified catalogue is counted on its certificates (``products_certified_count``) instead
+    of joining every product to them."""
+
+    def __init__(self, queryset: QuerySet[Product], length: int):
+        self.queryset = queryset
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
+class ProductConnectionField(ConnectionField):
+    """A products connection: after the page is fetched, the page loaders run for what the
+    query selected on its nodes."""
+
+    @classmethod
+    def connection_resolver(
+        cls,
+        resolver,
+        connection,
+        default_manager,
+        queryset_resolver,
+        max_limit,
+        enforce_first_or_last,
+        root,
+        info,
+        **args,
+    ):
+        connection = super().connection_resolver(
+            resolver,
+            connection,
+            default_manager,
+            queryset_resolver,
+            max_limit,
+            enforce_first_or_last,
+            root,
+            info,
+            **args,
+        )
+        tree = connection_node_tree(info)
+        products = [edge.node for edge in connection.edges]
+        for field, loader in _product_page_loaders.items():
+            if field in tree and products:
+                loader(products, tree[field])
+        return connection
 
 
 def product_lookups(tree: Tree, prefix: str = "") -> Lookups:
@@ -257,17 +364,19 @@ def products_ordered(queryset: QuerySet[Product], ordering: str) -> QuerySet[Pro
     """
     if ordering == ProductOrdering.NAME.value:
         return queryset.order_by("name_folded", "name", "id")
-    latest = Certificate.objects.filter(pk=OuterRef("latest_certificate_id"))
     column = {
         ProductOrdering.STARS.value: "stars",
         ProductOrdering.NEWEST.value: "valid_from",
         ProductOrdering.SCORE.value: "evaluation__total_score",
     }[ordering]
-    # The certificate in force is joined (``product_list``); the latest one is only looked up
-    # for products without one, which COALESCE never evaluates for the others.
-    queryset = queryset.annotate(
-        sort_key=Coalesce(F(f"certificate_in_force__{column}"), Subquery(latest.values(column)[:1]))
-    )
+    # The certificate in force is joined (``product_list``). The latest certificate exists only
+    # under a status filter, and is then looked up for products without one in force, which
+    # COALESCE never evaluates for the others.
+    sort_key = F(f"certificate_in_force__{column}")
+    if "latest_certificate_id" in queryset.query.annotations:
+        latest = Certificate.objects.filter(pk=OuterRef("latest_certificate_id"))
+        sort_key = Coalesce(sort_key, Subquery(latest.values(column)[:1]))
+    queryset = queryset.annotate(sort_key=sort_key)
     tie_break = ("-id",) if ordering == ProductOrdering.NEWEST.value else ("name_folded", "id")
     return queryset.order_by(F("sort_key").desc(nulls_last=True), *tie_break)
 
@@ -486,6 +595,18 @@ class EvaluationType(DjangoObjectType):
             return None
 
 
+def _request_today(info) -> datetime.date:
+    """Today's date, looked up once per request: a page has a hundred certificates, and every
+    status on it is as of the same day."""
+    context = info.context
+    today = getattr(context, "_ocop_today", None)
+    if today is None:
+        today = timezone.localdate()
+        with contextlib.suppress(AttributeError):
+            context._ocop_today = today
+    return today
+
+
 class CertificateType(DjangoObjectType):
     """An OCOP recognition (★3–★5), valid 36 months from its decision."""
 
@@ -518,7 +639,7 @@ class CertificateType(DjangoObjectType):
     @staticmethod
     def resolve_status(root, info):
         # status_on may return a TextChoices member; the GraphQL enum maps plain values.
-        return _enum_value(root.status_on(timezone.localdate()))
+        return _enum_value(root.status_on(_request_today(info)))
 
     @staticmethod
     def resolve_revocation_ground(root, info):
@@ -694,8 +815,13 @@ def _enum_value(member):
 
 
 def _product_connection_queryset(info, ordering, **filters) -> QuerySet[Product]:
+    """For a ``ProductConnectionField``: fields with a page loader are not prefetched, and
+    columns nobody selected are not loaded."""
     queryset = products_ordered(product_list(**filters), _enum_value(ordering))
-    return product_lookups(connection_node_tree(info)).apply(queryset)
+    tree = connection_node_tree(info)
+    lookups = product_lookups(_without_page_loaded(tree))
+    lookups.deferred += product_list_deferred(tree)
+    return lookups.apply(queryset)
 
 
 def _business_products(root, info, ordering=ProductOrdering.NAME, **_pagination):
@@ -706,7 +832,7 @@ def _business_products(root, info, ordering=ProductOrdering.NAME, **_pagination)
 # catalog may know sellers, not the other way round: the business's products are added here.
 add_fields(
     BusinessType,
-    products=ConnectionField(
+    products=ProductConnectionField(
         ProductType,
         ordering=ProductOrdering(default_value=ProductOrdering.NAME),
         description="The business's products with a certificate in force.",
@@ -716,7 +842,7 @@ add_fields(
 
 
 class Query(graphene.ObjectType):
-    products = ConnectionField(
+    products = ProductConnectionField(
         ProductType,
         text=graphene.String(description="Words of the name or producer; diacritics optional."),
         province=graphene.String(description="The producer's current province, by slug."),
@@ -775,8 +901,13 @@ class Query(graphene.ObjectType):
         )
         # Arguments other packages added (see ``extend_products_filters``); the rest of
         # ``arguments`` is pagination, which the connection field applies.
+        narrowed = bool(text or province or stars or product_set or category or certificate_status)
         for names, apply in _products_filter_extensions:
-            queryset = apply(queryset, **{name: arguments.get(name) for name in names})
+            filtered = apply(queryset, **{name: arguments.get(name) for name in names})
+            narrowed = narrowed or filtered is not queryset
+            queryset = filtered
+        if not narrowed:
+            return CountedProducts(queryset, products_certified_count())
         return queryset
 
     @staticmethod

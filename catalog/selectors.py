@@ -25,6 +25,14 @@ def certificates_in_force(*, today: datetime.date | None = None) -> QuerySet[Cer
     return Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
 
 
+def products_certified_count(*, today: datetime.date | None = None) -> int:
+    """How many products ``product_list()`` lists unfiltered: those with a certificate in force.
+    Counted on the certificates alone, which is exact because a product has at most one active
+    certificate (``one_active_certificate_per_product``) and a fraction of the product join's
+    cost at 20,000 products."""
+    return certificates_in_force(today=today).count()
+
+
 def product_list(
     *,
     text: str = "",
@@ -40,7 +48,8 @@ def product_list(
 
     ``certified_only`` keeps products with a certificate in force (what the public sees); a
     ``certificate_status`` filter looks at the product's latest certificate instead.
-    ``current_certificate_id`` is annotated so a page of products needs no per-row query.
+    ``current_certificate_id`` and ``current_stars`` are annotated so a page of products needs
+    no per-row query; ``latest_certificate_id`` too when filtering on ``certificate_status``.
     """
     today = today or timezone.localdate()
     latest = Certificate.objects.filter(product=OuterRef("pk")).order_by("-valid_from", "-id")
@@ -57,11 +66,15 @@ def product_list(
     ).annotate(
         current_certificate_id=F("certificate_in_force__id"),
         current_stars=F("certificate_in_force__stars"),
-        latest_certificate_id=Subquery(latest.values("pk")[:1]),
     )
     if certified_only and not certificate_status:
-        qs = qs.filter(certificate_in_force__isnull=False)
+        # On the annotation, not ``certificate_in_force__isnull``: that would join the
+        # certificates a second time.
+        qs = qs.filter(current_certificate_id__isnull=False)
     if certificate_status:
+        # Only this filter needs the latest certificate; a correlated subquery per product
+        # is too dear to compute for lists that never read it.
+        qs = qs.annotate(latest_certificate_id=Subquery(latest.values("pk")[:1]))
         status_match = Certificate.objects.filter(pk=OuterRef("latest_certificate_id"))
         if certificate_status == CertificateStatus.EXPIRED:
             status_match = status_match.filter(

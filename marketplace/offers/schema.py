@@ -8,9 +8,11 @@ token). Mutations look their objects up the same way and call one service each; 
 check the role again (owners and managers run offers, prices, locations and resale; staff set
 stock).
 
-Constant SQL. ``Product.offers`` is prefetched for a whole page: the product's packs, then
-their visible offers with the seller joined and the stock summed, two queries whatever the page
-size. Connections of offers shape their queryset from the selection the same way.
+Constant SQL. On a products connection ``Product.offers`` is loaded once the page is fetched:
+the visible offers of the page's products with the seller joined and the stock summed, one
+query whatever the page size. Elsewhere (a product reached through an offer or a certificate)
+it is prefetched through the product's packs, two queries. Connections of offers shape their
+queryset from the selection the same way.
 
 catalog cannot import marketplace, so ``Product.offers``, ``Business.offers`` and the offer
 filters of ``products`` are registered on catalog's and sellers' types from here.
@@ -19,16 +21,18 @@ filters of ``products`` are registered on catalog's and sellers' types from here
 from __future__ import annotations
 
 import graphene
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from graphene_django import DjangoObjectType
 
 from catalog.models import Product, ProductVariant
 from catalog.schema import (
+    BUSINESS_UNREAD,
     Lookups,
     ProductType,
     ProductVariantType,
     extend_product_lookups,
+    extend_product_page_loader,
     extend_products_filters,
     product_lookups,
 )
@@ -79,6 +83,7 @@ StockLocationKindEnum = enum_from_choices(
 # Attributes the prefetches below store their lists in.
 OFFER_VARIANTS = "graphql_offer_variants"
 VISIBLE_OFFERS = "graphql_visible_offers"
+PAGE_OFFERS = "graphql_page_offers"
 STOCKS = "graphql_stocks"
 
 
@@ -126,8 +131,9 @@ def offers_for_viewer(info) -> QuerySet[Offer]:
 
 
 def _product_offer_lookups(tree: Tree, prefix: str) -> Lookups:
-    """``Product.offers``: Offer has no key to Product, so the page's packs are prefetched with
-    their visible offers inside (two queries per page)."""
+    """``Product.offers`` below something other than a products connection (``offer { product
+    { offers } }``, ``certificate { product { offers } }``…): Offer has no key to Product, so
+    the packs are prefetched with their visible offers inside (two queries)."""
     lookups = Lookups()
     if "offers" in tree:
         offers = offer_queryset(tree["offers"], offers_visible()).order_by("price", "id")
@@ -143,7 +149,27 @@ def _product_offer_lookups(tree: Tree, prefix: str) -> Lookups:
     return lookups
 
 
+def _load_page_offers(products: list[Product], tree: Tree) -> None:
+    """``Product.offers`` for a page of a products connection: one query for the visible offers
+    of the page's products, by product id (the packs are not loaded first)."""
+    deferred = ["created_at", "updated_at"]  # no field reads them
+    if "seller" in tree:
+        deferred += [f"seller__{column}" for column in BUSINESS_UNREAD]
+    offers = (
+        offer_queryset(tree, offers_visible(product_ids=[product.pk for product in products]))
+        .annotate(page_product_id=F("variant__product_id"))
+        .defer(*deferred)
+        .order_by("price", "id")
+    )
+    by_product: dict[int, list[Offer]] = {product.pk: [] for product in products}
+    for offer in offers:
+        by_product[offer.page_product_id].append(offer)
+    for product in products:
+        setattr(product, PAGE_OFFERS, by_product[product.pk])
+
+
 extend_product_lookups(_product_offer_lookups)
+extend_product_page_loader(field="offers", loader=_load_page_offers)
 
 
 # --- types ------------------------------------------------------------------------------------
@@ -280,6 +306,9 @@ class ResaleAuthorizationType(DjangoObjectType):
 
 
 def _product_offers(root, info):
+    page = getattr(root, PAGE_OFFERS, None)
+    if page is not None:
+        return page
     variants = getattr(root, OFFER_VARIANTS, None)
     if variants is not None:
         offers = [offer for variant in variants for offer in getattr(variant, VISIBLE_OFFERS)]

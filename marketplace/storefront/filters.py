@@ -8,6 +8,9 @@ invalid value drops out of ``cleaned_data`` and the page says so instead of fail
 
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, Filter, FilterSet
@@ -42,6 +45,40 @@ def _name(obj) -> str:
     return obj.name
 
 
+class _QuickSelect(forms.Select):
+    """A ``<select>`` written in Python, same markup as Django's template. The template renderer
+    takes ≈ 0.1 ms per ``<option>``; the province and product-set lists alone have 60, which
+    made the filter form the dearest part of the listing page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = []
+        for group_name, group_options, _index in widget["optgroups"]:
+            rendered = [
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    flatatt(option["attrs"]),
+                    option["label"],
+                )
+                for option in group_options
+            ]
+            if group_name:
+                options.append(
+                    format_html('<optgroup label="{}">', group_name)
+                    + mark_safe("\n".join(rendered))
+                    + mark_safe("</optgroup>")
+                )
+            else:
+                options.extend(rendered)
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("\n".join(options)),
+        )
+
+
 class _IntegerFilter(Filter):
     field_class = forms.IntegerField  # whole đồng; NumberFilter would accept decimals
 
@@ -74,17 +111,24 @@ class StorefrontFilter(FilterSet):
             attrs={"type": "search", "placeholder": _("Product or producer, e.g. mat ong")}
         ),
     )
-    stars = ChoiceFilter(label=_("Stars"), choices=STAR_CHOICES, empty_label=_("Any"))
-    province = ChoiceFilter(label=_("Province"), empty_label=_("Any"))
-    category = ChoiceFilter(label=_("Category"), empty_label=_("Any"))
-    set = ChoiceFilter(label=_("Product set"), empty_label=_("Any"))
+    stars = ChoiceFilter(
+        label=_("Stars"), choices=STAR_CHOICES, empty_label=_("Any"), widget=_QuickSelect
+    )
+    province = ChoiceFilter(label=_("Province"), empty_label=_("Any"), widget=_QuickSelect)
+    category = ChoiceFilter(label=_("Category"), empty_label=_("Any"), widget=_QuickSelect)
+    set = ChoiceFilter(label=_("Product set"), empty_label=_("Any"), widget=_QuickSelect)
     price_min = _price_field(_("Price from (₫)"))
     price_max = _price_field(_("Price up to (₫)"))
     seller_type = ChoiceFilter(
-        label=_("Sold by"), choices=SellerType.choices, empty_label=_("Any seller")
+        label=_("Sold by"),
+        choices=SellerType.choices,
+        empty_label=_("Any seller"),
+        widget=_QuickSelect,
     )
     in_stock = _CheckboxFilter(label=_("In stock only"))
-    sort = ChoiceFilter(label=_("Order by"), choices=SORT_CHOICES, empty_label=None)
+    sort = ChoiceFilter(
+        label=_("Order by"), choices=SORT_CHOICES, empty_label=None, widget=_QuickSelect
+    )
 
     class Meta:
         model = Product
@@ -134,7 +178,11 @@ class StorefrontFilter(FilterSet):
             category_slug=data.get("category") or "",
             product_set=int(data["set"]) if data.get("set") else None,
         )
-        products = with_offer_summary(products, stock=bool(data.get("in_stock")))
+        products = with_offer_summary(
+            products,
+            price=self.sort_key() in ("price_asc", "price_desc"),
+            stock=bool(data.get("in_stock")),
+        )
         low, high = data.get("price_min"), data.get("price_max")
         if low is not None or high is not None:
             offers = offers_visible().filter(variant__product=OuterRef("pk"))

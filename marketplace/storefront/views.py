@@ -9,23 +9,24 @@ import unicodedata
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
 from catalog.content import html_sanitise
 from catalog.models import ProductPhoto, ProductSet
-from catalog.views import product_page_context
 from core.models import Province
 from marketplace.storefront.filters import StorefrontFilter
 from marketplace.storefront.jsonld import product_jsonld
 from marketplace.storefront.selectors import (
+    CertifiedProductIds,
     current_categories,
     featured_products,
+    page_certificate_in_force,
     product_cards,
     product_offers,
-    products_in_stock,
+    product_page,
     provinces_with_products,
     seller_offers,
 )
@@ -58,28 +59,23 @@ def _rich_text(value: str) -> str:
     return mark_safe(linebreaks(text, autoescape=True))
 
 
-def _with_card_photos(products) -> list:
-    """Cards need a photo and the stock flag: photos are prefetched by ``product_cards``; the
-    flag comes from the in-stock filter's annotation, or one query for the cards on show."""
-    unknown = [p.pk for p in products if not hasattr(p, "in_stock")]
-    stocked = products_in_stock(product_ids=unknown) if unknown else set()
+def _with_card_photos(products: list) -> list:
+    """Set ``card_photo`` from the photos ``product_cards`` prefetched."""
     for product in products:
         photos = list(product.photos.all())
         product.card_photo = _photo(photos[0]) if photos else None
-        if not hasattr(product, "in_stock"):
-            product.in_stock = product.pk in stocked
     return products
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
     five, four = featured_products(stars=5), featured_products(stars=4)
-    _with_card_photos(five + four)  # one stock query for both rows
+    cards = {p.pk: p for p in _with_card_photos(product_cards(product_ids=five + four))}
     return render(
         request,
         "storefront/home.html",
         {
-            "five_stars": five,
-            "four_stars": four,
+            "five_stars": [cards[pk] for pk in five if pk in cards],
+            "four_stars": [cards[pk] for pk in four if pk in cards],
             "categories": list(current_categories()),
             "provinces": list(provinces_with_products()),
         },
@@ -88,16 +84,16 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 def _listing(request: HttpRequest, *, scope: dict | None = None, heading: str = "", lead=None):
     filterset = StorefrontFilter(request.GET, scope=scope)
-    products = filterset.qs
-    # Sort and cut the page on ids alone (a narrow row per product), then load the page's cards
-    # in full: sorting 20,000 full-width rows to keep 24 was most of the listing's SQL time.
-    page = Paginator(products.values_list("pk", flat=True), PRODUCTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    ids = list(page.object_list)
-    cards = {p.pk: p for p in product_cards(products.order_by().filter(pk__in=ids))}
-    # Prefetches ran once for the page when the dict was built, not per card.
-    page.object_list = _with_card_photos([cards[pk] for pk in ids if pk in cards])
+    filterset.is_valid()  # the sort key comes from the cleaned data
+    if not scope and not filterset.filtered and filterset.sort_key() == "stars":
+        # The whole catalogue in its default order: by star level, see CertifiedProductIds.
+        ids = CertifiedProductIds()
+    else:
+        # Sort and cut the page on ids alone (a narrow row per product), then load the page's
+        # cards by id: sorting full-width rows to keep 24 cost most of the listing's SQL time.
+        ids = filterset.qs.values_list("pk", flat=True)
+    page = Paginator(ids, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _with_card_photos(product_cards(product_ids=list(page.object_list)))
     return render(
         request,
         "storefront/product_list.html",
@@ -138,13 +134,17 @@ def province_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The registry's product page plus where to buy it: every seller's visible offer."""
-    context = product_page_context(slug=slug)
-    product = context["product"]
-    certificate = context["current_certificate"]
+    product = product_page(slug=slug)
+    if product is None:
+        raise Http404
+    certificate = page_certificate_in_force(product=product)
     # No certificate in force: not for sale as OCOP, whatever offers exist.
     offers = list(product_offers(product=product)) if certificate else []
-    photos = [_photo(photo) for photo in product.photos.order_by("position", "id")]
-    context.update(
+    photos = [_photo(photo) for photo in product.page_photos]
+    context = dict(
+        product=product,
+        current_certificate=certificate,
+        evaluations=product.history,
         offers=offers,
         photos=photos,
         description_html=_rich_text(product.description),

@@ -93,6 +93,39 @@ def test_hidden_offers_leave_a_product_unpriced(client):
     assert names(get(client, LIST)) == []
 
 
+def test_a_card_follows_offer_changes_at_once(client):
+    """Cards read the offers of the page's products on every request: a price change, a paused
+    offer, a withdrawn authorisation and stock running out show on the next page view."""
+    product, _certificate, offer = on_sale("Trà hoa vàng", price=300_000, stock=4)
+    centre = BusinessFactory(status=SellerStatus.ACTIVE, seller_type=SellerType.OCOP_CENTRE)
+    grant = ResaleAuthorizationFactory(product=product, reseller=centre)
+    resold = OfferFactory(
+        variant=offer.variant, seller=centre, price=280_000, status=OfferStatus.PUBLISHED
+    )
+
+    def card() -> str:
+        html = get(client, LIST).content.decode()
+        return re.search(r'<p class="card-price">.*?<p class="card-sellers">[^<]*</p>', html, re.S)[
+            0
+        ]
+
+    assert f"from 280.000{NBSP}₫" in card() and "2 sellers" in card()
+    assert "Out of stock" not in card()  # the holder's offer has stock
+
+    type(grant).objects.filter(pk=grant.pk).update(revoked_at=offer.created_at)
+    assert f"from 300.000{NBSP}₫" in card() and "1 seller" in card()
+
+    type(offer).objects.filter(pk=offer.pk).update(price=310_000)
+    assert f"from 310.000{NBSP}₫" in card()
+
+    offer.stocks.update(quantity=0)
+    assert "Out of stock" in card()
+
+    type(offer).objects.filter(pk=offer.pk).update(status=OfferStatus.PAUSED)
+    assert "Not sold online yet" in get(client, LIST).content.decode()
+    assert resold.price == 280_000  # the reseller's offer is still there, just not visible
+
+
 def test_the_demo_badge_shows_on_demo_products(client):
     on_sale("Sản phẩm mẫu", is_demo=True)
     on_sale("Sản phẩm thật")
@@ -294,12 +327,11 @@ def _catalogue(count: int):
 
 
 # Listing: province, category and set choices (3), count, the page's ids, the page's cards, then
-# prefetches of certificates in force, their evaluation parts and the photos (3). With the
-# in-stock filter on, the stock flag comes with the cards; without it, one more query.
+# the certificates in force and the photos of the cards (2) and their offer summaries (1).
 LIST_QUERIES = 9
-# Home: per featured row (★5, ★4) the products plus the three prefetches — the ★5 row is empty
-# here so it costs one; the stock flags of both rows (1); then categories and provinces.
-HOME_QUERIES = 1 + 4 + 1 + 2
+# Home: the ids of each featured row (★5, ★4), then the cards of both rows at once (products,
+# certificates in force, photos, offer summaries), then categories and provinces.
+HOME_QUERIES = 2 + 4 + 2
 
 
 @pytest.mark.parametrize("count", [1, 30])
@@ -378,10 +410,35 @@ SELLER_QUERIES = 2
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_the_listing_without_filters_costs_one_more_query_for_stock_flags(
+def test_the_unfiltered_listing_costs_the_same_fixed_number_of_queries(
     client, django_queries, count
 ):
+    # Counted on the certificates in force instead of the products, sorted by stars: still one
+    # query each, and the stock flags come with the offer summaries.
     _catalogue(count)
-    with django_queries(LIST_QUERIES + 1):
+    with django_queries(LIST_QUERIES):
         html = client.get(LIST).content.decode()
     assert html.count('class="card-sellers"') == min(count, 24)
+    assert f"{count} " in re.search(r'<h2 class="result-count">([^<]*)</h2>', html).group(1)
+
+
+def test_the_default_order_is_stars_then_name_across_pages(client, django_queries):
+    # The unfiltered listing takes its page one star level at a time; a filtered one sorts in
+    # one query. Both give the same order, and a page that spans ★5 and ★4 costs one query more.
+    for n in range(20):
+        on_sale(f"Năm sao {n:02d}", total="92")
+    for n in range(10):
+        on_sale(f"Bốn sao {n:02d}", total="75")
+    fives = [f"Năm sao {n:02d}" for n in range(20)]
+    fours = [f"Bốn sao {n:02d}" for n in range(10)]
+
+    with django_queries(LIST_QUERIES + 1):
+        first = get(client, LIST)
+    assert names(first) == fives + fours[:4]
+    with django_queries(LIST_QUERIES):
+        second = get(client, LIST, {"page": "2"})
+    assert names(second) == fours[4:]
+    # The same order from the general path (any filter), and the same count.
+    assert names(get(client, LIST, {"in_stock": "on"})) == fives + fours[:4]
+    assert names(get(client, LIST, {"in_stock": "on", "page": "2"})) == fours[4:]
+    assert "30 products" in first.content.decode()

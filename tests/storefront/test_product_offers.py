@@ -1,5 +1,6 @@
 """The product page shows where to buy: every visible offer, never a hidden one."""
 
+import datetime
 import json
 import re
 
@@ -12,6 +13,7 @@ from marketplace.offers.models import OfferStatus
 from sellers.models import SellerStatus
 from tests.factories import (
     BusinessFactory,
+    DecisionFactory,
     OfferFactory,
     ProductVariantFactory,
     ResaleAuthorizationFactory,
@@ -22,11 +24,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 NBSP = "\u00a0"
-# The registry page (product with holder, province, set and category; certificates in force with
-# decision, evaluation and parts; variants; evaluation history with parts and choices) plus one
-# query for the visible offers with their stock, whatever the number of sellers, and one for
-# the photos.
-QUERIES = 9
+# The product with holder, province, set and category; its packs; its photos; the evaluation
+# history with framework, certificate and decision (the certificate in force is among them); then
+# one query for the visible offers with their stock, whatever the number of sellers.
+QUERIES = 5
 
 
 def _page(client, product):
@@ -154,3 +155,26 @@ def test_the_product_page_costs_a_fixed_number_of_queries(client, django_queries
         StockFactory(offer=extra, quantity=3)
     with django_queries(QUERIES):
         assert client.get(f"/san-pham/{product.slug}/").status_code == 200
+
+
+def test_the_certificate_in_force_is_the_newest_active_one_of_the_history(client):
+    """The page takes the certificate in force from the evaluation history it loads anyway:
+    a re-certified product shows its new certificate, never the superseded one."""
+    product, _, old = certified_product(
+        total="75", decision=DecisionFactory(date=datetime.date(2024, 3, 1))
+    )
+    _, _, new = certified_product(
+        product=product, total="92", decision=DecisionFactory(date=datetime.date(2026, 8, 5))
+    )
+    html = client.get(f"/san-pham/{product.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    box = html[html.index('id="current-certificate"') : html.index('id="where-to-buy"')]
+    assert f'href="/chung-nhan/{new.number}/"' in box
+    assert old.number not in box
+    assert 'aria-label="5 stars"' in box
+    # Past its validity it is no longer in force, even before the daily job marks it expired.
+    type(new).objects.filter(pk=new.pk).update(
+        valid_until=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    html = client.get(f"/san-pham/{product.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "certificate-box-none" in html
+    assert "Not for sale as an OCOP product: it has no certificate in force." in html

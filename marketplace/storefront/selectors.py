@@ -210,23 +210,20 @@ CARD_FIELDS = (
 
 def product_cards(*, product_ids: list[int], today: datetime.date | None = None) -> list[Product]:
     """The products of ``product_ids``, in that order, shaped for a card: holder and province
-    joined, the certificate in force (``current_certificates``) and the photos prefetched, the
-    offer summary set on each (``min_price``, ``max_price``, ``seller_count``, ``in_stock``).
-    Four queries whatever the number of cards; only the columns a card shows are read."""
+    joined, with the stars of the certificate in force (``current_stars``, None without one)
+    and whether it is demo data (``card_demo``, the product's or the certificate's flag)
+    joined too, the photos prefetched, and the offer summary set on each (``min_price``,
+    ``max_price``, ``seller_count``, ``in_stock``). Three queries whatever the number of cards;
+    only the columns a card shows are read."""
     today = today or timezone.localdate()
     products = (
-        Product.objects.filter(pk__in=product_ids)
+        product_list(certified_only=False, today=today)
+        .filter(pk__in=product_ids)
+        .annotate(certificate_is_demo=F("certificate_in_force__is_demo"))
         .select_related("holder__province")
         .only(*CARD_FIELDS)
         .prefetch_related(
-            Prefetch(
-                "certificates",
-                queryset=certificates_in_force(today=today).only(
-                    "id", "product_id", "stars", "status", "valid_from", "valid_until", "is_demo"
-                ),
-                to_attr="current_certificates",
-            ),
-            Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
+            Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id"))
         )
     )
     by_id = {product.pk: product for product in products}
@@ -241,6 +238,7 @@ def product_cards(*, product_ids: list[int], today: datetime.date | None = None)
         product.max_price = summary.max_price
         product.seller_count = summary.seller_count
         product.in_stock = summary.in_stock
+        product.card_demo = bool(product.is_demo or product.certificate_is_demo)
         cards.append(product)
     return cards
 

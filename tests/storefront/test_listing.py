@@ -326,12 +326,12 @@ def _catalogue(count: int):
             StockFactory(offer=extra, quantity=2)
 
 
-# Listing: province, category and set choices (3), count, the page's ids, the page's cards, then
-# the certificates in force and the photos of the cards (2) and their offer summaries (1).
-LIST_QUERIES = 9
+# Listing: province, category and set choices (3), count, the page's ids, the page's cards (with
+# the stars of their certificates in force joined), their photos and their offer summaries.
+LIST_QUERIES = 8
 # Home: the ids of each featured row (★5, ★4), then the cards of both rows at once (products,
-# certificates in force, photos, offer summaries), then categories and provinces.
-HOME_QUERIES = 2 + 4 + 2
+# photos, offer summaries), then categories and provinces.
+HOME_QUERIES = 2 + 3 + 2
 
 
 @pytest.mark.parametrize("count", [1, 30])

@@ -44,3 +44,19 @@ class LegacyProvince(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CatalogueVersion(models.Model):
+    """The token public catalogue reads are cached under (``core.catalogue_cache``): replaced
+    after every committed write that could change them."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    token = models.CharField(_("token"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"

@@ -140,10 +140,56 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "catalogue": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "catalogue",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "catalogue": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "catalogue",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
+
+# Public catalogue reads (storefront pages, anonymous GraphQL queries) are cached under a version
+# that changes after every committed write to a table they could read (core.catalogue_cache).
+# 0 turns the cache off. The timeout only bounds what a lost version change could leave behind.
+CATALOGUE_CACHE_TIMEOUT = int(env("CATALOGUE_CACHE_TIMEOUT", "600"))
+# Busy tables that no cached read looks at (tests/core/test_catalogue_cache.py checks that):
+# writing to them leaves the cache alone. Every other table's writes change the version.
+CATALOGUE_CACHE_IGNORED_MODELS = [
+    "sessions.Session",
+    "admin.LogEntry",
+    "auth.User",
+    "sellers.ApiToken",
+    "orders.Cart",
+    "orders.CartLine",
+    "orders.CartDelivery",
+    "orders.Reservation",
+    "orders.Order",
+    "orders.OrderLine",
+    "orders.OrderEvent",
+    "orders.Allocation",
+    "payments.Payment",
+    "payments.ProviderEvent",
+    "payments.BankNotification",
+    "ledger.LedgerEntry",
+    "ledger.Payout",
+    "traceability.Scan",
+    "traceability.Stamp",
+]
+# Part of every cache key, with a digest of the code, templates and translations: set it to the
+# image tag or commit to start a deploy with fresh keys whatever changed.
+RELEASE = env("RELEASE", "")
 
 # Behind a reverse proxy every request comes from the proxy: name the request.META key it fills
 # with the client's address (e.g. HTTP_X_REAL_IP) so rate limits count clients, not the proxy.

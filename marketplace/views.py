@@ -101,6 +101,13 @@ def multipart_operations(request) -> dict:
 # so it is declared again (the view runs its own CSRF check, see ``core.graphql.views``).
 @method_decorator(csrf_exempt, name="dispatch")
 class MarketplaceGraphQLView(OcopGraphQLView):
+    # Public catalogue reads: products, their certificates and scoring records, sellers and
+    # their visible offers. Nothing that records (stamp scans), reads a session or a cart, or
+    # depends on who asks.
+    cacheable_root_fields = frozenset(
+        {"products", "product", "certificate", "business", "offer", "seller"}
+    )
+
     def dispatch(self, request, *args, **kwargs):
         try:
             token = authenticate_api_request(request)

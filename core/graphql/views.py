@@ -6,6 +6,12 @@ calling the API with its session) therefore needs the CSRF token like any form P
 integrator authenticating with a token header sends no ambient credential a third-party site could
 borrow, so it is not asked for one. Anonymous requests without a session cookie can only read
 public data. GET requests never run mutations (graphene-django refuses them).
+
+Caching. An anonymous query whose root fields are all in ``cacheable_root_fields`` (public
+catalogue reads, no side effects) is answered from the catalogue cache when the same document,
+variables and language were answered since the catalogue last changed (``core.catalogue_cache``).
+Only answers without errors are stored. Signed-in users and API tokens always execute: fields
+such as ``Offer.stocks`` answer differently for a seller's own members.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -21,8 +28,17 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError, instantiate_middleware
-from graphql import GraphQLError, specified_rules
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    OperationType,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
 
+from core.catalogue_cache import MISSING, catalogue_cache_lookup, catalogue_cache_store
 from core.graphql.errors import ErrorCode
 from core.graphql.validation import LIMIT_RULES
 
@@ -57,6 +73,35 @@ def csrf_failure_reason(request) -> str | None:
     return check.process_view(request, None, (), {})
 
 
+# Documents longer than this are executed every time rather than remembered and cached.
+MAX_CACHED_QUERY_CHARS = 10_000
+
+
+@lru_cache(maxsize=256)
+def _cacheable_document(
+    view_class: type[OcopGraphQLView], schema, query: str, operation_name: str | None, limits: tuple
+) -> bool:
+    """Whether ``query`` is a valid query (not a mutation) selecting only the view's cacheable
+    root fields. Remembered per document (clients send the same few documents over and over),
+    so a cache hit neither parses nor validates, and a document the limits refuse is refused
+    by the normal path before any SQL, the version lookup included. ``limits`` is part of the
+    memo key because the validation rules read them from settings."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
+        return False
+    allowed = view_class.cacheable_root_fields | {"__typename"}
+    if not all(
+        isinstance(selection, FieldNode) and selection.name.value in allowed
+        for selection in operation.selection_set.selections
+    ):
+        return False
+    return not validate(schema.graphql_schema, document, view_class.validation_rules)
+
+
 def _json_error(status: int, message: str, code) -> HttpResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code.name}}]}
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")
@@ -66,6 +111,8 @@ def _json_error(status: int, message: str, code) -> HttpResponse:
 class OcopGraphQLView(GraphQLView):
     # Passing rules replaces graphql-core's defaults, so the specified rules are listed too.
     validation_rules = (*specified_rules, *LIMIT_RULES)
+    # Root query fields whose anonymous answers depend on nothing but the catalogue.
+    cacheable_root_fields: frozenset[str] = frozenset()
 
     def dispatch(self, request, *args, **kwargs):
         # Decided per request (not at import) so settings overrides apply.
@@ -102,6 +149,56 @@ class OcopGraphQLView(GraphQLView):
         # Only middleware configured explicitly in settings.GRAPHENE runs, in every environment.
         configured = getattr(settings, "GRAPHENE", {}).get("MIDDLEWARE")
         return list(instantiate_middleware(configured)) if configured else None
+
+    def get_response(self, request, data, show_graphiql=False):
+        key = self._cache_key(request, data, show_graphiql)
+        if key is None:
+            return super().get_response(request, data, show_graphiql)
+        full_key, cached = catalogue_cache_lookup(key=key)
+        if cached is not MISSING:
+            return cached, 200
+        result, status_code = super().get_response(request, data, show_graphiql)
+        if (
+            full_key is not None
+            and status_code == 200
+            and not getattr(request, "_ocop_graphql_errors", True)
+        ):
+            catalogue_cache_store(full_key=full_key, value=result)
+        return result, status_code
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name, *args):
+        result = super().execute_graphql_request(
+            request, data, query, variables, operation_name, *args
+        )
+        # Read by get_response: only answers without errors are cached.
+        request._ocop_graphql_errors = result is None or bool(result.errors)
+        return result
+
+    def _cache_key(self, request, data, show_graphiql) -> str | None:
+        """The cache key of this request's answer, or None when it is not a candidate."""
+        if not self.cacheable_root_fields or show_graphiql or self.batch:
+            return None
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or getattr(request, "api_token", None):
+            return None
+        query, variables, operation_name, _id = self.get_graphql_params(request, data)
+        if not isinstance(query, str) or len(query) > MAX_CACHED_QUERY_CHARS:
+            return None
+        limits = (
+            settings.GRAPHQL_MAX_DEPTH,
+            settings.GRAPHQL_MAX_ALIASES,
+            settings.GRAPHQL_MAX_COST,
+        )
+        if not _cacheable_document(type(self), self.schema, query, operation_name, limits):
+            return None
+        try:
+            return "graphql:" + json.dumps(
+                [query, variables, operation_name, bool(request.GET.get("pretty"))],
+                sort_keys=True,
+                ensure_ascii=False,
+            )
+        except (TypeError, ValueError):
+            return None
 
     def body_limit(self, request) -> int:
         """The largest request body accepted (subclasses allow more for file uploads)."""

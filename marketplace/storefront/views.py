@@ -2,6 +2,10 @@
 
 Views are thin: validate the address and the query string, call the selectors, render. Every
 offer shown comes from ``offers_visible``; stars always come from the certificate in force.
+
+Each page is served through ``core.page_cache.catalogue_page``: rendered once per catalogue
+version, address and language, then served from the cache with the visitor's header, messages
+and CSRF token filled in. The ``build`` functions below run only when the page is not cached.
 """
 
 import unicodedata
@@ -10,13 +14,14 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
 from catalog.content import html_sanitise
 from catalog.models import ProductPhoto, ProductSet
 from core.models import Province
+from core.page_cache import catalogue_page
 from marketplace.storefront.filters import StorefrontFilter
 from marketplace.storefront.jsonld import product_jsonld
 from marketplace.storefront.selectors import (
@@ -68,21 +73,23 @@ def _with_card_photos(products: list) -> list:
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
+    return catalogue_page(request, build=_home)
+
+
+def _home() -> tuple[str, dict]:
     five, four = featured_products(stars=5), featured_products(stars=4)
     cards = {p.pk: p for p in _with_card_photos(product_cards(product_ids=five + four))}
-    return render(
-        request,
-        "storefront/home.html",
-        {
-            "five_stars": [cards[pk] for pk in five if pk in cards],
-            "four_stars": [cards[pk] for pk in four if pk in cards],
-            "categories": list(current_categories()),
-            "provinces": list(provinces_with_products()),
-        },
-    )
+    return "storefront/home.html", {
+        "five_stars": [cards[pk] for pk in five if pk in cards],
+        "four_stars": [cards[pk] for pk in four if pk in cards],
+        "categories": list(current_categories()),
+        "provinces": list(provinces_with_products()),
+    }
 
 
-def _listing(request: HttpRequest, *, scope: dict | None = None, heading: str = "", lead=None):
+def _listing(
+    request: HttpRequest, *, scope: dict | None = None, heading: str = "", lead=None
+) -> tuple[str, dict]:
     filterset = StorefrontFilter(request.GET, scope=scope)
     filterset.is_valid()  # the sort key comes from the cleaned data
     if not scope and not filterset.filtered and filterset.sort_key() == "stars":
@@ -94,46 +101,55 @@ def _listing(request: HttpRequest, *, scope: dict | None = None, heading: str = 
         ids = filterset.qs.values_list("pk", flat=True)
     page = Paginator(ids, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = _with_card_photos(product_cards(product_ids=list(page.object_list)))
-    return render(
-        request,
-        "storefront/product_list.html",
-        {
-            "filter": filterset,
-            "form": filterset.form,
-            "page": page,
-            "products": page.object_list,
-            "heading": heading,
-            "lead": lead,
-            # Filters, sorting and page numbers are views of one list: one canonical address.
-            "canonical_path": request.path,
-        },
-    )
+    return "storefront/product_list.html", {
+        "filter": filterset,
+        "form": filterset.form,
+        "page": page,
+        "products": page.object_list,
+        "heading": heading,
+        "lead": lead,
+        # Filters, sorting and page numbers are views of one list: one canonical address.
+        "canonical_path": request.path,
+    }
 
 
 def product_list_view(request: HttpRequest) -> HttpResponse:
-    return _listing(request)
+    return catalogue_page(request, build=lambda: _listing(request))
 
 
 def category_view(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(current_categories(), slug=slug)
-    return _listing(request, scope={"category": category.slug}, heading=category)
+    def build():
+        category = get_object_or_404(current_categories(), slug=slug)
+        return _listing(request, scope={"category": category.slug}, heading=category)
+
+    return catalogue_page(request, build=build)
 
 
 def product_set_view(request: HttpRequest, number: int) -> HttpResponse:
-    product_set = get_object_or_404(
-        ProductSet.objects.filter(framework__in=current_categories().values("framework")),
-        number=number,
-    )
-    return _listing(request, scope={"set": str(product_set.number)}, heading=product_set)
+    def build():
+        product_set = get_object_or_404(
+            ProductSet.objects.filter(framework__in=current_categories().values("framework")),
+            number=number,
+        )
+        return _listing(request, scope={"set": str(product_set.number)}, heading=product_set)
+
+    return catalogue_page(request, build=build)
 
 
 def province_view(request: HttpRequest, slug: str) -> HttpResponse:
-    province = get_object_or_404(Province, slug=slug)
-    return _listing(request, scope={"province": province.slug}, heading=province)
+    def build():
+        province = get_object_or_404(Province, slug=slug)
+        return _listing(request, scope={"province": province.slug}, heading=province)
+
+    return catalogue_page(request, build=build)
 
 
 def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The registry's product page plus where to buy it: every seller's visible offer."""
+    return catalogue_page(request, build=lambda: _product_detail(request, slug))
+
+
+def _product_detail(request: HttpRequest, slug: str) -> tuple[str, dict]:
     product = product_page(slug=slug)
     if product is None:
         raise Http404
@@ -161,13 +177,15 @@ def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             ],
         ),
     )
-    return render(request, "storefront/product_detail.html", context)
+    return "storefront/product_detail.html", context
 
 
 def seller_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    seller = get_object_or_404(Business.objects.select_related("province"), slug=slug)
-    return render(
-        request,
-        "storefront/seller_detail.html",
-        {"seller": seller, "offers": list(seller_offers(seller=seller))},
-    )
+    def build():
+        seller = get_object_or_404(Business.objects.select_related("province"), slug=slug)
+        return "storefront/seller_detail.html", {
+            "seller": seller,
+            "offers": list(seller_offers(seller=seller)),
+        }
+
+    return catalogue_page(request, build=build)

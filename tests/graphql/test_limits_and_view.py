@@ -26,16 +26,20 @@ def test_more_than_100_items_is_refused_without_sql(gql, django_queries, argumen
     assert errors[0]["extensions"] == {"code": "OUT_OF_RANGE"}
 
 
+# A valid document whose arguments are refused at execution: the one query before the refusal
+# is the catalogue version the answer would have been cached under (core.catalogue_cache).
 def test_page_size_sent_as_a_variable_is_checked_too(gql, django_queries):
-    with django_queries(0):
+    with django_queries(1) as captured:
         errors = gql.errors("query ($n: Int) { products(first: $n) { totalCount } }", {"n": 500})
     assert errors[0]["message"].startswith("`first: 500` on `products` asks for too many items")
+    assert '"core_catalogueversion"' in captured.captured_queries[0]["sql"]
 
 
 def test_negative_page_size_is_refused(gql, django_queries):
-    with django_queries(0):
+    with django_queries(1) as captured:
         errors = gql.errors("{ products(first: -1) { totalCount } }")
     assert errors[0]["message"] == "`first` on `products` cannot be negative."
+    assert '"core_catalogueversion"' in captured.captured_queries[0]["sql"]
 
 
 def test_exactly_100_is_accepted(gql):

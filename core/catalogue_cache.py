@@ -32,6 +32,7 @@ Should the process die between a commit and its callback, the old entries stay u
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -44,7 +45,7 @@ from typing import TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections
 from django.utils import timezone, translation
 
 logger = logging.getLogger("core.catalogue_cache")
@@ -93,21 +94,23 @@ def _changes_catalogue(sql: str) -> bool:
 
 
 def catalogue_version_bump(*, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Store a new token: every entry cached so far is out of date. Runs in autocommit (it is
-    an on-commit callback), so the row is locked only for the one statement."""
+    """Store a new token: every entry cached so far is out of date.
+
+    Single statements, no transaction of its own: it runs as an on-commit callback, or in
+    autocommit right after the write it follows, where SQLite may still be reading that
+    statement's RETURNING rows (a BEGIN/COMMIT there fails; a plain statement joins the write's
+    implicit transaction and is committed with it)."""
     from core.models import CatalogueVersion
 
-    token = secrets.token_hex(8)
+    token, now = secrets.token_hex(8), timezone.now()
+    versions = CatalogueVersion.objects.using(using)
     try:
-        updated = (
-            CatalogueVersion.objects.using(using)
-            .filter(name=VERSION_NAME)
-            .update(token=token, changed_at=timezone.now())
-        )
-        if not updated:  # a flushed database: start again
-            CatalogueVersion.objects.using(using).get_or_create(
-                name=VERSION_NAME, defaults={"token": token, "changed_at": timezone.now()}
-            )
+        if not versions.filter(name=VERSION_NAME).update(token=token, changed_at=now):
+            # A flushed database: start again (a concurrent writer may have just done so).
+            with contextlib.suppress(IntegrityError):
+                CatalogueVersion(name=VERSION_NAME, token=token, changed_at=now).save(
+                    using=using, force_insert=True
+                )
     except DatabaseError:
         # The write it follows is committed; failing the request now would not undo it.
         # Entries age out after CATALOGUE_CACHE_TIMEOUT.

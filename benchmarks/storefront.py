@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/storefront.py [--products 20000] [--offers-per-product 3]
         [--duration 15s] [--connections 8] [--threads 2] [--keep]
         [--database-url postgres://postgres@127.0.0.1:5432/ocop_bench]
+        [--cache both|on|off] [--redis-url redis://127.0.0.1:6379/15]
 
 Creates the database (dropped first unless ``--keep`` finds it seeded), migrates it with
 ``manage.py migrate``, seeds it with ``bulk_create`` (≈2,000 active sellers across the 34
@@ -10,10 +11,12 @@ provinces, products with packs, one decision, evaluations with their A/B/C parts
 certificates, published offers by holders and by authorised resellers, stock), collects static
 files, serves ``marketplace.wsgi`` with gunicorn (2 *sync* workers, production settings) on
 127.0.0.1 and drives it with ``wrk`` for three targets: the listing page (``/san-pham/``), a
-product page (rotating through 200 slugs) and GraphQL ``products(first: 100)``. Prints
-requests/s, p50/p95/p99, errors, and SQL queries per request (measured once in-process with
-Django's test client). Run and reported, never asserted (not under tests/, not collected by
-pytest). Needs ``wrk`` on PATH; talks only to 127.0.0.1.
+product page (rotating through 200 slugs) and GraphQL ``products(first: 100)``, twice: without
+the catalogue cache (``CATALOGUE_CACHE_TIMEOUT=0``: every request does the whole work) and with
+it, kept in Redis as in production (``--redis-url``; that database is flushed first, and the
+warm-up fills it). Prints requests/s, p50/p95/p99, errors, and SQL queries per request
+(measured once in-process with Django's test client). Run and reported, never asserted (not
+under tests/, not collected by pytest). Needs ``wrk`` on PATH; talks only to 127.0.0.1.
 """
 
 import argparse
@@ -567,6 +570,18 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse the seeded database")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--cache",
+        choices=("both", "on", "off"),
+        default="both",
+        help="measure with the catalogue cache, without it, or both (default)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/15",
+        help="Redis for the catalogue cache, as in production ('' for each worker's memory); "
+        "the benchmark flushes this database",
+    )
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -657,6 +672,114 @@ def main() -> None:
     run_manage(prod_env, "collectstatic", "--noinput", "--verbosity=0")
     print(f"collectstatic (manifest storage needs it): {time.perf_counter() - started:.1f} s")
 
+    modes = []
+    if args.cache in ("off", "both"):
+        # Every request does the whole work: selectors, ORM, templates, graphene.
+        modes.append(("uncached", {"CATALOGUE_CACHE_TIMEOUT": "0"}))
+    if args.cache in ("on", "both"):
+        # As in production: the catalogue cache in Redis, shared by the workers.
+        cached_env = {"CATALOGUE_CACHE_TIMEOUT": "600"}
+        if args.redis_url:
+            cached_env["REDIS_URL"] = args.redis_url
+        modes.append(("cached", cached_env))
+
+    targets = [
+        ("listing page /san-pham/", lua_get(["/san-pham/"]), "/san-pham/", None),
+        (
+            f"product page (/san-pham/<slug>/, {len(product_paths)} slugs)",
+            lua_get(product_paths),
+            product_paths[0],
+            None,
+        ),
+        (
+            "graphql products(first: 100)" + (" + offers" if has_offers else " (no offers)"),
+            lua_post_json("/graphql/", graphql_body),
+            "/graphql/",
+            graphql_body,
+        ),
+    ]
+    results = []
+    for mode, mode_env in modes:
+        env = {**prod_env, **mode_env}
+        if "REDIS_URL" in mode_env:
+            flush_redis(mode_env["REDIS_URL"])
+        measured = serve_and_measure(
+            env=env,
+            targets=targets,
+            product_paths=product_paths,
+            graphql_body=graphql_body,
+            args=args,
+            workdir=workdir,
+        )
+        results.extend((mode, label, result) for label, result in measured)
+
+    # SQL per request, in this process: the whole work, then a cached answer.
+    from django.test.utils import override_settings
+
+    request_targets = [(label, path, body) for label, _, path, body in targets]
+    with override_settings(CATALOGUE_CACHE_TIMEOUT=0):
+        query_counts = {("uncached", k): v for k, v in queries_per_request(request_targets).items()}
+    with override_settings(CATALOGUE_CACHE_TIMEOUT=600):
+        query_counts.update(
+            {("cached", k): v for k, v in queries_per_request(request_targets).items()}
+        )
+
+    print()
+    print(
+        f"gunicorn marketplace.wsgi: {WORKERS} sync workers; wrk {args.threads} threads, "
+        f"{args.connections} connections, {args.duration} per target; "
+        f"database {connection.vendor} {database_name(args.database_url)}; "
+        f"catalogue cache {'in Redis ' + args.redis_url if args.redis_url else 'in local memory'}; "
+        f"{os.cpu_count()} CPUs shared by wrk, gunicorn and PostgreSQL"
+    )
+    print(f"GraphQL query ran {'WITH' if has_offers else 'WITHOUT'} `offers`: {graphql_query}")
+    header = (
+        f"{'':<9} {'target':<58} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>7} {'SQL/req':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    failed = []
+    for mode, label, result in results:
+        errors = result["non2xx"] + result["socket_errors"]
+        _status, n_queries = query_counts[(mode, label)]
+        print(
+            f"{mode:<9} {label:<58} {result['rps']:>8.1f} {result['p50']:>8.1f} "
+            f"{result['p95']:>8.1f} {result['p99']:>8.1f} {errors:>7} {n_queries:>8}"
+        )
+        if errors:
+            failed.append(
+                f"{mode} {label}: {result['non2xx']} non-2xx (first status "
+                f"{result['first_status']}), {result['socket_errors']} socket errors"
+            )
+    print()
+    print("targets: products(first: 100) p50 ≤ 60 ms, listing p50 ≤ 40 ms, product p50 ≤ 20 ms")
+    limits = {targets[0][0]: 40, targets[1][0]: 20, targets[2][0]: 60}
+    for mode, label, result in results:
+        target = limits[label]
+        verdict = "met" if result["p50"] <= target else "MISSED"
+        print(f"  {mode}: {label}: p50 {result['p50']:.1f} ms vs {target} ms — {verdict}")
+    if os.environ.get("BENCH_SHOW_WRK"):
+        for mode, label, result in results:
+            print(f"\n--- {mode} {label}\n{result['raw']}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    if failed:
+        print("\nFAILED: non-2xx responses or socket errors:", file=sys.stderr)
+        for line in failed:
+            print("  " + line, file=sys.stderr)
+        raise SystemExit(1)
+
+
+def flush_redis(url: str) -> None:
+    """Start the cached run from an empty cache (the benchmark's own Redis database)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def serve_and_measure(*, env, targets, product_paths, graphql_body, args, workdir):
+    """Serve ``marketplace.wsgi`` with gunicorn under ``env``, check every target answers 200,
+    warm up (connections, caches), then run wrk on each target in turn."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
@@ -673,26 +796,16 @@ def main() -> None:
                 "--timeout=120",
             ],
             cwd=ROOT,
-            env=prod_env,
+            env=env,
             start_new_session=True,  # its own process group, killed as one in stop()
         )
         wait_ready(base, process)
-
-        listing = "/san-pham/"
-        status, _ = fetch(base + listing)
-        if status == 404:
-            listing = "/"
-            status, _ = fetch(base + listing)
-        checks = [
-            ("listing", listing, status),
-            ("product", product_paths[0], fetch(base + product_paths[0])[0]),
-        ]
         status, body = fetch(base + "/graphql/", body=graphql_body.encode())
         payload = json.loads(body or b"{}")
         if payload.get("errors"):
             raise SystemExit(f"GraphQL errors: {payload['errors'][:2]}")
-        checks.append(("graphql", "/graphql/", status))
-        for label, path, status in checks:
+        for label, _script, path, request_body in targets:
+            status, _ = fetch(base + path, body=request_body.encode() if request_body else None)
             if status != 200:
                 raise SystemExit(f"{label} {path} answered {status}, expected 200")
         edges = payload["data"]["products"]["edges"]
@@ -700,79 +813,18 @@ def main() -> None:
             f"graphql: totalCount={payload['data']['products']['totalCount']}, "
             f"{len(edges)} edges, {sum(len(e['node'].get('offers') or []) for e in edges)} offers"
         )
-
         # Warm up: every worker opens its connection and fills its caches.
         for _ in range(3 * WORKERS):
-            fetch(base + listing)
+            fetch(base + "/san-pham/")
             fetch(base + "/graphql/", body=graphql_body.encode())
         for path in product_paths:
             fetch(base + path)
-
-        targets = [
-            ("listing page " + listing, lua_get([listing]), listing, None),
-            (
-                f"product page (/san-pham/<slug>/, {len(product_paths)} slugs)",
-                lua_get(product_paths),
-                product_paths[0],
-                None,
-            ),
-            (
-                "graphql products(first: 100)" + (" + offers" if has_offers else " (no offers)"),
-                lua_post_json("/graphql/", graphql_body),
-                "/graphql/",
-                graphql_body,
-            ),
+        return [
+            (label, run_wrk(base, script, args, workdir, f"target{index}"))
+            for index, (label, script, _path, _body) in enumerate(targets)
         ]
-        results = []
-        for index, (label, script, _, _) in enumerate(targets):
-            result = run_wrk(base, script, args, workdir, f"target{index}")
-            results.append((label, result))
     finally:
         stop(process)
-
-    query_counts = queries_per_request([(label, path, body) for label, _, path, body in targets])
-
-    print()
-    print(
-        f"gunicorn marketplace.wsgi: {WORKERS} sync workers; wrk {args.threads} threads, "
-        f"{args.connections} connections, {args.duration} per target; "
-        f"database {connection.vendor} {database_name(args.database_url)}; "
-        f"{os.cpu_count()} CPUs shared by wrk, gunicorn and PostgreSQL"
-    )
-    print(f"GraphQL query ran {'WITH' if has_offers else 'WITHOUT'} `offers`: {graphql_query}")
-    header = (
-        f"{'target':<58} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'errors':>7} {'SQL/req':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    failed = []
-    for label, result in results:
-        errors = result["non2xx"] + result["socket_errors"]
-        status, n_queries = query_counts[label]
-        print(
-            f"{label:<58} {result['rps']:>8.1f} {result['p50']:>8.1f} {result['p95']:>8.1f} "
-            f"{result['p99']:>8.1f} {errors:>7} {n_queries:>8}"
-        )
-        if errors:
-            failed.append(
-                f"{label}: {result['non2xx']} non-2xx (first status {result['first_status']}), "
-                f"{result['socket_errors']} socket errors"
-            )
-    print()
-    print("targets: products(first: 100) p50 ≤ 60 ms, listing p50 ≤ 40 ms, product p50 ≤ 20 ms")
-    for (label, result), target in zip(results, (40, 20, 60), strict=True):
-        verdict = "met" if result["p50"] <= target else "MISSED"
-        print(f"  {label}: p50 {result['p50']:.1f} ms vs {target} ms — {verdict}")
-    if os.environ.get("BENCH_SHOW_WRK"):
-        for label, result in results:
-            print(f"\n--- {label}\n{result['raw']}")
-    shutil.rmtree(workdir, ignore_errors=True)
-    if failed:
-        print("\nFAILED: non-2xx responses or socket errors:", file=sys.stderr)
-        for line in failed:
-            print("  " + line, file=sys.stderr)
-        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -19,15 +19,19 @@ what it builds and stores under that token is at least as new as the data. A rea
 saw the old token may store newer data under the old key, which nobody asks for any more. The
 token is a row in the database rather than a key in the cache, so every process (web workers,
 the daily job, the import command) agrees on it whatever the cache backend; reading it is one
-primary-key lookup per cached request. It is random, not a counter, so a restored or flushed
-database can never bring an old key back to life.
+primary-key lookup per cached request. It is random, not a counter, so a flushed database
+(which starts a new token at its next write) never brings an old key back to life. A database
+restored from a dump brings back the token it had when dumped: run ``manage.py migrate`` after a
+restore (deploys do), which ends with a new token.
 
 Read your own writes. While the current transaction has written to a watched table and not yet
 committed (a request inside ``atomic()``, every test inside its test transaction), the cache is
 bypassed: the token cannot have changed yet, and a cached entry would hide the write.
 
 Should the process die between a commit and its callback, the old entries stay until
-``CATALOGUE_CACHE_TIMEOUT`` (10 minutes by default) or the next write.
+``CATALOGUE_CACHE_TIMEOUT`` (10 minutes by default) or the next write. Raw SQL is seen only when
+the statement starts with its verb (no leading comment or ``WITH``), as every statement Django
+generates does; ``COPY`` is not seen.
 """
 
 from __future__ import annotations
@@ -250,7 +254,3 @@ def release_digest() -> str:
         if manifest.is_file():
             digest.update(manifest.read_bytes())
     return digest.hexdigest()[:12]
-
-
-def catalogue_cache_clear() -> None:
-    caches[CACHE_ALIAS].clear()

@@ -64,12 +64,25 @@ def _fill_holes(request: HttpRequest, html: str) -> str:
     return html
 
 
-def catalogue_page(request: HttpRequest, *, build: Callable[[], tuple[str, dict]]) -> HttpResponse:
+def catalogue_page(
+    request: HttpRequest,
+    *,
+    build: Callable[[], tuple[str, dict]],
+    cached_params: frozenset[str] = frozenset(),
+) -> HttpResponse:
     """The page ``build()`` describes (a template name and its context), rendered once per
     catalogue version, address and language. ``build`` runs only on a miss; an ``Http404`` it
-    raises is not cached."""
+    raises is not cached.
+
+    Only addresses whose query parameters are all in ``cached_params`` are cached: a page's own
+    choices and page numbers make a bounded set of addresses, while free text or made-up
+    parameters would let anyone fill the cache with pages nobody asks for twice."""
     full_path = request.get_full_path()
-    if request.method in ("GET", "HEAD") and len(full_path) <= MAX_CACHED_PATH_CHARS:
+    if (
+        request.method in ("GET", "HEAD")
+        and len(full_path) <= MAX_CACHED_PATH_CHARS
+        and cached_params.issuperset(request.GET.keys())
+    ):
         html = catalogue_cached(
             key=f"page:{full_path}", build=lambda: _render_with_holes(request, *build())
         )

@@ -38,6 +38,13 @@ from marketplace.storefront.selectors import (
 from sellers.models import Business
 
 PRODUCTS_PER_PAGE = 24
+# Listing addresses that are cached: the choice filters, sorting and the page number. Free text
+# and typed prices make addresses without end; those pages are rendered every time.
+LISTING_CACHED_PARAMS = frozenset(StorefrontFilter.base_filters) - {
+    "q",
+    "price_min",
+    "price_max",
+} | {"page"}
 
 
 def _photo(photo: ProductPhoto) -> dict:
@@ -114,7 +121,9 @@ def _listing(
 
 
 def product_list_view(request: HttpRequest) -> HttpResponse:
-    return catalogue_page(request, build=lambda: _listing(request))
+    return catalogue_page(
+        request, build=lambda: _listing(request), cached_params=LISTING_CACHED_PARAMS
+    )
 
 
 def category_view(request: HttpRequest, slug: str) -> HttpResponse:
@@ -122,7 +131,7 @@ def category_view(request: HttpRequest, slug: str) -> HttpResponse:
         category = get_object_or_404(current_categories(), slug=slug)
         return _listing(request, scope={"category": category.slug}, heading=category)
 
-    return catalogue_page(request, build=build)
+    return catalogue_page(request, build=build, cached_params=LISTING_CACHED_PARAMS)
 
 
 def product_set_view(request: HttpRequest, number: int) -> HttpResponse:
@@ -133,7 +142,7 @@ def product_set_view(request: HttpRequest, number: int) -> HttpResponse:
         )
         return _listing(request, scope={"set": str(product_set.number)}, heading=product_set)
 
-    return catalogue_page(request, build=build)
+    return catalogue_page(request, build=build, cached_params=LISTING_CACHED_PARAMS)
 
 
 def province_view(request: HttpRequest, slug: str) -> HttpResponse:
@@ -141,7 +150,7 @@ def province_view(request: HttpRequest, slug: str) -> HttpResponse:
         province = get_object_or_404(Province, slug=slug)
         return _listing(request, scope={"province": province.slug}, heading=province)
 
-    return catalogue_page(request, build=build)
+    return catalogue_page(request, build=build, cached_params=LISTING_CACHED_PARAMS)
 
 
 def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:

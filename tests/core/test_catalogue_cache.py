@@ -278,3 +278,43 @@ def test_no_cached_answer_reads_an_ignored_table(settings, client):
         read.update(TABLE.findall(query["sql"]))
     assert "offers_stock" in read  # the capture saw the real work
     assert read & (ignored_tables() - {"core_catalogueversion"}) == set()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_entries_are_shared_through_redis_between_processes(settings):
+    """Production keeps the catalogue cache in Redis (REDIS_URL): every worker reads what any
+    worker stored. Needs the Redis server at 127.0.0.1:6379 (CI has one)."""
+    import socket
+    import uuid
+
+    from django.core.cache import caches
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis server at 127.0.0.1:6379")
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CATALOGUE_CACHE_TIMEOUT = 60  # a unique prefix per run; nothing to clean up
+    settings.CACHES = {
+        **settings.CACHES,
+        "catalogue": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
+        },
+    }
+    ProductFactory()
+    calls = []
+    assert catalogue_cached(key="k", build=lambda: calls.append(1) or {"html": "ở đây"}) == {
+        "html": "ở đây"
+    }
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    assert len(server.keys(f"{prefix}:*")) == 1
+    # Another process has its own Python objects but the same Redis: drop ours.
+    caches["catalogue"].close()
+    assert catalogue_cached(key="k", build=lambda: calls.append(2) or "rebuilt") == {
+        "html": "ở đây"
+    }
+    assert calls == [1]

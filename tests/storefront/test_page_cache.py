@@ -146,3 +146,25 @@ def test_a_missing_page_is_not_cached(on_sale, django_queries):
     assert Client().get("/san-pham/khong-co/").status_code == 404
     with django_queries(2):  # the version, then the product is looked for again
         assert Client().get("/san-pham/khong-co/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "cached"),
+    [
+        ("/san-pham/?stars=4&sort=price&page=1", True),
+        ("/san-pham/?q=mat+ong", False),  # free text: addresses without end
+        ("/san-pham/?price_min=100000", False),
+        ("PRODUCT?utm_source=zalo", False),  # parameters the page does not know
+    ],
+)
+def test_only_addresses_with_the_pages_own_parameters_are_cached(on_sale, path, cached):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    product, _offer = on_sale
+    path = path.replace("PRODUCT", f"/san-pham/{product.slug}/")
+    assert Client().get(path).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert Client().get(path).status_code == 200
+    # A hit reads the catalogue version and nothing else.
+    assert (len(captured.captured_queries) == 1) is cached

@@ -229,3 +229,48 @@ def selling_product(*, holder=None, variants: int = 1, published: bool = True, *
         for n in range(variants)
     ]
     return product, certificate, offers
+
+
+def honey_on_sale(*, quantity: int = 12):
+    """A ★4 product ("Mật ong Tiên Yên") whose active holder sells one pack ("Hũ 500 g") at
+    125.000 ₫ with ``quantity`` in stock: (product, certificate, offer, stock)."""
+    from marketplace.offers.models import OfferStatus
+
+    product, _evaluation, certificate = certified_product(
+        total="75", name="Mật ong Tiên Yên", holder__status=SellerStatus.ACTIVE,
+        holder__name="HTX Mật ong Tiên Yên",
+    )  # fmt: skip
+    variant = ProductVariantFactory(product=product, name="Hũ 500 g")
+    offer = OfferFactory(variant=variant, price=125_000, status=OfferStatus.PUBLISHED)
+    stock = StockFactory(offer=offer, quantity=quantity)
+    return product, certificate, offer, stock
+
+
+def admin_product_form(product, **changes) -> dict:
+    """The admin change form of ``product`` with its one pack, as the browser posts it, with
+    ``changes`` applied to the product's fields."""
+    variant = product.variants.get()
+    data = {
+        "name": product.name,
+        "holder": product.holder_id,
+        "product_set": product.product_set_id,
+        "product_code": product.product_code,
+        "description": product.description,
+        "story": product.story,
+        "variants-TOTAL_FORMS": "1",
+        "variants-INITIAL_FORMS": "1",
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
+        "variants-0-id": variant.pk,
+        "variants-0-product": product.pk,
+        "variants-0-position": str(variant.position),
+        "variants-0-name": variant.name,
+        "variants-0-net_quantity": ""
+        if variant.net_quantity is None
+        else str(variant.net_quantity),
+        "variants-0-unit": variant.unit,
+        "variants-0-gtin": variant.gtin,
+        "variants-0-sku": variant.sku,
+        "_save": "Save",
+    }
+    return {**data, **changes}

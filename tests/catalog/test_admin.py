@@ -27,6 +27,7 @@ from tests.factories import (
     ProductFactory,
     ProductVariantFactory,
     UserFactory,
+    admin_product_form,
     framework,
     product_set,
     province,
@@ -501,30 +502,12 @@ def test_product_change_page_shows_variants_and_saves_nfc_and_folded_name(
     page = client.get(url)
     assert page.status_code == 200
     assert "Hũ 500 g" in page.content.decode()
-    variant = honey.variants.get()
     response = client.post(
         url,
-        {
-            "name": "Ma\u0323\u0302t ong ru\u031b\u0300ng Tie\u0302n Ye\u0302n",  # NFD
-            "holder": honey.holder_id,
-            "product_set": honey.product_set_id,
-            "product_code": honey.product_code,
-            "description": "",
-            "story": "",
-            "variants-TOTAL_FORMS": "1",
-            "variants-INITIAL_FORMS": "1",
-            "variants-MIN_NUM_FORMS": "0",
-            "variants-MAX_NUM_FORMS": "1000",
-            "variants-0-id": variant.pk,
-            "variants-0-product": honey.pk,
-            "variants-0-position": "0",
-            "variants-0-name": "Hũ 500 g",
-            "variants-0-net_quantity": "500",
-            "variants-0-unit": "g",
-            "variants-0-gtin": "",
-            "variants-0-sku": "",
-            "_save": "Save",
-        },
+        admin_product_form(
+            honey,
+            name="Ma\u0323\u0302t ong ru\u031b\u0300ng Tie\u0302n Ye\u0302n",  # NFD
+        ),
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     honey.refresh_from_db()

@@ -40,10 +40,10 @@ from sellers.services import business_suspend
 from tests.factories import (
     BusinessFactory,
     OfferFactory,
-    ProductVariantFactory,
     StockFactory,
     UserFactory,
-    certified_product,
+    admin_product_form,
+    honey_on_sale,
     member,
 )
 from tests.factories_orders import offer_in_stock, ready_cart
@@ -138,13 +138,7 @@ def link_to(product) -> str:
 @pytest.fixture
 def on_sale():
     """A ★4 product whose active holder sells one pack at 125.000 ₫, 12 in stock."""
-    product, _evaluation, certificate = certified_product(
-        total="75", name="Mật ong Tiên Yên", holder__status=SellerStatus.ACTIVE,
-        holder__name="HTX Mật ong Tiên Yên",
-    )  # fmt: skip
-    variant = ProductVariantFactory(product=product, name="Hũ 500 g")
-    offer = OfferFactory(variant=variant, price=125_000, status=OfferStatus.PUBLISHED)
-    stock = StockFactory(offer=offer, quantity=12)
+    product, certificate, offer, stock = honey_on_sale(quantity=12)
     return SimpleNamespace(
         product=product,
         certificate=certificate,
@@ -255,7 +249,6 @@ def test_a_product_renamed_in_the_admin_change_form_is_renamed_everywhere(
     django_queries, on_sale, official
 ):
     product = on_sale.product
-    variant = product.variants.get()
     assert "<h1>Mật ong Tiên Yên</h1>" in cached_page(django_queries, product_path(product))
     assert "Mật ong Tiên Yên" in cached_page(django_queries, "/san-pham/")
     assert cached_query(django_queries, PRODUCT, {"slug": product.slug})["product"]["name"] == (
@@ -263,30 +256,7 @@ def test_a_product_renamed_in_the_admin_change_form_is_renamed_everywhere(
     )
 
     url = reverse("admin:catalog_product_change", args=[product.pk])
-    response = official.post(
-        url,
-        {
-            "name": "Mật ong rừng Tiên Yên",
-            "holder": product.holder_id,
-            "product_set": product.product_set_id,
-            "product_code": product.product_code,
-            "description": "",
-            "story": "",
-            "variants-TOTAL_FORMS": "1",
-            "variants-INITIAL_FORMS": "1",
-            "variants-MIN_NUM_FORMS": "0",
-            "variants-MAX_NUM_FORMS": "1000",
-            "variants-0-id": variant.pk,
-            "variants-0-product": product.pk,
-            "variants-0-position": "0",
-            "variants-0-name": "Hũ 500 g",
-            "variants-0-net_quantity": "500",
-            "variants-0-unit": "g",
-            "variants-0-gtin": "",
-            "variants-0-sku": "",
-            "_save": "Save",
-        },
-    )
+    response = official.post(url, admin_product_form(product, name="Mật ong rừng Tiên Yên"))
     assert response.status_code == 302, response.context["adminform"].form.errors
 
     page = get_page(product_path(product))

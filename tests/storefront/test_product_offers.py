@@ -19,6 +19,7 @@ from tests.factories import (
     ResaleAuthorizationFactory,
     StockFactory,
     certified_product,
+    honey_on_sale,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +46,7 @@ def _jsonld(html: str) -> dict:
 @pytest.fixture
 def on_sale():
     """A certified product whose active holder sells one pack, 12 in stock."""
-    product, _evaluation, certificate = certified_product(
-        total="75", name="Mật ong Tiên Yên", holder__status=SellerStatus.ACTIVE,
-        holder__name="HTX Mật ong Tiên Yên",
-    )  # fmt: skip
-    variant = ProductVariantFactory(product=product, name="Hũ 500 g")
-    offer = OfferFactory(variant=variant, price=125_000, status=OfferStatus.PUBLISHED)
-    StockFactory(offer=offer, quantity=12)
+    product, certificate, offer, _stock = honey_on_sale(quantity=12)
     return product, certificate, offer
 
 

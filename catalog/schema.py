@@ -595,7 +595,7 @@ class EvaluationType(DjangoObjectType):
             return None
 
 
-def _request_today(info) -> datetime.date:
+def request_today(info) -> datetime.date:
     """Today's date, looked up once per request: a page has a hundred certificates, and every
     status on it is as of the same day."""
     context = info.context
@@ -639,7 +639,7 @@ class CertificateType(DjangoObjectType):
     @staticmethod
     def resolve_status(root, info):
         # status_on may return a TextChoices member; the GraphQL enum maps plain values.
-        return _enum_value(root.status_on(_request_today(info)))
+        return _enum_value(root.status_on(request_today(info)))
 
     @staticmethod
     def resolve_revocation_ground(root, info):

@@ -61,7 +61,18 @@ class ServiceErrorMixin:
 
 
 class OfferCreateForm(ServiceErrorMixin, forms.Form):
-    variant = forms.ModelChoiceField(label=_("Product and pack"), queryset=None)
+    variant = forms.ModelChoiceField(
+        label=_("Product and pack"),
+        queryset=None,
+        error_messages={
+            # The list only holds packs the business may sell; anything else is another
+            # holder's product that has not authorised this business.
+            "invalid_choice": _(
+                "You can offer only packs of products you hold, or that their holder has "
+                "authorised you to resell."
+            )
+        },
+    )
     price = VndField(label=_("Price (₫)"))
     compare_at_price = VndField(
         label=_("Compare-at price (₫)"),

@@ -25,7 +25,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from graphene_django import DjangoObjectType
 
-from catalog.models import Product, ProductVariant
+from catalog.models import Certificate, Product, ProductVariant
 from catalog.schema import (
     BUSINESS_UNREAD,
     Lookups,
@@ -35,6 +35,7 @@ from catalog.schema import (
     extend_product_page_loader,
     extend_products_filters,
     product_lookups,
+    request_today,
 )
 from core.graphql.connections import ConnectionField, CountableConnection
 from core.graphql.errors import ErrorCode, api_error
@@ -50,7 +51,12 @@ from marketplace.offers.models import (
     StockLocation,
     StockLocationKind,
 )
-from marketplace.offers.selectors import offers_visible, offers_with_stock
+from marketplace.offers.selectors import (
+    offer_hidden_reasons,
+    offers_visible,
+    offers_with_stock,
+    resale_authorized,
+)
 from marketplace.offers.services import (
     offer_create,
     offer_delete,
@@ -120,6 +126,18 @@ def offer_queryset(tree: Tree, queryset: QuerySet[Offer]) -> QuerySet[Offer]:
     """``queryset`` shaped for what ``tree`` selects on each offer (stock summed in SQL)."""
     if "stock" in tree:
         queryset = offers_with_stock(queryset)
+    if "hiddenReasons" in tree:
+        # What offer_hidden_reasons reads, loaded with the page: seller status, the product's
+        # certificates and the live resale authorisation.
+        queryset = queryset.select_related("seller", "variant__product").annotate(
+            resale_ok=resale_authorized()
+        )
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "variant__product__certificates",
+                queryset=Certificate.objects.order_by("-valid_from", "-id"),
+            )
+        )
     return offer_lookups(tree).apply(queryset)
 
 
@@ -226,6 +244,15 @@ class OfferType(DjangoObjectType):
         required=True,
         description="Units per location; only the seller's own people see them (else empty).",
     )
+    hidden_reasons = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description=(
+            "Why buyers cannot see this offer (not published, seller not active, certificate "
+            "expired or revoked, resale not authorised), in the caller's language; empty when "
+            "they can. Only the seller's own people see the reasons (else empty)."
+        ),
+    )
 
     class Meta:
         model = Offer
@@ -263,6 +290,12 @@ class OfferType(DjangoObjectType):
     @staticmethod
     def resolve_product(root, info):
         return root.variant.product
+
+    @staticmethod
+    def resolve_hidden_reasons(root, info):
+        if root.seller_id not in acting_business_ids(info):
+            return []
+        return offer_hidden_reasons(offer=root, today=request_today(info))
 
     @staticmethod
     def resolve_stocks(root, info):

@@ -136,13 +136,53 @@ def test_expired_certificate_hides_the_offer_at_once(gql, client):
     assert gql("query ($id: ID!) { offer(id: $id) { price } }", {"id": gid("Offer", offer)}) == {
         "offer": None
     }
-    # The seller still sees it among their own offers.
+    # The seller still sees it among their own offers, and why buyers do not.
     client.force_login(member(offer.seller, "staff"))
     mine = gql(
-        "query ($b: ID!) { myOffers(business: $b) { totalCount edges { node { status } } } }",
+        "query ($b: ID!) { myOffers(business: $b) { totalCount edges { node { status "
+        "hiddenReasons } } } }",
         {"b": gid("Business", offer.seller)},
     )
-    assert mine["myOffers"] == {"totalCount": 1, "edges": [{"node": {"status": "PUBLISHED"}}]}
+    expired_on = yesterday.strftime("%d/%m/%Y")
+    assert mine["myOffers"] == {
+        "totalCount": 1,
+        "edges": [
+            {
+                "node": {
+                    "status": "PUBLISHED",
+                    "hiddenReasons": [f"The product's OCOP certificate expired on {expired_on}."],
+                }
+            }
+        ],
+    }
+
+
+HIDDEN_REASONS = "query ($id: ID!) { offer(id: $id) { status hiddenReasons } }"
+
+
+def test_hidden_reasons_are_for_the_sellers_own_people_only(gql, client):
+    _product, certificate, (offer,) = selling_product()
+    # Visible: nobody has a reason, the seller included.
+    assert gql(HIDDEN_REASONS, {"id": gid("Offer", offer)})["offer"] == {
+        "status": "PUBLISHED",
+        "hiddenReasons": [],
+    }
+    client.force_login(member(offer.seller, "owner"))
+    assert gql(HIDDEN_REASONS, {"id": gid("Offer", offer)})["offer"]["hiddenReasons"] == []
+
+    certificate_revoke(certificate=certificate, ground="law_violation")
+    Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.PAUSED)
+    assert gql(HIDDEN_REASONS, {"id": gid("Offer", offer)})["offer"] == {
+        "status": "PAUSED",
+        "hiddenReasons": [
+            "The offer is not published (Paused).",
+            "The product's OCOP certificate was revoked: Violation of quality, food-safety, "
+            "environment, IP or labelling law.",
+        ],
+    }
+    # Another seller's people: the offer is not theirs and not public.
+    client.force_login(member(BusinessFactory(status=SellerStatus.ACTIVE), "owner"))
+    assert gql(HIDDEN_REASONS, {"id": gid("Offer", offer)}) == {"offer": None}
 
 
 def test_revoked_certificate_hides_the_offer_at_once(gql):
@@ -510,11 +550,12 @@ def test_my_offers_cost_a_fixed_number_of_queries(gql, client, django_queries, s
         selling_product(holder=holder, decision=decision, name=f"Sản phẩm {n:03d}")
     client.force_login(member(holder, "manager"))
     query = """query ($b: ID!) { myOffers(business: $b, first: 100) { totalCount edges { node {
-      price status stock product { name currentCertificate { stars } } } } } }"""
+      price status stock hiddenReasons product { name currentCertificate { stars } } } } } }"""
 
     # session, user, the business through the memberships, count, page (product joined),
-    # certificates in force.
-    with django_queries(6):
+    # certificates in force, every certificate and the businesses the caller acts for (for the
+    # hidden reasons, which only the seller's own people see).
+    with django_queries(8):
         data = gql(query, {"b": gid("Business", holder)})
 
     assert data["myOffers"]["totalCount"] == size

@@ -42,11 +42,21 @@ def test_business_page_shows_identity_address_status_and_products(en_client):
     assert "<dd>ấp Phú Thọ, xã Phú Cần, Tỉnh Vĩnh Long</dd>" in html
     assert "<dd>xã Phú Cần, huyện Tiểu Cần, Trà Vinh</dd>" in html
     assert "Unclaimed — listed from the OCOP registry" in html
+    assert (
+        f'<a href="/seller/claim/{business.slug}/">Is this your business? Claim it to sell here.</a>'
+        in html
+    )
     assert "2 certified products" in html
     assert html.index("Đường hoa dừa") < html.index("Mật hoa dừa")
     assert "Sản phẩm hết hạn" not in html
     assert "Chưa chứng nhận" not in html
     assert html.count('aria-label="5 stars"') == 2
+
+
+def test_a_claimed_business_has_no_claim_link(en_client):
+    business = BusinessFactory(status="active")
+    html = en_client.get(f"/chu-the/{business.slug}/").content.decode()
+    assert "/seller/claim/" not in html
 
 
 def test_business_without_certified_products(en_client):

@@ -246,6 +246,16 @@ def test_my_account_lists_memberships_and_applications(client, hoa):
     html = response.content.decode()
     assert "HTX Chè" in html and "HTX Mật ong" in html and "Someone else" not in html
     assert reverse("seller:activate", args=[membership.business.slug]) in html
+    # Not selling yet: the workspace opens on the team page.
+    assert f'<a href="{reverse("seller:team", args=[membership.business.slug])}">' in html
+
+
+def test_my_account_opens_an_active_sellers_workspace_on_its_dashboard(client, hoa):
+    membership = MembershipFactory(user=hoa, role="staff", business__status=SellerStatus.ACTIVE)
+    client.force_login(hoa)
+    html = client.get(reverse("account:my_account")).content.decode()
+    assert f'<a href="/seller/{membership.business.slug}/">' in html
+    assert reverse("seller:team", args=[membership.business.slug]) not in html
 
 
 def test_my_account_needs_sign_in(client):

@@ -360,7 +360,8 @@ def test_seller_journey_through_the_pages(tmp_path, settings, monkeypatch):
     response = reseller.get(f"{centre_space}/offers/new/")
     assert list(response.context["form"].fields["variant"].queryset) == []
     assert (
-        "Choose a pack of a product you hold or are authorised to resell."
+        "You have no pack to offer yet. Add packs to your own certified products, or ask the "
+        "holder of a product you want to resell to authorise your business on their product page."
         in response.content.decode()
     )
     response = reseller.post(
@@ -368,7 +369,10 @@ def test_seller_journey_through_the_pages(tmp_path, settings, monkeypatch):
     )
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "variant": ["Select a valid choice. That choice is not one of the available choices."]
+        "variant": [
+            "You can offer only packs of products you hold, or that their holder has "
+            "authorised you to resell."
+        ]
     }
     assert not Offer.objects.filter(seller=centre).exists()
 

@@ -41,6 +41,7 @@ from graphql import (
 from core.catalogue_cache import MISSING, catalogue_cache_lookup, catalogue_cache_store
 from core.graphql.errors import ErrorCode
 from core.graphql.validation import LIMIT_RULES
+from core.stack import fresh_stack_call
 
 logger = logging.getLogger("core.graphql")
 
@@ -167,8 +168,9 @@ class OcopGraphQLView(GraphQLView):
         return result, status_code
 
     def execute_graphql_request(self, request, data, query, variables, operation_name, *args):
-        result = super().execute_graphql_request(
-            request, data, query, variables, operation_name, *args
+        # Resolving a query is a deep recursion repeated for every field: see core.stack.
+        result = fresh_stack_call(
+            super().execute_graphql_request, request, data, query, variables, operation_name, *args
         )
         # Read by get_response: only answers without errors are cached.
         request._ocop_graphql_errors = result is None or bool(result.errors)

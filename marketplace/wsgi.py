@@ -1,6 +1,19 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 application = get_wsgi_application()
+
+# Load what every worker needs anyway (the URLconf and its views, the GraphQL schema), then
+# move everything alive now out of the garbage collector's sight. A full collection otherwise
+# walks these ~120,000 long-lived objects again and again: on products(first: 100) that was a
+# 60 ms pause every few requests (p90 140 ms, p99 400 ms for a 70 ms median; with the freeze,
+# 88 and 95 ms). The objects stay alive and usable; they are only never scanned for cycles.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018
+import marketplace.schema  # noqa: E402, F401
+
+gc.freeze()

@@ -1,0 +1,24 @@
+"""The WSGI entry point gunicorn loads: the app, with its long-lived objects frozen for the GC."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_wsgi_module_loads_the_app_and_freezes_what_lives_forever():
+    script = (
+        "import gc, marketplace.wsgi as w; "
+        "print(callable(w.application), 'marketplace.schema' in __import__('sys').modules, "
+        "gc.get_freeze_count() > 50000)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "marketplace.settings"},
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "True", "True"]

@@ -158,3 +158,17 @@ def test_a_refused_document_runs_no_sql_even_when_it_could_be_cached(
     with django_queries(0):
         response = _post(Client(), query)
     assert response.json()["errors"][0]["extensions"]["code"]
+
+
+def test_a_document_remembered_as_valid_is_checked_again_when_the_limits_change(on_sale, settings):
+    # The view remembers which documents passed validation and skips graphene's second pass
+    # for them; the limits are part of what it remembers.
+    query = "{ a: products(first: 1) { totalCount } b: products(first: 1) { totalCount } }"
+    settings.GRAPHQL_MAX_ALIASES = 5
+    assert _post(Client(), query).json() == {
+        "data": {"a": {"totalCount": 1}, "b": {"totalCount": 1}}
+    }
+    settings.GRAPHQL_MAX_ALIASES = 1
+    refused = _post(Client(), query)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["message"].startswith("The query uses 2 aliases")

@@ -195,15 +195,11 @@ def catalogue_cached(*, key: str, build: Callable[[], T]) -> T:
     """What ``build()`` returns, from the cache while the catalogue has not changed. ``key``
     names the read (its arguments included); the version and the active language are added
     here. ``build`` must return something picklable."""
-    version = catalogue_version()
-    if version is None:
-        return build()
-    full_key = _full_key(key, version)
-    store = caches[CACHE_ALIAS]
-    value = store.get(full_key, MISSING)
+    full_key, value = catalogue_cache_lookup(key=key)
     if value is MISSING:
         value = build()
-        store.set(full_key, value, catalogue_cache_timeout())
+        if full_key is not None:
+            catalogue_cache_store(full_key=full_key, value=value)
     return value
 
 

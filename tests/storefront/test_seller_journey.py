@@ -17,7 +17,6 @@ would be caught: the catalogue cache must notice every one of these writes.
 
 import datetime
 import io
-import json
 import re
 
 import pytest
@@ -44,6 +43,7 @@ from sellers.services import (
     seller_application_submit_claim,
 )
 from tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from tests.support.graphql import GraphQLClient
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -464,38 +464,6 @@ def test_seller_journey_through_the_pages(tmp_path, settings, monkeypatch):
 # --- through GraphQL -------------------------------------------------------------------------
 
 
-class GraphQL:
-    """POSTs to /graphql/ as JSON (or multipart when a file is sent) with ``headers``."""
-
-    def __init__(self, client: Client, **headers):
-        self.client = client
-        self.headers = headers
-
-    def post(self, query: str, variables: dict | None = None):
-        body = json.dumps({"query": query, "variables": variables or {}})
-        return self.client.post("/graphql/", body, content_type="application/json", **self.headers)
-
-    def __call__(self, query: str, variables: dict | None = None) -> dict:
-        response = self.post(query, variables)
-        payload = response.json()
-        assert response.status_code == 200, payload
-        assert "errors" not in payload, payload["errors"]
-        return payload["data"]
-
-    def upload(self, query: str, variables: dict, upload) -> dict:
-        """The GraphQL multipart request: ``operations``, ``map``, then the file part."""
-        operations = json.dumps({"query": query, "variables": {**variables, "image": None}})
-        response = self.client.post(
-            "/graphql/",
-            {"operations": operations, "map": json.dumps({"0": ["variables.image"]}), "0": upload},
-            **self.headers,
-        )
-        payload = response.json()
-        assert response.status_code == 200, payload
-        assert "errors" not in payload, payload["errors"]
-        return payload["data"]
-
-
 def gid(type_name: str, obj) -> str:
     return to_global_id(type_name, obj.pk)
 
@@ -529,20 +497,17 @@ MY_OFFERS = """query ($business: ID!) { myOffers(business: $business) { totalCou
 } } } }"""
 
 
-def anonymous(gql: GraphQL, query: str, variables: dict | None = None) -> dict:
+def anonymous(gql: GraphQLClient, query: str, variables: dict | None = None) -> dict:
     """An anonymous catalogue query, then shown to be answered from the cache."""
     data = gql(query, variables)
-    body = json.dumps({"query": query, "variables": variables or {}})
-    again = served_from_cache(
-        gql.client, "post", "/graphql/", body, content_type="application/json"
-    )
+    again = served_from_cache(gql, "post", query, variables)
     assert again.json() == {"data": data}
     return data
 
 
 def test_seller_journey_through_graphql(tmp_path, settings, monkeypatch):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    public = GraphQL(browser())
+    public = GraphQLClient(browser())
 
     # 1. The registry import, as in the pages journey.
     _output, decided = import_registry(tmp_path)
@@ -572,7 +537,7 @@ def test_seller_journey_through_graphql(tmp_path, settings, monkeypatch):
     seller_application_approve(application=application, reviewer=staff)
     business_activate(business=holder, user=hoa)
     _token, secret = api_token_create(business=holder, user=hoa, name="Cổng tỉnh Quảng Ninh")
-    integrator = GraphQL(browser(), HTTP_AUTHORIZATION=f"Bearer {secret}")
+    integrator = GraphQLClient(browser(), HTTP_AUTHORIZATION=f"Bearer {secret}")
     business = gid("Business", holder)
 
     # 3. The pack, a warehouse, the offer in whole đồng, stock and a photo, with the token.
@@ -659,7 +624,7 @@ def test_seller_journey_through_graphql(tmp_path, settings, monkeypatch):
         },
     )
     assert response.status_code == 302
-    reseller = GraphQL(session, HTTP_X_CSRFTOKEN=session.cookies["csrftoken"].value)
+    reseller = GraphQLClient(session, HTTP_X_CSRFTOKEN=session.cookies["csrftoken"].value)
     centre_id = gid("Business", centre)
     offer_vars = {"business": centre_id, "variant": variant_id, "price": 135_000}
     refused = reseller(OFFER_CREATE, offer_vars)["offerCreate"]

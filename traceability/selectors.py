@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from catalog.models import Certificate, CertificateStatus, Product, ProductPhoto, ProductVariant
+from catalog.validators import gtin14, gtin_stored_forms
 from core.models import Province
 from marketplace.offers.models import Offer, StockLocation, StockLocationKind
 from marketplace.offers.selectors import offers_visible
@@ -95,7 +96,7 @@ def stamp_lookup_gs1(*, gtin: str, lot: str, serial: str, signature: str) -> Sta
     if stamp is None:
         return None
     batch = stamp.run.batch
-    if (batch.variant.gtin or "").zfill(14) != gtin or batch.lot_code != lot:
+    if gtin14(batch.variant.gtin or "") != gtin or batch.lot_code != lot:
         return None
     return stamp
 
@@ -376,12 +377,8 @@ def stamp_scan_page(*, verdict: StampVerdict, now: datetime.datetime | None = No
 
 def variant_for_gtin(*, gtin14: str) -> ProductVariant | None:
     """The variant with this GTIN, stored as given (8, 12, 13 or 14 digits). One query."""
-    candidates = {gtin14}
-    for length in (13, 12, 8):
-        if gtin14[: 14 - length] == "0" * (14 - length):
-            candidates.add(gtin14[14 - length :])
     return (
-        ProductVariant.objects.filter(gtin__in=candidates)
+        ProductVariant.objects.filter(gtin__in=gtin_stored_forms(gtin14))
         .select_related("product")
         .prefetch_related(
             Prefetch(

@@ -32,6 +32,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
+from catalog.validators import gtin14
+
 if TYPE_CHECKING:
     from traceability.models import Stamp
 
@@ -138,7 +140,7 @@ def stamp_url_gs1(stamp: Stamp) -> str | None:
         return None
     code = stamp_code(stamp)
     return (
-        f"{settings.SITE_URL.rstrip('/')}/01/{variant.gtin.zfill(14)}"
+        f"{settings.SITE_URL.rstrip('/')}/01/{gtin14(variant.gtin)}"
         f"/10/{quote(stamp.run.batch.lot_code, safe='')}"
         f"/21/{stamp.serial}?{SIGNATURE_PARAM}={code[SERIAL_LENGTH:]}"
     )

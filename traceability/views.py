@@ -11,6 +11,7 @@ import json
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
-from catalog.validators import gtin_check_digit
+from catalog.validators import gtin14, validate_gtin
 from core.models import Province
 from sellers.ratelimit import FailureLimit, client_ip
 from traceability import signing
@@ -165,10 +166,12 @@ def _gs1_parse(path: str) -> tuple[str, dict[str, str]]:
     if not parts:
         raise MalformedLink("no GTIN")
     gtin = parts[0]
-    if not gtin.isascii() or not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
-        raise MalformedLink("GTIN length")
-    if gtin_check_digit(gtin[:-1]) != int(gtin[-1]):
-        raise MalformedLink("GTIN check digit")
+    try:
+        validate_gtin(gtin)
+    except ValidationError:
+        raise MalformedLink("GTIN") from None
+    if not gtin:
+        raise MalformedLink("no GTIN")
     pairs = parts[1:]
     if len(pairs) % 2:
         raise MalformedLink("AI without value")
@@ -184,7 +187,7 @@ def _gs1_parse(path: str) -> tuple[str, dict[str, str]]:
         if len(value) > LOT_CODE_MAX or not lot_code_is_valid(value):
             raise MalformedLink(f"bad value for AI {ai}")
         qualifiers[ai] = value
-    return gtin.zfill(14), qualifiers
+    return gtin14(gtin), qualifiers
 
 
 def _link_type(raw: str) -> str:

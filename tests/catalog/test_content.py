@@ -14,6 +14,7 @@ from catalog.content import (
     product_variant_update,
 )
 from catalog.models import Product, ProductVariant
+from catalog.validators import gtin14, gtin_stored_forms
 from sellers.errors import SellerError
 from sellers.models import SellerStatus
 from tests.factories import (
@@ -197,6 +198,8 @@ def test_variant_add_update_remove(holder_team):
         ({"name": "x" * 121}, "too_long", "name"),
         ({"name": "Hũ", "gtin": "8934567890127"}, "gtin_check_digit", "gtin"),
         ({"name": "Hũ", "gtin": "12345"}, "gtin_format", "gtin"),
+        # 8934567890120 in full-width digits: digits to str.isdigit(), not to a scanner.
+        ({"name": "Hũ", "gtin": "８９３４５６７８９０１２０"}, "gtin_format", "gtin"),
         ({"name": "Hũ", "net_quantity": "abc", "unit": "g"}, "invalid", "net_quantity"),
         ({"name": "Hũ", "net_quantity": "-1", "unit": "g"}, "out_of_range", "net_quantity"),
         ({"name": "Hũ", "net_quantity": "1.2345", "unit": "g"}, "invalid", "net_quantity"),
@@ -249,3 +252,17 @@ def test_a_variant_with_offers_cannot_be_removed(holder_team):
         "“Hũ 500 g” is on sale in at least one offer; delete those offers first."
     )
     assert ProductVariant.objects.filter(pk=variant.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "padded", "stored"),
+    [
+        ("12345670", "00000012345670", {"12345670", "000012345670", "0000012345670"}),
+        ("8930000000012", "08930000000012", {"8930000000012"}),
+        ("08930000000012", "08930000000012", {"8930000000012"}),
+        ("18930000000019", "18930000000019", set()),
+    ],
+)
+def test_gtin14_pads_every_length_and_lookups_match_every_stored_form(given, padded, stored):
+    assert gtin14(given) == padded
+    assert gtin_stored_forms(given) == {padded} | stored

@@ -28,10 +28,6 @@ from traceability.printing import (
     SheetLayout,
     SheetLayoutError,
     StampLabel,
-    _packed,
-    _penalty,
-    _Version,
-    _windows,
     qr_rows,
     qr_version,
     stamp_csv,
@@ -40,6 +36,7 @@ from traceability.printing import (
     stamp_qr_svg,
     stamp_sheet_pdf,
 )
+from traceability.printing.qr import _packed, _penalty, _Version, _windows
 
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 SHORT_PREFIX = "HTTPS://127.0.0.1:8000/S/"

@@ -646,7 +646,7 @@ def main() -> None:
     product_paths = [f"/san-pham/{slug}/" for slug in slugs]
 
     # Does Product.offers exist in the schema?
-    from marketplace.schema import schema
+    from api.schema import schema
 
     product_type = schema.graphql_schema.get_type("ProductType") or schema.graphql_schema.get_type(
         "Product"

@@ -234,7 +234,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "OCOP Marketplace <no-reply@ocop.
 
 # GraphQL: graphiql only while debugging; limits are enforced before any SQL runs.
 GRAPHENE = {
-    "SCHEMA": "marketplace.schema.schema",
+    "SCHEMA": "api.schema.schema",
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
 }

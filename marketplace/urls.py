@@ -3,12 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from marketplace.views import graphql_view
-
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("graphql/", graphql_view, name="graphql"),
+    path("", include("api.urls")),
     path("tai-khoan/", include("sellers.urls_account")),
     path("seller/", include("sellers.urls_workspace")),
     path("seller/", include("marketplace.offers.urls")),

@@ -8,6 +8,7 @@ out gives the first page of the cap's size.
 from __future__ import annotations
 
 import graphene
+from django.conf import settings
 from django.utils.translation import gettext as _
 from graphene import relay
 from graphene_django.fields import DjangoConnectionField
@@ -84,3 +85,23 @@ class ConnectionField(DjangoConnectionField):
             info,
             **args,
         )
+
+
+class InMemoryConnectionField(relay.ConnectionField):
+    """A connection over a list the parent already holds (prefetched for the whole page, so
+    nesting it costs no query per row), with the same cap as every other connection: at most
+    100 items a page, the first 100 when neither ``first`` nor ``last`` is given."""
+
+    @classmethod
+    def resolve_connection(cls, connection_type, args, resolved):
+        limit = settings.GRAPHENE.get("RELAY_CONNECTION_MAX_LIMIT", 100)
+        for name in ("first", "last"):
+            value = args.get(name)
+            if value is not None and not 0 <= value <= limit:
+                raise api_error(
+                    _("`%(arg)s` must be between 0 and %(max)d.") % {"arg": name, "max": limit},
+                    ErrorCode.OUT_OF_RANGE,
+                )
+        if args.get("first") is None and args.get("last") is None:
+            args = {**args, "first": limit}
+        return super().resolve_connection(connection_type, args, resolved)

@@ -10,6 +10,7 @@ are ignored (selecting a little more than needed only costs an unused join).
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -23,6 +24,32 @@ from graphql import (
 )
 
 Tree = dict[str, "Tree"]
+
+
+class Lookups:
+    """What a selection needs loaded with a queryset: joins, prefetches, and columns to leave
+    out. Each type's shaping turns the selection under it into lookups relative to a prefix
+    (joins continue the prefix; prefetches start a fresh queryset shaped the same way)."""
+
+    def __init__(self):
+        self.related: list[str] = []
+        self.prefetch: list = []
+        self.deferred: list[str] = []
+
+    def extend(self, other: Lookups) -> Lookups:
+        self.related += other.related
+        self.prefetch += other.prefetch
+        self.deferred += other.deferred
+        return self
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        if self.related:
+            queryset = queryset.select_related(*self.related)
+        if self.prefetch:
+            queryset = queryset.prefetch_related(*self.prefetch)
+        if self.deferred:
+            queryset = queryset.defer(*self.deferred)
+        return queryset
 
 
 def selection_tree(info: GraphQLResolveInfo, *, as_type: str | None = None) -> Tree:

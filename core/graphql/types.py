@@ -1,11 +1,16 @@
-"""Types and helpers every package's schema shares."""
+"""Types and helpers every package's GraphQL shares."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 import graphene
+from django.utils import timezone
 from graphene_django import DjangoObjectType
+from graphene_django.registry import get_global_registry
 
 from core.models import Province
 
@@ -23,6 +28,12 @@ def score(value) -> float | None:
     return float(Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
 
 
+def enum_value(member):
+    """Graphene passes enum arguments as enum members, and a fresh model row may hold a
+    ``TextChoices`` member; selectors, services and GraphQL enums take the plain value."""
+    return getattr(member, "value", member)
+
+
 def enum_from_choices(name: str, choices, description: str = "") -> type[graphene.Enum]:
     """A GraphQL enum named ``name`` from a Django ``TextChoices`` (ACTIVE ↔ "active")."""
     return graphene.Enum(
@@ -32,20 +43,56 @@ def enum_from_choices(name: str, choices, description: str = "") -> type[graphen
     )
 
 
-def add_fields(graphene_type, **members) -> None:
-    """Add fields (and their ``resolve_*`` functions) to a type defined by a lower package.
+def model_type(model) -> type[DjangoObjectType]:
+    """The schema's GraphQL type for ``model``.
 
-    The dependency arrows point down (catalog → sellers): ``Business.products`` is declared by
-    catalog without sellers importing catalog. Must run before the root schema is built; fields
-    are read only then.
+    A type that packages above extend (``Product``, ``Business``) is composed in ``api.types``
+    from its package's base type and the extensions of the packages above; the bases are
+    declared with ``skip_registry``, so graphene-django's registry holds the composition only.
+    Everything that names such a type (fields, shaping that must include the extensions) goes
+    through here, because the package that declares the base cannot import the composition.
     """
-    for name, member in members.items():
-        if name.startswith("resolve_"):
-            setattr(graphene_type, name, staticmethod(member))
-        else:
-            graphene_type._meta.fields[name] = (
-                member if isinstance(member, graphene.Field) else member.mount_as(graphene.Field)
-            )
+    found = get_global_registry().get_type_for_model(model)
+    if found is None:
+        raise LookupError(
+            f"No GraphQL type is composed for {model._meta.label}: list it in api.types."
+        )
+    return found
+
+
+def lazy_model_type(model) -> Callable[[], type[DjangoObjectType]]:
+    """``model_type(model)`` for a field declaration: looked up when the schema is built."""
+    return lambda: model_type(model)
+
+
+def request_today(info) -> datetime.date:
+    """Today's date, looked up once per request: a page has a hundred certificates, and every
+    status on it is as of the same day."""
+    context = info.context
+    today = getattr(context, "_ocop_today", None)
+    if today is None:
+        today = timezone.localdate()
+        with contextlib.suppress(AttributeError):
+            context._ocop_today = today
+    return today
+
+
+class Upload(graphene.Scalar):
+    """A file sent as a part of a multipart request (GraphQL multipart request spec): the
+    variable is ``null`` in ``operations`` and ``map`` names the part that fills it."""
+
+    @staticmethod
+    def serialize(value):
+        return None
+
+    @staticmethod
+    def parse_value(value):
+        return value
+
+    @staticmethod
+    def parse_literal(node, _variables=None):
+        # A file cannot be written inside the query text.
+        return None
 
 
 class ProvinceType(DjangoObjectType):

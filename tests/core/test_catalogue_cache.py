@@ -231,8 +231,8 @@ def _selection(type_, depth: int) -> str:
 def test_no_cached_answer_reads_an_ignored_table(settings, client):
     from graphql_relay import to_global_id
 
-    from marketplace.schema import schema
-    from marketplace.views import MarketplaceGraphQLView
+    from api.schema import schema
+    from api.views import MarketplaceGraphQLView
     from tests.factories import BusinessFactory, ResaleAuthorizationFactory, selling_product
 
     settings.GRAPHQL_MAX_COST = 10**9

@@ -6,15 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from graphql import GraphQLError, parse, validate
 from graphql_relay import to_global_id
 
+from api.schema import Query, schema
+from api.types import Business as BusinessType
 from catalog.errors import RegistryError
 from core.graphql.errors import ErrorCode, errors_from_exception
 from core.graphql.mutations import BaseMutation
 from core.graphql.relay import from_global_id_or_error
 from core.graphql.validation import CostLimitRule
-from marketplace.schema import Query, schema
 from sellers.errors import PermissionDenied as SellerPermissionDenied
 from sellers.models import Business
-from sellers.schema import BusinessType
 from tests.factories import BusinessFactory, UserFactory
 
 # --- global IDs ----------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_cost_formula(settings, query, cost):
 
 @pytest.mark.django_db
 def test_a_typed_node_field_refuses_an_id_of_another_type():
-    from catalog.schema import CertificateType
+    from catalog.graphql.types import CertificateType
     from core.graphql.relay import Node
     from tests.factories import certified_product
 

@@ -227,7 +227,7 @@ def test_unexpected_errors_are_masked(gql, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr("catalog.schema.product_list", broken)
+    monkeypatch.setattr("catalog.graphql.shaping.product_list", broken)
     errors = gql.errors("{ products { totalCount } }")
     assert errors == [
         {

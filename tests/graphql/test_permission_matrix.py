@@ -357,7 +357,7 @@ PUBLIC_MUTATIONS = {
 
 
 def test_every_seller_mutation_is_in_a_matrix():
-    from marketplace.schema import schema
+    from api.schema import schema
     from tests.graphql.test_orders_api import CASES as ORDER_CASES
     from tests.graphql.test_traceability_api import CASES as TRACEABILITY_CASES
 

@@ -29,8 +29,8 @@ from tests.factories import (
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
 from tests.graphql.test_traceability_permission_matrix import CASES  # noqa: F401
 from traceability import signing, views
+from traceability.graphql.mutations import PIN_RUN_API_MAX
 from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun
-from traceability.schema import PIN_RUN_API_MAX
 from traceability.services import provenance_event_correct, stamp_run_void
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_wsgi_module_loads_the_app_and_freezes_what_lives_forever():
     script = (
         "import gc, marketplace.wsgi as w; "
-        "print(callable(w.application), 'marketplace.schema' in __import__('sys').modules, "
+        "print(callable(w.application), 'api.schema' in __import__('sys').modules, "
         "gc.get_freeze_count() > 50000)"
     )
     result = subprocess.run(

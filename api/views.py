@@ -4,11 +4,12 @@ Two things are added here, where the whole site's schema is served:
 
 API tokens. ``Authorization: Bearer ocop_…`` authenticates the request as the token's creator,
 limited to the token's business (``sellers.auth``; resolvers act for businesses through
-``sellers.schema.acting_businesses``, which applies the limit). A header that is malformed, or a
-token that is unknown, revoked, or whose creator has left the business, is answered with HTTP
-401 and a ``PERMISSION_DENIED`` error — never served as anonymous, so an integrator with a dead
-token finds out at once instead of silently reading public data. A token request needs no CSRF
-token: a header is not an ambient credential a third-party page can make a browser send.
+``sellers.graphql.acting.acting_businesses``, which applies the limit). A header that is
+malformed, or a token that is unknown, revoked, or whose creator has left the business, is
+answered with HTTP 401 and a ``PERMISSION_DENIED`` error — never served as anonymous, so an
+integrator with a dead token finds out at once instead of silently reading public data. A token
+request needs no CSRF token: a header is not an ambient credential a third-party page can make a
+browser send.
 
 File uploads. graphene-django reads JSON bodies only; photos arrive as multipart requests in the
 GraphQL multipart request spec (``operations`` JSON, ``map`` JSON, one part per file), which is

@@ -1,0 +1,331 @@
+"""Traceability mutations: batches and provenance events (through memberships, like offers),
+stamp runs, and the public PIN check."""
+
+from __future__ import annotations
+
+import graphene
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.graphql.types import ProductVariantType
+from catalog.models import ProductVariant
+from core.graphql.mutations import BaseMutation
+from core.graphql.types import enum_value
+from core.models import Province
+from marketplace.offers.graphql.types import StockLocationType
+from marketplace.offers.models import StockLocation
+from sellers.errors import PermissionDenied
+from sellers.graphql.acting import acting_businesses, id_or_error, own_object
+from sellers.graphql.mutations import SellerMutation
+from sellers.graphql.types import BusinessType
+from sellers.models import Business
+from sellers.ratelimit import client_ip
+from traceability import signing
+from traceability.errors import TraceabilityError
+from traceability.graphql.queries import scan_rate_ok
+from traceability.graphql.shaping import batches_for
+from traceability.graphql.types import (
+    BatchNode,
+    BusinessStepEnum,
+    DispositionEnum,
+    EventTypeEnum,
+    ProvenanceEventNode,
+    StampRunNode,
+)
+from traceability.models import Batch, EventType, ProvenanceEvent, Stamp, StampRun
+from traceability.selectors import stamp_lookup
+from traceability.services import (
+    batch_create,
+    provenance_event_correct,
+    provenance_event_record,
+    stamp_pin_check,
+    stamp_run_create,
+)
+
+# A PIN run's answer lists every PIN; 10,000 of them is about 1 MB of JSON.
+PIN_RUN_API_MAX = 10_000
+
+
+def _event_batch(info, pk: int, *, field: str) -> Batch:
+    """A batch the request may record events on: its holder's, or an authorised reseller's
+    (the service checks the role and the authorisation again)."""
+    acting = acting_businesses(info)
+    found = (
+        Batch.objects.filter(pk=pk)
+        .filter(
+            Q(variant__product__holder__in=acting)
+            | Q(
+                variant__product__resale_authorizations__reseller__in=acting,
+                variant__product__resale_authorizations__revoked_at__isnull=True,
+            )
+        )
+        .select_related("variant__product__holder")
+        .distinct()
+        .first()
+    )
+    if found is None:
+        raise PermissionDenied(
+            _("There is no such object among the businesses you act for."), field=field
+        )
+    return found
+
+
+def _location(info, global_id):
+    if not global_id:
+        return None
+    return own_object(
+        info,
+        StockLocation.objects.all(),
+        global_id,
+        StockLocationType,
+        through="business",
+        field="location",
+    )
+
+
+def _recorder(info, global_id) -> Business:
+    return own_object(
+        info, Business.objects.all(), global_id, BusinessType, through="pk", field="business"
+    )
+
+
+class EventInput(graphene.InputObjectType):
+    business_step = BusinessStepEnum(required=True)
+    event_time = graphene.DateTime(required=True, description="With its UTC offset.")
+    event_type = EventTypeEnum()
+    disposition = DispositionEnum()
+    address = graphene.String()
+    location = graphene.ID(description="One of the recording business's StockLocations.")
+    latitude = graphene.Float()
+    longitude = graphene.Float()
+    note = graphene.String()
+
+
+def _event_kwargs(info, event: EventInput) -> dict:
+    return {
+        "business_step": enum_value(event.business_step),
+        "event_time": event.event_time,
+        "event_type": enum_value(event.event_type) or EventType.OBJECT,
+        "disposition": enum_value(event.disposition) or "",
+        "address": event.address or "",
+        "location": _location(info, event.location),
+        "latitude": event.latitude,
+        "longitude": event.longitude,
+        "note": event.note or "",
+    }
+
+
+class BatchCreate(SellerMutation):
+    """Record a lot of one of your packs (owner or manager); the certificate in force on the
+    production date is attached from the registry."""
+
+    class Arguments:
+        variant = graphene.ID(required=True, description="A ProductVariant your business holds.")
+        lot_code = graphene.String(required=True)
+        produced_on = graphene.Date(required=True)
+        quantity = graphene.Int(required=True)
+        expires_on = graphene.Date()
+        origin_province = graphene.String(description='Province code, e.g. "22".')
+        origin_commune = graphene.String()
+
+    batch = graphene.Field(BatchNode)
+
+    @classmethod
+    def perform_mutation(cls, root, info, variant, lot_code, produced_on, quantity, **data):
+        pack = own_object(
+            info,
+            ProductVariant.objects.select_related("product__holder"),
+            variant,
+            ProductVariantType,
+            through="product__holder",
+            field="variant",
+        )
+        origin = None
+        code = (data.get("origin_province") or "").strip()
+        if code:
+            origin = Province.objects.filter(code=code[:8]).first()
+            if origin is None:
+                raise TraceabilityError(
+                    _("There is no province with this code."),
+                    code="not_found",
+                    field="origin_province",
+                )
+        created = batch_create(
+            actor=info.context.user,
+            variant=pack,
+            lot_code=lot_code,
+            produced_on=produced_on,
+            quantity=quantity,
+            expires_on=data.get("expires_on"),
+            origin_province=origin,
+            origin_commune=data.get("origin_commune") or "",
+        )
+        return cls(batch=batches_for([pack.product.holder_id]).get(pk=created.pk))
+
+
+class ProvenanceEventRecord(SellerMutation):
+    """Append an event to a batch's journey, as the producer or a shop it has authorised (any
+    member: staff record the steps they see)."""
+
+    class Arguments:
+        business = graphene.ID(required=True, description="The business recording it.")
+        batch = graphene.ID(required=True)
+        event = EventInput(required=True)
+
+    event = graphene.Field(ProvenanceEventNode)
+
+    @classmethod
+    def perform_mutation(cls, root, info, business, batch, event):
+        recorder = _recorder(info, business)
+        found = _event_batch(info, id_or_error(batch, BatchNode, field="batch"), field="batch")
+        created = provenance_event_record(
+            actor=info.context.user,
+            business=recorder,
+            batch=found,
+            **_event_kwargs(info, event),
+        )
+        return cls(event=created)
+
+
+class ProvenanceEventCorrect(SellerMutation):
+    """Correct an event by appending its replacement; the original stays, marked corrected.
+    Only the latest version of an event can be corrected."""
+
+    class Arguments:
+        business = graphene.ID(required=True, description="The business recording it.")
+        event = graphene.ID(required=True, description="The event to correct.")
+        correction = EventInput(required=True, description="The event in full, as it should be.")
+
+    event = graphene.Field(ProvenanceEventNode)
+
+    @classmethod
+    def perform_mutation(cls, root, info, business, event, correction):
+        recorder = _recorder(info, business)
+        pk = id_or_error(event, ProvenanceEventNode, field="event")
+        original = ProvenanceEvent.objects.filter(pk=pk).first()
+        if original is None:
+            raise PermissionDenied(
+                _("There is no such object among the businesses you act for."), field="event"
+            )
+        original.batch = _event_batch(info, original.batch_id, field="event")
+        created = provenance_event_correct(
+            actor=info.context.user,
+            business=recorder,
+            event=original,
+            **_event_kwargs(info, correction),
+        )
+        return cls(event=created)
+
+
+class StampPin(graphene.ObjectType):
+    serial = graphene.String(required=True)
+    pin = graphene.String(required=True)
+    url = graphene.String(required=True, description="The short URL printed in the QR code.")
+
+
+class StampRunCreate(SellerMutation):
+    """Order 1–100,000 signed stamps for a batch (owner or manager). Download the labels from
+    the run's ``pdfPath``/``csvPath``. With PINs (at most 10,000 a run here), this answer is
+    the only place the PINs ever appear in clear: keep them now."""
+
+    class Arguments:
+        batch = graphene.ID(required=True)
+        quantity = graphene.Int(required=True)
+        with_pin = graphene.Boolean(default_value=False)
+
+    run = graphene.Field(StampRunNode)
+    pins = graphene.List(
+        graphene.NonNull(StampPin), description="Only for a run with PINs; shown this once."
+    )
+
+    @classmethod
+    def perform_mutation(cls, root, info, batch, quantity, with_pin=False):
+        found = own_object(
+            info,
+            Batch.objects.select_related("variant__product__holder"),
+            batch,
+            BatchNode,
+            through="variant__product__holder",
+            field="batch",
+        )
+        if with_pin and quantity > PIN_RUN_API_MAX:
+            raise TraceabilityError(
+                _(
+                    "Over the API a run with PINs has at most %(max)s stamps; order several "
+                    "runs, or use the workspace, which packs the PINs into a download."
+                )
+                % {"max": f"{PIN_RUN_API_MAX:,}"},
+                code="out_of_range",
+                field="quantity",
+            )
+        run, pins = stamp_run_create(
+            actor=info.context.user, batch=found, quantity=quantity, with_pin=with_pin
+        )
+        run.batch = found
+        if not with_pin:
+            return cls(run=run, pins=None)
+        stamps = run.stamps.only("serial").order_by("serial")
+        return cls(
+            run=run,
+            pins=[
+                StampPin(
+                    serial=stamp.serial,
+                    pin=pins[stamp.serial],
+                    url=signing.stamp_url_short(_with_run(stamp, run)),
+                )
+                for stamp in stamps
+            ],
+        )
+
+
+def _with_run(stamp: Stamp, run: StampRun) -> Stamp:
+    stamp.run = run  # the code is signed with the run's key; no query per stamp
+    return stamp
+
+
+class StampPinCheck(BaseMutation):
+    """Check the scratch-off PIN of a stamp, as the scan page does: the first correct check
+    verifies the item; wrong PINs are limited per stamp and per client."""
+
+    class Arguments:
+        code = graphene.String(required=True)
+        pin = graphene.String(required=True)
+
+    status = graphene.String(
+        description="verified, already_verified, wrong, rate_limited or no_pin."
+    )
+    verified_at = graphene.DateTime()
+    retry_after = graphene.Int(description="Seconds to wait when rate_limited.")
+
+    @classmethod
+    def check_permissions(cls, info, **data) -> bool:
+        return True  # anyone holding the package may check its PIN
+
+    @classmethod
+    def perform_mutation(cls, root, info, code, pin):
+        if not scan_rate_ok(info.context):
+            raise TraceabilityError(
+                _("Too many stamp checks; wait a few minutes."), code="too_many", field="code"
+            )
+        stamp = stamp_lookup(code=code.strip()[:64])
+        if stamp is None:
+            raise TraceabilityError(
+                _("This code is not recognised."), code="not_recognised", field="code"
+            )
+        result = stamp_pin_check(
+            stamp=stamp, pin=pin[:32], client_key=client_ip(info.context), now=timezone.now()
+        )
+        return cls(
+            status=enum_value(result.status),
+            verified_at=result.verified_at,
+            retry_after=result.retry_after or None,
+        )
+
+
+class Mutation(graphene.ObjectType):
+    batch_create = BatchCreate.Field()
+    provenance_event_record = ProvenanceEventRecord.Field()
+    provenance_event_correct = ProvenanceEventCorrect.Field()
+    stamp_run_create = StampRunCreate.Field()
+    stamp_pin_check = StampPinCheck.Field()

@@ -1,0 +1,34 @@
+"""Selection → queryset for batches: everything the types read joined or prefetched."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from traceability.models import Batch, ProvenanceEvent, StampRun
+
+EVENTS = "graphql_events"
+RUNS = "graphql_runs"
+
+
+def batch_queryset(queryset: QuerySet[Batch]) -> QuerySet[Batch]:
+    """A batch queryset with everything the types read joined or prefetched: a page of batches
+    costs the same few queries whatever the number of batches, events and runs."""
+    return queryset.select_related(
+        "variant__product__holder", "origin_province", "certificate__decision"
+    ).prefetch_related(
+        Prefetch(
+            "events",
+            queryset=ProvenanceEvent.objects.select_related(
+                "location__province", "correction"
+            ).order_by("event_time", "id"),
+            to_attr=EVENTS,
+        ),
+        Prefetch(
+            "stamp_runs", queryset=StampRun.objects.order_by("-created_at", "-id"), to_attr=RUNS
+        ),
+    )
+
+
+def batches_for(businesses) -> QuerySet[Batch]:
+    """The batches of the products ``businesses`` hold, shaped."""
+    return batch_queryset(Batch.objects.filter(variant__product__holder__in=businesses))

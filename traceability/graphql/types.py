@@ -1,0 +1,275 @@
+"""GraphQL types of traceability: batches, provenance events, stamp runs, and the public
+answer of a stamp check."""
+
+from __future__ import annotations
+
+import graphene
+from django.urls import reverse
+from graphene_django import DjangoObjectType
+
+from catalog.graphql.enums import CertificateStatusEnum, RevocationGroundEnum
+from catalog.graphql.types import CertificateType, ProductVariantType
+from catalog.models import Product
+from core.graphql.connections import CountableConnection, InMemoryConnectionField
+from core.graphql.relay import Node
+from core.graphql.types import ProvinceType, enum_from_choices, lazy_model_type
+from marketplace.offers.graphql.types import OfferType, StockLocationType
+from sellers.graphql.acting import acting_businesses
+from sellers.models import Business
+from traceability.graphql.shaping import EVENTS, RUNS, batches_for
+from traceability.models import (
+    Batch,
+    BusinessStep,
+    Disposition,
+    EventType,
+    ProvenanceEvent,
+    StampRun,
+    Verdict,
+)
+
+EventTypeEnum = enum_from_choices("ProvenanceEventType", EventType, "EPCIS 2.0 event type.")
+BusinessStepEnum = enum_from_choices("BusinessStep", BusinessStep, "Why the event happened.")
+DispositionEnum = enum_from_choices("Disposition", Disposition, "State of the goods after it.")
+VerdictEnum = enum_from_choices("StampVerdict", Verdict, "What a stamp check concluded.")
+
+
+class ProvenanceEventNode(DjangoObjectType):
+    """One step of a batch's journey (EPCIS 2.0 shaped). Corrections are appended: ``corrects``
+    names the event a correction replaces, ``correctedBy`` the event that replaced this one;
+    both stay on the record."""
+
+    event_type = graphene.Field(EventTypeEnum, required=True)
+    business_step = graphene.Field(BusinessStepEnum, required=True)
+    disposition = graphene.Field(DispositionEnum)
+    latitude = graphene.Float()
+    longitude = graphene.Float()
+    location = graphene.Field(StockLocationType)
+    photo_url = graphene.String()
+    corrects = graphene.ID(description="The ProvenanceEvent this one corrects.")
+    corrected_by = graphene.ID(description="The ProvenanceEvent that corrects this one.")
+
+    class Meta:
+        model = ProvenanceEvent
+        name = "ProvenanceEvent"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "id",
+            "event_type",
+            "business_step",
+            "disposition",
+            "event_time",
+            "event_timezone",
+            "record_time",
+            "address",
+            "note",
+        )
+
+    @classmethod
+    def get_node(cls, info, id):
+        return (
+            ProvenanceEvent.objects.filter(
+                pk=id, batch__variant__product__holder__in=acting_businesses(info)
+            )
+            .select_related("location__province", "correction")
+            .first()
+        )
+
+    @staticmethod
+    def resolve_event_type(root, info):
+        return root.event_type
+
+    @staticmethod
+    def resolve_business_step(root, info):
+        return root.business_step
+
+    @staticmethod
+    def resolve_disposition(root, info):
+        return root.disposition or None
+
+    @staticmethod
+    def resolve_latitude(root, info):
+        return None if root.latitude is None else float(root.latitude)
+
+    @staticmethod
+    def resolve_longitude(root, info):
+        return None if root.longitude is None else float(root.longitude)
+
+    @staticmethod
+    def resolve_photo_url(root, info):
+        return info.context.build_absolute_uri(root.photo.url) if root.photo else None
+
+    @staticmethod
+    def resolve_corrects(root, info):
+        return Node.to_global_id("ProvenanceEvent", root.corrects_id) if root.corrects_id else None
+
+    @staticmethod
+    def resolve_corrected_by(root, info):
+        # Every query reaching an event joins its reverse one-to-one ``correction``.
+        correction = getattr(root, "correction", None)
+        return Node.to_global_id("ProvenanceEvent", correction.pk) if correction else None
+
+
+class StampRunNode(DjangoObjectType):
+    """A run of signed stamps. PINs are never readable here: the creating mutation returns them
+    once. The label files are downloaded (signed in, as a member) from the paths given."""
+
+    pdf_path = graphene.String(required=True, description="PDF label sheets (workspace).")
+    csv_path = graphene.String(required=True, description="Serials and URLs, for a printer.")
+
+    class Meta:
+        model = StampRun
+        name = "StampRun"
+        interfaces = (Node,)
+        fields = ("id", "quantity", "with_pin", "created_at", "voided_at", "void_reason")
+
+    @classmethod
+    def get_node(cls, info, id):
+        return (
+            StampRun.objects.filter(
+                pk=id, batch__variant__product__holder__in=acting_businesses(info)
+            )
+            .select_related("batch__variant__product__holder")
+            .first()
+        )
+
+    @staticmethod
+    def _path(root, name):
+        slug = root.batch.variant.product.holder.slug
+        return reverse(f"traceability_workspace:{name}", args=[slug, root.pk])
+
+    @staticmethod
+    def resolve_pdf_path(root, info):
+        return StampRunNode._path(root, "stamp_run_pdf")
+
+    @staticmethod
+    def resolve_csv_path(root, info):
+        return StampRunNode._path(root, "stamp_run_csv")
+
+
+class BatchNode(DjangoObjectType):
+    """A lot of one pack, with the certificate that was in force when it was produced."""
+
+    variant = graphene.Field(ProductVariantType, required=True)
+    certificate = graphene.Field(
+        CertificateType, description="The certificate in force on the production date."
+    )
+    origin_province = graphene.Field(ProvinceType, description="Where the raw material is from.")
+    events = InMemoryConnectionField(
+        ProvenanceEventNode._meta.connection,
+        required=True,
+        description="The batch's journey in event-time order, corrected events included.",
+    )
+    stamp_runs = graphene.List(graphene.NonNull(StampRunNode), required=True)
+
+    class Meta:
+        model = Batch
+        name = "Batch"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        fields = (
+            "id",
+            "lot_code",
+            "produced_on",
+            "expires_on",
+            "quantity",
+            "origin_commune",
+            "created_at",
+        )
+
+    @classmethod
+    def get_node(cls, info, id):
+        return batches_for(acting_businesses(info)).filter(pk=id).first()
+
+    @staticmethod
+    def resolve_events(root, info, **_pagination):
+        if hasattr(root, EVENTS):  # every query of batches prefetches it (batch_queryset)
+            return getattr(root, EVENTS)
+        return list(
+            root.events.select_related("location__province", "correction").order_by(
+                "event_time", "id"
+            )
+        )
+
+    @staticmethod
+    def resolve_stamp_runs(root, info):
+        if hasattr(root, RUNS):
+            return getattr(root, RUNS)
+        return list(root.stamp_runs.order_by("-created_at", "-id"))
+
+
+# --- the public stamp check -------------------------------------------------------------------
+
+
+class CertificateOnScanDate(graphene.ObjectType):
+    """The product's certificate as it stood on the day of the check — not today's status of the
+    certificate printed at production, so a revocation shows on every stamp from that day."""
+
+    day = graphene.Date(required=True)
+    status = graphene.Field(
+        CertificateStatusEnum, description="On ``day``; null when the product had none."
+    )
+    stars = graphene.Int()
+    valid_until = graphene.Date()
+    revocation_ground = graphene.Field(RevocationGroundEnum)
+    certificate = graphene.Field(CertificateType)
+
+
+class PublicBatch(graphene.ObjectType):
+    lot_code = graphene.String(required=True)
+    produced_on = graphene.Date(required=True)
+    expires_on = graphene.Date()
+    origin_province = graphene.Field(ProvinceType)
+    origin_commune = graphene.String()
+
+
+class TimelineEvent(graphene.ObjectType):
+    """A provenance event as the scan page shows it to anyone holding the package."""
+
+    id = graphene.ID(required=True, description="The ProvenanceEvent's ID.")
+    event_type = graphene.Field(EventTypeEnum, required=True)
+    business_step = graphene.Field(BusinessStepEnum, required=True)
+    disposition = graphene.Field(DispositionEnum)
+    event_time = graphene.DateTime(required=True)
+    event_timezone = graphene.String(required=True)
+    record_time = graphene.DateTime(required=True)
+    place = graphene.String(description="The point of sale or warehouse, with its province.")
+    address = graphene.String()
+    note = graphene.String()
+    photo_url = graphene.String()
+    corrects = graphene.ID()
+    corrected_by = graphene.ID(description="Set when a later event corrects this one.")
+
+
+class PointOfSale(graphene.ObjectType):
+    name = graphene.String(required=True)
+    seller = graphene.String(required=True)
+    street = graphene.String()
+    commune = graphene.String()
+    province = graphene.Field(ProvinceType, required=True)
+
+
+class StampVerification(graphene.ObjectType):
+    """The verdict of a stamp check. A code that is not recognised carries nothing else, so a
+    forger learns nothing from it."""
+
+    verdict = graphene.Field(VerdictEnum, required=True)
+    anomalies = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Why a recognised stamp is suspicious (void run, many scans, far apart).",
+    )
+    serial = graphene.String()
+    product = graphene.Field(lazy_model_type(Product))
+    producer = graphene.Field(lazy_model_type(Business))
+    batch = graphene.Field(PublicBatch)
+    certificate = graphene.Field(CertificateOnScanDate)
+    scan_count = graphene.Int()
+    first_scanned_at = graphene.DateTime()
+    first_scan_province = graphene.Field(ProvinceType)
+    timeline = graphene.List(graphene.NonNull(TimelineEvent))
+    offers = graphene.List(graphene.NonNull(OfferType), description="Where to buy, online.")
+    points_of_sale = graphene.List(graphene.NonNull(PointOfSale))
+    pin_protected = graphene.Boolean()
+    pin_verified_at = graphene.DateTime()

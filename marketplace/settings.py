@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
                 "marketplace.orders.context_processors.cart",
+                "marketplace.storefront.context_processors.shop",
             ],
         },
     }

@@ -1,13 +1,12 @@
-"""Presentation helpers for the storefront: money, stars, validity wording, bilingual names.
+"""Presentation helpers for every page: money, stars, scores, demo badges, bilingual names.
 
-Nothing here decides anything: the certificate's status comes from ``Certificate.status_on``
-(duck-typed, so ``core`` imports no higher package) and the wording lives in the templates.
+Nothing here decides anything. A certificate's standing is worded by catalog's
+``{% certificate_validity %}`` (``catalog/templatetags/certificates.py``).
 """
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 
 from core.money import format_vnd
@@ -78,19 +77,6 @@ def stars(count) -> dict:
         "filled": "★" * count,
         "empty": "☆" * (MAX_STARS - count),
         "label": ngettext("%(count)s star", "%(count)s stars", count) % {"count": count},
-    }
-
-
-@register.inclusion_tag("includes/validity.html")
-def certificate_validity(certificate, short: bool = False) -> dict:
-    """The certificate's standing today in plain words: in force until…, expired, revoked,
-    superseded. An active certificate past its date reads expired even before the daily job."""
-    if not hasattr(certificate, "status_on"):  # None, or "" from a missing template variable
-        return {"certificate": None, "state": "none", "short": short}
-    return {
-        "certificate": certificate,
-        "state": str(certificate.status_on(timezone.localdate())),
-        "short": short,
     }
 
 

@@ -7,7 +7,7 @@ from sellers.models import Business
 
 
 def ledger_entries(*, seller: Business) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(seller=seller).select_related("order", "payout")
+    return LedgerEntry.objects.filter(seller=seller).select_related("order__seller", "payout")
 
 
 def ledger_totals(*, seller: Business) -> dict[str, int]:

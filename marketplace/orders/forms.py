@@ -2,8 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Province
-from marketplace.orders.models import PaymentMethod
-from marketplace.payments.providers import stripe_enabled
 
 
 class CheckoutForm(forms.Form):
@@ -24,12 +22,8 @@ class CheckoutForm(forms.Form):
     )
     payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, summary, **kwargs):
+    def __init__(self, *args, summary, methods: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        methods = [(PaymentMethod.COD, PaymentMethod.COD.label)]
-        methods.append((PaymentMethod.VIETQR, PaymentMethod.VIETQR.label))
-        if stripe_enabled():
-            methods.append((PaymentMethod.STRIPE, PaymentMethod.STRIPE.label))
         self.fields["payment_method"].choices = methods
         self.groups = []
         for group in summary.groups:

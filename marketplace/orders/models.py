@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -270,6 +271,11 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def get_workspace_url(self) -> str:
+        """The order's page in its seller's workspace (pages of apps below orders, such as the
+        ledger, link to it through this rather than by naming the route)."""
+        return reverse("orders_workspace:order_detail", args=[self.seller.slug, self.number])
 
 
 class OrderLine(models.Model):

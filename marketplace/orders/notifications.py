@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.orders.models import Order, OrderStatus
+from marketplace.orders.selectors import order_access_token
 from sellers.models import Membership
 
 SUBJECTS = {
@@ -30,8 +31,6 @@ def order_notify(*, order: Order, to_status: str, new: bool = False) -> None:
 
 
 def _send(order_id: int, to_status: str, new: bool) -> None:
-    from marketplace.orders.selectors import order_access_token
-
     order = Order.objects.select_related("seller", "pickup_location", "province").get(pk=order_id)
     lines = list(order.lines.all())
     link = settings.SITE_URL + reverse("orders:order_detail", args=[order.number])

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core import signing
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.offers.models import StockLocation
+from marketplace.offers.models import Offer, Stock, StockLocation
 from marketplace.offers.selectors import offers_visible
 from marketplace.orders.models import (
     Cart,
@@ -18,6 +21,8 @@ from marketplace.orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    Reservation,
+    SellerDeliveryRule,
 )
 from sellers.models import Business
 
@@ -81,16 +86,55 @@ class CheckoutSummary:
         return [p for g in self.groups for v in g.lines for p in v.problems]
 
 
+def stock_available(offer_ids: Iterable[int], *, cart: Cart | None) -> dict[int, int]:
+    """Units each offer can still sell: stock minus other carts' live reservations."""
+    now = timezone.now()
+    totals: dict[int, int] = defaultdict(int)
+    for offer_id, quantity in Stock.objects.filter(offer_id__in=offer_ids).values_list(
+        "offer_id", "quantity"
+    ):
+        totals[offer_id] += quantity
+    held = Reservation.objects.filter(stock__offer_id__in=offer_ids, expires_at__gt=now)
+    if cart is not None:
+        held = held.exclude(cart=cart)
+    for offer_id, quantity in (
+        held.values("stock__offer_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("stock__offer_id", "n")
+    ):
+        totals[offer_id] -= quantity
+    return {offer_id: max(totals.get(offer_id, 0), 0) for offer_id in offer_ids}
+
+
+def offer_line_name(offer: Offer) -> str:
+    """How a line names what was bought: "Mật ong (Hũ 500 g)"."""
+    return f"{offer.variant.product.name} ({offer.variant.name})"
+
+
+def delivery_rule_for(seller: Business) -> SellerDeliveryRule:
+    """The seller's rule, or the marketplace default (not saved) for one who set none."""
+    rule = getattr(seller, "_delivery_rule_cache", None)
+    if rule is None:
+        try:
+            rule = seller.delivery_rule
+        except SellerDeliveryRule.DoesNotExist:
+            rule = SellerDeliveryRule(seller=seller, flat_fee=settings.ORDERS_DEFAULT_SHIPPING_FEE)
+        seller._delivery_rule_cache = rule
+    return rule
+
+
+def shipping_fee(*, seller: Business, subtotal: int, method: str) -> int:
+    if method == DeliveryMethod.PICKUP:
+        return 0
+    rule = delivery_rule_for(seller)
+    if rule.free_above is not None and subtotal >= rule.free_above:
+        return 0
+    return rule.flat_fee
+
+
 def checkout_summary(*, cart: Cart) -> CheckoutSummary:
     """The cart grouped by seller with prices, fees and what changed since lines were added.
     Seven queries whatever the number of lines and sellers."""
-    from marketplace.orders.services import (
-        _product_name,
-        _stock_available,
-        delivery_rule_for,
-        shipping_fee,
-    )
-
     lines = list(
         cart.lines.select_related(
             "offer__variant__product", "offer__seller", "offer__seller__delivery_rule"
@@ -100,7 +144,7 @@ def checkout_summary(*, cart: Cart) -> CheckoutSummary:
         return CheckoutSummary(cart=cart, groups=[])
     offer_ids = [line.offer_id for line in lines]
     visible = set(offers_visible().filter(pk__in=offer_ids).values_list("pk", flat=True))
-    available = _stock_available(offer_ids, cart=cart)
+    available = stock_available(offer_ids, cart=cart)
     deliveries = {d.seller_id: d for d in cart.deliveries.select_related("pickup_location")}
     seller_ids = sorted({line.offer.seller_id for line in lines})
     locations: dict[int, list[StockLocation]] = defaultdict(list)
@@ -115,7 +159,7 @@ def checkout_summary(*, cart: Cart) -> CheckoutSummary:
             line_total=offer.price * line.quantity,
             available=available[offer.pk],
         )
-        name = _product_name(offer)
+        name = offer_line_name(offer)
         if offer.pk not in visible:
             view.problems.append(
                 Problem(

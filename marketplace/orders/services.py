@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -50,6 +49,13 @@ from marketplace.orders.models import (
     SellerDeliveryRule,
 )
 from marketplace.orders.notifications import order_notify
+from marketplace.orders.selectors import (
+    checkout_summary,
+    delivery_rule_for,
+    offer_line_name,
+    shipping_fee,
+    stock_available,
+)
 from sellers.errors import SellerError
 from sellers.models import Business
 from sellers.services import phone_normalise
@@ -140,30 +146,6 @@ def _open(cart: Cart) -> None:
         raise CheckoutError(_("This checkout has already been placed."), code="INVALID", field=None)
 
 
-def _stock_available(offer_ids: Iterable[int], *, cart: Cart | None) -> dict[int, int]:
-    """Units each offer can still sell: stock minus other carts' live reservations."""
-    now = timezone.now()
-    totals: dict[int, int] = defaultdict(int)
-    for offer_id, quantity in Stock.objects.filter(offer_id__in=offer_ids).values_list(
-        "offer_id", "quantity"
-    ):
-        totals[offer_id] += quantity
-    held = Reservation.objects.filter(stock__offer_id__in=offer_ids, expires_at__gt=now)
-    if cart is not None:
-        held = held.exclude(cart=cart)
-    for offer_id, quantity in (
-        held.values("stock__offer_id")
-        .annotate(n=Sum("quantity"))
-        .values_list("stock__offer_id", "n")
-    ):
-        totals[offer_id] -= quantity
-    return {offer_id: max(totals.get(offer_id, 0), 0) for offer_id in offer_ids}
-
-
-def _product_name(offer: Offer) -> str:
-    return f"{offer.variant.product.name} ({offer.variant.name})"
-
-
 @transaction.atomic
 def cart_line_add(*, cart: Cart, offer: Offer, quantity=1) -> CartLine:
     _open(cart)
@@ -172,7 +154,7 @@ def cart_line_add(*, cart: Cart, offer: Offer, quantity=1) -> CartLine:
         raise CheckoutError(_("Choose at least one."), code="invalid", field="quantity")
     if not offers_visible().filter(pk=offer.pk).exists():
         raise CheckoutError(
-            _("%(product)s is not on sale any more.") % {"product": _product_name(offer)},
+            _("%(product)s is not on sale any more.") % {"product": offer_line_name(offer)},
             code="OFFER_UNAVAILABLE",
             field="offer",
         )
@@ -190,17 +172,17 @@ def cart_line_add(*, cart: Cart, offer: Offer, quantity=1) -> CartLine:
 
 
 def _check_stock(*, offer: Offer, wanted: int, cart: Cart | None, field: str) -> None:
-    available = _stock_available([offer.pk], cart=cart)[offer.pk]
+    available = stock_available([offer.pk], cart=cart)[offer.pk]
     if available <= 0:
         raise CheckoutError(
-            _("%(product)s is sold out.") % {"product": _product_name(offer)},
+            _("%(product)s is sold out.") % {"product": offer_line_name(offer)},
             code="SOLD_OUT",
             field=field,
         )
     if wanted > available:
         raise CheckoutError(
             _("Only %(available)s of %(product)s left.")
-            % {"available": available, "product": _product_name(offer)},
+            % {"available": available, "product": offer_line_name(offer)},
             code="SOLD_OUT",
             field=field,
         )
@@ -285,18 +267,6 @@ def checkout_note_set(*, cart: Cart, note: str) -> Cart:
     cart.note = _text(note, field="note", limit=1000, label=_("note"), required=False)
     cart.save(update_fields=["note", "updated_at"])
     return cart
-
-
-def delivery_rule_for(seller: Business) -> SellerDeliveryRule:
-    """The seller's rule, or the marketplace default (not saved) for one who set none."""
-    rule = getattr(seller, "_delivery_rule_cache", None)
-    if rule is None:
-        try:
-            rule = seller.delivery_rule
-        except SellerDeliveryRule.DoesNotExist:
-            rule = SellerDeliveryRule(seller=seller, flat_fee=settings.ORDERS_DEFAULT_SHIPPING_FEE)
-        seller._delivery_rule_cache = rule
-    return rule
 
 
 def checkout_delivery_set(
@@ -402,10 +372,10 @@ def _plan(cart: Cart, lines, rows_by_line, now) -> list[tuple[CartLine, Stock, i
         if needed:
             available = line.quantity - needed
             message = (
-                _("%(product)s is sold out.") % {"product": _product_name(line.offer)}
+                _("%(product)s is sold out.") % {"product": offer_line_name(line.offer)}
                 if available == 0
                 else _("Only %(available)s of %(product)s left.")
-                % {"available": available, "product": _product_name(line.offer)}
+                % {"available": available, "product": offer_line_name(line.offer)}
             )
             raise CheckoutError(message, code="SOLD_OUT", field=f"line-{line.pk}")
     return plan
@@ -554,20 +524,9 @@ def _order_create(
     raise RuntimeError("Could not draw a free order number")
 
 
-def shipping_fee(*, seller: Business, subtotal: int, method: str) -> int:
-    if method == DeliveryMethod.PICKUP:
-        return 0
-    rule = delivery_rule_for(seller)
-    if rule.free_above is not None and subtotal >= rule.free_above:
-        return 0
-    return rule.flat_fee
-
-
 def checkout_validate(*, cart: Cart, prices: bool = False) -> None:
     """Refuse to go on while the cart is empty, details are missing, or (with ``prices``) an
     offer changed price, vanished or lost its certificate since it was added."""
-    from marketplace.orders.selectors import checkout_summary
-
     summary = checkout_summary(cart=cart)
     if not summary.groups:
         raise CheckoutError(_("Your cart is empty."), code="EMPTY", field=None)

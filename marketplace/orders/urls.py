@@ -9,7 +9,6 @@ urlpatterns = [
     path("gio-hang/dong/<int:line_id>/", views.cart_line, name="cart_line"),
     path("gio-hang/gia-moi/", views.cart_accept_prices, name="cart_accept_prices"),
     path("thanh-toan/", views.checkout_view, name="checkout"),
-    path("thanh-toan/the/", views.checkout_card_return, name="card_return"),
     path("don-hang/xac-nhan/<uuid:token>/", views.confirmation, name="confirmation"),
     path("don-hang/<str:number>/", views.order_detail, name="order_detail"),
     path("tai-khoan/don-hang/", views.order_history, name="order_history"),

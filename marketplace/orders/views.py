@@ -1,10 +1,10 @@
 """Buyer pages: cart, checkout, order confirmation, order page and history.
 
-Thin: each view reads the request, calls the orders or payments services and renders. The web
-layer is the one place that uses both apps: orders' domain code never imports payments.
+Thin: each view reads the request, calls the orders services and renders. Paying is the payment
+step that marketplace.payments registers (``marketplace.orders.payment``): orders never imports
+payments, which sit above it.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,10 +20,10 @@ from marketplace.orders.context_processors import CART_QUANTITY_KEY
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.forms import CheckoutForm
 from marketplace.orders.models import Cart, CartLine, CartStatus, DeliveryMethod, PaymentMethod
+from marketplace.orders.payment import payment_step
 from marketplace.orders.selectors import (
     ORDER_SESSION_KEY,
     checkout_summary,
-    order_access_token,
     order_by_number,
     order_visible_to,
     orders_for_buyer,
@@ -39,9 +39,6 @@ from marketplace.orders.services import (
     checkout_delivery_set,
     checkout_note_set,
 )
-from marketplace.payments.models import Payment
-from marketplace.payments.providers import vietqr_for
-from marketplace.payments.services import checkout_complete, checkout_payment_start
 
 ORDERS_PER_PAGE = 20
 
@@ -185,54 +182,33 @@ def checkout_view(request):
         return HttpResponseRedirect(reverse("orders:cart"))
     summary = checkout_summary(cart=cart)
     if request.method == "POST":
-        form = CheckoutForm(request.POST, summary=summary)
+        form = CheckoutForm(request.POST, summary=summary, methods=payment_step().method_choices())
         if form.is_valid() and _apply(form, cart):
-            method = form.cleaned_data["payment_method"]
             try:
-                payment = checkout_payment_start(cart=cart, method=method, actor=_actor(request))
+                page = payment_step().start(
+                    request, cart=cart, method=form.cleaned_data["payment_method"]
+                )
             except CheckoutError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                if method == PaymentMethod.STRIPE:
-                    return render(
-                        request,
-                        "orders/card.html",
-                        {
-                            "payment": payment,
-                            "STRIPE_PUBLISHABLE_KEY": settings.STRIPE_PUBLISHABLE_KEY,
-                            "return_url": request.build_absolute_uri(reverse("orders:card_return")),
-                        },
-                    )
-                return _placed(request, cart)
+                return page or checkout_placed(request, cart)
         summary = checkout_summary(cart=cart)
     else:
-        form = CheckoutForm(initial=_initial(cart, summary), summary=summary)
+        form = CheckoutForm(
+            initial=_initial(cart, summary),
+            summary=summary,
+            methods=payment_step().method_choices(),
+        )
     return render(request, "orders/checkout.html", {"form": form, "summary": summary})
 
 
-def _actor(request):
-    return request.user if request.user.is_authenticated else None
-
-
-def _placed(request, cart: Cart):
+def checkout_placed(request, cart: Cart):
+    """After the orders of ``cart`` are placed: the cart badge empties, this browser may open
+    the orders, and the buyer sees the confirmation."""
     request.session[CART_QUANTITY_KEY] = 0
     placed = request.session.get(ORDER_SESSION_KEY, [])
     request.session[ORDER_SESSION_KEY] = [*placed[-19:], str(cart.token)]
     return HttpResponseRedirect(reverse("orders:confirmation", args=[cart.token]))
-
-
-def checkout_card_return(request):
-    """Stripe's Payment Element sends the buyer back here after confirming the card."""
-    cart = _cart(request, create=False)
-    payment = Payment.objects.filter(cart=cart).first() if cart else None
-    if payment is None:
-        return HttpResponseRedirect(reverse("orders:cart"))
-    try:
-        checkout_complete(cart=cart, actor=_actor(request))
-    except CheckoutError as exc:
-        messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("orders:checkout"))
-    return _placed(request, cart)
 
 
 def confirmation(request, token):
@@ -242,24 +218,11 @@ def confirmation(request, token):
         order=orders[0], user=request.user, session=request.session, token=request.GET.get("t", "")
     ):
         raise Http404
-    payment = Payment.objects.filter(cart=cart).first()
     return render(
         request,
         "orders/confirmation.html",
-        {"cart": cart, "orders": orders, "payment": payment, **_vietqr(payment, orders)},
+        {"cart": cart, "orders": orders, **payment_step().order_context(orders=orders)},
     )
-
-
-def _vietqr(payment, orders) -> dict:
-    if payment is None or payment.method != PaymentMethod.VIETQR or payment.status != "pending":
-        return {}
-    return {
-        "vietqr_payload": vietqr_for(amount=payment.amount, reference=payment.reference),
-        "vietqr_bank_bin": settings.VIETQR_BANK_BIN,
-        "vietqr_account": settings.VIETQR_ACCOUNT,
-        "vietqr_account_name": settings.VIETQR_ACCOUNT_NAME,
-        "vietqr_token": order_access_token(order=orders[0]),
-    }
 
 
 def order_detail(request, number):
@@ -270,11 +233,10 @@ def order_detail(request, number):
         order=order, user=request.user, session=request.session, token=request.GET.get("t", "")
     ):
         raise Http404
-    payment = Payment.objects.filter(cart_id=order.cart_id).first()
     return render(
         request,
         "orders/order_detail.html",
-        {"order": order, "payment": payment, **_vietqr(payment, [order])},
+        {"order": order, **payment_step().order_context(orders=[order])},
     )
 
 

@@ -1,22 +1,47 @@
-"""Provider endpoints (thin: verify, call one service, answer) and the VietQR image."""
+"""Provider endpoints (thin: verify, call one service, answer), the return from the card page,
+and the VietQR image."""
 
+from django.contrib import messages
 from django.http import (
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseForbidden,
+    HttpResponseRedirect,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from marketplace.orders.errors import CheckoutError
 from marketplace.orders.selectors import order_visible_to
+from marketplace.orders.services import cart_for_request
+from marketplace.orders.views import checkout_placed
 from marketplace.payments import providers
 from marketplace.payments.models import Payment
-from marketplace.payments.services import bank_notification_receive, stripe_webhook_receive
+from marketplace.payments.services import (
+    bank_notification_receive,
+    checkout_complete,
+    stripe_webhook_receive,
+)
 from marketplace.payments.vietqr import vietqr_png
+
+
+def checkout_card_return(request):
+    """Stripe's Payment Element sends the buyer back here after confirming the card."""
+    cart = cart_for_request(user=request.user, session=request.session, create=False)
+    payment = Payment.objects.filter(cart=cart).first() if cart else None
+    if payment is None:
+        return HttpResponseRedirect(reverse("orders:cart"))
+    try:
+        checkout_complete(cart=cart, actor=request.user if request.user.is_authenticated else None)
+    except CheckoutError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("orders:checkout"))
+    return checkout_placed(request, cart)
 
 
 @csrf_exempt

@@ -70,8 +70,8 @@ class StampVerdict:
 def stamp_lookup(*, code: str) -> Stamp | None:
     """The stamp a code stands for, when its signature is valid under a configured key and the
     stamp exists (one query; none for a bad signature). Everything the page shows about the
-    product, batch and producer is joined."""
-    verified = signing.stamp_code_verify(code=code)
+    product, batch and producer is joined. The code may be typed in lower case."""
+    verified = signing.stamp_code_verify(code=signing.stamp_code_normalise(code))
     if verified is None:
         return None
     serial, key_id = verified
@@ -89,14 +89,19 @@ def stamp_lookup(*, code: str) -> Stamp | None:
     return stamp
 
 
-def stamp_lookup_gs1(*, gtin: str, lot: str, serial: str, signature: str) -> Stamp | None:
-    """The stamp of a GS1 Digital Link (``/01/…/10/…/21/{serial}?s={signature}``): the code
-    must verify and the GTIN and lot must be the stamp's own."""
+def stamp_lookup_gs1(
+    *, gtin: str, serial: str, signature: str, lot: str | None = None
+) -> Stamp | None:
+    """The stamp of a GS1 Digital Link (``/01/{gtin}[/10/{lot}]/21/{serial}?s={signature}``):
+    the code must verify, the GTIN must be the stamp's own, and so must the lot when the link
+    names one (a serial alone identifies the item; the lot is optional in the link)."""
     stamp = stamp_lookup(code=f"{serial}{signature}")
     if stamp is None:
         return None
     batch = stamp.run.batch
-    if gtin14(batch.variant.gtin or "") != gtin or batch.lot_code != lot:
+    if not batch.variant.gtin or gtin14(batch.variant.gtin) != gtin14(gtin):
+        return None
+    if lot is not None and batch.lot_code != lot:
         return None
     return stamp
 
@@ -375,10 +380,10 @@ def stamp_scan_page(*, verdict: StampVerdict, now: datetime.datetime | None = No
     )
 
 
-def variant_for_gtin(*, gtin14: str) -> ProductVariant | None:
+def variant_for_gtin(*, gtin: str) -> ProductVariant | None:
     """The variant with this GTIN, stored as given (8, 12, 13 or 14 digits). One query."""
     return (
-        ProductVariant.objects.filter(gtin__in=gtin_stored_forms(gtin14))
+        ProductVariant.objects.filter(gtin__in=gtin_stored_forms(gtin))
         .select_related("product")
         .prefetch_related(
             Prefetch(

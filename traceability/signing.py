@@ -26,13 +26,13 @@ import re
 import secrets
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
-from catalog.validators import gtin14
+from traceability.digital_link import digital_link_path
 
 if TYPE_CHECKING:
     from traceability.models import Stamp
@@ -95,10 +95,19 @@ def stamp_code_sign(*, serial: str, key_id: str | None = None) -> str:
     return f"{serial}{key_id}{_tag(keys[key_id], key_id, serial)}"
 
 
+def stamp_code_normalise(raw: str) -> str:
+    """A code as a person typed or an app scanned it, in the printed form: surrounding spaces
+    dropped and ASCII letters in capitals (base32 is case-insensitive; "Abc…" and "ABC…" are the
+    same code). Only ASCII is changed: ``str.upper`` would turn a dotless "ı" into "I"."""
+    raw = raw.strip()
+    return raw.upper() if raw.isascii() else raw
+
+
 def stamp_code_verify(*, code: str) -> tuple[str, str] | None:
     """(serial, key id) when ``code`` carries a valid signature of a configured key, else None.
 
-    Codes are exact: capitals only, 30 characters; anything else is simply not a code.
+    Codes are exact: capitals only, 30 characters; anything else is simply not a code. Input
+    from people passes :func:`stamp_code_normalise` first (``selectors.stamp_lookup`` does).
     """
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         return None
@@ -135,15 +144,12 @@ def stamp_url_gs1(stamp: Stamp) -> str | None:
     the signature travels as a non-GS1 query attribute (allowed by GS1 Digital Link 1.2 §4).
     The lot is percent-encoded as GS1 asks for reserved characters.
     """
-    variant = stamp.run.batch.variant
-    if not variant.gtin:
+    batch = stamp.run.batch
+    if not batch.variant.gtin:
         return None
     code = stamp_code(stamp)
-    return (
-        f"{settings.SITE_URL.rstrip('/')}/01/{gtin14(variant.gtin)}"
-        f"/10/{quote(stamp.run.batch.lot_code, safe='')}"
-        f"/21/{stamp.serial}?{SIGNATURE_PARAM}={code[SERIAL_LENGTH:]}"
-    )
+    path = digital_link_path(gtin=batch.variant.gtin, lot=batch.lot_code, serial=stamp.serial)
+    return f"{settings.SITE_URL.rstrip('/')}{path}?{SIGNATURE_PARAM}={code[SERIAL_LENGTH:]}"
 
 
 # --- scratch-off PINs and device hashes ----------------------------------------------------------

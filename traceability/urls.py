@@ -12,4 +12,9 @@ urlpatterns = [
     # GS1 Digital Link: /01/{gtin}[/22/{variant}][/10/{lot}][/21/{serial}]; the view parses the
     # rest so a malformed path gets the resolver's 400, not a routing 404.
     re_path(r"^01/(?P<path>.*)$", views.gs1_resolver_view, name="gs1"),
+    path(
+        ".well-known/gs1resolver",
+        views.gs1_resolver_description,
+        name="gs1_resolver_description",
+    ),
 ]

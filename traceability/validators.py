@@ -5,14 +5,14 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-LOT_CODE_MAX = 20
+from traceability.digital_link import CSET_82, QUALIFIER_MAX
+
+LOT_CODE_MAX = QUALIFIER_MAX
 # GS1 AI (10) takes up to 20 characters of the AI encodable character set 82 — except "/",
 # which is left out here: a lot travels in the GS1 Digital Link path (/10/{lot}/), and WSGI
 # servers decode %2F before Django routes the request, so a lot holding "/" could not be told
 # apart from the path's own separators.
-LOT_CODE_CHARS = (
-    "!\"%&'()*+,-.0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-)
+LOT_CODE_CHARS = CSET_82.replace("/", "")
 _LOT_CODE = re.compile(f"[{re.escape(LOT_CODE_CHARS)}]{{1,{LOT_CODE_MAX}}}")
 _OFFSET = re.compile(r"[+-](?:0\d|1[0-4]):[0-5]\d")
 

@@ -10,20 +10,20 @@ from __future__ import annotations
 import json
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import parse_qsl, urlencode
 
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_protect
 
-from catalog.validators import gtin14, validate_gtin
 from core.models import Province
 from sellers.ratelimit import FailureLimit, client_ip
 from traceability import signing
+from traceability.digital_link import MalformedLink, digital_link_parse
 from traceability.selectors import (
     ScanPlace,
     certificate_on_date,
@@ -34,15 +34,15 @@ from traceability.selectors import (
     variant_for_gtin,
 )
 from traceability.services import PinStatus, stamp_pin_check, stamp_scan_record
-from traceability.validators import LOT_CODE_MAX, lot_code_is_valid
 
 # Every request to a stamp page counts (a fixed window, like the sign-in limits): enough for a
 # shop checking a carton, far too few to walk through codes or inflate a stamp's scan count.
 SCAN_PER_CLIENT = FailureLimit("stamp-scan", limit=120, window=10 * 60)
 
 GS1_VOC = "https://gs1.org/voc/"
-LINK_TYPES = ("pip", "certificationInfo", "traceability")
-QUALIFIER_ORDER = ("22", "10", "21")
+# The vocabulary's URIs, older and current: a linkType may name a link by either.
+GS1_VOCABULARIES = (GS1_VOC, "https://www.gs1.org/voc/", "https://ref.gs1.org/voc/")
+GS1_LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 _COORDINATE_STEP = Decimal("0.1")
 
 
@@ -102,6 +102,7 @@ def scan_view(request, code: str):
     limited = _rate_limited(request)
     if limited is not None:
         return limited
+    code = signing.stamp_code_normalise(code)  # typed by hand, perhaps in lower case
     stamp = stamp_lookup(code=code)
     if stamp is None:
         return _not_recognised(request)
@@ -152,101 +153,100 @@ def scan_view(request, code: str):
 # --- GS1 Digital Link resolver -------------------------------------------------------------------
 
 
-class MalformedLink(ValueError):
-    pass
-
-
-def _gs1_parse(path: str) -> tuple[str, dict[str, str]]:
-    """(GTIN-14, {AI: value}) of ``{gtin}[/22/…][/10/…][/21/…]``, or MalformedLink: a GTIN of
-    the wrong length or check digit, an unknown or repeated AI, qualifiers out of order, an
-    empty value or a character outside the GS1 encodable set."""
-    parts = path.split("/")
-    if parts and parts[-1] == "":
-        parts.pop()  # one trailing slash is tolerated
-    if not parts:
-        raise MalformedLink("no GTIN")
-    gtin = parts[0]
-    try:
-        validate_gtin(gtin)
-    except ValidationError:
-        raise MalformedLink("GTIN") from None
-    if not gtin:
-        raise MalformedLink("no GTIN")
-    pairs = parts[1:]
-    if len(pairs) % 2:
-        raise MalformedLink("AI without value")
-    qualifiers: dict[str, str] = {}
-    last = -1
-    for ai, value in zip(pairs[::2], pairs[1::2], strict=True):
-        if ai not in QUALIFIER_ORDER:
-            raise MalformedLink(f"unknown AI {ai}")
-        position = QUALIFIER_ORDER.index(ai)
-        if position <= last:
-            raise MalformedLink("qualifiers out of order")
-        last = position
-        if len(value) > LOT_CODE_MAX or not lot_code_is_valid(value):
-            raise MalformedLink(f"bad value for AI {ai}")
-        qualifiers[ai] = value
-    return gtin14(gtin), qualifiers
-
-
 def _link_type(raw: str) -> str:
     raw = raw.strip()
-    for prefix in ("gs1:", GS1_VOC):
+    for prefix in ("gs1:", *GS1_VOCABULARIES):
         if raw.startswith(prefix):
             return raw[len(prefix) :]
     return raw
 
 
-def _bad_request(request, reason: str) -> HttpResponse:
+def _wants_linkset(request, link_type: str) -> bool:
+    if link_type in ("linkset", "all"):  # "all" is the name GS1 Digital Link 1.1 used
+        return True
+    return not link_type and "application/linkset+json" in request.headers.get("Accept", "")
+
+
+def _bad_request(request, reason) -> HttpResponse:
     response = render(request, "traceability/bad_link.html", {"reason": reason}, status=400)
-    return _no_store(response)
+    return _cors(_no_store(response))
+
+
+def _cors(response: HttpResponse) -> HttpResponse:
+    # GS1-Conformant resolvers answer scripts of any origin (what a scanning web app is).
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "Link, Location"
+    return response
+
+
+# The resolver's own parameters, consumed here; the rest of the query string is passed on.
+RESOLVER_PARAMS = frozenset({"linkType", "context", signing.SIGNATURE_PARAM})
+
+
+def _with_query(url: str, query: str) -> str:
+    kept = [
+        (key, value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+        if key not in RESOLVER_PARAMS
+    ]
+    return f"{url}?{urlencode(kept)}" if kept else url
 
 
 def gs1_resolver_view(request, path: str):
-    """GS1 Digital Link resolver: 307 to the default link (the scan page for a serialised
-    item, the product page otherwise), every link listed in the ``Link`` header,
-    ``?linkType=`` (``gs1:pip``, ``pip`` or the full vocabulary URI; ``all`` lists them as a
-    linkset), 400 on a malformed path."""
+    """GS1 Digital Link resolver (GS1-Conformant Resolver standard) for GTINs and their key
+    qualifiers: ``/01/{gtin}``, ``/10/{lot}``, ``/21/{serial}`` with or without a lot, ``/22/``.
+
+    - 307 to the default link — the scan page for a serialised item (a stamp: the serial must
+      carry its signature ``?s=``), the product page otherwise (a lot or a variant has no page of
+      its own, so it walks up to the product's links) — with the query string passed on, less
+      the resolver's own parameters (``linkType``, ``context``, the signature ``s`` that the
+      scan page's code already carries), so data attributes such as ``?17=261231`` reach the
+      target;
+    - every link in the ``Link`` header, with the canonical link (GTIN-14, ``/22/`` kept) as
+      ``owl:sameAs``;
+    - ``?linkType=`` (``gs1:pip``, ``pip`` or the vocabulary URI) picks a link, falling back to
+      the default; ``linkset`` (or ``all``) or ``Accept: application/linkset+json`` lists them
+      as an RFC 9264 linkset;
+    - 400 saying what is wrong with a malformed path, 404 for an unknown item.
+    """
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        return _cors(response)
     if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+        return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"])
     limited = _rate_limited(request)
     if limited is not None:
-        return limited
+        return _cors(limited)
+    query = request.META.get("QUERY_STRING", "")
     try:
-        gtin, qualifiers = _gs1_parse(path)
-    except MalformedLink:
-        return _bad_request(
-            request,
-            _(
-                "This is not a valid GS1 Digital Link: check the GTIN and its check digit, "
-                "and that the lot (10) comes before the serial (21)."
-            ),
-        )
+        link = digital_link_parse(path=path, query=query)
+    except MalformedLink as error:
+        return _bad_request(request, error.message)
     links: dict[str, str] = {}
-    if "21" in qualifiers:
+    default = None
+    if link.serial is not None:
         stamp = stamp_lookup_gs1(
-            gtin=gtin,
-            lot=qualifiers.get("10", ""),
-            serial=qualifiers["21"],
+            gtin=link.gtin,
+            lot=link.lot,
+            serial=link.serial,
             signature=request.GET.get(signing.SIGNATURE_PARAM, ""),
         )
         if stamp is None:
-            return _not_recognised(request)
-        variant = stamp.run.batch.variant
-        product = variant.product
+            return _cors(_not_recognised(request))
+        product = stamp.run.batch.variant.product
         certificate = certificate_on_date(product=product, day=timezone.localdate()).certificate
-        scan_url = reverse("traceability:scan", args=[signing.stamp_code(stamp)])
-        links["traceability"] = scan_url
-        default = scan_url
+        default = links["traceability"] = reverse(
+            "traceability:scan", args=[signing.stamp_code(stamp)]
+        )
     else:
-        variant = variant_for_gtin(gtin14=gtin)
+        variant = variant_for_gtin(gtin=link.gtin)
         if variant is None:
-            return _no_store(render(request, "404.html", status=404))
+            return _cors(_no_store(render(request, "404.html", status=404)))
         product = variant.product
         certificates = list(product.certificates.all())  # prefetched, newest first
         certificate = certificates[0] if certificates else None
-        default = None
     links["pip"] = reverse("storefront:product_detail", args=[product.slug])
     if certificate is not None:
         links["certificationInfo"] = reverse(
@@ -254,16 +254,20 @@ def gs1_resolver_view(request, path: str):
         )
     default = default or links["pip"]
     absolute = {kind: request.build_absolute_uri(url) for kind, url in links.items()}
+    canonical = request.build_absolute_uri(link.path)
     header = ", ".join(
         [f'<{absolute[kind]}>; rel="gs1:{kind}"; type="text/html"' for kind in absolute]
-        + [f'<{request.build_absolute_uri(default)}>; rel="gs1:defaultLink"']
+        + [
+            f'<{request.build_absolute_uri(default)}>; rel="gs1:defaultLink"',
+            f'<{canonical}>; rel="owl:sameAs"',
+        ]
     )
     wanted = _link_type(request.GET.get("linkType", ""))
-    if wanted == "all":
+    if _wants_linkset(request, wanted):
         body = {
             "linkset": [
                 {
-                    "anchor": request.build_absolute_uri(request.path),
+                    "anchor": canonical,
                     **{
                         f"{GS1_VOC}{kind}": [{"href": url, "type": "text/html"}]
                         for kind, url in absolute.items()
@@ -278,8 +282,26 @@ def gs1_resolver_view(request, path: str):
     else:
         # A link type this item does not have falls back to the default link (GS1 resolver
         # behaviour), rather than an error a phone would show.
-        target = links.get(wanted, default)
         response = HttpResponse(status=307)
-        response["Location"] = target
+        response["Location"] = _with_query(links.get(wanted, default), query)
     response["Link"] = header
-    return _no_store(response)
+    return _cors(_no_store(response))
+
+
+def gs1_resolver_description(request):
+    """``/.well-known/gs1resolver``: the resolver description file of the GS1-Conformant
+    Resolver standard — what this resolver serves (GTINs, the GS1 link types) and where."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    response = JsonResponse(
+        {
+            "name": "OCOP Marketplace",
+            "resolverRoot": settings.SITE_URL.rstrip("/"),
+            "supportedPrimaryKeys": ["01"],
+            "supportedLinkType": [{"namespace": GS1_VOC, "prefix": "gs1:"}],
+            "linkTypeDefaultCanBeLinkset": False,
+            "jsonLdContextLocation": GS1_LINKSET_CONTEXT,
+        }
+    )
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return _cors(response)

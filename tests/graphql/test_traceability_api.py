@@ -190,6 +190,16 @@ def test_the_verdict_is_the_scan_pages(gql, client):
     assert _page_verdict(client, near, "get") == "suspicious"
 
 
+def test_a_code_typed_in_lower_case_is_checked(gql):
+    traced = traced_product()
+    _run, (stamp,), pins = stamps_for(traced, with_pin=True)
+    code = signing.stamp_code(stamp)
+    data = gql(STAMP_QUERY, {"code": f"  {code.lower()} "})["stamp"]
+    assert (data["verdict"], data["serial"], data["scanCount"]) == ("GENUINE", stamp.serial, 1)
+    pin = gql(PIN, {"code": code.lower(), "pin": pins[stamp.serial]})["stampPinCheck"]
+    assert pin["status"] == "verified"
+
+
 def test_record_false_answers_without_recording(gql):
     traced = traced_product()
     _run, (stamp,), _pins = stamps_for(traced)

@@ -100,6 +100,26 @@ def test_the_printed_uppercase_form_is_served_directly(client, stamp, settings):
     assert _get(client, path + "/").status_code == 200
 
 
+def test_a_code_typed_in_lower_case_is_the_same_stamp(client, stamp, settings):
+    settings.SITE_URL = "https://ocop.example.vn"
+    code = signing.stamp_code(stamp)
+    for path in (
+        f"/s/{code.lower()}/",
+        f"/S/{code.lower()}",
+        f"/s/{code[:10].lower()}{code[10:]}/",
+    ):
+        response = _get(client, path)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert _verdict(html) == "genuine"
+        assert f'<link rel="canonical" href="https://ocop.example.vn/s/{code}/">' in html
+    assert Scan.objects.filter(stamp=stamp).count() == 3
+    # Only ASCII letters change case: a dotless ı is no I.
+    assert _get(client, f"/s/{code.replace('I', 'ı')}/").status_code == (
+        404 if "I" in code else 200
+    )
+
+
 def test_head_shows_without_recording_a_scan(client, stamp):
     response = client.head(_url(stamp))
     assert response.status_code == 200
@@ -336,6 +356,13 @@ def test_pin_form_first_success_then_already_verified(client, pinned):
     )
     assert f"Already verified on {verified_on}" in again
     assert Scan.objects.count() == 1  # PIN checks are not scans
+
+
+def test_pin_of_a_code_typed_in_lower_case(client, pinned):
+    stamp, pin = pinned
+    path = f"/s/{signing.stamp_code(stamp).lower()}/"
+    response = client.post(path, {"pin": pin}, HTTP_ACCEPT_LANGUAGE="en")
+    assert _pin_status(response.content.decode()) == "verified"
 
 
 def test_wrong_pin_says_so_and_offers_the_form_again(client, pinned):

@@ -55,9 +55,17 @@ def test_truncated_or_extended_codes_are_rejected(serial, data):
 
 
 @given(serial=serials)
-def test_lower_case_copy_is_not_a_code(serial):
+def test_lower_case_copy_is_not_a_code_until_normalised(serial):
     code = signing.stamp_code_sign(serial=serial)
     assert signing.stamp_code_verify(code=code.lower()) is None
+    typed = f" {code.lower()}\n"
+    assert signing.stamp_code_normalise(typed) == code
+    assert signing.stamp_code_verify(code=signing.stamp_code_normalise(typed)) == (serial, "A")
+
+
+def test_normalising_changes_only_ascii_letters():
+    assert signing.stamp_code_normalise("abcı") == "abcı"  # not "ABCI"
+    assert signing.stamp_code_normalise("ab2c") == "AB2C"
 
 
 @given(first=serials, second=serials)

@@ -308,7 +308,7 @@ class StampPinCheck(BaseMutation):
             raise TraceabilityError(
                 _("Too many stamp checks; wait a few minutes."), code="too_many", field="code"
             )
-        stamp = stamp_lookup(code=code.strip()[:64])
+        stamp = stamp_lookup(code=signing.stamp_code_normalise(code[:64]))
         if stamp is None:
             raise TraceabilityError(
                 _("This code is not recognised."), code="not_recognised", field="code"

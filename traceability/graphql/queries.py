@@ -5,7 +5,7 @@ way."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import graphene
 from django.urls import Resolver404, resolve
@@ -20,6 +20,7 @@ from core.models import Province
 from sellers.graphql.acting import acting_businesses, business_acted_for
 from sellers.ratelimit import client_ip
 from traceability import signing, views
+from traceability.digital_link import MalformedLink, digital_link_parse
 from traceability.graphql.shaping import batch_queryset, batches_for
 from traceability.graphql.types import (
     BatchNode,
@@ -177,11 +178,12 @@ def _check(info, stamp: Stamp | None, code: str, place: ScanPlace, record: bool)
 
 def _stamp_of_url(url: str) -> tuple[Stamp | None, str]:
     """The stamp a printed URL stands for — the short ``/S/{code}`` form or the GS1 Digital
-    Link ``/01/{gtin}/10/{lot}/21/{serial}?s={signature}`` — and its code; (None, "") for
-    anything else. The host is not checked: the signature is what proves a stamp."""
+    Link ``/01/{gtin}[/22/{cpv}][/10/{lot}]/21/{serial}?s={signature}`` — and its code; (None,
+    "") for anything else. The host is not checked: the signature is what proves a stamp."""
     parts = urlsplit(url.strip()[:2048])
     try:
-        match = resolve(parts.path or "/")
+        # Percent-decoded as a WSGI server decodes a request path before Django routes it.
+        match = resolve(unquote(parts.path) or "/")
     except Resolver404:
         return None, ""
     if match.func is views.scan_view:
@@ -189,14 +191,14 @@ def _stamp_of_url(url: str) -> tuple[Stamp | None, str]:
         return stamp_lookup(code=code), code
     if match.func is views.gs1_resolver_view:
         try:
-            gtin, qualifiers = views._gs1_parse(match.kwargs.get("path", ""))
-        except views.MalformedLink:
+            link = digital_link_parse(path=match.kwargs.get("path", ""), query=parts.query)
+        except MalformedLink:
             return None, ""
-        if "21" not in qualifiers:
+        if link.serial is None:
             return None, ""
         signature = parse_qs(parts.query).get(signing.SIGNATURE_PARAM, [""])[0]
         stamp = stamp_lookup_gs1(
-            gtin=gtin, lot=qualifiers.get("10", ""), serial=qualifiers["21"], signature=signature
+            gtin=link.gtin, lot=link.lot, serial=link.serial, signature=signature
         )
         return stamp, signing.stamp_code(stamp) if stamp else ""
     return None, ""
@@ -228,7 +230,9 @@ class Query(graphene.ObjectType):
     stamp = graphene.Field(
         StampVerification,
         required=True,
-        code=graphene.String(required=True, description="The code after /S/ on the label."),
+        code=graphene.String(
+            required=True, description="The code after /S/ on the label, in capitals or not."
+        ),
         **_CHECK_ARGUMENTS,
         description="Check a stamp as the scan page does: same verdict, rate-limited per client.",
     )
@@ -256,7 +260,7 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_stamp(root, info, code, record=True, province=None, latitude=None, longitude=None):
         _rate_limited(info)
-        code = code.strip()[:64]
+        code = signing.stamp_code_normalise(code[:64])
         place = _scan_place(province, latitude, longitude)
         return _check(info, stamp_lookup(code=code), code, place, record)
 

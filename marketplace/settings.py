@@ -256,8 +256,22 @@ ORDERS_RESERVATION_MINUTES = int(env("ORDERS_RESERVATION_MINUTES", "15"))
 # Commission in basis points (500 = 5 %) for sellers without a rate of their own.
 LEDGER_DEFAULT_COMMISSION_BP = int(env("LEDGER_DEFAULT_COMMISSION_BP", "500"))
 
+# Search (core.search): the backend by name; both keep the database documents current, the
+# Elasticsearch one also sends them to ELASTICSEARCH_URL through an outbox.
 SEARCH_BACKEND = env("SEARCH_BACKEND", "database")
+SEARCH_BACKENDS = {
+    "database": "search.backends.database.DatabaseBackend",
+    "elasticsearch": "search.backends.elastic.ElasticsearchBackend",
+}
+if SEARCH_BACKEND not in SEARCH_BACKENDS:
+    raise ImproperlyConfigured(
+        f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}, not {SEARCH_BACKEND!r}."
+    )
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL:
+    raise ImproperlyConfigured("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL.")
+# Name of the Elasticsearch alias; each rebuild fills a new index "<alias>-<timestamp>" behind it.
+ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", "ocop-search")
 
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")

@@ -1,0 +1,173 @@
+"""Keeping the index current: documents rewritten in the transaction of the change.
+
+``rows_changed`` is the listener ``core.search.search_rows_changed`` calls (registered in
+``search.apps``): it maps the changed rows to the documents that read them (each document
+type's ``depends_on``) and ``documents_refresh`` rebuilds those — the document rows, the
+full-text index of the engine (SQLite's FTS5 table; PostgreSQL's vector is a generated column),
+new words into the vocabulary — then tells the active backend (Elasticsearch queues an outbox
+row). All of it inside the caller's transaction: a rollback takes the index change back too.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+from django.db.models import F, Model
+
+from core.search import search_backend
+from search.documents import document_type, document_types, model_key
+from search.models import SearchDocument, SearchTerm
+from search.text import term_variants
+
+BATCH = 500
+_DOCUMENT_FIELDS = [
+    f.attname
+    for f in SearchDocument._meta.concrete_fields
+    if f.attname not in ("id", "kind", "object_id")
+]
+
+
+def rows_changed(model: type[Model], ids: list[int]) -> None:
+    key = model_key(model)
+    for document_type_ in document_types():
+        resolve = document_type_.depends_on.get(key)
+        if resolve is None:
+            continue
+        affected = sorted({pk for pk in resolve(ids) if pk is not None})
+        if affected:
+            documents_refresh(kind=document_type_.kind, ids=affected)
+
+
+def documents_refresh(*, kind: str, ids: Iterable[int]) -> int:
+    """Rebuild the documents of ``kind`` for ``ids`` (removing those that should not be
+    indexed); returns how many are indexed."""
+    ids = sorted(set(ids))
+    built = document_type(kind).build(ids)
+    with transaction.atomic():
+        gone = [pk for pk in ids if pk not in built]
+        if gone:
+            _remove(kind, gone)
+        if built:
+            _write(kind, built)
+        search_backend().documents_changed(kind=kind, ids=ids)
+    return len(built)
+
+
+def _remove(kind: str, object_ids: list[int]) -> None:
+    documents = SearchDocument.objects.filter(kind=kind, object_id__in=object_ids)
+    if connection.vendor == "sqlite":
+        doc_ids = list(documents.values_list("pk", flat=True))
+        if not doc_ids:
+            return
+        _fts_delete(doc_ids)
+        SearchDocument.objects.filter(pk__in=doc_ids).delete()
+    else:
+        documents.delete()
+
+
+def _write(kind: str, built: dict[int, dict]) -> None:
+    rows = [
+        SearchDocument(kind=kind, object_id=object_id, **fields)
+        for object_id, fields in built.items()
+    ]
+    SearchDocument.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
+        update_fields=_DOCUMENT_FIELDS,
+    )
+    if connection.vendor == "sqlite":
+        written = dict(
+            SearchDocument.objects.filter(kind=kind, object_id__in=list(built)).values_list(
+                "object_id", "pk"
+            )
+        )
+        _fts_delete(list(written.values()))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, text) VALUES (%s, %s)",
+                [(written[object_id], fields["text"]) for object_id, fields in built.items()],
+            )
+    vocabulary_add(word for fields in built.values() for word in fields["text"].split())
+
+
+def _fts_delete(doc_ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(doc_ids), BATCH):
+            chunk = doc_ids[start : start + BATCH]
+            cursor.execute(
+                f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+
+
+def vocabulary_add(words: Iterable[str]) -> None:
+    """Store the words not in the vocabulary yet, under all their variants."""
+    words = sorted(set(words))
+    for start in range(0, len(words), BATCH * 4):
+        chunk = words[start : start + BATCH * 4]
+        known = set(
+            SearchTerm.objects.filter(variant=F("term"), term__in=chunk).values_list(
+                "term", flat=True
+            )
+        )
+        new = [
+            SearchTerm(variant=variant, term=word)
+            for word in chunk
+            if word not in known
+            for variant in term_variants(word)
+        ]
+        if new:
+            SearchTerm.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH * 2)
+
+
+def index_rebuild(
+    *,
+    kinds: list[str] | None = None,
+    progress: Callable[[str, int, int, float], None] | None = None,
+) -> dict[str, int]:
+    """Rewrite every document of ``kinds`` (all registered kinds by default) in batches, each in
+    its own transaction, then drop documents whose object is gone and rebuild the vocabulary
+    from the documents. ``progress(kind, done, total, seconds)`` after each batch."""
+    counts = {}
+    wanted = [t for t in document_types() if kinds is None or t.kind in kinds]
+    for document_type_ in wanted:
+        ids = list(document_type_.all_ids())
+        started = time.monotonic()
+        indexed = 0
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            with transaction.atomic():
+                indexed += documents_refresh(kind=document_type_.kind, ids=chunk)
+            if progress:
+                progress(
+                    document_type_.kind,
+                    min(start + BATCH, len(ids)),
+                    len(ids),
+                    time.monotonic() - started,
+                )
+        with transaction.atomic():
+            stale = list(
+                SearchDocument.objects.filter(kind=document_type_.kind)
+                .exclude(object_id__in=ids)
+                .values_list("object_id", flat=True)
+            )
+            if stale:
+                _remove(document_type_.kind, stale)
+                search_backend().documents_changed(kind=document_type_.kind, ids=stale)
+        counts[document_type_.kind] = indexed
+    if kinds is None:
+        vocabulary_rebuild()
+    return counts
+
+
+def vocabulary_rebuild() -> None:
+    """The vocabulary of the documents as they are now (words no document uses any more go)."""
+    with transaction.atomic():
+        SearchTerm.objects.all().delete()
+        words: set[str] = set()
+        for text in SearchDocument.objects.values_list("text", flat=True).iterator(chunk_size=2000):
+            words.update(text.split())
+        vocabulary_add(words)

@@ -1,0 +1,144 @@
+"""The search index in the database: one document per searchable object, the vocabulary that
+spelling correction looks words up in, and the outbox that carries changes to Elasticsearch.
+
+A document is written in the same transaction as the change it reflects
+(``core.search.search_rows_changed`` → ``search.indexer``). A product document is the
+product's public card — name, holder, province, the certificate in force (stars and validity),
+price range, sellers, stock, photo — so a listing can be served from documents alone.
+
+Validity is kept as a date, not as a flag: whether the certificate is in force, and so whether
+the product can be bought, is decided when the index is read (``valid_until >= today``), and a
+certificate that lapses at midnight stops being buyable in results at once, with no write.
+
+Besides these columns, PostgreSQL has a stored ``vector`` (tsvector of ``text`` under the
+``ocop_folded`` configuration) with a GIN index, and a trigram index on ``title_text``; SQLite
+has the FTS5 table ``search_fts`` (rowid = document id). Both are created by the migrations
+(``0002_fulltext``) for their own engine only.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    kind = models.CharField(_("kind"), max_length=32)
+    object_id = models.BigIntegerField(_("object id"))
+    title = models.CharField(_("title"), max_length=255)
+    subtitle = models.CharField(_("subtitle"), max_length=255, blank=True)
+    url = models.CharField(_("address"), max_length=500)
+    # Folded tokens padded with spaces (" gio lua mong cai "), one field per weight: a word or
+    # phrase is matched with a substring test on any database.
+    title_text = models.TextField(blank=True)
+    holder_text = models.TextField(blank=True)
+    place_text = models.TextField(blank=True)
+    category_text = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+    # All of the above: what the full-text index covers.
+    text = models.TextField(blank=True)
+    sort_name = models.CharField(max_length=255, blank=True)
+    province = models.ForeignKey(
+        "core.Province",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
+    product_set_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    category_slug = models.CharField(max_length=120, blank=True)
+    holder_id = models.BigIntegerField(null=True, blank=True)
+    # The certificate in force when the document was written: its stars and last valid day.
+    stars = models.PositiveSmallIntegerField(null=True, blank=True)
+    certificate_valid_from = models.DateField(null=True, blank=True)
+    certificate_valid_until = models.DateField(null=True, blank=True)
+    # The latest certificate (the registry lookup filters expired and revoked ones on it).
+    latest_status = models.CharField(max_length=16, blank=True)
+    latest_valid_from = models.DateField(null=True, blank=True)
+    latest_valid_until = models.DateField(null=True, blank=True)
+    # Visible offers (only while the certificate above is in force).
+    min_price = models.BigIntegerField(null=True, blank=True)
+    max_price = models.BigIntegerField(null=True, blank=True)
+    seller_count = models.PositiveIntegerField(default=0)
+    seller_types = models.CharField(max_length=200, blank=True)  # " producer ocop_centre "
+    in_stock = models.BooleanField(default=False)
+    is_demo = models.BooleanField(default=False)
+    card = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_document")
+        ]
+        indexes = [
+            models.Index(fields=["kind", "certificate_valid_until"]),
+            models.Index(fields=["kind", "sort_name"]),
+            models.Index(fields=["updated_at"]),
+        ]
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} {self.title}"
+
+
+class SearchTerm(models.Model):
+    """A word of the vocabulary under one of its variants (itself, or with one letter left
+    out; ``search.text``). Rows are only added as documents are written; a rebuild drops the
+    words no document uses any more."""
+
+    variant = models.CharField(max_length=64)
+    term = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "term"], name="unique_search_term_variant")
+        ]
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+
+    def __str__(self) -> str:
+        return f"{self.variant} → {self.term}"
+
+
+class OutboxAction(models.TextChoices):
+    INDEX = "index", _("Index")
+    DELETE = "delete", _("Delete")
+
+
+class SearchOutbox(models.Model):
+    """A document change still to be sent to Elasticsearch. Written in the transaction that
+    changed the document, deleted once Elasticsearch has it: while Elasticsearch is down or
+    slow, changes wait here and nothing is lost."""
+
+    kind = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=8, choices=OutboxAction.choices)
+    created_at = models.DateTimeField(_("created"))
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("search outbox entry")
+        verbose_name_plural = _("search outbox")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.kind}:{self.object_id}"
+
+
+class SearchIndexState(models.Model):
+    """Per backend: which Elasticsearch index the alias points at and when the index last took
+    a change, for the health page."""
+
+    backend = models.CharField(max_length=32, primary_key=True)
+    index_name = models.CharField(max_length=200, blank=True)
+    last_update = models.DateTimeField(null=True, blank=True)
+    last_rebuild = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search index state")
+        verbose_name_plural = _("search index states")
+
+    def __str__(self) -> str:
+        return self.backend

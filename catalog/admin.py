@@ -47,6 +47,7 @@ from catalog.selectors import (
     product_list,
 )
 from catalog.services import certificate_revoke
+from core.search import search_rows_changed
 from core.text import fold, nfc
 
 
@@ -268,6 +269,17 @@ class ProductAdmin(FoldedSearchMixin, admin.ModelAdmin):
         # name_folded is the search key of the storefront; it follows the name.
         obj.name_folded = fold(obj.name)
         super().save_model(request, obj, form, change)
+        search_rows_changed(Product, [obj.pk])
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        search_rows_changed(Product, [pk])
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        search_rows_changed(Product, ids)
 
 
 # --- evaluations ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, ProductPhoto, ProductVariant, VolumeUnit
 from catalog.photos import photo_delete_files, photo_process, photo_store
 from catalog.validators import validate_gtin
+from core.search import search_rows_changed
 from core.text import nfc
 from sellers.errors import SellerError
 from sellers.selectors import ROLES_MANAGE
@@ -109,6 +110,7 @@ def product_content_update(
         fields.append("story")
     if fields:
         product.save(update_fields=[*fields, "updated_at"])
+        search_rows_changed(Product, [product.pk])
     return product
 
 
@@ -309,7 +311,7 @@ def product_photo_add(*, actor, product: Product, upload, alt_text: str = "") ->
         with transaction.atomic():
             product = Product.objects.select_for_update().get(pk=product.pk)
             last = ProductPhoto.objects.filter(product=product).aggregate(last=Max("position"))
-            return ProductPhoto.objects.create(
+            photo = ProductPhoto.objects.create(
                 product=product,
                 image=name,
                 width=processed.width,
@@ -319,6 +321,8 @@ def product_photo_add(*, actor, product: Product, upload, alt_text: str = "") ->
                 original_name=_upload_name(upload),
                 position=0 if last["last"] is None else last["last"] + 1,
             )
+            search_rows_changed(Product, [product.pk])
+            return photo
     except BaseException:
         photo_delete_files([name, *(r["name"] for r in renditions)])
         raise
@@ -337,6 +341,7 @@ def product_photo_remove(*, actor, photo: ProductPhoto) -> None:
     _require_holder(actor=actor, product=photo.product)
     names = [photo.image.name, *(r.get("name", "") for r in photo.renditions)]
     photo.delete()
+    search_rows_changed(Product, [photo.product_id])
     # Files go only once the row is gone for good: a rolled-back removal keeps its image.
     transaction.on_commit(lambda: photo_delete_files(names))
 
@@ -367,4 +372,5 @@ def product_photo_reorder(
             photo.position = position
             changed.append(photo)
     ProductPhoto.objects.bulk_update(changed, ["position"])
+    search_rows_changed(Product, [product.pk])
     return [photos[pk] for pk in ordered_ids]

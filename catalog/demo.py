@@ -36,6 +36,7 @@ from catalog.models import (
 from catalog.services import certificate_issue, certificate_revoke, evaluation_record
 from catalog.validators import gtin_check_digit
 from core.models import LegacyProvince
+from core.search import search_rows_changed
 from core.selectors import province_resolve
 from core.text import fold, nfc, slugify_vi
 from sellers.models import Business, LegalType, business_slug_base
@@ -622,6 +623,7 @@ def demo_load(
 
     sets = {s.number: s for s in ProductSet.objects.filter(framework__code=CURRENT_FRAMEWORK)}
     products: dict[tuple[str, str], Product] = {}
+    created_products: list[int] = []
     for row in plan.products:
         holder = businesses[row.producer_key]
         spec = row.spec
@@ -646,6 +648,7 @@ def demo_load(
                 is_demo=True,
             )
             summary.products_created += 1
+            created_products.append(product.pk)
         products[(holder.name, spec.name)] = product
         gtin_item = (
             GTIN_PRODUCTS.index((holder.name, spec.name)) + 1
@@ -665,6 +668,7 @@ def demo_load(
             )
             summary.variants_created += created
     summary.products = len(products)
+    search_rows_changed(Product, created_products)
     summary.variants = ProductVariant.objects.filter(product__in=products.values()).count()
 
     frameworks = {f.code: f for f in Framework.objects.all()}

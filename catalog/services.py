@@ -28,6 +28,7 @@ from catalog.models import (
     RevocationGround,
     StarBand,
 )
+from core.search import search_rows_changed
 
 TWO_PLACES = Decimal("0.01")
 MAX_TOTAL = Decimal(100)
@@ -312,10 +313,13 @@ def certificate_issue(
     }
     if newer is not None:
         if expired:
-            return Certificate.objects.create(**fields, status=CertificateStatus.EXPIRED)
-        return Certificate.objects.create(
-            **fields, status=CertificateStatus.SUPERSEDED, superseded_by=newer
-        )
+            certificate = Certificate.objects.create(**fields, status=CertificateStatus.EXPIRED)
+        else:
+            certificate = Certificate.objects.create(
+                **fields, status=CertificateStatus.SUPERSEDED, superseded_by=newer
+            )
+        search_rows_changed(Product, [product.pk])
+        return certificate
     for old in previous:
         # Retired first: one active certificate per product is a database constraint.
         old.status = CertificateStatus.SUPERSEDED
@@ -329,6 +333,7 @@ def certificate_issue(
     if previous:
         retired = [c.pk for c in previous]
         Certificate.objects.filter(pk__in=retired).update(superseded_by=certificate)
+    search_rows_changed(Product, [product.pk])
     return certificate
 
 
@@ -368,12 +373,16 @@ def certificate_revoke(
             "status_changed_at",
         ]
     )
+    search_rows_changed(Product, [certificate.product_id])
     return certificate
 
 
+@transaction.atomic
 def certificate_expire_due(*, today: datetime.date | None = None) -> int:
     """Record as expired every active certificate past its validity. Returns how many."""
     today = today or timezone.localdate()
-    return Certificate.objects.filter(
-        status=CertificateStatus.ACTIVE, valid_until__lt=today
-    ).update(status=CertificateStatus.EXPIRED, status_changed_at=timezone.now())
+    due = Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__lt=today)
+    products = list(due.values_list("product_id", flat=True))
+    expired = due.update(status=CertificateStatus.EXPIRED, status_changed_at=timezone.now())
+    search_rows_changed(Product, products)
+    return expired

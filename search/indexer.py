@@ -35,9 +35,16 @@ def rows_changed(model: type[Model], ids: list[int]) -> None:
         resolve = document_type_.depends_on.get(key)
         if resolve is None:
             continue
-        affected = sorted({pk for pk in resolve(ids) if pk is not None})
-        if affected:
-            documents_refresh(kind=document_type_.kind, ids=affected)
+        affected = sorted(
+            {
+                pk
+                for start in range(0, len(ids), BATCH)
+                for pk in resolve(ids[start : start + BATCH])
+                if pk is not None
+            }
+        )
+        for start in range(0, len(affected), BATCH):
+            documents_refresh(kind=document_type_.kind, ids=affected[start : start + BATCH])
 
 
 def documents_refresh(*, kind: str, ids: Iterable[int]) -> int:
@@ -69,8 +76,9 @@ def _remove(kind: str, object_ids: list[int]) -> None:
 
 def _write(kind: str, built: dict[int, dict]) -> None:
     rows = [
+        # In id order: concurrent writers lock document rows in the same order.
         SearchDocument(kind=kind, object_id=object_id, **fields)
-        for object_id, fields in built.items()
+        for object_id, fields in sorted(built.items())
     ]
     SearchDocument.objects.bulk_create(
         rows,

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.search import search_rows_changed
 from core.text import fold, nfc
 from sellers.errors import SellerError
 from sellers.models import Business
@@ -75,6 +76,7 @@ class BusinessAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.name_folded = fold(obj.name)
         super().save_model(request, obj, form, change)
+        search_rows_changed(Business, [obj.pk])
 
     def _apply(self, request, queryset, service, done_message) -> None:
         done = 0

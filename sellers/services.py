@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.search import search_rows_changed
 from core.text import fold, nfc
 from sellers.errors import PermissionDenied, SellerError
 from sellers.models import (
@@ -293,6 +294,7 @@ def business_activate(*, business: Business, user) -> Business:
     business.status = SellerStatus.ACTIVE
     business.terms_accepted_at = timezone.now()
     business.save(update_fields=["status", "terms_accepted_at", "updated_at"])
+    search_rows_changed(Business, [business.pk])
     return business
 
 
@@ -308,6 +310,7 @@ def business_suspend(*, business: Business, reviewer) -> Business:
         )
     business.status = SellerStatus.SUSPENDED
     business.save(update_fields=["status", "updated_at"])
+    search_rows_changed(Business, [business.pk])
     return business
 
 
@@ -325,6 +328,7 @@ def business_reinstate(*, business: Business, reviewer) -> Business:
         )
     business.status = SellerStatus.ACTIVE if business.terms_accepted_at else SellerStatus.VERIFIED
     business.save(update_fields=["status", "updated_at"])
+    search_rows_changed(Business, [business.pk])
     return business
 
 

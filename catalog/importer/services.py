@@ -59,6 +59,7 @@ from catalog.models import (
 )
 from catalog.services import add_months, certificate_number, evaluation_stars
 from core.models import LegacyProvince, Province
+from core.search import search_rows_changed
 from core.selectors import province_key, province_lookup_table
 from core.text import fold, nfc, slugify_vi
 from sellers.models import Business, LegalType, SellerStatus, business_slug_base
@@ -800,6 +801,8 @@ def _write(
     report.superseded = len(db_superseded) + sum(
         1 for item in planned if item.status == CertificateStatus.SUPERSEDED
     )
+    # Certificates, products and producers as search finds them, in this transaction.
+    search_rows_changed(Product, row_product_ids)
     return list(decisions.values())
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from catalog.models import Product, ProductVariant
 from catalog.selectors import certificates_in_force
 from core.models import Province
+from core.search import search_rows_changed
 from marketplace.offers.models import (
     Offer,
     OfferStatus,
@@ -90,8 +91,10 @@ def demo_shop_load() -> ShopSummary:
     )
     holders = {p.holder for p in products}
     now = timezone.now()
+    changed = False
     for holder in holders:
         if holder.status != SellerStatus.ACTIVE:
+            changed = True
             holder.status = SellerStatus.ACTIVE
             holder.terms_accepted_at = holder.terms_accepted_at or now
             holder.save(update_fields=["status", "terms_accepted_at", "updated_at"])
@@ -100,7 +103,7 @@ def demo_shop_load() -> ShopSummary:
         location = _location(product.holder, StockLocationKind.WAREHOUSE, "Kho chính")
         for variant in product.variants.all():
             price = _stable(variant.product.slug + variant.name, 45_000, 450_000, 5_000)
-            _offer(product.holder, variant, location, price)
+            changed = _offer(product.holder, variant, location, price) or changed
             summary.offers += 1
 
     centre = Business.objects.filter(name=CENTRE_NAME, is_demo=True).first()
@@ -125,6 +128,8 @@ def demo_shop_load() -> ShopSummary:
         )
         variant = product.variants.all()[0]
         price = _stable(variant.product.slug + variant.name, 45_000, 450_000, 5_000) + 10_000
-        _offer(centre, variant, shop, price)
+        changed = _offer(centre, variant, shop, price) or changed
         summary.resold += 1
+    if changed:
+        search_rows_changed(Product, [product.pk for product in products])
     return summary

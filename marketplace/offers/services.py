@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from catalog.selectors import certificates_in_force
+from core.search import search_rows_changed
 from core.text import nfc
 from marketplace.offers.models import (
     PRICE_MAX,
@@ -113,6 +114,7 @@ def offer_update(
         offer.compare_at_price = _money(compare_at_price, field="compare_at_price")
     _check_compare_at(offer.price, offer.compare_at_price)
     offer.save(update_fields=["price", "compare_at_price", "updated_at"])
+    search_rows_changed(Offer, [offer.pk])
     return offer
 
 
@@ -148,6 +150,7 @@ def offer_publish(*, actor, offer: Offer) -> Offer:
     offer.status = OfferStatus.PUBLISHED
     offer.published_at = offer.published_at or timezone.now()
     offer.save(update_fields=["status", "published_at", "updated_at"])
+    search_rows_changed(Offer, [offer.pk])
     return offer
 
 
@@ -161,6 +164,7 @@ def offer_pause(*, actor, offer: Offer) -> Offer:
         )
     offer.status = OfferStatus.PAUSED
     offer.save(update_fields=["status", "updated_at"])
+    search_rows_changed(Offer, [offer.pk])
     return offer
 
 
@@ -217,6 +221,7 @@ def stock_set(*, actor, offer: Offer, location: StockLocation, quantity: int) ->
     )
     stock.quantity = quantity
     stock.save(update_fields=["quantity"])
+    search_rows_changed(Offer, [offer.pk])
     return stock
 
 
@@ -261,6 +266,8 @@ def stock_set_many(
             stock.quantity = quantity
             stock.save(update_fields=["quantity"])
             changed += 1
+    if changed:
+        search_rows_changed(Offer, offer_ids)
     return changed
 
 
@@ -316,9 +323,11 @@ def resale_grant(*, actor, product: Product, reseller: Business) -> ResaleAuthor
         return existing
     try:
         with transaction.atomic():
-            return ResaleAuthorization.objects.create(
+            authorization = ResaleAuthorization.objects.create(
                 product=product, reseller=reseller, granted_by=actor
             )
+            search_rows_changed(Product, [product.pk])
+            return authorization
     except IntegrityError:
         # Granted concurrently (a double click): the live row is what the caller wanted.
         return ResaleAuthorization.objects.get(
@@ -339,4 +348,5 @@ def resale_revoke(*, actor, authorization: ResaleAuthorization) -> ResaleAuthori
         authorization.revoked_at = timezone.now()
         authorization.revoked_by = actor
         authorization.save(update_fields=["revoked_at", "revoked_by"])
+        search_rows_changed(Product, [authorization.product_id])
     return authorization

@@ -24,6 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.models import Province
+from core.search import search_rows_changed
 from core.text import nfc
 from marketplace.ledger.services import (
     ledger_order_cod_collected,
@@ -487,6 +488,8 @@ def checkout_place_orders(
         orders.append(order)
     cart.status = CartStatus.COMPLETED
     cart.save(update_fields=["status", "updated_at"])
+    # Stock went down: a product may now be out of stock in search results.
+    search_rows_changed(Offer, [line.offer_id for lines in by_seller.values() for line in lines])
     return orders
 
 
@@ -617,6 +620,7 @@ def _return_stock(order: Order) -> None:
         row.quantity += allocation.quantity
         row.save(update_fields=["quantity"])
     Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+    search_rows_changed(Stock, stock_ids)
 
 
 @transaction.atomic

@@ -21,6 +21,8 @@ from marketplace.offers.graphql.queries import Query as OffersQuery
 from marketplace.orders.graphql.mutations import CheckoutMutation, FulfilmentMutation
 from marketplace.orders.graphql.queries import Query as OrdersQuery
 from marketplace.payments.graphql.mutations import Mutation as PaymentsMutation
+from search.graphql.queries import PRODUCTS_BY_SEARCH
+from search.graphql.queries import Query as SearchQuery
 from sellers.graphql.mutations import Mutation as SellersMutation
 from sellers.graphql.queries import Query as SellersQuery
 from traceability.graphql.mutations import Mutation as TraceabilityMutation
@@ -28,9 +30,15 @@ from traceability.graphql.queries import Query as TraceabilityQuery
 
 
 class Query(
-    CatalogQuery, SellersQuery, OffersQuery, OrdersQuery, TraceabilityQuery, graphene.ObjectType
+    CatalogQuery,
+    SellersQuery,
+    OffersQuery,
+    OrdersQuery,
+    TraceabilityQuery,
+    SearchQuery,
+    graphene.ObjectType,
 ):
-    products = products_field(PRODUCTS_BY_OFFERS)
+    products = products_field(PRODUCTS_BY_OFFERS, PRODUCTS_BY_SEARCH)
     node = Node.Field(description="Any object by its global ID.")
 
 

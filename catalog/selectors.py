@@ -13,7 +13,7 @@ from catalog.models import (
     EvaluationPart,
     Product,
 )
-from core.text import fold
+from core.search import STATUS_ANY, SearchFilters, search_backend
 
 REEVALUATION_WINDOW_START_DAYS = 180
 REEVALUATION_WINDOW_END_DAYS = 120
@@ -89,8 +89,13 @@ def product_list(
             status_match = status_match.filter(status=certificate_status)
         qs = qs.filter(Exists(status_match))
     if text:
-        for word in fold(text).split():
-            qs = qs.filter(Q(name_folded__contains=word) | Q(holder__name_folded__contains=word))
+        # Matched by the search backend (core.search): diacritics, typos, synonyms, places and
+        # producers, the same as /tim-kiem/.
+        qs = qs.filter(
+            pk__in=search_backend().product_ids(
+                query=text, filters=SearchFilters(status=STATUS_ANY), today=today, ranked=False
+            )
+        )
     if province_slug:
         qs = qs.filter(holder__province__slug=province_slug)
     if stars:

@@ -165,8 +165,10 @@ class SearchBackend(Protocol):
         query: str,
         filters: SearchFilters | None = None,
         today: datetime.date | None = None,
+        ranked: bool = True,
     ) -> Any:
-        """Ids of the products matching ``query``, best first: a queryset of ids where the
+        """Ids of the products matching ``query`` (every word; best first when ``ranked``),
+        any certificate status unless ``filters`` say otherwise: a queryset of ids where the
         backend can (so a caller can use it in ``pk__in=`` and count without fetching), else
         a list."""
 

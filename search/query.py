@@ -26,6 +26,7 @@ from search.text import (
 )
 
 MAX_TOKENS = 8
+SUBSTITUTION_MIN_LENGTH = 4
 MAX_FUZZY = 4
 MAX_SPLITS = 2
 
@@ -152,6 +153,11 @@ def query_parse(text: str, *, lookup=vocabulary_lookup) -> ParsedQuery:
     return ParsedQuery(text=text, tokens=words, groups=groups)
 
 
+def _replaced(word: str, term: str) -> bool:
+    """One letter replaced by another (not two neighbours swapped)."""
+    return len(word) == len(term) and sorted(word) != sorted(term)
+
+
 def _neighbours(word: str, found: dict[str, set[str]]) -> tuple[list[str], list[str]]:
     """Vocabulary words one edit from ``word`` and, for "did you mean", two edits away; the
     nearest first, then those sharing the first letter (typos rarely hit it), then A–Z."""
@@ -161,7 +167,11 @@ def _neighbours(word: str, found: dict[str, set[str]]) -> tuple[list[str], list[
     near, far = [], []
     for term in candidates:
         distance = edit_distance(word, term)
-        if distance == 1:
+        if distance == 1 and len(word) < SUBSTITUTION_MIN_LENGTH and _replaced(word, term):
+            # "sam" is not "san": in a three-letter syllable one letter replaced is another
+            # word. Swapped, doubled or missing letters still count ("lau" → "lua").
+            far.append(term)
+        elif distance == 1:
             near.append(term)
         elif distance == 2 and len(term) >= FUZZY_MIN_LENGTH:
             far.append(term)

@@ -244,3 +244,15 @@ def product_connection_queryset(info, ordering, **filters) -> QuerySet[Product]:
     lookups = product_lookups(tree, page_loaded=True)
     lookups.deferred += product_list_deferred(tree)
     return lookups.apply(queryset)
+
+
+def products_for_page(ids: list[int], tree: Tree) -> dict[int, Product]:
+    """Products ``ids`` shaped for what ``tree`` selects on each, fields loaded per page
+    included, in a fixed number of queries: for a field of a package above (search results)
+    that returns a page of products by id."""
+    queryset = product_lookups(tree, page_loaded=True).apply(Product.objects.filter(pk__in=ids))
+    products = {product.pk: product for product in queryset}
+    page = [products[pk] for pk in ids if pk in products]
+    if page:
+        model_type(Product).load_page(page, tree)
+    return products

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import html
 import itertools
+import re
 
 from django.db import connection
 from django.db.models import (
@@ -40,7 +41,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -160,18 +161,76 @@ def fts_expression(groups: list[Group], *, any_group: bool = False, prefix: str 
     return joiner.join(parts)
 
 
-def _fts_filter(expression: str) -> RawSQL:
-    table = SearchDocument._meta.db_table
+class DocumentSQL(Expression):
+    """SQL over the document's own columns, written as a template: ``{title_text} LIKE %s``.
+
+    The columns are compiled as the query names them, so the expression stays right inside a
+    subquery, where Django aliases the table (``U0``); ``{vector}`` is PostgreSQL's generated
+    column, which the model does not know, named after the ``id`` column's alias."""
+
+    _FIELD = re.compile(r"\{(\w+)\}")
+
+    def __init__(self, template: str, params: list, *, output_field):
+        super().__init__(output_field=output_field)
+        self.template, self.params = template, list(params)
+        fields = set(self._FIELD.findall(template))
+        if "vector" in fields:
+            fields = (fields - {"vector"}) | {"id"}
+        self.fields = sorted(fields)
+        self.columns: dict = {}
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        if self.columns:
+            # Already bound to the document table: a subquery being placed in an outer query.
+            return self
+        resolved = self.copy()
+        resolved.columns = {
+            name: F(name).resolve_expression(query, allow_joins, reuse, summarize)
+            for name in self.fields
+        }
+        return resolved
+
+    def get_source_expressions(self):
+        # The columns, so that Django relabels them when the query becomes a subquery.
+        return [self.columns[name] for name in self.fields] if self.columns else []
+
+    def set_source_expressions(self, exprs):
+        if exprs:
+            self.columns = dict(zip(self.fields, exprs, strict=True))
+
+    def as_sql(self, compiler, connection):
+        names = {name: compiler.compile(column)[0] for name, column in self.columns.items()}
+        if "id" in names:
+            names["vector"] = names["id"].rsplit(".", 1)[0] + '."vector"'
+        return self.template.format(**names), self.params
+
+    def get_group_by_cols(self):
+        return []
+
+
+def _fts_filter(expression: str) -> DocumentSQL:
     if connection.vendor == "postgresql":
-        sql = f"{table}.vector @@ to_tsquery('ocop_folded', %s)"
+        template = "{vector} @@ to_tsquery('ocop_folded', %s)"
     else:
-        sql = f"{table}.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
-    return RawSQL(sql, [expression], output_field=BooleanField())
+        template = "{id} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+    return DocumentSQL(template, [expression], output_field=BooleanField())
 
 
 def _contains(field: str) -> str:
     # The needles are folded words between spaces: nothing LIKE would read as a wildcard.
-    return f"{SearchDocument._meta.db_table}.{field} LIKE %s"
+    return f"{{{field}}} LIKE %s"
+
+
+STRONG_FIELDS = ("title_text", "holder_text", "place_text")
+
+
+def _strong_match(group: Group) -> DocumentSQL:
+    """One of ``group``'s alternatives is in the document's name, holder or place."""
+    needles = [f"%{_needle(a.terms)}%" for a in group.alternatives for _ in STRONG_FIELDS]
+    template = " OR ".join(_contains(field) for _ in group.alternatives for field in STRONG_FIELDS)
+    return DocumentSQL(f"({template})", needles, output_field=BooleanField())
 
 
 def _group_score(group: Group) -> tuple[str, list]:
@@ -189,7 +248,7 @@ def _group_score(group: Group) -> tuple[str, list]:
     return f"CASE {sql} ELSE 0 END", [f"%{needle}%" for _, _, needle in options]
 
 
-def _relevance(parsed: ParsedQuery) -> RawSQL:
+def _relevance(parsed: ParsedQuery) -> DocumentSQL:
     """The relevance of a document to ``parsed`` as one SQL expression (written as SQL rather
     than ORM expressions: building a hundred ``When`` objects cost more than running them)."""
     groups = parsed.matchable
@@ -213,7 +272,7 @@ def _relevance(parsed: ParsedQuery) -> RawSQL:
     if best:
         parts.append(f"CASE WHEN {_contains('title_text')} THEN {TITLE_START_BONUS} ELSE 0 END")
         params.append(f"{_needle(best[0])}%")
-    return RawSQL(" + ".join(parts), params, output_field=IntegerField())
+    return DocumentSQL(" + ".join(parts), params, output_field=IntegerField())
 
 
 def highlight(title: str, terms: set[str]) -> str:
@@ -481,15 +540,26 @@ class DatabaseBackend:
         query: str,
         filters: SearchFilters | None = None,
         today: datetime.date | None = None,
+        ranked: bool = True,
     ) -> QuerySet:
-        """Object ids of the products matching ``query``, best first, as a queryset (a
-        subquery where a caller filters on it). Only every word together: a list narrowed by
-        words should not widen when one is unknown."""
+        """Object ids of the products matching ``query`` (best first when ``ranked``), as a
+        queryset: a subquery where a caller filters on it. Every word must be found: a list
+        narrowed by words should not widen when one of them is unknown."""
         today = today or timezone.localdate()
         filters = filters or SearchFilters(status=STATUS_ANY)
         parsed = query_parse(query) if tokens(query) else None
         base = self._base(kind=PRODUCT, filters=filters, today=today)
+        if parsed is not None and len(parsed.matchable) < len(parsed.groups):
+            return base.none().values_list("object_id", flat=True)
         matches = self._matching(base, parsed, relaxed=False)
+        if parsed is not None:
+            # A list narrowed by words keeps the products that carry them in their own name,
+            # holder or place: a product set's name ("Mật ong, …") or a description would let
+            # every product of the set through.
+            for group in parsed.matchable:
+                matches = matches.filter(_strong_match(group))
+        if not ranked:
+            return matches.values_list("object_id", flat=True)
         return self._ordered(matches, parsed=parsed, order="relevance", today=today).values_list(
             "object_id", flat=True
         )
@@ -526,7 +596,7 @@ class DatabaseBackend:
             params += [f"%{_needle(a.terms)}%" for a in group.alternatives]
         rows = list(
             documents.annotate(
-                title_score=RawSQL(" + ".join(parts), params, output_field=IntegerField()),
+                title_score=DocumentSQL(" + ".join(parts), params, output_field=IntegerField()),
                 product_first=Case(
                     When(kind=PRODUCT, then=Value(1)),
                     default=Value(0),

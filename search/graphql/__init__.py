@@ -1,0 +1,1 @@
+"""The search package's GraphQL: ``search``, ``suggest`` and ``products(search:)``."""

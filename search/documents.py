@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Certificate, Product, ProductPhoto
 from catalog.selectors import certificates_in_force
+from core.money import format_vnd
 from core.search import BUSINESS, PRODUCT
 from marketplace.offers.models import Offer, ResaleAuthorization, Stock
 from marketplace.offers.selectors import offers_visible
@@ -42,6 +44,22 @@ PRICE_BANDS: dict[str, tuple[int | None, int | None]] = {
 }
 # Long descriptions say the same things many times; the first words carry them.
 BODY_MAX_CHARS = 3000
+
+
+def price_band_label(key: str) -> str:
+    low, high = PRICE_BANDS[key]
+    if low is None:
+        return gettext("under %(price)s") % {"price": format_vnd(high + 1)}
+    if high is None:
+        return gettext("%(price)s and more") % {"price": format_vnd(low)}
+    return gettext("%(low)s – %(high)s") % {"low": format_vnd(low), "high": format_vnd(high + 1)}
+
+
+def localised_name(obj) -> str:
+    """A rulebook row's name in the current language (``name_en`` in English when set)."""
+    if (get_language() or "").startswith("en") and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name
 
 
 @dataclass

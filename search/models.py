@@ -100,19 +100,14 @@ class SearchTerm(models.Model):
         return f"{self.variant} → {self.term}"
 
 
-class OutboxAction(models.TextChoices):
-    INDEX = "index", _("Index")
-    DELETE = "delete", _("Delete")
-
-
 class SearchOutbox(models.Model):
     """A document change still to be sent to Elasticsearch. Written in the transaction that
     changed the document, deleted once Elasticsearch has it: while Elasticsearch is down or
-    slow, changes wait here and nothing is lost."""
+    slow, changes wait here and nothing is lost. Whether the document is indexed or deleted is
+    decided when it is sent, from the document table as it is then."""
 
     kind = models.CharField(max_length=32)
     object_id = models.BigIntegerField()
-    action = models.CharField(max_length=8, choices=OutboxAction.choices)
     created_at = models.DateTimeField(_("created"))
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -60,7 +60,7 @@ from core.search import (
     SearchResults,
     Suggestion,
 )
-from search.documents import PRICE_BANDS, document_types
+from search.documents import PRICE_BANDS, document_types, localised_name, price_band_label
 from search.models import SearchDocument
 from search.query import Group, ParsedQuery, query_parse
 from search.text import tokens
@@ -409,7 +409,7 @@ class DatabaseBackend:
         set_values = [
             FacetValue(
                 str(number),
-                f"{number}. {_localised(sets[number])}",
+                f"{number}. {localised_name(sets[number])}",
                 n,
                 filters.product_set == number,
             )
@@ -418,7 +418,7 @@ class DatabaseBackend:
         ]
         category_values = sorted(
             (
-                FacetValue(slug, _localised(categories[slug]), n, filters.category == slug)
+                FacetValue(slug, localised_name(categories[slug]), n, filters.category == slug)
                 for slug, n in counts["category"].items()
                 if slug in categories
             ),
@@ -674,22 +674,3 @@ def _prefix_highlight(title: str, terms: set[str]) -> str:
         escaped = html.escape(word)
         out.append(f"<mark>{escaped}</mark>" if hit else escaped)
     return " ".join(out)
-
-
-def _localised(obj) -> str:
-    from django.utils.translation import get_language
-
-    if (get_language() or "").startswith("en") and getattr(obj, "name_en", ""):
-        return obj.name_en
-    return obj.name
-
-
-def price_band_label(key: str) -> str:
-    from core.money import format_vnd
-
-    low, high = PRICE_BANDS[key]
-    if low is None:
-        return _("under %(price)s") % {"price": format_vnd(high + 1)}
-    if high is None:
-        return _("%(price)s and more") % {"price": format_vnd(low)}
-    return _("%(low)s – %(high)s") % {"low": format_vnd(low), "high": format_vnd(high + 1)}

@@ -1,0 +1,202 @@
+"""The documents follow the writes that change them, in the same transaction, and buyable is
+decided when the index is read."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from catalog.models import Product
+from catalog.services import certificate_expire_due, certificate_revoke
+from core.search import SearchFilters, search_backend, search_rows_changed
+from marketplace.offers.models import OfferStatus
+from marketplace.offers.services import offer_pause, offer_update, stock_set
+from search.indexer import index_rebuild
+from search.models import SearchDocument, SearchTerm
+from search.query import query_parse
+from search.text import edit_distance, folded_field, tokens
+from sellers.services import business_suspend
+from tests.factories import (
+    BusinessFactory,
+    ProductFactory,
+    UserFactory,
+    certified_product,
+    honey_on_sale,
+    member,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def on_sale(quantity=12):
+    """``honey_on_sale`` (built with factories, which write no document), then indexed as the
+    services would have."""
+    product, certificate, offer, stock = honey_on_sale(quantity=quantity)
+    search_rows_changed(Product, [product.pk])
+    return product, certificate, offer, stock
+
+
+def titles(query, **kwargs):
+    return [hit.title for hit in search_backend().search(query=query, **kwargs).hits]
+
+
+def document(product):
+    return SearchDocument.objects.get(kind="product", object_id=product.pk)
+
+
+def test_folding_and_tokens():
+    assert tokens("Giò lụa (500 g) ĐẶC SẢN") == ["gio", "lua", "500", "g", "dac", "san"]
+    assert folded_field("Rượu ba kích", "Ba Chẽ") == " ruou ba kich ba che "
+    assert edit_distance("luaa", "lua") == 1
+    assert edit_distance("lau", "lua") == 1  # neighbours swapped
+    assert edit_distance("mat", "mut") == 1
+    assert edit_distance("gio", "lua") == 3
+
+
+def test_query_understanding_corrects_splits_and_expands_synonyms():
+    certified_product(name="Rượu ba kích Ba Chẽ")
+    certified_product(name="Chè Đường Hoa")
+    parsed = query_parse("ruou bakich")
+    assert [[a.terms for a in g.alternatives] for g in parsed.groups] == [
+        [("ruou",)],
+        [("ba", "kich")],
+    ]
+    assert parsed.corrected == "ruou ba kich"
+    parsed = query_parse("ruouu ba kich")
+    assert parsed.groups[0].alternatives[0].terms == ("ruou",)
+    assert parsed.corrected == "ruou ba kich"
+    # No product says "trà": the synonym alone carries the word.
+    parsed = query_parse("tra duong hoa")
+    assert [a.terms for a in parsed.groups[0].alternatives] == [("che",)]
+    certified_product(name="Trà hoa vàng")
+    parsed = query_parse("tra duong hoa")
+    assert [a.terms for a in parsed.groups[0].alternatives] == [("tra",), ("che",)]
+    # Three letters: one replaced is another word ("sam" is not "san"), swapped is a typo.
+    assert query_parse("gioo").groups[0].alternatives == []
+    assert [a.terms for a in query_parse("ruuo").groups[0].alternatives] == [("ruou",)]
+
+
+def test_certificate_issue_indexes_the_product_with_its_card():
+    product, _evaluation, certificate = certified_product(
+        name="Mật ong Tiên Yên", holder=BusinessFactory(name="HTX Mật ong Đồng Tiến")
+    )
+    doc = document(product)
+    assert doc.title == "Mật ong Tiên Yên"
+    assert doc.title_text == " mat ong tien yen "
+    assert doc.holder_text == " htx mat ong dong tien "
+    assert (doc.stars, doc.certificate_valid_until) == (certificate.stars, certificate.valid_until)
+    assert doc.latest_status == "active"
+    assert doc.card["holder"]["name"] == "HTX Mật ong Đồng Tiến"
+    assert doc.card["province"]["slug"] == product.holder.province.slug
+    assert doc.url == f"/san-pham/{product.slug}/"
+    assert SearchTerm.objects.filter(variant="tien", term="tien").exists()
+    assert SearchTerm.objects.filter(variant="ten", term="tien").exists()
+
+
+def test_a_rolled_back_write_leaves_the_index_as_it_was():
+    product, _evaluation, certificate = certified_product(name="Chả mực Hạ Long")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        certificate_revoke(certificate=certificate, ground="mark_misuse")
+        assert document(product).stars is None
+        raise RuntimeError
+    assert document(product).stars == certificate.stars
+    assert titles("cha muc") == ["Chả mực Hạ Long"]
+
+
+def test_revocation_and_recorded_expiry_take_the_product_out_at_once():
+    product, _evaluation, certificate = certified_product(name="Chả mực Hạ Long")
+    certificate_revoke(certificate=certificate, ground="mark_misuse")
+    assert titles("cha muc") == []
+    hits = search_backend().search(query="cha muc", filters=SearchFilters(status="revoked")).hits
+    assert [(h.title, h.in_force, h.buyable, h.stars) for h in hits] == [
+        ("Chả mực Hạ Long", False, False, None)
+    ]
+    other, _evaluation, certificate = certified_product(name="Miến dong Bình Liêu")
+    certificate_expire_due(today=certificate.valid_until + datetime.timedelta(days=1))
+    assert document(other).latest_status == "expired"
+    assert titles("mien dong") == []
+
+
+def test_a_certificate_lapsing_at_midnight_stops_being_buyable_without_a_write():
+    product, certificate, offer, stock = on_sale(quantity=5)
+    last_day = certificate.valid_until
+    hits = search_backend().search(query="mat ong", today=last_day).hits
+    assert [(h.title, h.buyable, h.stars, h.min_price) for h in hits] == [
+        ("Mật ong Tiên Yên", True, certificate.stars, 125_000)
+    ]
+    next_day = last_day + datetime.timedelta(days=1)
+    assert search_backend().search(query="mat ong", today=next_day).total == 0
+    registry = search_backend().search(
+        query="mat ong", filters=SearchFilters(status="all"), today=next_day
+    )
+    assert [(h.title, h.buyable, h.in_force, h.stars, h.min_price) for h in registry.hits] == [
+        ("Mật ong Tiên Yên", False, False, None, None)
+    ]
+    expired = search_backend().search(
+        query="mat ong", filters=SearchFilters(status="expired"), today=next_day
+    )
+    assert expired.total == 1
+    assert search_backend().search(query="", filters=SearchFilters(in_stock=True),
+                                   today=next_day).total == 0  # fmt: skip
+
+
+def test_offers_stock_and_seller_status_follow_through_the_services():
+    product, certificate, offer, stock = on_sale(quantity=5)
+    owner = member(product.holder)
+    assert (document(product).min_price, document(product).in_stock) == (125_000, True)
+    offer_update(actor=owner, offer=offer, price=99_000)
+    assert document(product).min_price == 99_000
+    stock_set(actor=owner, offer=offer, location=stock.location, quantity=0)
+    doc = document(product)
+    assert (doc.in_stock, doc.seller_count) == (False, 1)
+    stock_set(actor=owner, offer=offer, location=stock.location, quantity=3)
+    offer_pause(actor=owner, offer=offer)
+    doc = document(product)
+    assert (doc.min_price, doc.seller_count, doc.in_stock) == (None, 0, False)
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PAUSED
+    business_suspend(business=product.holder, reviewer=UserFactory(is_staff=True))
+    assert document(product).seller_count == 0
+
+
+def test_phrase_ranks_above_scattered_words_then_stock_then_stars():
+    certified_product(name="Lụa tơ tằm và giò thủ", total="95")  # ★5, words scattered
+    certified_product(name="Giò lụa Móng Cái", total="55")  # ★3, the phrase
+    assert titles("gio lua") == ["Giò lụa Móng Cái", "Lụa tơ tằm và giò thủ"]
+    four, _e, _c = certified_product(name="Trà hoa vàng số 1", total="75")
+    five, _e, _c = certified_product(name="Trà hoa vàng số 2", total="95")
+    assert titles("tra hoa vang") == ["Trà hoa vàng số 2", "Trà hoa vàng số 1"]
+    # In stock beats stars when the text matches as well.
+    product, certificate, offer, stock = on_sale()
+    certified_product(name="Mật ong rừng", total="95")
+    assert titles("mat ong")[0] == "Mật ong Tiên Yên"
+
+
+def test_a_product_never_certified_is_only_in_the_registry():
+    ProductFactory(name="Bánh đa cua")
+    search_rows_changed(Product, Product.objects.values_list("pk", flat=True))
+    assert titles("banh da") == []
+    hits = search_backend().search(query="banh da", filters=SearchFilters(status="all")).hits
+    assert [(h.title, h.buyable, h.in_force) for h in hits] == [("Bánh đa cua", False, False)]
+
+
+def test_rebuild_restores_lost_documents_and_the_vocabulary():
+    certified_product(name="Gốm sứ trang trí Quang Vinh")
+    SearchDocument.objects.all().delete()
+    SearchTerm.objects.all().delete()
+    assert titles("gom trang tri") == []
+    counts = index_rebuild()
+    assert counts["product"] == 1
+    assert titles("gom trang trii") == ["Gốm sứ trang trí Quang Vinh"]
+
+
+def test_facets_count_every_match():
+    certified_product(name="Mật ong A", total="75")
+    certified_product(name="Mật ong B", total="95")
+    certified_product(name="Mật ong C", total="95")
+    results = search_backend().search(query="mat ong", limit=1)
+    assert results.total == 3 and len(results.hits) == 1
+    assert [(v.value, v.count) for v in results.facets["stars"]] == [("5", 2), ("4", 1)]
+    narrowed = search_backend().search(query="mat ong", filters=SearchFilters(stars=4))
+    assert [h.title for h in narrowed.hits] == ["Mật ong A"]
+    assert [(v.value, v.count, v.selected) for v in narrowed.facets["stars"]] == [("4", 1, True)]

@@ -743,7 +743,14 @@ class ElasticsearchBackend:
             facets=facets,
             understood=understood,
         )
-        response = self.client.search(index=settings.ELASTICSEARCH_INDEX, body=body)
+        try:
+            response = self.client.search(index=settings.ELASTICSEARCH_INDEX, body=body)
+        except Exception:  # down or slow: the database documents answer the same contract
+            logger.exception("Elasticsearch search failed; answered from the database")
+            return self._fallback().search(
+                query=query, filters=filters, kind=kind, order=order, offset=offset,
+                limit=limit, facets=facets, today=today,
+            )  # fmt: skip
         results = parse_search(dict(response), filters=filters, today=today, query=query)
         if parsed is not None:
             results.corrected = parsed.corrected if results.total else ""
@@ -757,11 +764,21 @@ class ElasticsearchBackend:
         today = today or timezone.localdate()
         if len("".join(tokens(prefix))) < 2:
             return []
-        response = self.client.search(
-            index=settings.ELASTICSEARCH_INDEX,
-            body=suggest_body(prefix=prefix, today=today, limit=limit),
-        )
+        try:
+            response = self.client.search(
+                index=settings.ELASTICSEARCH_INDEX,
+                body=suggest_body(prefix=prefix, today=today, limit=limit),
+            )
+        except Exception:
+            logger.exception("Elasticsearch suggest failed; answered from the database")
+            return self._fallback().suggest(prefix=prefix, limit=limit, today=today)
         return parse_suggest(dict(response))
+
+    @staticmethod
+    def _fallback():
+        from search.backends.database import DatabaseBackend
+
+        return DatabaseBackend()
 
     def product_ids(
         self,

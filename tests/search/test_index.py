@@ -104,7 +104,7 @@ def test_a_rolled_back_write_leaves_the_index_as_it_was():
 
 
 def test_revocation_and_recorded_expiry_take_the_product_out_at_once():
-    product, _evaluation, certificate = certified_product(name="Chả mực Hạ Long")
+    _product, _evaluation, certificate = certified_product(name="Chả mực Hạ Long")
     certificate_revoke(certificate=certificate, ground="mark_misuse")
     assert titles("cha muc") == []
     hits = search_backend().search(query="cha muc", filters=SearchFilters(status="revoked")).hits
@@ -118,7 +118,7 @@ def test_revocation_and_recorded_expiry_take_the_product_out_at_once():
 
 
 def test_a_certificate_lapsing_at_midnight_stops_being_buyable_without_a_write():
-    product, certificate, offer, stock = on_sale(quantity=5)
+    _product, certificate, _offer, _stock = on_sale(quantity=5)
     last_day = certificate.valid_until
     hits = search_backend().search(query="mat ong", today=last_day).hits
     assert [(h.title, h.buyable, h.stars, h.min_price) for h in hits] == [
@@ -141,7 +141,7 @@ def test_a_certificate_lapsing_at_midnight_stops_being_buyable_without_a_write()
 
 
 def test_offers_stock_and_seller_status_follow_through_the_services():
-    product, certificate, offer, stock = on_sale(quantity=5)
+    product, _certificate, offer, stock = on_sale(quantity=5)
     owner = member(product.holder)
     assert (document(product).min_price, document(product).in_stock) == (125_000, True)
     offer_update(actor=owner, offer=offer, price=99_000)
@@ -163,11 +163,11 @@ def test_phrase_ranks_above_scattered_words_then_stock_then_stars():
     certified_product(name="Lụa tơ tằm và giò thủ", total="95")  # ★5, words scattered
     certified_product(name="Giò lụa Móng Cái", total="55")  # ★3, the phrase
     assert titles("gio lua") == ["Giò lụa Móng Cái", "Lụa tơ tằm và giò thủ"]
-    four, _e, _c = certified_product(name="Trà hoa vàng số 1", total="75")
-    five, _e, _c = certified_product(name="Trà hoa vàng số 2", total="95")
+    _four, _e, _c = certified_product(name="Trà hoa vàng số 1", total="75")
+    _five, _e, _c = certified_product(name="Trà hoa vàng số 2", total="95")
     assert titles("tra hoa vang") == ["Trà hoa vàng số 2", "Trà hoa vàng số 1"]
     # In stock beats stars when the text matches as well.
-    product, certificate, offer, stock = on_sale()
+    _product, _certificate, _offer, _stock = on_sale()
     certified_product(name="Mật ong rừng", total="95")
     assert titles("mat ong")[0] == "Mật ong Tiên Yên"
 

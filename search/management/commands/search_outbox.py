@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Max, Min
 
+from core.search import search_backend
 from search.models import SearchOutbox
 
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
                 raise CommandError("ELASTICSEARCH_URL is not set.")
             from search.backends.elastic import outbox_drain
 
-            result = outbox_drain()
+            result = outbox_drain(client=search_backend("elasticsearch").client)
             self.stdout.write(f"sent: {result['sent']}")
             if result["error"]:
                 self.stderr.write(f"stopped: {result['error']}")

@@ -64,6 +64,7 @@ TEMPLATE_OWNERS = {
     "storefront/": "marketplace.storefront",
     "traceability/": "traceability",
     "admin/traceability/": "traceability",
+    "search/": "search",
     "base.html": "site",
     "404.html": "site",
     "500.html": "site",
@@ -83,6 +84,7 @@ NAMESPACES = {
     "storefront": "marketplace.storefront",
     "traceability": "traceability",
     "traceability_workspace": "traceability",
+    "search": "search",
     "admin": "site",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+['"](?P<namespace>[\w-]+):[\w-]+['"]""")

@@ -272,7 +272,7 @@ def _relevance(parsed: ParsedQuery) -> DocumentSQL:
     if best:
         parts.append(f"CASE WHEN {_contains('title_text')} THEN {TITLE_START_BONUS} ELSE 0 END")
         params.append(f"{_needle(best[0])}%")
-    return DocumentSQL(" + ".join(parts), params, output_field=IntegerField())
+    return DocumentSQL("(" + " + ".join(parts) + ")", params, output_field=IntegerField())
 
 
 def highlight(title: str, terms: set[str]) -> str:
@@ -587,7 +587,9 @@ class DatabaseBackend:
             _fts_filter(fts_expression(groups, prefix=last)),
             title_text__contains=f" {last}",
         )
-        parts, params = ["0"], []
+        # How much of the complete words is in the title (the last word always is); a bare
+        # "0" would read as a column position in ORDER BY.
+        parts, params = ["1"], []
         for group in groups:
             branches = " ".join(
                 f"WHEN {_contains('title_text')} THEN {a.weight}" for a in group.alternatives
@@ -596,7 +598,9 @@ class DatabaseBackend:
             params += [f"%{_needle(a.terms)}%" for a in group.alternatives]
         rows = list(
             documents.annotate(
-                title_score=DocumentSQL(" + ".join(parts), params, output_field=IntegerField()),
+                title_score=DocumentSQL(
+                    "(" + " + ".join(parts) + ")", params, output_field=IntegerField()
+                ),
                 product_first=Case(
                     When(kind=PRODUCT, then=Value(1)),
                     default=Value(0),

@@ -127,3 +127,8 @@ def test_the_health_page_is_for_staff(client):
     assert '<dd data-health="backend">database</dd>' in html
     assert re.search(r'data-health="documents-product">\d+<', html)
     assert '<dd data-health="backlog">0</dd>' in html
+
+
+def test_one_word_being_typed_is_suggested_too(client):
+    titles = [s["title"] for s in client.get(SUGGEST, {"q": "mie"}).json()["suggestions"]]
+    assert titles[0] == "Miến dong Bình Liêu"

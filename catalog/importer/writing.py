@@ -1,0 +1,426 @@
+"""Passes 2 and 3 of the registry import: resolve validated rows against the database, then write.
+
+Businesses, products and decisions are matched with a few ``IN`` queries, certificates and their
+supersession are planned in memory, and everything is written with ``bulk_create`` in batches.
+The per-row services (``evaluation_record``, ``certificate_issue``) would cost several queries a
+row; this reuses their pure pieces (``certificate_number``, ``add_months``) so the outcome is the
+rows they would write. Runs inside the caller's transaction; ``Abort`` rolls it back.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.importer import messages as m
+from catalog.importer.report import ImportReport, RowError
+from catalog.importer.validation import DecisionPlan, Options, ValidRow
+from catalog.models import (
+    Certificate,
+    CertificateStatus,
+    Decision,
+    Evaluation,
+    Framework,
+    Product,
+)
+from catalog.services import add_months, certificate_number
+from core.models import Province
+from core.search import search_rows_changed
+from core.text import slugify_vi
+from sellers.models import Business, LegalType, SellerStatus, business_slug_base
+
+BATCH_SIZE = 2000
+IN_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-variable limit
+
+# Legal type from the way producers' names start (folded); the first match wins.
+LEGAL_TYPES: tuple[tuple[str, str], ...] = (
+    ("hop tac xa", LegalType.COOPERATIVE),
+    ("htx", LegalType.COOPERATIVE),
+    ("to hop tac", LegalType.COOPERATIVE_GROUP),
+    ("tht", LegalType.COOPERATIVE_GROUP),
+    ("doanh nghiep tu nhan", LegalType.PRIVATE_ENTERPRISE),
+    ("dntn", LegalType.PRIVATE_ENTERPRISE),
+    ("cong ty", LegalType.ENTERPRISE),
+    ("cty", LegalType.ENTERPRISE),
+    ("ctcp", LegalType.ENTERPRISE),
+    ("doanh nghiep", LegalType.ENTERPRISE),
+    ("ho kinh doanh", LegalType.HOUSEHOLD),
+    ("hkd", LegalType.HOUSEHOLD),
+    ("ho san xuat", LegalType.HOUSEHOLD),
+    ("co so", LegalType.PRODUCTION_FACILITY),
+    ("hiep hoi", LegalType.ASSOCIATION),
+)
+
+
+def legal_type(folded_name: str) -> str:
+    for prefix, found in LEGAL_TYPES:
+        if folded_name == prefix or folded_name.startswith(prefix + " "):
+            return found
+    return LegalType.OTHER
+
+
+class Abort(Exception):
+    """Raised inside the write transaction to roll everything back with a report error."""
+
+
+def chunks(items: list, size: int = IN_CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def slugs_allocate(*, model, bases: list[str]) -> list[str]:
+    """Unique slugs for new rows: "mat-ong", then "mat-ong-2", "mat-ong-3"… on collision.
+
+    Existing slugs are read in a few queries: which bases are taken, then everything that starts
+    with a taken base and a dash.
+    """
+    distinct = list(dict.fromkeys(bases))
+    taken: set[str] = set()
+    for chunk in chunks(distinct):
+        taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    collided = [b for b in distinct if b in taken]
+    for chunk in chunks(collided, 50):
+        query = Q()
+        for base in chunk:
+            query |= Q(slug__startswith=f"{base}-")
+        taken.update(model.objects.filter(query).values_list("slug", flat=True))
+    next_suffix: dict[str, int] = {}
+    result = []
+    for base in bases:
+        slug = base
+        if slug in taken:
+            suffix = next_suffix.get(base, 2)
+            while f"{base}-{suffix}" in taken:
+                suffix += 1
+            next_suffix[base] = suffix + 1
+            slug = f"{base}-{suffix}"
+        taken.add(slug)
+        result.append(slug)
+    return result
+
+
+def issuer_default(province: Province | None) -> str:
+    if province is None:
+        return ""
+    name = province.name
+    for prefix in ("Tỉnh ", "Thành phố "):
+        if name.startswith(prefix):
+            name = prefix.lower() + name[len(prefix) :]
+    return f"UBND {name}"
+
+
+@dataclass(slots=True)
+class Planned:
+    """A certificate to write: its row, product and decision, and its place in the history."""
+
+    row: ValidRow
+    product_id: int
+    decision: Decision
+    framework: Framework
+    valid_from: datetime.date
+    valid_until: datetime.date
+    status: str = CertificateStatus.ACTIVE
+    superseded_by: tuple[str, int] | None = None  # ("db", certificate id) or ("new", index)
+    number: str = ""
+
+
+def rows_write(
+    *,
+    rows: list[ValidRow],
+    plans: dict[tuple[str, datetime.date], DecisionPlan],
+    options: Options,
+    report: ImportReport,
+    now: datetime.datetime,
+) -> list[Decision]:
+    today = timezone.localdate(now)
+
+    # Decisions: few per file; created one by one so each keeps its province for numbering.
+    decisions: dict[tuple[str, datetime.date], Decision] = {}
+    for key, plan in plans.items():
+        if plan.existing is not None:
+            decisions[key] = plan.existing
+            report.decisions_matched += 1
+            continue
+        province = options.province
+        if province is None and len(plan.provinces) == 1:
+            province = Province.objects.get(pk=next(iter(plan.provinces)))
+        decisions[key] = Decision.objects.create(
+            number=plan.number,
+            date=plan.date,
+            issuer=options.issuer or issuer_default(province),
+            province=province,
+            framework=plan.framework,
+            source_url=options.source_url,
+        )
+        report.decisions_created += 1
+    report.decisions = [f"{d.number} ({d.date:%d/%m/%Y})" for d in decisions.values()]
+
+    # Businesses: by tax code when given, else by folded name within the current province.
+    by_tax: dict[str, int] = {}
+    by_name: dict[tuple[str, int], tuple[int, str]] = {}
+    tax_codes = sorted({r.tax_code for r in rows if r.tax_code})
+    names = sorted({r.producer_folded for r in rows})
+    for chunk in chunks(tax_codes):
+        for pk, code in Business.objects.filter(tax_code__in=chunk).values_list("pk", "tax_code"):
+            by_tax.setdefault(code, pk)
+    for chunk in chunks(names):
+        for pk, folded, province_id, code in Business.objects.filter(
+            name_folded__in=chunk
+        ).values_list("pk", "name_folded", "province_id", "tax_code"):
+            by_name.setdefault((folded, province_id), (pk, code))
+    existing_business_ids = set(by_tax.values()) | {pk for pk, _ in by_name.values()}
+
+    row_business: list[int | tuple[str, int]] = []  # a pk, or ("new", index into new_rows)
+    new_business_rows: list[ValidRow] = []
+    new_by_tax: dict[str, int] = {}
+    new_by_name: dict[tuple[str, int], int] = {}
+    for r in rows:
+        found: int | tuple[str, int] | None = None
+        if r.tax_code:
+            found = by_tax.get(r.tax_code)
+            if found is None and r.tax_code in new_by_tax:
+                found = ("new", new_by_tax[r.tax_code])
+        if found is None:
+            named = by_name.get((r.producer_folded, r.province_id))
+            # A same-named business with another tax code is another business.
+            if named and (not r.tax_code or not named[1] or named[1] == r.tax_code):
+                found = named[0]
+            elif (r.producer_folded, r.province_id) in new_by_name:
+                index = new_by_name[(r.producer_folded, r.province_id)]
+                other_tax = new_business_rows[index].tax_code
+                if not r.tax_code or not other_tax or other_tax == r.tax_code:
+                    found = ("new", index)
+        if found is None:
+            index = len(new_business_rows)
+            new_business_rows.append(r)
+            if r.tax_code:
+                new_by_tax[r.tax_code] = index
+            new_by_name.setdefault((r.producer_folded, r.province_id), index)
+            found = ("new", index)
+        row_business.append(found)
+    report.businesses_created = len(new_business_rows)
+    report.businesses_matched = len({b for b in row_business if isinstance(b, int)})
+
+    slugs = slugs_allocate(
+        model=Business,
+        bases=[business_slug_base(r.producer) for r in new_business_rows],
+    )
+    new_business_ids: list[int] = []
+    for start in range(0, len(new_business_rows), BATCH_SIZE):
+        batch = [
+            Business(
+                name=r.producer,
+                name_folded=r.producer_folded,
+                slug=slugs[start + offset],
+                legal_type=legal_type(r.producer_folded),
+                tax_code=r.tax_code,
+                province_id=r.province_id,
+                commune=r.commune,
+                street=r.street,
+                legacy_province_id=r.legacy_province_id,
+                legacy_address=r.legacy_address,
+                status=SellerStatus.UNCLAIMED,
+            )
+            for offset, r in enumerate(new_business_rows[start : start + BATCH_SIZE])
+        ]
+        Business.objects.bulk_create(batch)
+        new_business_ids.extend(b.pk for b in batch)
+    row_business_ids = [b if isinstance(b, int) else new_business_ids[b[1]] for b in row_business]
+
+    # Products: by holder and folded name. Only businesses that existed can hold existing ones.
+    products: dict[tuple[int, str], int] = {}
+    for chunk in chunks(sorted(existing_business_ids)):
+        for pk, holder_id, folded in Product.objects.filter(holder_id__in=chunk).values_list(
+            "pk", "holder_id", "name_folded"
+        ):
+            products.setdefault((holder_id, folded), pk)
+    matched_products = set()
+    new_product_rows: list[tuple[ValidRow, int]] = []
+    new_product_keys: dict[tuple[int, str], int] = {}
+    row_product: list[int | tuple[str, int]] = []
+    for r, holder_id in zip(rows, row_business_ids, strict=True):
+        key = (holder_id, r.product_folded)
+        if key in products:
+            matched_products.add(products[key])
+            row_product.append(products[key])
+        elif key in new_product_keys:
+            row_product.append(("new", new_product_keys[key]))
+        else:
+            new_product_keys[key] = len(new_product_rows)
+            row_product.append(("new", len(new_product_rows)))
+            new_product_rows.append((r, holder_id))
+    report.products_created = len(new_product_rows)
+    report.products_matched = len(matched_products)
+    slugs = slugs_allocate(
+        model=Product, bases=[slugify_vi(r.product) or "san-pham" for r, _ in new_product_rows]
+    )
+    new_product_ids: list[int] = []
+    for start in range(0, len(new_product_rows), BATCH_SIZE):
+        batch = [
+            Product(
+                name=r.product,
+                name_folded=r.product_folded,
+                slug=slugs[start + offset],
+                holder_id=holder_id,
+                product_set_id=r.product_set_id,
+                product_code=r.product_code,
+            )
+            for offset, (r, holder_id) in enumerate(new_product_rows[start : start + BATCH_SIZE])
+        ]
+        Product.objects.bulk_create(batch)
+        new_product_ids.extend(p.pk for p in batch)
+    row_product_ids = [p if isinstance(p, int) else new_product_ids[p[1]] for p in row_product]
+
+    # Re-importing: a (decision, product) pair that already has a certificate is left alone.
+    existing_products = sorted(matched_products)
+    decision_ids = [d.pk for d in decisions.values() if d.pk]
+    certified: set[tuple[int, int]] = set()
+    for chunk in chunks(existing_products):
+        certified.update(
+            Certificate.objects.filter(
+                decision_id__in=decision_ids, product_id__in=chunk
+            ).values_list("decision_id", "product_id")
+        )
+    planned: list[Planned] = []
+    for r, product_id in zip(rows, row_product_ids, strict=True):
+        decision = decisions[r.decision_key]
+        if (decision.pk, product_id) in certified:
+            report.unchanged += 1
+            continue
+        framework = plans[r.decision_key].framework
+        planned.append(
+            Planned(
+                row=r,
+                product_id=product_id,
+                decision=decision,
+                framework=framework,
+                valid_from=decision.date,
+                valid_until=add_months(decision.date, framework.validity_months),
+            )
+        )
+
+    # Supersession, as certificate_issue does it one by one in date order: the newer
+    # certificate retires the active one. A decision older than the certificate in force is
+    # recorded as history (superseded by it, or expired) rather than knocking it out.
+    active: dict[int, tuple[str, int, datetime.date]] = {}
+    for chunk in chunks(existing_products):
+        for pk, product_id, valid_from in Certificate.objects.filter(
+            product_id__in=chunk, status=CertificateStatus.ACTIVE
+        ).values_list("pk", "product_id", "valid_from"):
+            active[product_id] = ("db", pk, valid_from)
+    db_superseded: dict[int, int] = {}  # existing certificate id -> index of its successor
+    order = sorted(range(len(planned)), key=lambda i: (planned[i].valid_from, planned[i].row.row))
+    for index in order:
+        item = planned[index]
+        current = active.get(item.product_id)
+        expired = item.valid_until < today
+        if current is not None and current[2] > item.valid_from:
+            item.status = CertificateStatus.EXPIRED if expired else CertificateStatus.SUPERSEDED
+            item.superseded_by = None if expired else (current[0], current[1])
+            continue
+        if current is not None:
+            if current[0] == "db":
+                db_superseded[current[1]] = index
+            else:
+                previous = planned[current[1]]
+                previous.status = CertificateStatus.SUPERSEDED
+                previous.superseded_by = ("new", index)
+        if expired:
+            # A historical decision imported after its validity ran out is recorded as expired.
+            item.status = CertificateStatus.EXPIRED
+            active.pop(item.product_id, None)
+        else:
+            active[item.product_id] = ("new", index, item.valid_from)
+
+    # Certificate numbers are stable per (decision, product); a clash with another product's
+    # number must abort cleanly rather than as an IntegrityError halfway through.
+    seen_numbers: dict[str, int] = {}
+    for item in planned:
+        item.number = certificate_number(
+            decision=item.decision, product=Product(pk=item.product_id)
+        )
+        if item.number in seen_numbers:
+            abort_number(report, item)
+        seen_numbers[item.number] = item.row.row
+    for chunk in chunks(list(seen_numbers)):
+        clash = Certificate.objects.filter(number__in=chunk).values_list("number", flat=True)[:1]
+        for number in clash:
+            abort_number(report, next(p for p in planned if p.number == number))
+
+    for chunk in chunks(sorted(db_superseded)):
+        # Retire first: one active certificate per product is a database constraint.
+        Certificate.objects.filter(pk__in=chunk).update(
+            status=CertificateStatus.SUPERSEDED, status_changed_at=now
+        )
+
+    new_certificate_ids: list[int] = [0] * len(planned)
+    for start in range(0, len(planned), BATCH_SIZE):
+        batch = planned[start : start + BATCH_SIZE]
+        evaluations = [
+            Evaluation(
+                product_id=item.product_id,
+                framework=item.framework,
+                product_set_id=item.row.product_set_id,
+                level=options.level,
+                evaluated_on=item.decision.date,
+                member_totals=[],
+                total_score=item.row.score,
+                band_stars=item.row.band_stars,
+                stars=item.row.stars,
+                caps_applied=[],
+                decision=item.decision,
+                source_url=options.source_url or item.decision.source_url,
+            )
+            for item in batch
+        ]
+        Evaluation.objects.bulk_create(evaluations)
+        certificates = [
+            Certificate(
+                number=item.number,
+                product_id=item.product_id,
+                evaluation_id=evaluation.pk,
+                decision=item.decision,
+                stars=item.row.stars,
+                valid_from=item.valid_from,
+                valid_until=item.valid_until,
+                status=item.status,
+                status_changed_at=now,
+            )
+            for item, evaluation in zip(batch, evaluations, strict=True)
+        ]
+        Certificate.objects.bulk_create(certificates)
+        for offset, certificate in enumerate(certificates):
+            new_certificate_ids[start + offset] = certificate.pk
+    report.evaluations_created = report.certificates_created = len(planned)
+
+    def ref_id(ref: tuple[str, int]) -> int:
+        return ref[1] if ref[0] == "db" else new_certificate_ids[ref[1]]
+
+    links = [
+        Certificate(pk=new_certificate_ids[i], superseded_by_id=ref_id(item.superseded_by))
+        for i, item in enumerate(planned)
+        if item.superseded_by is not None
+    ]
+    links += [
+        Certificate(pk=pk, superseded_by_id=new_certificate_ids[index])
+        for pk, index in db_superseded.items()
+    ]
+    Certificate.objects.bulk_update(links, ["superseded_by"], batch_size=500)
+    report.superseded = len(db_superseded) + sum(
+        1 for item in planned if item.status == CertificateStatus.SUPERSEDED
+    )
+    # Certificates, products and producers as search finds them, in this transaction.
+    search_rows_changed(Product, row_product_ids)
+    return list(decisions.values())
+
+
+def abort_number(report: ImportReport, item: Planned) -> None:
+    vi, en = m.CERTIFICATE_NUMBER_TAKEN.render(row=item.row.row, value=item.number)
+    report.errors.append(RowError(row=item.row.row, column="", message_vi=vi, message_en=en))
+    raise Abort
+
+
+# ---------------------------------------------------------------------------------------------
+# The service.

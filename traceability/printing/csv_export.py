@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
+from core.exports import spreadsheet_row
 from traceability.printing.labels import StampLabel
 
 CSV_BOM = "\ufeff"
@@ -17,7 +18,8 @@ CSV_HEADER = ("serial", "url", "product_name", "stars")
 def stamp_csv_chunks(*, labels: Iterable[StampLabel], rows_per_chunk: int = 1000) -> Iterator[str]:
     """CSV text in chunks (for a streaming response), starting with a byte-order mark so Excel
     reads it as UTF-8. Column names are stable identifiers for printing software, not
-    translated. A ``pin`` column is added when the first label has a PIN."""
+    translated. A ``pin`` column is added when the first label has a PIN. Cells a spreadsheet
+    would run as a formula are neutralised (``core.exports``)."""
     iterator = iter(labels)
     first = next(iterator, None)
     with_pin = first is not None and first.pin is not None
@@ -34,7 +36,7 @@ def stamp_csv_chunks(*, labels: Iterable[StampLabel], rows_per_chunk: int = 1000
         row = [label.serial, label.url, label.product_name, label.stars or ""]
         if with_pin:
             row.append(label.pin or "")
-        writer.writerow(row)
+        writer.writerow(spreadsheet_row(row))
         if count % rows_per_chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)

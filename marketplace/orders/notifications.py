@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.orders.models import Order, OrderStatus
-from marketplace.orders.selectors import order_access_token
+from marketplace.orders.models import Order, OrderStatus, PaymentMethod
+from marketplace.orders.selectors import checkout_transfer_note, order_access_token
 from sellers.models import Membership
 
 SUBJECTS = {
@@ -40,6 +40,12 @@ def _send(order_id: int, to_status: str, new: bool) -> None:
         "status": OrderStatus(to_status).label,
         "link": f"{link}?t={order_access_token(order=order)}",
     }
+    if to_status == OrderStatus.AWAITING_PAYMENT and order.payment_method == PaymentMethod.VIETQR:
+        together = list(Order.objects.filter(cart_id=order.cart_id).order_by("id"))
+        with translation.override(order.language):
+            context["transfer_note"] = checkout_transfer_note(
+                numbers=[o.number for o in together], total=sum(o.total for o in together)
+            )
     with translation.override(order.language):
         subject = str(SUBJECTS[to_status]) % {"number": order.number}
         body = render_to_string("orders/email/order_update.txt", context)

@@ -11,7 +11,9 @@ from django.core import signing
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from core.money import format_vnd
 from marketplace.offers.models import Offer, Stock, StockLocation
 from marketplace.offers.selectors import offers_visible
 from marketplace.orders.models import (
@@ -235,6 +237,24 @@ def order_access_token(*, order: Order) -> str:
     """An unguessable link token for the buyer's e-mails: signed, so an order number alone
     (printed on parcels, read over the phone) never opens the order page."""
     return signing.dumps(order.number, salt=_ORDER_SALT)
+
+
+def checkout_transfer_note(*, numbers: list[str], total: int) -> str:
+    """The sentence beside every VietQR code and in every e-mail asking for the transfer. One
+    transfer pays all the orders of a checkout; shown beside one order's total without saying
+    so, its amount reads as that order's and a buyer may pay again for the others."""
+    if len(numbers) > 1:
+        numbers_text = _("%(first)s and %(last)s") % {
+            "first": ", ".join(numbers[:-1]),
+            "last": numbers[-1],
+        }
+    else:
+        numbers_text = "".join(numbers)
+    return ngettext(
+        "This transfer pays order %(numbers)s (%(total)s).",
+        "This transfer pays orders %(numbers)s together (total %(total)s).",
+        len(numbers),
+    ) % {"numbers": numbers_text, "total": format_vnd(total)}
 
 
 def order_visible_to(*, order: Order, user, session, token: str = "") -> bool:

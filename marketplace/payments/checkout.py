@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from marketplace.orders.models import Cart, Order, PaymentMethod
-from marketplace.orders.selectors import order_access_token
+from marketplace.orders.selectors import checkout_transfer_note, order_access_token
 from marketplace.payments.models import Payment
 from marketplace.payments.providers import stripe_enabled, vietqr_for
 from marketplace.payments.services import checkout_payment_start
@@ -47,7 +47,13 @@ class CheckoutPaymentStep:
 def _vietqr(payment: Payment | None, orders: list[Order]) -> dict:
     if payment is None or payment.method != PaymentMethod.VIETQR or payment.status != "pending":
         return {}
+    numbers = list(
+        Order.objects.filter(cart_id=payment.cart_id)
+        .order_by("id")
+        .values_list("number", flat=True)
+    )
     return {
+        "vietqr_note": checkout_transfer_note(numbers=numbers, total=payment.amount),
         "vietqr_payload": vietqr_for(amount=payment.amount, reference=payment.reference),
         "vietqr_bank_bin": settings.VIETQR_BANK_BIN,
         "vietqr_account": settings.VIETQR_ACCOUNT,

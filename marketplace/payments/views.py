@@ -75,9 +75,12 @@ def bank_notify(request):
 @require_GET
 def vietqr_image(request, reference):
     payment = get_object_or_404(Payment.objects.select_related("cart"), reference=reference)
-    order = payment.cart.orders.order_by("id").first()
-    if order is None or not order_visible_to(
-        order=order, user=request.user, session=request.session, token=request.GET.get("t", "")
+    # One payment pays every order of a checkout and each order's e-mail link carries a token
+    # for that order: whichever of them the buyer may open shows the code.
+    token = request.GET.get("t", "")
+    if not any(
+        order_visible_to(order=order, user=request.user, session=request.session, token=token)
+        for order in payment.cart.orders.select_related("cart").order_by("id")
     ):
         raise Http404  # the same answer as an unknown reference
     payload = providers.vietqr_for(amount=payment.amount, reference=payment.reference)

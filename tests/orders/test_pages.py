@@ -2,11 +2,13 @@
 from another, one checkout, two orders, both sellers fulfil theirs."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.test import Client
 
+from core.money import format_vnd
 from marketplace.offers.models import Stock
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.services import checkout_place_orders
@@ -227,3 +229,43 @@ def test_card_checkout_through_the_pages(client, shop, stripe_stub):
     assert back.status_code == 302
     assert set(Order.objects.values_list("status", flat=True)) == {"confirmed"}
     assert client.get(back["Location"]).status_code == 200
+
+
+def test_vietqr_code_loads_on_every_order_opened_from_its_email(
+    client, shop, django_capture_on_commit_callbacks
+):
+    honey, tea, _, _ = shop
+    _fill_cart(client, honey, tea)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/thanh-toan/", _checkout_data(client, payment_method="vietqr"))
+    payment = Payment.objects.get()
+    first, second = Order.objects.order_by("id")
+    note = (
+        f"Lần chuyển khoản này thanh toán đơn {first.number} và {second.number} "
+        f"(tổng {format_vnd(payment.amount)})."
+    )
+    assert payment.amount == first.total + second.total == 270_000
+    for order in (first, second):
+        (email,) = [m for m in mail.outbox if order.number in m.subject]
+        assert note in email.body
+        link = re.search(r"https?://\S+", email.body).group(0)
+        stranger = Client()  # a fresh browser: only the e-mail's token opens anything
+        parts = urlsplit(link)
+        page = stranger.get(f"{parts.path}?{parts.query}")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f"<strong>{note}</strong>" in html
+        image_url = re.search(r'src="(/payments/vietqr/[^"]+)"', html).group(1)
+        image = stranger.get(image_url.replace("&amp;", "&"))
+        assert (image.status_code, image["Content-Type"]) == (200, "image/png")
+        assert Client().get(image_url.split("?")[0]).status_code == 404
+
+
+def test_vietqr_note_of_a_single_order_names_it_alone(client, shop):
+    honey, _tea, _, _ = shop
+    client.cookies["django_language"] = "en"
+    _fill_cart(client, honey)
+    response = client.post("/thanh-toan/", _checkout_data(client, payment_method="vietqr"))
+    (order,) = Order.objects.all()
+    page = client.get(response["Location"]).content.decode()
+    assert f"This transfer pays order {order.number} (150.000\u00a0₫)." in page

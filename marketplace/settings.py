@@ -242,6 +242,8 @@ GRAPHENE = {
 GRAPHQL_MAX_DEPTH = int(env("GRAPHQL_MAX_DEPTH", "12"))
 GRAPHQL_MAX_ALIASES = int(env("GRAPHQL_MAX_ALIASES", "15"))
 GRAPHQL_MAX_COST = int(env("GRAPHQL_MAX_COST", "50000"))
+# __schema/__type queries: open while debugging, closed in production unless opened here.
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 
 # QR stamps: signing keys "kid:secret,kid2:secret2" (one-character ids A–Z/2–7; the first signs
 # new stamps, every listed key still verifies) and the pepper of scratch-off PIN hashes. Empty

@@ -215,3 +215,22 @@ class CostLimitRule(_LimitRule):
 
 
 LIMIT_RULES = (DepthLimitRule, AliasLimitRule, CostLimitRule)
+
+
+class IntrospectionRule(ValidationRule):
+    """Refuses ``__schema`` and ``__type`` unless ``settings.GRAPHQL_INTROSPECTION`` (on with
+    DEBUG, off in production). Unlike graphene's ``DisableIntrospection``, ``__typename`` stays
+    allowed: Relay and Apollo clients add it to every selection, and it reveals nothing the
+    answer does not. The schema is still published as ``tests/graphql/schema.graphql``; closing
+    introspection only stops a stranger from mapping the API from outside."""
+
+    def enter_field(self, node: FieldNode, *_args):
+        if settings.GRAPHQL_INTROSPECTION or node.name.value not in ("__schema", "__type"):
+            return
+        self.report_error(
+            GraphQLError(
+                _("Introspection is disabled on this server."),
+                node,
+                extensions={"code": "INTROSPECTION_DISABLED"},
+            )
+        )

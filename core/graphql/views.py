@@ -41,7 +41,7 @@ from graphql import (
 
 from core.catalogue_cache import MISSING, catalogue_cache_lookup, catalogue_cache_store
 from core.graphql.errors import ErrorCode
-from core.graphql.validation import LIMIT_RULES
+from core.graphql.validation import LIMIT_RULES, IntrospectionRule
 from core.stack import fresh_stack_call
 
 logger = logging.getLogger("core.graphql")
@@ -123,7 +123,7 @@ def _json_error(status: int, message: str, code) -> HttpResponse:
 @method_decorator(csrf_exempt, name="dispatch")
 class OcopGraphQLView(GraphQLView):
     # Passing rules replaces graphql-core's defaults, so the specified rules are listed too.
-    validation_rules = (*specified_rules, *LIMIT_RULES)
+    validation_rules = (*specified_rules, *LIMIT_RULES, IntrospectionRule)
     execution_context_class = SyncExecutionContext
     # Root query fields whose anonymous answers depend on nothing but the catalogue.
     cacheable_root_fields: frozenset[str] = frozenset()
@@ -203,6 +203,7 @@ class OcopGraphQLView(GraphQLView):
             settings.GRAPHQL_MAX_DEPTH,
             settings.GRAPHQL_MAX_ALIASES,
             settings.GRAPHQL_MAX_COST,
+            settings.GRAPHQL_INTROSPECTION,
         )
         if not _cacheable_document(type(self), self.schema, query, operation_name, limits):
             return None

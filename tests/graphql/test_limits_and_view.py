@@ -100,6 +100,24 @@ def test_introspection_fits_the_limits(gql):
     assert data["__schema"]["queryType"]["name"] == "Query"
 
 
+@pytest.mark.parametrize(
+    "root", ["{ __schema { queryType { name } } }", '{ __type(name: "Order") { name } }']
+)
+def test_introspection_is_refused_when_closed(gql, settings, django_queries, root):
+    # Production: DEBUG off, so GRAPHQL_INTROSPECTION defaults to off.
+    settings.GRAPHQL_INTROSPECTION = False
+    with django_queries(0):
+        errors = gql.errors(root, status=400)
+    assert [(e["message"], e["extensions"]["code"]) for e in errors] == [
+        ("Introspection is disabled on this server.", "INTROSPECTION_DISABLED")
+    ]
+
+
+def test_typename_is_answered_when_introspection_is_closed(gql, settings):
+    settings.GRAPHQL_INTROSPECTION = False
+    assert gql("{ __typename }") == {"__typename": "Query"}
+
+
 # --- aliases -------------------------------------------------------------------------------------
 
 

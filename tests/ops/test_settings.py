@@ -109,3 +109,27 @@ def test_database_url_and_redis_url_switch_backends():
     assert shown["engine"] == "django.db.backends.postgresql"
     assert (shown["name"], shown["host"]) == ("ocop", "db.internal")
     assert shown["cache"].endswith("RedisCache")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (production(SECRET_KEY=REAL_KEY, ALLOWED_HOSTS="ocop.example.vn"), False),
+        (
+            production(
+                SECRET_KEY=REAL_KEY, ALLOWED_HOSTS="ocop.example.vn", GRAPHQL_INTROSPECTION="1"
+            ),
+            True,
+        ),
+        ({}, True),
+        ({"GRAPHQL_INTROSPECTION": "0"}, False),
+    ],
+    ids=["production", "production-opened", "development", "development-closed"],
+)
+def test_graphql_introspection_is_off_in_production_unless_opened(env, expected):
+    result = run(
+        ["-c", SETUP + "; from django.conf import settings; print(settings.GRAPHQL_INTROSPECTION)"],
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(expected)

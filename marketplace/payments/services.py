@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import secrets
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -205,14 +206,41 @@ def stripe_webhook_receive(*, payload: bytes, signature: str) -> bool:
     import stripe
 
     try:
-        event = providers.stripe_event_verify(payload=payload, signature=signature)
+        providers.stripe_event_verify(payload=payload, signature=signature)
     except stripe.SignatureVerificationError as exc:
         raise ValueError("bad signature") from exc
-    # Verified: the raw body is the event Stripe signed, as plain JSON.
+    except (TypeError, AttributeError, KeyError) as exc:  # signed, but not an event object
+        raise ValueError("malformed event") from exc
+    # Verified: the raw body is the event Stripe signed, as plain JSON. A correctly signed event
+    # may still lack the shape we read (an API version change, a test event): refuse it before
+    # anything is stored, so Stripe's retry after a fix applies it.
     body = json.loads(payload)
-    return payment_event_apply(
-        provider="stripe", event_id=event.id, kind=event.type, data=body["data"]["object"]
-    )
+    if not isinstance(body, dict):
+        raise ValueError("malformed event")
+    data = body.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    event_id, kind = body.get("id"), body.get("type")
+    if not isinstance(obj, dict) or not isinstance(event_id, str) or not isinstance(kind, str):
+        raise ValueError("malformed event")
+    return payment_event_apply(provider="stripe", event_id=event_id, kind=kind, data=obj)
+
+
+def _whole_dong(value) -> int:
+    """A transfer's amount: a positive whole number of đồng (VND has no minor unit), given as a
+    JSON integer or a string of digits. Anything fractional is refused, never truncated."""
+    if isinstance(value, bool):
+        raise ValueError("The amount must be a whole number of đồng.")
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,15}", value.strip()):
+        value = int(value.strip())
+    if isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValueError("The amount must be a whole number of đồng, not a fraction.")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError("The amount must be a whole number of đồng.")
+    if not 0 < value < 10**15:
+        raise ValueError("The amount must be above 0 đồng.")
+    return value
 
 
 def bank_notification_receive(*, body: bytes, signature: str) -> BankNotification:
@@ -222,16 +250,28 @@ def bank_notification_receive(*, body: bytes, signature: str) -> BankNotificatio
     if not providers.bank_signature_valid(body, signature):
         raise PermissionError("bad signature")
     try:
-        data = json.loads(body)
+        # Decimals, never floats: 360000.5 must be seen as fractional, not rounded or truncated.
+        data = json.loads(body, parse_float=Decimal)
         transaction_id = str(data["transaction_id"])[:100]
-        amount = int(data["amount"])
+        amount = _whole_dong(data["amount"])
         note = str(data.get("note", ""))[:255]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError("malformed notification") from exc
+    if not transaction_id:
+        raise ValueError("malformed notification: no transaction_id")
     with transaction.atomic():
-        existing = BankNotification.objects.filter(transaction_id=transaction_id).first()
-        if existing:
-            return existing
+        # Stored first, under its unique key: a concurrent duplicate waits for this insert and
+        # then fails on it, and is answered with the stored outcome instead of a 500.
+        try:
+            with transaction.atomic():
+                notification = BankNotification.objects.create(
+                    transaction_id=transaction_id,
+                    amount=amount,
+                    note=note,
+                    status=NotificationStatus.FLAGGED,
+                )
+        except IntegrityError:
+            return BankNotification.objects.get(transaction_id=transaction_id)
         match = _REFERENCE.search(note.upper())
         payment = None
         if match:
@@ -247,14 +287,10 @@ def bank_notification_receive(*, body: bytes, signature: str) -> BankNotificatio
             reason = "The payment is not awaiting a transfer."
         elif amount != payment.amount:
             reason = f"Amount {amount} differs from the {payment.amount} due."
-        notification = BankNotification.objects.create(
-            transaction_id=transaction_id,
-            amount=amount,
-            note=note,
-            payment=payment,
-            status=NotificationStatus.FLAGGED if reason else NotificationStatus.MATCHED,
-            reason=reason,
-        )
+        notification.payment = payment
+        notification.status = NotificationStatus.FLAGGED if reason else NotificationStatus.MATCHED
+        notification.reason = reason
+        notification.save(update_fields=["payment", "status", "reason"])
         if not reason:
             _payment_succeeded(payment)
         return notification

@@ -66,8 +66,8 @@ def bank_notify(request):
         )
     except PermissionError:
         return HttpResponseForbidden("invalid signature")
-    except ValueError:
-        return HttpResponseBadRequest("malformed notification")
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     return JsonResponse({"status": notification.status})
 
 

@@ -31,6 +31,12 @@ from core.text import fold
 RECOGNISED_MIN_STARS = 3
 
 COMMUNE_PREFIX = re.compile(r"^(xã|phường|thị trấn|đặc khu)\s", re.IGNORECASE)
+# District-level units, abolished on 1 July 2025 ("thành phố" is left out: provinces use it too).
+DISTRICT_PREFIX = re.compile(r"^(huyen|quan|thi xa)\s")
+
+
+def address_names_district(address: str) -> bool:
+    return any(DISTRICT_PREFIX.match(fold(part).strip()) for part in (address or "").split(","))
 
 
 @dataclass(slots=True)
@@ -274,11 +280,16 @@ class Validator:
                     commune = part
                     street = ", ".join(parts[:index])
                     break
-        legacy_parts = [address]
-        for extra in (district, province_text):
-            if extra and fold(extra) not in fold(address):
-                legacy_parts.append(extra)
-        legacy_address = ", ".join(p for p in legacy_parts if p)
+        # The address as given is kept only when it is a pre-2025 one (a district, which the
+        # 2025 reform abolished, or a former province): otherwise it is the current address and
+        # the producer's page would show the same address twice.
+        legacy_address = ""
+        if district or (resolved and resolved[1]) or address_names_district(address):
+            legacy_parts = [address]
+            for extra in (district, province_text):
+                if extra and fold(extra) not in fold(address):
+                    legacy_parts.append(extra)
+            legacy_address = ", ".join(p for p in legacy_parts if p)
         for name, value, limit in (
             ("address", street, 255),
             ("commune", commune, 255),

@@ -127,7 +127,10 @@ def test_lam_dong_decision_3981_with_title_line_and_real_rows():
     assert seagull.status == SellerStatus.UNCLAIMED
     assert seagull.legal_type == LegalType.ENTERPRISE
     assert seagull.province.code == "68"
-    assert seagull.legacy_address == "08 Nguyễn Trãi, phường Phan Thiết"
+    # A current address (no district, no former province) is not kept a second time as the
+    # pre-2025 one: the producer page would show it twice.
+    assert (seagull.street, seagull.commune) == ("08 Nguyễn Trãi", "phường Phan Thiết")
+    assert seagull.legacy_address == ""
     assert Business.objects.get(name__startswith="HTX").legal_type == LegalType.COOPERATIVE
     assert Product.objects.get(name="Mắm nêm Seagull").slug == "mam-nem-seagull"
 

@@ -27,7 +27,9 @@ class PaymentStep(Protocol):
         Refusals are ``CheckoutError``s and change nothing."""
 
     def order_context(self, *, orders: list[Order]) -> dict:
-        """What the confirmation and order pages show about how ``orders`` are paid."""
+        """What the confirmation and order pages show about how ``orders`` are paid: the
+        template context, with ``payment_panel`` the name of a template those pages include
+        (the transfer details of a pending VietQR payment) when there is one."""
 
 
 _registered: list[PaymentStep] = []

@@ -31,7 +31,7 @@ class CheckoutPaymentStep:
             return None
         return render(
             request,
-            "orders/card.html",
+            "payments/card.html",
             {
                 "payment": payment,
                 "STRIPE_PUBLISHABLE_KEY": settings.STRIPE_PUBLISHABLE_KEY,
@@ -53,6 +53,7 @@ def _vietqr(payment: Payment | None, orders: list[Order]) -> dict:
         .values_list("number", flat=True)
     )
     return {
+        "payment_panel": "payments/_vietqr.html",
         "vietqr_note": checkout_transfer_note(numbers=numbers, total=payment.amount),
         "vietqr_payload": vietqr_for(amount=payment.amount, reference=payment.reference),
         "vietqr_bank_bin": settings.VIETQR_BANK_BIN,

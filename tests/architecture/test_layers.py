@@ -9,6 +9,11 @@ Django does). A module may import its own layer and the layers below it, never o
 root GraphQL schema and its endpoint, is the one package allowed to import everything, and
 nothing imports it.
 
+Inside a layer there is no cycle either: no two modules import each other, directly or round a
+longer loop, not even through an import hidden inside a function (the old orders.selectors ⇄
+orders.services pair), and no module imports another module's private (``_``) names: a helper
+two modules need is public in the one that owns it.
+
 Templates (``{% url %}``) and code (``reverse``, ``redirect``) follow the same rule for the
 routes they name: a package's page may not link to the route of a package above it. It gets such a link through a registration
 (``sellers.workspace``), a method of the higher package's model (``Order.get_workspace_url``)
@@ -87,6 +92,10 @@ NAMESPACES = {
     "search": "search",
     "admin": "site",
 }
+TEMPLATE_TAG = re.compile(
+    r"""\{%\s*(?:include|extends)\s+['"](?P<name>[\w/.-]+\.(?:html|txt))['"]"""
+)
+TEMPLATE_NAME = re.compile(r"""['"](?P<name>[\w/-]+/[\w.-]+\.(?:html|txt))['"]""")
 URL_TAG = re.compile(r"""\{%\s*url\s+['"](?P<namespace>[\w-]+):[\w-]+['"]""")
 URL_CALL = re.compile(
     r"""\b(?:reverse|reverse_lazy|redirect)\(\s*f?['"](?P<namespace>[\w-]+):[\w{}-]+['"]"""
@@ -156,6 +165,123 @@ def test_no_module_imports_a_package_above_its_own():
     assert wrong == []
 
 
+def module_graph() -> dict[str, set[str]]:
+    """Each project module → the project modules it imports (anywhere in the file)."""
+    modules = {module_name(path): path for path in project_modules()}
+    graph = {}
+    for module, path in modules.items():
+        targets = set()
+        for _line, imported in imported_modules(path):
+            # ``from a.b import name`` names a module a.b.name or something defined in a.b.
+            parts = imported.split(".")
+            while parts and ".".join(parts) not in modules:
+                parts.pop()
+            if parts and ".".join(parts) != module:
+                targets.add(".".join(parts))
+        graph[module] = targets
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cycles.append(sorted(component))
+    return cycles
+
+
+def test_no_import_cycle_between_modules():
+    assert import_cycles(module_graph()) == []
+
+
+def test_no_module_imports_another_modules_private_names():
+    wrong = []
+    for path in project_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or node.level:
+                continue
+            if (node.module or "").split(".")[0] not in PACKAGES:
+                continue
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {alias.name}")
+    assert wrong == []
+
+
+def template_owner(name: str) -> str | None:
+    """The package that owns a template of templates/, or None for one it does not hold
+    (Django's admin)."""
+    if not (ROOT / "templates" / name).is_file():
+        return None
+    owners = [prefix for prefix in TEMPLATE_OWNERS if name.startswith(prefix)]
+    return TEMPLATE_OWNERS[max(owners, key=len)] if owners else None
+
+
+def test_templates_include_only_templates_of_their_own_package_or_below():
+    """A page that includes or extends a higher package's template depends on it as surely as
+    an import: the higher package passes the template's name in (``payment_panel``)."""
+    templates = ROOT / "templates"
+    wrong = []
+    for path in sorted(templates.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(templates).as_posix()
+        owner = template_owner(name)
+        if owner in (None, "site"):
+            continue
+        for match in TEMPLATE_TAG.finditer(path.read_text(encoding="utf-8")):
+            target = template_owner(match["name"])
+            if target not in (None, "site") and rank(target) > rank(owner):
+                wrong.append(f"templates/{name} uses {match['name']}")
+    assert wrong == []
+
+
+def test_code_renders_only_templates_of_its_own_package_or_below():
+    wrong = []
+    for path in project_modules():
+        own = layer_of(module_name(path))
+        for match in TEMPLATE_NAME.finditer(path.read_text(encoding="utf-8")):
+            target = template_owner(match["name"])
+            if target not in (None, "site") and rank(target) > rank(own):
+                wrong.append(f"{path.relative_to(ROOT)} names {match['name']}")
+    assert wrong == []
+
+
 def test_templates_link_only_to_routes_of_their_own_package_or_below():
     templates = ROOT / "templates"
     wrong, unowned = [], []
@@ -205,3 +331,22 @@ def test_imports_are_found_wherever_they_are(tmp_path, monkeypatch, source, expe
     module.write_text(source, encoding="utf-8")
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
     assert [name for _line, name in imported_modules(module)] == expected
+
+
+def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path, monkeypatch):
+    package = tmp_path / "marketplace" / "orders"
+    package.mkdir(parents=True)
+    (tmp_path / "marketplace" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "selectors.py").write_text(
+        "def f():\n    from marketplace.orders.services import _helper\n", encoding="utf-8"
+    )
+    (package / "services.py").write_text(
+        "from marketplace.orders.selectors import f\n", encoding="utf-8"
+    )
+    (package / "views.py").write_text("from marketplace.orders import services\n", encoding="utf-8")
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    monkeypatch.setattr(f"{__name__}.PACKAGES", ["marketplace"])
+    assert import_cycles(module_graph()) == [
+        ["marketplace.orders.selectors", "marketplace.orders.services"]
+    ]

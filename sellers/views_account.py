@@ -12,21 +12,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView
 
+from core.ratelimit import FailureLimit, client_ip
 from core.text import nfc
 from sellers.errors import SellerError
 from sellers.forms import EmailAuthenticationForm, SignUpForm, add_service_error
-from sellers.ratelimit import (
-    LOGIN_PER_EMAIL_AND_IP,
-    LOGIN_PER_IP,
-    PASSWORD_RESET_PER_IP,
-    client_ip,
-)
 from sellers.selectors import memberships_for_user, seller_applications_for_user
 from sellers.services import user_register
 
 # Passed to login() explicitly: the user was not returned by authenticate(), and naming the
 # backend keeps working if the project ever adds a second one.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+# Five wrong passwords for one email from one address per 15 minutes; a higher ceiling per
+# address stops one client from walking through many emails.
+LOGIN_PER_EMAIL_AND_IP = FailureLimit("login-email-ip", limit=5, window=15 * 60)
+LOGIN_PER_IP = FailureLimit("login-ip", limit=50, window=15 * 60)
+# Password-reset emails: each request sends mail to a real person, so a client may ask only a
+# few times per hour.
+PASSWORD_RESET_PER_IP = FailureLimit("password-reset-ip", limit=5, window=60 * 60)
 
 
 def _safe_next(request) -> str:
@@ -132,10 +135,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     def post(self, request, *args, **kwargs):
         # Every request may send a real person an email: a client gets a few per hour.
         ip = client_ip(request)
-        wait = PASSWORD_RESET_PER_IP.retry_after(ip)
+        wait = PASSWORD_RESET_PER_IP.spend(ip)
         if wait:
             return _too_many(self, wait, form=self.form_class())
-        PASSWORD_RESET_PER_IP.fail(ip)
         return super().post(request, *args, **kwargs)
 
 

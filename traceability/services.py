@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from catalog.models import Certificate, CertificateStatus, ProductVariant
 from catalog.photos import photo_delete_files, photo_process, photo_store
 from core.models import Province
+from core.ratelimit import FailureLimit
 from core.text import nfc
 from marketplace.offers.models import ResaleAuthorization, StockLocation
 from sellers.errors import PermissionDenied
 from sellers.models import Business
-from sellers.ratelimit import FailureLimit
 from sellers.selectors import ROLES_ALL, ROLES_MANAGE
 from sellers.services import membership_require
 from traceability import signing
@@ -59,6 +59,10 @@ STAMP_CHUNK = 5000
 # block would not slow guessing at all.
 PIN_PER_STAMP = FailureLimit("stamp-pin", limit=5, window=15 * 60)
 PIN_PER_CLIENT = FailureLimit("stamp-pin-client", limit=20, window=60 * 60)
+# Every stamp check counts, the scan page and the API together (a fixed window, like the sign-in
+# limits): enough for a shop checking a carton, far too few to walk through codes or inflate a
+# stamp's scan count.
+SCAN_PER_CLIENT = FailureLimit("stamp-scan", limit=120, window=10 * 60)
 
 
 # --- batches -------------------------------------------------------------------------------------
@@ -596,6 +600,12 @@ def stamp_scan_record(
     if stamp.first_scanned_at is None or stamp.first_scanned_at > now:
         stamp.first_scanned_at = now
     return scan
+
+
+def stamp_check_allowance(*, client_key: str) -> int:
+    """Count one stamp check (a scan, an API check or a PIN) against the client's budget:
+    0 when it may go ahead, else the seconds to wait."""
+    return SCAN_PER_CLIENT.spend(client_key)
 
 
 class PinStatus:

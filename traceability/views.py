@@ -21,7 +21,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_protect
 
 from core.models import Province
-from sellers.ratelimit import FailureLimit, client_ip
+from core.ratelimit import client_ip
 from traceability import signing
 from traceability.digital_link import MalformedLink, digital_link_parse
 from traceability.selectors import (
@@ -33,11 +33,12 @@ from traceability.selectors import (
     stamp_verify,
     variant_for_gtin,
 )
-from traceability.services import PinStatus, stamp_pin_check, stamp_scan_record
-
-# Every request to a stamp page counts (a fixed window, like the sign-in limits): enough for a
-# shop checking a carton, far too few to walk through codes or inflate a stamp's scan count.
-SCAN_PER_CLIENT = FailureLimit("stamp-scan", limit=120, window=10 * 60)
+from traceability.services import (
+    PinStatus,
+    stamp_check_allowance,
+    stamp_pin_check,
+    stamp_scan_record,
+)
 
 GS1_VOC = "https://gs1.org/voc/"
 # The vocabulary's URIs, older and current: a linkType may name a link by either.
@@ -52,15 +53,13 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 def _rate_limited(request) -> HttpResponse | None:
-    key = client_ip(request)
-    wait = SCAN_PER_CLIENT.retry_after(key)
+    wait = stamp_check_allowance(client_key=client_ip(request))
     if wait:
         response = render(
             request, "traceability/rate_limited.html", {"retry_after": wait}, status=429
         )
         response["Retry-After"] = str(wait)
         return _no_store(response)
-    SCAN_PER_CLIENT.fail(key)
     return None
 
 

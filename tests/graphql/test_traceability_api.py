@@ -14,9 +14,9 @@ from graphql_relay import to_global_id
 
 from catalog.models import RevocationGround
 from catalog.services import certificate_revoke
+from core.ratelimit import FailureLimit
 from marketplace.offers.models import OfferStatus
 from sellers.models import SellerStatus
-from sellers.ratelimit import FailureLimit
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
@@ -28,7 +28,7 @@ from tests.factories import (
 )
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
 from tests.graphql.test_traceability_permission_matrix import CASES  # noqa: F401
-from traceability import signing, views
+from traceability import services, signing
 from traceability.graphql.mutations import PIN_RUN_API_MAX
 from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun
 from traceability.services import provenance_event_correct, stamp_run_void
@@ -261,7 +261,7 @@ def test_stamp_by_url_refuses_altered_and_foreign_urls(gql):
 
 def test_stamp_checks_share_the_scan_pages_budget_per_client(gql, client, monkeypatch):
     monkeypatch.setattr(
-        views, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
+        services, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
     )
     traced = traced_product()
     _run, (stamp,), _pins = stamps_for(traced)

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from catalog.models import Certificate, RevocationGround
 from catalog.services import certificate_revoke
+from core.ratelimit import FailureLimit
 from marketplace.offers.models import OfferStatus
 from sellers.models import SellerStatus
-from sellers.ratelimit import FailureLimit
 from tests.factories import (
     BusinessFactory,
     OfferFactory,
@@ -22,7 +22,7 @@ from tests.factories import (
     province,
 )
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
-from traceability import signing, views
+from traceability import services, signing
 from traceability.models import Scan, Stamp
 from traceability.services import provenance_event_correct
 
@@ -313,7 +313,7 @@ def test_scan_page_query_count_is_constant(client, traced, django_queries):
 
 def test_scans_are_rate_limited_per_client(client, stamp, monkeypatch):
     monkeypatch.setattr(
-        views, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
+        services, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
     )
     for _ in range(3):
         assert _get(client, _url(stamp)).status_code == 200

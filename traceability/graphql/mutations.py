@@ -13,6 +13,7 @@ from catalog.models import ProductVariant
 from core.graphql.mutations import BaseMutation
 from core.graphql.types import enum_value
 from core.models import Province
+from core.ratelimit import client_ip
 from marketplace.offers.graphql.types import StockLocationType
 from marketplace.offers.models import StockLocation
 from sellers.errors import PermissionDenied
@@ -20,7 +21,6 @@ from sellers.graphql.acting import acting_businesses, id_or_error, own_object
 from sellers.graphql.mutations import SellerMutation
 from sellers.graphql.types import BusinessType
 from sellers.models import Business
-from sellers.ratelimit import client_ip
 from traceability import signing
 from traceability.errors import TraceabilityError
 from traceability.graphql.queries import scan_rate_ok

@@ -17,8 +17,8 @@ from core.graphql.errors import ErrorCode, api_error
 from core.graphql.relay import Node, from_global_id_or_error
 from core.graphql.types import enum_value
 from core.models import Province
+from core.ratelimit import client_ip
 from sellers.graphql.acting import acting_businesses, business_acted_for
-from sellers.ratelimit import client_ip
 from traceability import signing, views
 from traceability.digital_link import MalformedLink, digital_link_parse
 from traceability.graphql.shaping import batch_queryset, batches_for
@@ -40,7 +40,7 @@ from traceability.selectors import (
     stamp_scan_page,
     stamp_verify,
 )
-from traceability.services import stamp_scan_record
+from traceability.services import stamp_check_allowance, stamp_scan_record
 
 _COORDINATE_STEP = Decimal("0.1")
 
@@ -117,11 +117,7 @@ def _verification(request, page: ScanPage | None) -> StampVerification:
 
 def scan_rate_ok(request) -> bool:
     """The scan page's per-client budget, shared with it: False when it is spent."""
-    key = client_ip(request)
-    if views.SCAN_PER_CLIENT.retry_after(key):
-        return False
-    views.SCAN_PER_CLIENT.fail(key)
-    return True
+    return not stamp_check_allowance(client_key=client_ip(request))
 
 
 def _rate_limited(info) -> None:

@@ -1,8 +1,12 @@
-"""Failure counting in the cache (locmem in development, Redis when ``REDIS_URL`` is set).
+"""Rate limiting: attempts counted in the cache (locmem in development, Redis when ``REDIS_URL``
+is set), for every package that must slow a client down.
 
-Used to slow down password guessing on the sign-in page: each *failed* attempt counts against a
-key (email + client IP, and the IP alone with a higher limit); once a key reaches its limit, every
-attempt is refused until its window, which starts at the first failure, runs out. A fixed window
+Each limit counts what its caller decides — *failed* sign-ins and PINs (``fail``), or every scan
+and password-reset request (``spend``) — against a key (an email and the client address, a
+stamp, the address alone); once a key reaches its limit, every attempt is refused until its
+window, which starts at the first counted attempt, runs out. The limits themselves live with
+their users (sign-in and password reset in ``sellers.views_account``, scans and PINs in
+``traceability.services``). A fixed window
 is enough here: the aim is to make guessing slow, not to meter precisely.
 
 No library is used: django-ratelimit counts requests (not failures) and django-axes brings
@@ -68,15 +72,14 @@ class FailureLimit:
             cache.set(f"{key}:until", time.time() + self.window, timeout=self.window)
             return 1
 
+    def spend(self, *parts: str) -> int:
+        """Count one attempt unless the key is blocked: 0 when it may go ahead, else the seconds
+        to wait (and nothing is counted)."""
+        wait = self.retry_after(*parts)
+        if not wait:
+            self.fail(*parts)
+        return wait
+
     def reset(self, *parts: str) -> None:
         key = self._key(*parts)
         cache.delete_many([f"{key}:n", f"{key}:until"])
-
-
-# Five wrong passwords for one email from one address per 15 minutes; a higher ceiling per
-# address stops one client from walking through many emails.
-LOGIN_PER_EMAIL_AND_IP = FailureLimit("login-email-ip", limit=5, window=15 * 60)
-LOGIN_PER_IP = FailureLimit("login-ip", limit=50, window=15 * 60)
-# Password-reset emails: each request sends mail to a real person, so a client may ask only a
-# few times per hour.
-PASSWORD_RESET_PER_IP = FailureLimit("password-reset-ip", limit=5, window=60 * 60)

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Certificate, CertificateStatus, Framework, ProductCategory, ProductSet
+from catalog.rules import star_choices
 from core.models import Province
 from core.text import nfc
 
@@ -30,7 +31,7 @@ SORT_CHOICES = [
     ("newest", _("Newest certificate")),
 ]
 
-STAR_CHOICES = [("", _("Any")), ("5", "★★★★★ (5)"), ("4", "★★★★ (4)"), ("3", "★★★ (3)")]
+STAR_CHOICES = [("", _("Any")), *star_choices()]
 
 
 def _current_framework_id():

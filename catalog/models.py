@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from catalog.rules import RECOGNISED_STARS
 from catalog.validators import validate_gtin
 
 
@@ -203,7 +204,10 @@ class CriterionOption(models.Model):
         _("minimum for star"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(3), MaxValueValidator(5)],
+        validators=[
+            MinValueValidator(RECOGNISED_STARS[0]),
+            MaxValueValidator(RECOGNISED_STARS[-1]),
+        ],
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -469,7 +473,11 @@ class Certificate(models.Model):
         Decision, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("decision")
     )
     stars = models.PositiveSmallIntegerField(
-        _("stars"), validators=[MinValueValidator(3), MaxValueValidator(5)]
+        _("stars"),
+        validators=[
+            MinValueValidator(RECOGNISED_STARS[0]),
+            MaxValueValidator(RECOGNISED_STARS[-1]),
+        ],
     )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
@@ -508,7 +516,8 @@ class Certificate(models.Model):
         ordering = ["-valid_from", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(stars__gte=3, stars__lte=5), name="certificate_stars_3_to_5"
+                condition=models.Q(stars__gte=RECOGNISED_STARS[0], stars__lte=RECOGNISED_STARS[-1]),
+                name="certificate_stars_3_to_5",
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_until__gt=models.F("valid_from")),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from catalog.rules import RECOGNISED_STARS
 from core.text import nfc, slugify_vi
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -197,7 +198,7 @@ def score_sheet_load(*, get_model: GetModel, lines: Iterable[str]) -> dict[str, 
             errors.append(ScoreSheetError(line, "option_points", "outside 0..max_points"))
             continue
         min_star = row.get("min_star") or ""
-        if min_star and min_star not in {"3", "4", "5"}:
+        if min_star and min_star not in {str(n) for n in RECOGNISED_STARS}:
             errors.append(ScoreSheetError(line, "min_star", "must be 3, 4, 5 or empty"))
             continue
         ckey = (product_set.pk, row["group_code"], row["criterion_code"])

@@ -4,7 +4,7 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,10 +28,8 @@ from catalog.models import (
     RevocationGround,
     StarBand,
 )
+from catalog.rules import MAX_TOTAL, band_stars, score_round, stars_recognised
 from core.search import search_rows_changed
-
-TWO_PLACES = Decimal("0.01")
-MAX_TOTAL = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,8 @@ def _score(value, *, field: str) -> Decimal:
 
 
 def evaluation_average(*, member_totals: Sequence[Decimal]) -> Decimal:
-    """The average of council members' totals, rounded half-up to 2 places."""
+    """The exact average of council members' totals: stars are banded on it, and only the
+    figure stored and shown is rounded (``catalog.rules.score_round``)."""
     if not member_totals:
         raise RegistryError(
             _("At least one council member's total is needed."),
@@ -84,8 +83,7 @@ def evaluation_average(*, member_totals: Sequence[Decimal]) -> Decimal:
                 code="out_of_range",
                 field="member_totals",
             )
-    total = sum(totals, Decimal(0)) / len(totals)
-    return total.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    return sum(totals, Decimal(0)) / len(totals)
 
 
 def evaluation_stars(
@@ -111,13 +109,10 @@ def evaluation_stars(
         )
     if bands is None:
         bands = list(StarBand.objects.filter(framework=framework).order_by("-min_score"))
-    band_stars = next(
-        (b.stars for b in sorted(bands, key=lambda b: -b.min_score) if total_score >= b.min_score),
-        1,
-    )
+    banded = band_stars(bands=bands, total=total_score)
     chosen = {opt.criterion_id: opt for opt in chosen_options}
     caps: list[dict] = []
-    stars = band_stars
+    stars = banded
     if chosen:
         if minimum_options is None:
             minimum_options = CriterionOption.objects.filter(
@@ -140,7 +135,7 @@ def evaluation_stars(
                 )
         if caps:
             stars = min(stars, min(c["capped_to"] for c in caps))
-    return StarResult(band_stars=band_stars, stars=stars, caps=caps)
+    return StarResult(band_stars=banded, stars=stars, caps=caps)
 
 
 @transaction.atomic
@@ -210,9 +205,8 @@ def evaluation_record(
         total_score = evaluation_average(member_totals=member_totals)
     if total_score is None:
         raise RegistryError(_("A total score is needed."), code="required", field="total_score")
-    total_score = _score(total_score, field="total_score").quantize(
-        TWO_PLACES, rounding=ROUND_HALF_UP
-    )
+    # Banded on the exact figure, stored rounded: 89.99/90/90 averages 89.9967, ★4 shown as 90.00.
+    total_score = _score(total_score, field="total_score")
 
     parts = {p.code: p for p in FrameworkPart.objects.filter(framework=framework)}
     part_scores = {
@@ -244,7 +238,7 @@ def evaluation_record(
         council=council,
         evaluated_on=evaluated_on,
         member_totals=[str(_score(v, field="member_totals")) for v in (member_totals or [])],
-        total_score=total_score,
+        total_score=score_round(total_score),
         band_stars=result.band_stars,
         stars=result.stars,
         caps_applied=result.caps,
@@ -285,7 +279,7 @@ def certificate_issue(
     than the certificate in force (history imported late) is recorded as superseded by it, or
     as expired, and never knocks the newer one out.
     """
-    if evaluation.stars < 3:
+    if not stars_recognised(evaluation.stars):
         raise RegistryError(NOT_RECOGNISED, code="not_recognised", field="stars")
     now = now or timezone.now()
     # The local date: between midnight and 07:00 in Hà Nội the UTC date is still yesterday.

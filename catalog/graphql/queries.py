@@ -26,6 +26,7 @@ from catalog.graphql.shaping import (
 )
 from catalog.graphql.types import CertificateType, ProductType
 from catalog.models import Certificate, Product
+from catalog.rules import stars_recognised
 from catalog.selectors import products_certified_count
 from core.graphql.errors import ErrorCode, api_error
 from core.graphql.relay import from_global_id_or_error
@@ -59,7 +60,7 @@ def resolve_products(
     ordering=ProductOrdering.NAME,
     **arguments,
 ):
-    if stars is not None and not 3 <= stars <= 5:
+    if stars is not None and not stars_recognised(stars):
         raise api_error(
             _("Only ★3–★5 products are recognised; `stars` must be 3, 4 or 5."),
             ErrorCode.OUT_OF_RANGE,

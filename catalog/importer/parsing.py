@@ -12,14 +12,13 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import BinaryIO
 
 from core.text import fold, nfc
 
 HEADER_SCAN_ROWS = 15
 XLSX_MAX_UNPACKED_MB = 300
-TWO_PLACES = Decimal("0.01")
 
 _PUNCT = re.compile(r"[^a-z0-9]+")
 
@@ -202,7 +201,9 @@ _SCORE_NOISE = re.compile(r"\s*(điểm|diem|đ|points?|pts?)\.?\s*$", re.IGNORE
 
 
 def score_parse(value) -> Decimal:
-    """72.5, "72,5", "72,50 điểm" -> Decimal("72.50"). Range is checked by the caller."""
+    """72.5, "72,5", "72,50 điểm" -> Decimal("72.50"), exactly as written ("69,995" stays
+    69.995: stars are banded on it, only the stored figure is rounded). Range is checked by the
+    caller."""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float | Decimal):
@@ -214,10 +215,7 @@ def score_parse(value) -> Decimal:
         number = Decimal(text.replace(",", "."))
     if not number.is_finite():
         raise ValueError(value)
-    try:
-        return number.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-    except InvalidOperation as exc:  # absurdly large numbers
-        raise ValueError(value) from exc
+    return number
 
 
 _STAR_CHARS = "★⭐✭✮☆*"

@@ -23,12 +23,11 @@ from catalog.importer.parsing import (
 )
 from catalog.importer.report import ImportReport, RowError
 from catalog.models import Decision, Framework, ProductSet, StarBand
+from catalog.rules import score_round, stars_recognised
 from catalog.services import evaluation_stars
 from core.models import LegacyProvince, Province
 from core.selectors import province_key, province_lookup_table
 from core.text import fold
-
-RECOGNISED_MIN_STARS = 3
 
 COMMUNE_PREFIX = re.compile(r"^(xã|phường|thị trấn|đặc khu)\s", re.IGNORECASE)
 # District-level units, abolished on 1 July 2025 ("thành phố" is left out: provinces use it too).
@@ -336,14 +335,14 @@ class Validator:
                     row=number,
                     column=stars_column,
                     stars=listed,
-                    score=score,
+                    score=score_round(score),
                     band=band_stars,
                     framework=plan.framework.name,
                 )
             stars = listed if listed is not None else band_stars
         elif listed is not None:
             stars = listed
-        if stars is not None and stars < RECOGNISED_MIN_STARS:
+        if stars is not None and not stars_recognised(stars):
             self.error(
                 m.NOT_RECOGNISED,
                 row=number,

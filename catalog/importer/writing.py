@@ -25,6 +25,7 @@ from catalog.models import (
     Framework,
     Product,
 )
+from catalog.rules import score_round
 from catalog.services import add_months, certificate_number
 from core.models import Province
 from core.search import search_rows_changed
@@ -366,7 +367,7 @@ def rows_write(
                 level=options.level,
                 evaluated_on=item.decision.date,
                 member_totals=[],
-                total_score=item.row.score,
+                total_score=score_round(item.row.score),
                 band_stars=item.row.band_stars,
                 stars=item.row.stars,
                 caps_applied=[],

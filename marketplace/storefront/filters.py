@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, Filter, FilterSet
 
 from catalog.models import Product, ProductSet
+from catalog.rules import star_choices
 from catalog.selectors import product_list
 from core.models import Province
 from core.text import nfc
@@ -34,7 +35,7 @@ SORT_CHOICES = [
     ("price_desc", _("Price: high to low")),
     ("newest", _("Newest")),
 ]
-STAR_CHOICES = [("5", "★★★★★ (5)"), ("4", "★★★★ (4)"), ("3", "★★★ (3)")]
+STAR_CHOICES = star_choices()
 # The fields a listing's own address can fix (/danh-muc/<slug>/, /bo-san-pham/<n>/, /tinh/<slug>/).
 SCOPES = ("category", "set", "province")
 

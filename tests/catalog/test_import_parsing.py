@@ -25,6 +25,8 @@ from catalog.importer.parsing import (
         (72.5, Decimal("72.50")),
         (90, Decimal("90.00")),
         (" 61,75 ", Decimal("61.75")),
+        # Kept exact: the band is taken on it, only the stored figure is rounded.
+        ("69,995", Decimal("69.995")),
     ],
 )
 def test_score_parse(value, expected):

@@ -311,6 +311,36 @@ def test_stars_computed_from_the_score_when_not_listed(tmp_path):
     assert Certificate.objects.get().stars == 5
 
 
+@pytest.mark.parametrize(
+    ("score", "shown", "stars"),
+    [
+        ("69,995", "70.00", 3),
+        ("70", "70.00", 4),
+        ("89,999", "90.00", 4),
+        ("90,00", "90.00", 5),
+        ("49,995", "50.00", 2),
+    ],
+)
+def test_stars_are_banded_on_the_exact_score_and_the_rounded_one_stored(
+    tmp_path, score, shown, stars
+):
+    header = "STT;Tên sản phẩm;Chủ thể;Tỉnh;Điểm"
+    path = write(
+        tmp_path, [TITLE, header, f"1;Nước mắm Cái Rồng;Công ty CP Cái Rồng;Quảng Ninh;{score}"]
+    )
+    if stars < 3:
+        run_failing(path)
+        assert Evaluation.objects.count() == 0
+        return
+    run(path)
+    evaluation = Evaluation.objects.get()
+    assert (evaluation.total_score, evaluation.band_stars, evaluation.stars) == (
+        Decimal(shown),
+        stars,
+        stars,
+    )
+
+
 def test_slugs_fold_diacritics_and_get_suffixes(tmp_path):
     rows = [
         "1;Mật ong rừng;HTX Đồng Tiến;xã Tiên Yên;Quảng Ninh;72;4",

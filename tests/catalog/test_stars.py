@@ -14,6 +14,7 @@ from catalog.models import (
     EvaluationChoice,
     EvaluationPart,
 )
+from catalog.rules import score_round
 from catalog.services import (
     certificate_issue,
     evaluation_average,
@@ -140,16 +141,22 @@ def test_a_total_that_is_not_a_number_is_refused():
 # --- the council's average ------------------------------------------------------------------------
 
 
-def test_average_of_members_totals_rounds_half_up():
-    assert evaluation_average(member_totals=[72, 73, Decimal("71.5")]) == Decimal("72.17")
-    # 70.005 exactly: half-up gives 70.01 where banker's rounding would give 70.00.
-    assert evaluation_average(member_totals=[Decimal("70"), Decimal("70.01")]) == Decimal("70.01")
+def test_average_of_members_totals_is_exact():
+    assert evaluation_average(member_totals=[72, 73, Decimal("71.5")]) == Decimal("216.5") / 3
+    assert evaluation_average(member_totals=[Decimal("70"), Decimal("70.01")]) == Decimal("70.005")
     assert evaluation_average(member_totals=[Decimal("64.50")]) == Decimal("64.50")
-    # A float is read as written: Decimal(70.005) would be 70.00499… and round down.
-    assert evaluation_average(member_totals=[70.005]) == Decimal("70.01")
+    # A float is read as written: Decimal(70.005) would be 70.00499…
+    assert evaluation_average(member_totals=[70.005]) == Decimal("70.005")
 
 
-def test_record_stores_the_average_and_the_members_totals():
+def test_score_round_is_half_up_to_two_places():
+    assert score_round(Decimal("216.5") / 3) == Decimal("72.17")
+    # 70.005 exactly: half-up gives 70.01 where banker's rounding would give 70.00.
+    assert score_round(Decimal("70.005")) == Decimal("70.01")
+    assert score_round(Decimal("69.995")) == Decimal("70.00")
+
+
+def test_record_stores_the_rounded_average_and_the_members_totals():
     evaluation = record(member_totals=[Decimal("72"), Decimal("73"), Decimal("71.5")])
     evaluation.refresh_from_db()
     assert evaluation.total_score == Decimal("72.17")
@@ -157,10 +164,44 @@ def test_record_stores_the_average_and_the_members_totals():
     assert (evaluation.band_stars, evaluation.stars) == (4, 4)
 
 
-def test_an_average_rounded_up_to_a_band_edge_reaches_that_band():
-    # (69.99 + 70 + 70) / 3 = 69.9966… -> 70.00: the rounded average is the total.
-    evaluation = record(member_totals=[Decimal("69.99"), Decimal("70"), Decimal("70")])
-    assert (evaluation.total_score, evaluation.stars) == (Decimal("70.00"), 4)
+# Members' totals whose exact average lies just under a band edge but rounds up onto it: the
+# band is taken on the exact average (one star less), the figure stored is the rounded one.
+AVERAGES_UNDER_AN_EDGE = [
+    (["89.99", "90", "90"], "90.00", 4),
+    (["69.99", "70", "70"], "70.00", 3),
+    (["49.99", "50", "50"], "50.00", 2),
+    (["29.99", "30", "30"], "30.00", 1),
+    (["89.99", "90"], "90.00", 4),  # 89.995 exactly
+    (["90", "90", "90"], "90.00", 5),
+    (["70", "70", "69.99", "70.01"], "70.00", 4),  # exactly 70
+    (["69.98", "70.01"], "70.00", 3),  # 69.995
+]
+
+
+@pytest.mark.parametrize(("totals", "shown", "stars"), AVERAGES_UNDER_AN_EDGE)
+def test_stars_are_banded_on_the_exact_average(totals, shown, stars):
+    evaluation = record(member_totals=[Decimal(t) for t in totals])
+    evaluation.refresh_from_db()
+    assert (evaluation.total_score, evaluation.band_stars, evaluation.stars) == (
+        Decimal(shown),
+        stars,
+        stars,
+    )
+
+
+@pytest.mark.parametrize(
+    ("total", "shown", "stars"),
+    [
+        ("69.995", "70.00", 3),
+        ("89.999", "90.00", 4),
+        ("49.9951", "50.00", 2),
+        ("70.001", "70.00", 4),
+    ],
+)
+def test_a_given_total_is_banded_exactly_and_stored_rounded(total, shown, stars):
+    evaluation = record(total_score=Decimal(total))
+    evaluation.refresh_from_db()
+    assert (evaluation.total_score, evaluation.stars) == (Decimal(shown), stars)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ models and middleware of its own; a few cache calls do the job.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
@@ -57,9 +58,30 @@ class FailureLimit:
         until = state.get(f"{key}:until") or time.time() + self.window
         return max(1, math.ceil(until - time.time()))
 
+    def window_left(self, *parts: str) -> int:
+        """Seconds until the key's current window ends (its count starts again); 0 without one."""
+        until = cache.get(f"{self._key(*parts)}:until")
+        return max(0, math.ceil(until - time.time())) if until else 0
+
     def fail(self, *parts: str) -> int:
         """Count one failure; returns the number of failures in the current window."""
-        key = self._key(*parts)
+        return self._increment(self._key(*parts))
+
+    def attempt(self, *parts: str) -> int:
+        """Reserve one try *before* judging it; returns the count including this one, so the
+        try is allowed when the result is at most ``limit``. The increment is atomic (Redis
+        INCR; locmem under its lock), so of many concurrent tries exactly ``limit`` get
+        through — a check followed by ``fail()`` lets every racer pass the check. A try that
+        turns out right is handed back with ``forgive()``."""
+        return self._increment(self._key(*parts))
+
+    def forgive(self, *parts: str) -> None:
+        """Hand back a try reserved with ``attempt()`` that was not a failure."""
+        # ValueError: the window ran out meanwhile, nothing to hand back.
+        with contextlib.suppress(ValueError):
+            cache.decr(f"{self._key(*parts)}:n")
+
+    def _increment(self, key: str) -> int:
         # add() only succeeds for the first failure of a window, so the window starts there and
         # later failures do not extend it; incr() keeps the expiry on locmem and Redis.
         if cache.add(f"{key}:n", 1, timeout=self.window):

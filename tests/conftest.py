@@ -12,6 +12,9 @@ def _test_settings(settings):
     # Entries are keyed by the catalogue version, which only changes on commit: a test that
     # wrote nothing would otherwise read what an earlier test with other settings stored.
     caches["catalogue"].clear()
+    # Rate-limit counters live in the default cache: one test's wrong PINs or sign-ins from
+    # 127.0.0.1 must not block the next test's client.
+    caches["default"].clear()
 
 
 class QueryCounter:

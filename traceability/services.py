@@ -54,11 +54,16 @@ NOTE_MAX = 2000
 # Events dated a little ahead are clock skew between a phone and the server, not the future.
 EVENT_CLOCK_SKEW = datetime.timedelta(minutes=10)
 STAMP_CHUNK = 5000
-# Wrong scratch-off PINs: per stamp (someone guessing one jar's PIN) and per client (someone
-# walking through many jars). While a key is blocked even the right PIN is refused, or the
-# block would not slow guessing at all.
-PIN_PER_STAMP = FailureLimit("stamp-pin", limit=5, window=15 * 60)
+# Wrong scratch-off PINs. Every limit is keyed by the client, so whoever reads a stamp's code
+# cannot lock its buyer out: five tries per (stamp, client) and twenty per client across stamps.
+# Someone guessing one stamp's PIN from many addresses meets the per-stamp ceiling, which slows
+# rather than blocks: above it every client gets a single try on that stamp per window — the
+# buyer holding the right PIN still succeeds at once. While a key is blocked even the right PIN
+# is refused, or the block would not slow guessing at all. Tries are reserved before the PIN is
+# compared (``FailureLimit.attempt``), so racing requests cannot squeeze in a sixth guess.
+PIN_PER_STAMP_AND_CLIENT = FailureLimit("stamp-pin-pair", limit=5, window=15 * 60)
 PIN_PER_CLIENT = FailureLimit("stamp-pin-client", limit=20, window=60 * 60)
+PIN_PER_STAMP = FailureLimit("stamp-pin", limit=50, window=60 * 60)
 # Every stamp check counts, the scan page and the API together (a fixed window, like the sign-in
 # limits): enough for a shop checking a carton, far too few to walk through codes or inflate a
 # stamp's scan count.
@@ -632,16 +637,33 @@ def stamp_pin_check(
     now = now or timezone.now()
     if not stamp.pin_hash:
         return PinResult(PinStatus.NO_PIN)
-    blocked = max(PIN_PER_STAMP.retry_after(stamp.serial), PIN_PER_CLIENT.retry_after(client_key))
+    blocked = PIN_PER_CLIENT.retry_after(client_key)
     if blocked:
         return PinResult(PinStatus.RATE_LIMITED, retry_after=blocked)
+    pair = (stamp.serial, client_key)
+    tries = PIN_PER_STAMP_AND_CLIENT.attempt(*pair)
+    across = PIN_PER_CLIENT.attempt(client_key)
+    under_attack = PIN_PER_STAMP.retry_after(stamp.serial)
+    if tries > PIN_PER_STAMP_AND_CLIENT.limit or across > PIN_PER_CLIENT.limit:
+        return PinResult(
+            PinStatus.RATE_LIMITED,
+            retry_after=max(
+                PIN_PER_STAMP_AND_CLIENT.retry_after(*pair), PIN_PER_CLIENT.retry_after(client_key)
+            ),
+        )
+    if under_attack and tries > 1:
+        return PinResult(
+            PinStatus.RATE_LIMITED,
+            retry_after=max(1, min(under_attack, PIN_PER_STAMP_AND_CLIENT.window_left(*pair))),
+        )
     pin = "".join(ch for ch in nfc(pin) if not ch.isspace())
     if not signing.pin_matches(serial=stamp.serial, pin=pin, stored=stamp.pin_hash):
         PIN_PER_STAMP.fail(stamp.serial)
-        PIN_PER_CLIENT.fail(client_key)
         Stamp.objects.filter(pk=stamp.pk).update(pin_failures=F("pin_failures") + 1)
         stamp.pin_failures += 1
         return PinResult(PinStatus.WRONG)
+    PIN_PER_STAMP_AND_CLIENT.forgive(*pair)
+    PIN_PER_CLIENT.forgive(client_key)
     changed = Stamp.objects.filter(pk=stamp.pk, pin_verified_at__isnull=True).update(
         pin_verified_at=now
     )

@@ -71,3 +71,24 @@ def test_concurrent_scans_lose_no_count():
     stamp.refresh_from_db()
     assert stamp.scan_count == Scan.objects.filter(stamp=stamp).count() == THREADS
     assert stamp.first_scanned_at == Scan.objects.order_by("scanned_at").first().scanned_at
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_racing_wrong_pins_get_no_sixth_guess():
+    traced = traced_product()
+    _run, (stamp, *_), pins = stamps_for(traced, 1, with_pin=True)
+
+    def guess(_index):
+        return stamp_pin_check(
+            stamp=Stamp.objects.get(pk=stamp.pk), pin="00000000", client_key="203.0.113.9"
+        )
+
+    statuses = [r.status for r in _in_threads(guess)]
+    assert statuses.count(PinStatus.WRONG) == 5
+    assert statuses.count(PinStatus.RATE_LIMITED) == THREADS - 5
+    stamp.refresh_from_db()
+    assert (stamp.pin_failures, stamp.pin_verified_at) == (5, None)
+    # The attacker's block is its own: the buyer's right PIN still verifies.
+    buyer = stamp_pin_check(stamp=stamp, pin=pins[stamp.serial], client_key="198.51.100.7")
+    assert buyer.status == PinStatus.VERIFIED

@@ -416,10 +416,13 @@ def test_wrong_pins_are_counted_then_rate_limited(pinned):
     for attempt in range(1, 6):
         assert stamp_pin_check(stamp=stamp, pin=wrong, client_key="c1").status == PinStatus.WRONG
         assert Stamp.objects.get(pk=stamp.pk).pin_failures == attempt
-    # Blocked now, even with the right PIN, even from another client.
-    blocked = stamp_pin_check(stamp=stamp, pin=pin, client_key="c2")
+    # Blocked now, even with the right PIN — but only that client: another one (the buyer)
+    # is not locked out by whoever read the code.
+    blocked = stamp_pin_check(stamp=stamp, pin=pin, client_key="c1")
     assert blocked.status == PinStatus.RATE_LIMITED and blocked.retry_after > 0
     assert Stamp.objects.get(pk=stamp.pk).pin_verified_at is None
+    buyer = stamp_pin_check(stamp=Stamp.objects.get(pk=stamp.pk), pin=pin, client_key="c2")
+    assert buyer.status == PinStatus.VERIFIED
 
 
 def test_one_client_guessing_many_stamps_is_limited(traced):

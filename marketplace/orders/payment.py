@@ -31,6 +31,10 @@ class PaymentStep(Protocol):
         template context, with ``payment_panel`` the name of a template those pages include
         (the transfer details of a pending VietQR payment) when there is one."""
 
+    def order_cancelled(self, *, order: Order) -> None:
+        """Inside the transaction cancelling ``order``: the payment stops asking for its share,
+        or records it as owed back when it was already paid."""
+
 
 _registered: list[PaymentStep] = []
 

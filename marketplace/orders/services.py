@@ -50,6 +50,7 @@ from marketplace.orders.models import (
     SellerDeliveryRule,
 )
 from marketplace.orders.notifications import order_notify
+from marketplace.orders.payment import payment_step
 from marketplace.orders.selectors import (
     checkout_summary,
     delivery_rule_for,
@@ -691,6 +692,9 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
     order = _transition(order, OrderStatus.CANCELLED, actor=actor, note=reason)
     _return_stock(order)
     ledger_order_reversed(order=order)
+    # The checkout's payment must stop asking for this share (or owe it back), or a transfer
+    # for the old total would confirm the other orders and keep this one's money silently.
+    payment_step().order_cancelled(order=order)
     return order
 
 

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from marketplace.orders.models import Cart, Order, PaymentMethod
+from marketplace.orders.models import Cart, Order, OrderStatus, PaymentMethod
 from marketplace.orders.selectors import checkout_transfer_note, order_access_token
 from marketplace.payments.models import Payment
 from marketplace.payments.providers import stripe_enabled, vietqr_for
-from marketplace.payments.services import checkout_payment_start
+from marketplace.payments.services import checkout_payment_start, payment_order_cancelled
 
 
 class CheckoutPaymentStep:
@@ -43,19 +43,23 @@ class CheckoutPaymentStep:
         payment = Payment.objects.filter(cart_id=orders[0].cart_id).first() if orders else None
         return {"payment": payment, **_vietqr(payment, orders)}
 
+    def order_cancelled(self, *, order: Order) -> None:
+        payment_order_cancelled(order=order)
+
 
 def _vietqr(payment: Payment | None, orders: list[Order]) -> dict:
     if payment is None or payment.method != PaymentMethod.VIETQR or payment.status != "pending":
         return {}
     numbers = list(
         Order.objects.filter(cart_id=payment.cart_id)
+        .exclude(status=OrderStatus.CANCELLED)
         .order_by("id")
         .values_list("number", flat=True)
     )
     return {
         "payment_panel": "payments/_vietqr.html",
-        "vietqr_note": checkout_transfer_note(numbers=numbers, total=payment.amount),
-        "vietqr_payload": vietqr_for(amount=payment.amount, reference=payment.reference),
+        "vietqr_note": checkout_transfer_note(numbers=numbers, total=payment.amount_due),
+        "vietqr_payload": vietqr_for(amount=payment.amount_due, reference=payment.reference),
         "vietqr_bank_bin": settings.VIETQR_BANK_BIN,
         "vietqr_account": settings.VIETQR_ACCOUNT,
         "vietqr_account_name": settings.VIETQR_ACCOUNT_NAME,

@@ -14,6 +14,7 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     REFUNDED = "refunded", _("Refunded")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Payment(models.Model):
@@ -23,6 +24,11 @@ class Payment(models.Model):
     method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices)
     amount = models.BigIntegerField(_("amount (₫)"))
     amount_refunded = models.BigIntegerField(_("refunded (₫)"), default=0)
+    # Orders cancelled before they were paid: what the buyer still owes is amount - this.
+    amount_cancelled = models.BigIntegerField(_("cancelled (₫)"), default=0)
+    # Money received for orders that will not be delivered (cancelled after payment, or paid
+    # after a cancellation) and not yet given back: staff see it and record the refund.
+    refund_due = models.BigIntegerField(_("to refund (₫)"), default=0)
     # ASCII, short and unique: the transfer note of a VietQR payment and Stripe metadata.
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     status = models.CharField(
@@ -44,6 +50,11 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def amount_due(self) -> int:
+        """What the buyer must pay now: the checkout less the orders cancelled before payment."""
+        return max(self.amount - self.amount_cancelled, 0)
 
 
 class ProviderEvent(models.Model):
@@ -89,6 +100,10 @@ class BankNotification(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=NotificationStatus.choices)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # A flagged transfer confirmed nothing: the whole amount goes back unless staff decide
+    # otherwise, and stays listed under "to refund" until someone records that it did.
+    refund_due = models.BigIntegerField(_("to refund (₫)"), default=0)
+    refunded_at = models.DateTimeField(_("refund recorded"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -147,12 +147,16 @@ def checkout_complete(*, cart: Cart, actor=None) -> list[Order]:
     return list(Order.objects.filter(pk__in=[o.pk for o in orders]).order_by("id"))
 
 
-def _payment_succeeded(payment: Payment) -> None:
-    """Within the caller's transaction, with ``payment`` locked."""
+def _payment_succeeded(payment: Payment, *, received: int | None = None) -> None:
+    """Within the caller's transaction, with ``payment`` locked. ``received`` is what actually
+    came in (a card is charged the whole checkout even if an order was cancelled meanwhile):
+    anything above what is still due is owed back to the buyer, never kept."""
     if payment.status == PaymentStatus.SUCCEEDED:
         return
+    received = payment.amount if received is None else received
     payment.status = PaymentStatus.SUCCEEDED
-    payment.save(update_fields=["status", "updated_at"])
+    payment.refund_due += max(received - payment.amount_due, 0)
+    payment.save(update_fields=["status", "refund_due", "updated_at"])
     cart = payment.cart
     if cart.status == CartStatus.OPEN:
         checkout_place_orders(cart=cart, payment_method=payment.method, confirmed=True)
@@ -283,17 +287,85 @@ def bank_notification_receive(*, body: bytes, signature: str) -> BankNotificatio
         reason = ""
         if payment is None:
             reason = "No VietQR payment has this reference."
+        elif payment.status == PaymentStatus.CANCELLED:
+            reason = "Every order of this payment was cancelled."
         elif payment.status != PaymentStatus.PENDING:
             reason = "The payment is not awaiting a transfer."
-        elif amount != payment.amount:
-            reason = f"Amount {amount} differs from the {payment.amount} due."
+        elif amount != payment.amount_due:
+            reason = f"Amount {amount} differs from the {payment.amount_due} due."
+            if payment.amount_cancelled:
+                reason += f" Orders for {payment.amount_cancelled} were cancelled."
         notification.payment = payment
         notification.status = NotificationStatus.FLAGGED if reason else NotificationStatus.MATCHED
         notification.reason = reason
-        notification.save(update_fields=["payment", "status", "reason"])
+        # A flagged transfer confirms nothing, so all of it is owed back until staff decide.
+        notification.refund_due = amount if reason else 0
+        notification.save(update_fields=["payment", "status", "reason", "refund_due"])
         if not reason:
-            _payment_succeeded(payment)
+            _payment_succeeded(payment, received=amount)
         return notification
+
+
+@transaction.atomic
+def payment_order_cancelled(*, order: Order) -> Payment | None:
+    """Inside the transaction cancelling ``order``: its share is no longer due — or, when it was
+    already paid for, is owed back to the buyer. A payment whose orders are all cancelled before
+    it was paid is cancelled, so a transfer arriving later is flagged, never matched."""
+    payment = Payment.objects.select_for_update().filter(cart_id=order.cart_id).first()
+    if payment is None:
+        return None
+    if order.paid_at and payment.method != PaymentMethod.COD:
+        payment.refund_due += order.total
+    else:
+        payment.amount_cancelled = min(payment.amount_cancelled + order.total, payment.amount)
+        if payment.status == PaymentStatus.PENDING and payment.amount_due == 0:
+            payment.status = PaymentStatus.CANCELLED
+    payment.save(update_fields=["amount_cancelled", "refund_due", "status", "updated_at"])
+    return payment
+
+
+def payment_refund_record(*, payment: Payment, actor) -> Payment:
+    """Staff give back what a payment owes the buyer: through Stripe for a card (no lock held
+    while it is called; the key makes a retry refund once), recorded for a transfer paid back
+    by hand."""
+    if not getattr(actor, "is_staff", False):
+        raise CheckoutError(_("Only marketplace staff record refunds."), code="PERMISSION_DENIED")
+    payment = Payment.objects.get(pk=payment.pk)
+    amount = payment.refund_due
+    if amount <= 0:
+        raise CheckoutError(_("Nothing is owed back on this payment."), code="INVALID")
+    provider = providers.provider_for(payment.method)
+    if payment.provider_id and provider is not None:
+        provider.refund(
+            provider_id=payment.provider_id,
+            amount=amount,
+            idempotency_key=f"refund-{payment.reference}-{payment.amount_refunded}",
+        )
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        amount = min(amount, payment.refund_due)
+        payment.refund_due -= amount
+        payment.amount_refunded = min(payment.amount, payment.amount_refunded + amount)
+        live = payment.cart.orders.exclude(
+            status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED]
+        ).exists()
+        payment.status = PaymentStatus.PARTIALLY_REFUNDED if live else PaymentStatus.REFUNDED
+        payment.save(update_fields=["refund_due", "amount_refunded", "status", "updated_at"])
+    return payment
+
+
+@transaction.atomic
+def bank_notification_refund_record(*, notification: BankNotification, actor) -> BankNotification:
+    """Staff paid a flagged transfer back to its sender (by hand: the bank has no refund API)."""
+    if not getattr(actor, "is_staff", False):
+        raise CheckoutError(_("Only marketplace staff record refunds."), code="PERMISSION_DENIED")
+    notification = BankNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.refund_due <= 0 or notification.refunded_at is not None:
+        raise CheckoutError(_("Nothing is owed back on this transfer."), code="INVALID")
+    notification.refunded_at = timezone.now()
+    notification.reviewed_by = actor
+    notification.save(update_fields=["refunded_at", "reviewed_by"])
+    return notification
 
 
 @transaction.atomic
@@ -308,7 +380,7 @@ def vietqr_reconcile(*, payment: Payment, actor) -> Payment:
         raise CheckoutError(
             _("Only marketplace staff confirm transfers."), code="PERMISSION_DENIED"
         )
-    _payment_succeeded(payment)
+    _payment_succeeded(payment, received=payment.amount_due)
     return payment
 
 

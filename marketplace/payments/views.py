@@ -83,5 +83,5 @@ def vietqr_image(request, reference):
         for order in payment.cart.orders.select_related("cart").order_by("id")
     ):
         raise Http404  # the same answer as an unknown reference
-    payload = providers.vietqr_for(amount=payment.amount, reference=payment.reference)
+    payload = providers.vietqr_for(amount=payment.amount_due, reference=payment.reference)
     return HttpResponse(vietqr_png(payload), content_type="image/png")

@@ -104,5 +104,9 @@ def errors_from_exception(exc: Exception) -> list[Error] | None:
             for message in exc.messages
         ]
     if all(hasattr(exc, attr) for attr in ("message", "code", "field")):
-        return [Error(field=exc.field, message=str(exc.message), code=error_code(exc.code))]
+        # Several refusals at once (``core.errors.DomainErrorCollector``) come back together.
+        return [
+            Error(field=each.field, message=str(each.message), code=error_code(each.code))
+            for each in getattr(exc, "errors", None) or [exc]
+        ]
     return None

@@ -9,9 +9,11 @@ class CheckoutForm(forms.Form):
     ``delivery_<seller id>`` fields from the cart. The services validate: this form only
     carries the input, so the messages come from one place."""
 
-    email = forms.CharField(label=_("E-mail"), max_length=254)
-    phone = forms.CharField(label=_("Phone"), max_length=20)
-    recipient_name = forms.CharField(label=_("Recipient"), max_length=120)
+    # Not required here: the services say what is missing, together with every other mistake,
+    # in one answer (a required field refused by the form would hide the services' messages).
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    recipient_name = forms.CharField(label=_("Recipient"), max_length=120, required=False)
     province = forms.ModelChoiceField(
         label=_("Province / city"), queryset=Province.objects.order_by("name"), required=False
     )

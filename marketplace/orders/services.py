@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.errors import DomainErrorCollector
 from core.models import Province
 from core.search import search_rows_changed
 from core.text import nfc
@@ -216,17 +217,21 @@ def cart_line_remove(*, cart: Cart, line: CartLine) -> None:
 
 def checkout_contact_set(*, cart: Cart, email: str, phone: str) -> Cart:
     _open(cart)
+    errors = DomainErrorCollector()
     email = nfc(email).strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise CheckoutError(
-            _("Enter a valid e-mail address."), code="invalid", field="email"
-        ) from None
-    try:
-        phone = phone_normalise(phone)
-    except SellerError as exc:
-        raise CheckoutError(exc.message, code=exc.code, field="phone") from None
+    with errors.check():
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CheckoutError(
+                _("Enter a valid e-mail address."), code="invalid", field="email"
+            ) from None
+    with errors.check():
+        try:
+            phone = phone_normalise(phone)
+        except SellerError as exc:
+            raise CheckoutError(exc.message, code=exc.code, field="phone") from None
+    errors.raise_any()
     cart.email, cart.phone = email, phone
     cart.save(update_fields=["email", "phone", "updated_at"])
     return cart
@@ -252,14 +257,27 @@ def checkout_address_set(
     *, cart: Cart, recipient_name: str, province: Province | None, commune: str, street: str
 ) -> Cart:
     _open(cart)
-    cart.recipient_name = _text(
-        recipient_name, field="recipient_name", limit=120, label=_("recipient's name")
+    errors = DomainErrorCollector()
+    with errors.check():
+        recipient_name = _text(
+            recipient_name, field="recipient_name", limit=120, label=_("recipient's name")
+        )
+    with errors.check():
+        if province is None:
+            raise CheckoutError(
+                _("Choose the province or city."), code="required", field="province"
+            )
+    with errors.check():
+        commune = _text(commune, field="commune", limit=255, label=_("commune or ward"))
+    with errors.check():
+        street = _text(street, field="street", limit=255, label=_("street address"))
+    errors.raise_any()
+    cart.recipient_name, cart.province, cart.commune, cart.street = (
+        recipient_name,
+        province,
+        commune,
+        street,
     )
-    if province is None:
-        raise CheckoutError(_("Choose the province or city."), code="required", field="province")
-    cart.province = province
-    cart.commune = _text(commune, field="commune", limit=255, label=_("commune or ward"))
-    cart.street = _text(street, field="street", limit=255, label=_("street address"))
     cart.save()
     return cart
 

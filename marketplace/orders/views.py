@@ -132,10 +132,13 @@ def _initial(cart: Cart, summary) -> dict:
 
 
 def _apply(form: CheckoutForm, cart: Cart) -> bool:
-    """Hand every input to its service; each refusal lands on the field that caused it."""
+    """Hand every input to its service, even when the form refused some field: each refusal
+    lands on the field that caused it, all of them in one answer."""
     data = form.cleaned_data
     steps = [
-        lambda: checkout_contact_set(cart=cart, email=data["email"], phone=data["phone"]),
+        lambda: checkout_contact_set(
+            cart=cart, email=data.get("email", ""), phone=data.get("phone", "")
+        ),
         lambda: checkout_note_set(cart=cart, note=data.get("note", "")),
     ]
     needs_address = False
@@ -157,22 +160,25 @@ def _apply(form: CheckoutForm, cart: Cart) -> bool:
         steps.append(
             lambda: checkout_address_set(
                 cart=cart,
-                recipient_name=data["recipient_name"],
+                recipient_name=data.get("recipient_name", ""),
                 province=data.get("province"),
                 commune=data.get("commune", ""),
                 street=data.get("street", ""),
             )
         )
     else:
-        cart.recipient_name = data["recipient_name"]
+        cart.recipient_name = data.get("recipient_name", "")
         cart.save(update_fields=["recipient_name"])
     ok = True
     for step in steps:
         try:
             step()
         except CheckoutError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             ok = False
+            for error in exc.errors:
+                field = error.field if error.field in form.fields else None
+                if field is None or field not in form.errors:  # the form said it already
+                    form.add_error(field, error.message)
     return ok
 
 
@@ -183,7 +189,8 @@ def checkout_view(request):
     summary = checkout_summary(cart=cart)
     if request.method == "POST":
         form = CheckoutForm(request.POST, summary=summary, methods=payment_step().method_choices())
-        if form.is_valid() and _apply(form, cart):
+        valid = form.is_valid()
+        if _apply(form, cart) and valid:
             try:
                 page = payment_step().start(
                     request, cart=cart, method=form.cleaned_data["payment_method"]

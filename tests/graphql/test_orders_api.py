@@ -302,3 +302,32 @@ def test_permission_matrix(client, world, mutation, actor):
     else:
         assert [e["code"] for e in result["errors"]] == ["PERMISSION_DENIED"]
         assert _state() == before
+
+
+def test_checkout_details_answer_every_mistake_at_once(gql):
+    honey, _ = offer_in_stock()
+    token = gql(f"mutation {{ cartCreate {{ {CART_FIELDS} }} }}")["cartCreate"]["cart"]["token"]
+    gql(
+        "mutation ($t: UUID!, $o: ID!) { cartLineAdd(token: $t, offer: $o) { errors { code } } }",
+        {"t": token, "o": to_global_id("Offer", honey.pk)},
+    )
+    contact = gql(
+        """mutation ($t: UUID!) { checkoutContactSet(token: $t, email: "lan@", phone: "12345")
+        { errors { field code message } } }""",
+        {"t": token},
+    )["checkoutContactSet"]
+    assert [(e["field"], e["code"]) for e in contact["errors"]] == [
+        ("email", "INVALID"),
+        ("phone", "INVALID"),
+    ]
+    assert contact["errors"][0]["message"] == "Enter a valid e-mail address."
+    address = gql(
+        """mutation ($t: UUID!) { checkoutAddressSet(token: $t, recipientName: " ",
+        province: "99", commune: "", street: "12 Phố Đội Cấn") { errors { field code message } } }""",
+        {"t": token},
+    )["checkoutAddressSet"]
+    assert address["errors"] == [
+        {"field": "recipient_name", "code": "REQUIRED", "message": "Enter the recipient's name."},
+        {"field": "province", "code": "REQUIRED", "message": "Choose the province or city."},
+        {"field": "commune", "code": "REQUIRED", "message": "Enter the commune or ward."},
+    ]

@@ -269,3 +269,19 @@ def test_vietqr_note_of_a_single_order_names_it_alone(client, shop):
     (order,) = Order.objects.all()
     page = client.get(response["Location"]).content.decode()
     assert f"This transfer pays order {order.number} (150.000\u00a0₫)." in page
+
+
+def test_checkout_shows_every_mistake_in_one_answer(client, shop):
+    honey, _tea, _, _ = shop
+    _fill_cart(client, honey)
+    data = _checkout_data(client, recipient_name="", email="lan@", phone="12345", province="")
+    response = client.post("/thanh-toan/", data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {field: list(messages) for field, messages in errors.items()} == {
+        "email": ["Hãy nhập địa chỉ e-mail hợp lệ."],
+        "phone": ["Nhập số điện thoại Việt Nam: số 0 và 9 chữ số, hoặc +84 và 9 chữ số."],
+        "recipient_name": ["Hãy nhập tên người nhận."],
+        "province": ["Hãy chọn tỉnh, thành phố."],
+    }
+    assert Order.objects.count() == 0 and Payment.objects.count() == 0

@@ -255,6 +255,8 @@ STAMP_PIN_PEPPER = env("STAMP_PIN_PEPPER")
 # whose payment is under way.
 ORDERS_DEFAULT_SHIPPING_FEE = int(env("ORDERS_DEFAULT_SHIPPING_FEE", "30000"))
 ORDERS_RESERVATION_MINUTES = int(env("ORDERS_RESERVATION_MINUTES", "15"))
+# How long the signed order link in the buyer's e-mails opens the order page.
+ORDERS_LINK_MAX_AGE_DAYS = int(env("ORDERS_LINK_MAX_AGE_DAYS", "30"))
 # Commission in basis points (500 = 5 %) for sellers without a rate of their own.
 LEDGER_DEFAULT_COMMISSION_BP = int(env("LEDGER_DEFAULT_COMMISSION_BP", "500"))
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Province
+from core.text import nfc
 
 
 class CheckoutForm(forms.Form):
@@ -50,3 +51,16 @@ class ShipForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class OrderLinkForm(forms.Form):
+    """Order number and the e-mail it was placed with, to send a fresh order link to."""
+
+    number = forms.CharField(label=_("Order number"), max_length=20)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+
+    def clean_number(self):
+        return nfc(self.cleaned_data["number"]).strip().upper()
+
+    def clean_email(self):
+        return nfc(self.cleaned_data["email"]).strip().lower()

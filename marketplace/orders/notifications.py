@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.text import nfc
 from marketplace.orders.models import Order, OrderStatus, PaymentMethod
 from marketplace.orders.selectors import checkout_transfer_note, order_access_token
 from sellers.models import Membership
@@ -71,3 +72,25 @@ def _notify_seller(order: Order, lines) -> None:
             "orders/email/seller_new_order.txt", {"order": order, "lines": lines, "link": link}
         )
     send_mail(subject, body, None, recipients)
+
+
+def order_link_send(*, number: str, email: str) -> bool:
+    """E-mail a fresh link to order ``number`` when ``email`` is the address it was placed
+    with; True when one was sent. Callers answer the same either way (no one learns whether
+    an order exists, or whose it is), and the link goes only to the order's own address."""
+    number = nfc(number).strip().upper()
+    email = nfc(email).strip().lower()
+    order = Order.objects.filter(number=number, email=email).first() if number and email else None
+    if order is None:
+        return False
+    link = settings.SITE_URL + reverse("orders:order_detail", args=[order.number])
+    context = {
+        "order": order,
+        "link": f"{link}?t={order_access_token(order=order)}",
+        "days": settings.ORDERS_LINK_MAX_AGE_DAYS,
+    }
+    with translation.override(order.language):
+        subject = str(_("A new link to order %(number)s")) % {"number": order.number}
+        body = render_to_string("orders/email/order_link.txt", context)
+    send_mail(subject, body, None, [order.email])
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -235,8 +236,29 @@ _ORDER_SALT = "marketplace.orders.access"
 
 def order_access_token(*, order: Order) -> str:
     """An unguessable link token for the buyer's e-mails: signed, so an order number alone
-    (printed on parcels, read over the phone) never opens the order page."""
+    (printed on parcels, read over the phone) never opens the order page. It carries its
+    signing time and opens the order for ``ORDERS_LINK_MAX_AGE_DAYS`` (a forwarded or leaked
+    e-mail is not a key for ever); the buyer gets a fresh one by e-mail (``order_link_send``)."""
     return signing.dumps(order.number, salt=_ORDER_SALT)
+
+
+def order_link_max_age() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.ORDERS_LINK_MAX_AGE_DAYS)
+
+
+def order_link_expired(*, order: Order, token: str) -> bool:
+    """Whether ``token`` is a genuine link to ``order`` that has run out (so the page may say
+    so and offer a fresh one: only the holder of a real link learns anything)."""
+    try:
+        signing.loads(token, salt=_ORDER_SALT, max_age=order_link_max_age())
+    except signing.SignatureExpired:
+        try:
+            return signing.loads(token, salt=_ORDER_SALT) == order.number
+        except signing.BadSignature:
+            return False
+    except signing.BadSignature:
+        return False
+    return False
 
 
 def checkout_transfer_note(*, numbers: list[str], total: int) -> str:
@@ -264,8 +286,10 @@ def order_visible_to(*, order: Order, user, session, token: str = "") -> bool:
         return True
     if token:
         try:
-            return signing.loads(token, salt=_ORDER_SALT) == order.number
-        except signing.BadSignature:
+            return (
+                signing.loads(token, salt=_ORDER_SALT, max_age=order_link_max_age()) == order.number
+            )
+        except signing.BadSignature:  # SignatureExpired included
             return False
     return False
 

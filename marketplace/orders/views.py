@@ -5,6 +5,9 @@ step that marketplace.payments registers (``marketplace.orders.payment``): order
 payments, which sit above it.
 """
 
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,18 +16,22 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.ratelimit import FailureLimit, client_ip
 from marketplace.offers.models import Offer, StockLocation
 from marketplace.orders.context_processors import CART_QUANTITY_KEY
 from marketplace.orders.errors import CheckoutError
-from marketplace.orders.forms import CheckoutForm
+from marketplace.orders.forms import CheckoutForm, OrderLinkForm
 from marketplace.orders.models import Cart, CartLine, CartStatus, DeliveryMethod, PaymentMethod
+from marketplace.orders.notifications import order_link_send
 from marketplace.orders.payment import payment_step
 from marketplace.orders.selectors import (
     ORDER_SESSION_KEY,
     checkout_summary,
     order_by_number,
+    order_link_expired,
     order_visible_to,
     orders_for_buyer,
     orders_of_checkout,
@@ -41,6 +48,12 @@ from marketplace.orders.services import (
 )
 
 ORDERS_PER_PAGE = 20
+# Order pages by number: every number a client cannot open counts, so guessing numbers stops
+# after a few tries while a buyer who mistypes one is hardly slowed.
+ORDER_LOOKUP_PER_CLIENT = FailureLimit("order-lookup", limit=20, window=10 * 60)
+# Fresh order links: each request may send mail to a real person.
+ORDER_LINK_PER_CLIENT = FailureLimit("order-link-ip", limit=5, window=60 * 60)
+ORDER_LINK_PER_EMAIL = FailureLimit("order-link-email", limit=3, window=60 * 60)
 
 
 def _cart(request, *, create=True) -> Cart | None:
@@ -233,17 +246,62 @@ def confirmation(request, token):
 
 
 def order_detail(request, number):
+    ip = client_ip(request)
+    wait = ORDER_LOOKUP_PER_CLIENT.retry_after(ip)
+    if wait:
+        return _order_link_page(request, OrderLinkForm(), status=429, wait=wait)
     order = order_by_number(number=number)
-    if order is None:
-        raise Http404
-    if not order_visible_to(
-        order=order, user=request.user, session=request.session, token=request.GET.get("t", "")
+    token = request.GET.get("t", "")
+    if order is None or not order_visible_to(
+        order=order, user=request.user, session=request.session, token=token
     ):
+        ORDER_LOOKUP_PER_CLIENT.fail(ip)
+        if order is not None and token and order_link_expired(order=order, token=token):
+            form = OrderLinkForm(initial={"number": order.number})
+            return _order_link_page(request, form, status=410, expired=True)
         raise Http404
     return render(
         request,
         "orders/order_detail.html",
         {"order": order, **payment_step().order_context(orders=[order])},
+    )
+
+
+@never_cache
+def order_link(request):
+    """Ask for a fresh link to an order by e-mail. The answer is the same whether or not such
+    an order exists; the link only ever goes to the address the order was placed with."""
+    if request.method != "POST":
+        return _order_link_page(request, OrderLinkForm(initial={"number": request.GET.get("n")}))
+    form = OrderLinkForm(request.POST)
+    if not form.is_valid():
+        return _order_link_page(request, form, status=400)
+    number, email = form.cleaned_data["number"], form.cleaned_data["email"]
+    wait = ORDER_LINK_PER_CLIENT.spend(client_ip(request)) or ORDER_LINK_PER_EMAIL.spend(email)
+    if wait:
+        return _order_link_page(request, form, status=429, wait=wait)
+    order_link_send(number=number, email=email)
+    messages.success(
+        request,
+        _(
+            "If an order with this number was placed with this e-mail address, a new link to "
+            "it is on its way there."
+        ),
+    )
+    return HttpResponseRedirect(reverse("orders:order_link"))
+
+
+def _order_link_page(request, form, *, status: int = 200, wait: int = 0, expired=False):
+    return render(
+        request,
+        "orders/order_link.html",
+        {
+            "form": form,
+            "expired": expired,
+            "wait_minutes": math.ceil(wait / 60),
+            "days": settings.ORDERS_LINK_MAX_AGE_DAYS,
+        },
+        status=status,
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from catalog.models import Criterion, CriterionGroup, CriterionOption
+from catalog.models import Criterion, CriterionGroup, CriterionOption, ProductSet
 from catalog.rulebook import SCORE_SHEET_COLUMNS, SET01_SHEET_FILE
 from tests.factories import product_set
 
@@ -238,3 +238,31 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     message, _ = fail(path)
     assert message == f"{path} is not UTF-8 text."
     assert not CriterionGroup.objects.filter(product_set=product_set(4)).exists()
+
+
+# --- product sets and groups (Appendix I of 148/2023 and 26/2026) ---------------------------------
+
+GROUPS = {
+    "food": list(range(1, 14)),
+    "beverages": [14, 15, 16, 17],
+    "herbal": [18, 19, 20],
+    "handicrafts": [21, 22],
+    "ornamental": [23, 24, 25],
+    "tourism": [26],
+}
+
+
+@pytest.mark.parametrize("code", ["QD148-2023", "QD26-2026"])
+def test_the_26_product_sets_sit_in_their_groups(code):
+    sets = ProductSet.objects.filter(framework__code=code).select_related("category")
+    found: dict[str, list[int]] = {}
+    for pset in sets.order_by("number"):
+        found.setdefault(pset.category.code, []).append(pset.number)
+    assert found == GROUPS
+
+
+@pytest.mark.parametrize("code", ["QD148-2023", "QD26-2026"])
+def test_products_from_honey_are_set_8_not_set_4(code):
+    names = dict(ProductSet.objects.filter(framework__code=code).values_list("number", "name"))
+    assert names[4] == "Mật ong, mật khác và nông sản thực phẩm khác"
+    assert names[8] == "Chế biến từ thịt, trứng, sữa, thủy sản, mật ong"

@@ -99,10 +99,10 @@ def test_filter_by_stars(client):
 
 def test_filter_by_product_set_and_category(client):
     certified_product(name="Mật ong", product_set=product_set(4))
-    certified_product(name="Chè xanh", product_set=product_set(11))
+    certified_product(name="Rượu mơ", product_set=product_set(14))
 
-    assert names(client.get(LIST, {"set": "11"})) == ["Chè xanh"]
-    assert names(client.get(LIST, {"category": "beverages"})) == ["Chè xanh"]
+    assert names(client.get(LIST, {"set": "14"})) == ["Rượu mơ"]
+    assert names(client.get(LIST, {"category": "beverages"})) == ["Rượu mơ"]
     assert names(client.get(LIST, {"category": "food"})) == ["Mật ong"]
 
 

@@ -156,11 +156,11 @@ def test_filter_by_stars(client):
 
 
 def test_filter_by_province_category_and_set(client):
-    on_sale("Chè Thái Nguyên", holder=BusinessFactory(
-        status=SellerStatus.ACTIVE, province=province("19")), product_set=product_set(11))  # fmt: skip
+    on_sale("Rượu Thái Nguyên", holder=BusinessFactory(
+        status=SellerStatus.ACTIVE, province=province("19")), product_set=product_set(14))  # fmt: skip
     on_sale("Mật ong Hạ Long", product_set=product_set(4))
-    assert names(get(client, LIST, {"province": "thai-nguyen"})) == ["Chè Thái Nguyên"]
-    assert names(get(client, LIST, {"category": "beverages"})) == ["Chè Thái Nguyên"]
+    assert names(get(client, LIST, {"province": "thai-nguyen"})) == ["Rượu Thái Nguyên"]
+    assert names(get(client, LIST, {"category": "beverages"})) == ["Rượu Thái Nguyên"]
     assert names(get(client, LIST, {"category": "food"})) == ["Mật ong Hạ Long"]
     assert names(get(client, LIST, {"set": "4"})) == ["Mật ong Hạ Long"]
 
@@ -224,17 +224,17 @@ def test_invalid_filters_get_a_message_not_an_error(client):
 
 
 def test_scoped_listing_pages(client):
-    on_sale("Chè xanh", product_set=product_set(11))
-    on_sale("Chè Thái", product_set=product_set(11),
+    on_sale("Rượu xanh", product_set=product_set(14))
+    on_sale("Rượu Thái", product_set=product_set(14),
             holder=BusinessFactory(status=SellerStatus.ACTIVE, province=province("19")))  # fmt: skip
     on_sale("Mật ong", product_set=product_set(4))
-    assert names(get(client, "/danh-muc/beverages/")) == ["Chè Thái", "Chè xanh"]
+    assert names(get(client, "/danh-muc/beverages/")) == ["Rượu Thái", "Rượu xanh"]
     assert names(get(client, "/bo-san-pham/4/")) == ["Mật ong"]
-    assert names(get(client, "/tinh/thai-nguyen/")) == ["Chè Thái"]
+    assert names(get(client, "/tinh/thai-nguyen/")) == ["Rượu Thái"]
     assert names(get(client, "/tinh/thai-nguyen/", {"q": "mat ong"})) == []
     # The address wins over a query-string value for the same filter.
     assert names(get(client, "/danh-muc/beverages/", {"category": "food"})) == [
-        "Chè Thái", "Chè xanh"]  # fmt: skip
+        "Rượu Thái", "Rượu xanh"]  # fmt: skip
     for url in ("/danh-muc/khong-co/", "/bo-san-pham/99/", "/tinh/atlantis/"):
         assert get(client, url).status_code == 404
 

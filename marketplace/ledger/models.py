@@ -16,6 +16,8 @@ class EntryKind(models.TextChoices):
     COD_COLLECTED = "cod_collected", _("Cash collected by the seller")
     REVERSAL = "reversal", _("Reversal")
     PAYOUT = "payout", _("Payout")
+    # Part of an order's money given back to the buyer (less the commission on that part).
+    REFUND = "refund", _("Partial refund to the buyer")
 
 
 # Booked at most once per order (a database constraint, not only a check in code).

@@ -76,9 +76,11 @@ def ledger_order_cod_collected(*, order) -> LedgerEntry | None:
 def ledger_order_reversed(*, order) -> list[LedgerEntry]:
     """Cancelled or refunded: every booking of the order is reversed by its exact negative."""
     _lock(order.seller_id)
+    # Partial refunds are reversed too: after a full reversal the order nets to exactly 0.
+    kinds = (EntryKind.SALE, EntryKind.COMMISSION, EntryKind.COD_COLLECTED, EntryKind.REFUND)
     open_entries = LedgerEntry.objects.filter(
         order=order,
-        kind__in=[k.value for k in (EntryKind.SALE, EntryKind.COMMISSION, EntryKind.COD_COLLECTED)],
+        kind__in=[k.value for k in kinds],
         reversed_by__isnull=True,
     ).order_by("id")
     return [
@@ -92,6 +94,30 @@ def ledger_order_reversed(*, order) -> list[LedgerEntry]:
         )
         for entry in open_entries
     ]
+
+
+@transaction.atomic
+def ledger_order_partially_refunded(*, order, amount: int, memo: str = "") -> LedgerEntry:
+    """``amount`` of a paid order went back to the buyer (the caller applies each refund once):
+    the seller gives it up, and the marketplace gives back the commission on that share of the
+    goods — in proportion, rounded half up, so refunds adding up to the order reverse exactly."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= order.total:
+        raise LedgerError(_("Enter an amount above 0 ₫."), code="invalid", field="amount")
+    _lock(order.seller_id)
+    commission = -(
+        LedgerEntry.objects.filter(order=order, kind=EntryKind.COMMISSION)
+        .values_list("amount", flat=True)
+        .first()
+        or 0
+    )
+    commission_back = (commission * amount * 2 + order.total) // (order.total * 2)
+    return LedgerEntry.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        kind=EntryKind.REFUND,
+        amount=-amount + commission_back,
+        memo=(memo or f"{amount}")[:255],
+    )
 
 
 def ledger_balance(*, seller: Business) -> int:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.ledger.services import ledger_order_partially_refunded
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.models import Cart, CartStatus, Order, OrderStatus, PaymentMethod
 from marketplace.orders.selectors import checkout_summary
@@ -194,15 +195,115 @@ def payment_event_apply(*, provider: str, event_id: str, kind: str, data: dict) 
                 if payment.cart.status == CartStatus.OPEN:
                     checkout_release(cart=payment.cart)
         elif kind == "charge.refunded":
-            refunded = int(data.get("amount_refunded") or 0)
-            payment.amount_refunded = max(payment.amount_refunded, refunded)
-            payment.status = (
-                PaymentStatus.REFUNDED
-                if payment.amount_refunded >= payment.amount
-                else PaymentStatus.PARTIALLY_REFUNDED
-            )
-            payment.save(update_fields=["amount_refunded", "status", "updated_at"])
+            _stripe_refunds_apply(payment=payment, charge=data)
         return True
+
+
+_REFUND_PROVIDER = "stripe_refund"
+
+
+def _refund_seen(*, payment: Payment, refund_id: str | None, amount: int, orders: dict) -> bool:
+    """Store a provider refund under its own id (unique with the provider): False when it was
+    applied before — by an earlier event, or because the marketplace made it itself."""
+    if not refund_id:
+        return True
+    try:
+        with transaction.atomic():
+            ProviderEvent.objects.create(
+                provider=_REFUND_PROVIDER,
+                event_id=refund_id,
+                kind="refund",
+                payment=payment,
+                payload={"amount": amount, "orders": orders},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _positive_int(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _stripe_refunds_apply(*, payment: Payment, charge: dict) -> None:
+    """Each refund of the charge, once (by refund id): the money owed back for cancelled orders
+    first, then the paid orders — the one the refund names, one it pays exactly, or in order —
+    each refunded in full (status, stock, ledger reversed) or, for part of one, its ledger
+    reduced by exactly that part. Without the refund list (not expanded), the growth of
+    ``amount_refunded`` is one refund keyed by that figure."""
+    refunds = charge.get("refunds")
+    items = refunds.get("data") if isinstance(refunds, dict) else None
+    total_refunded = _positive_int(charge.get("amount_refunded"))
+    if not isinstance(items, list):
+        delta = total_refunded - payment.amount_refunded
+        charge_id = charge.get("id") if isinstance(charge.get("id"), str) else payment.provider_id
+        items = [{"id": f"{charge_id}:{total_refunded}", "amount": delta}] if delta > 0 else []
+    for item in items:
+        if not isinstance(item, dict) or item.get("status") in ("failed", "canceled"):
+            continue
+        amount, refund_id = _positive_int(item.get("amount")), item.get("id")
+        if not amount or not isinstance(refund_id, str):
+            continue
+        metadata = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
+        if not _refund_seen(payment=payment, refund_id=refund_id, amount=amount, orders={}):
+            continue
+        allocated = _refund_allocate(
+            payment=payment, amount=amount, order_number=str(metadata.get("order") or "")
+        )
+        ProviderEvent.objects.filter(provider=_REFUND_PROVIDER, event_id=refund_id).update(
+            payload={"amount": amount, "orders": allocated}
+        )
+        payment.amount_refunded = min(payment.amount, payment.amount_refunded + amount)
+    live = payment.cart.orders.exclude(
+        status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED]
+    ).exists()
+    if payment.amount_refunded:
+        payment.status = PaymentStatus.PARTIALLY_REFUNDED if live else PaymentStatus.REFUNDED
+    payment.save(update_fields=["amount_refunded", "refund_due", "status", "updated_at"])
+
+
+def _refunded_so_far(payment: Payment) -> dict[str, int]:
+    done: dict[str, int] = {}
+    for payload in ProviderEvent.objects.filter(
+        provider=_REFUND_PROVIDER, payment=payment
+    ).values_list("payload", flat=True):
+        for number, part in (payload.get("orders") or {}).items():
+            done[number] = done.get(number, 0) + part
+    return done
+
+
+def _refund_allocate(*, payment: Payment, amount: int, order_number: str) -> dict[str, int]:
+    """Within the caller's transaction (payment locked): what of ``amount`` went to which order."""
+    allocated: dict[str, int] = {}
+    owed = min(amount, payment.refund_due)
+    if owed and not order_number:
+        payment.refund_due -= owed  # cancelled orders: their ledger is already reversed
+        amount -= owed
+    done = _refunded_so_far(payment)
+    live = list(
+        payment.cart.orders.filter(paid_at__isnull=False)
+        .exclude(status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+        .order_by("id")
+    )
+    remaining = {o.number: o.total - done.get(o.number, 0) for o in live}
+    exact = [o for o in live if remaining[o.number] == amount]
+    named = [o for o in live if o.number == order_number]
+    targets = named + exact[:1] + live
+    for order in dict.fromkeys(targets):
+        if amount <= 0:
+            break
+        take = min(amount, remaining[order.number])
+        if take <= 0:
+            continue
+        amount -= take
+        allocated[order.number] = take
+        if take == remaining[order.number]:
+            order_refund(order=order, actor=None, reason=_("Refunded through the card provider."))
+        else:
+            ledger_order_partially_refunded(order=order, amount=take, memo=f"refund {take}")
+    if amount > 0:
+        logger.warning("Refund on %s of %s ₫ matched no order", payment.reference, amount)
+    return allocated
 
 
 def stripe_webhook_receive(*, payload: bytes, signature: str) -> bool:
@@ -335,14 +436,16 @@ def payment_refund_record(*, payment: Payment, actor) -> Payment:
     if amount <= 0:
         raise CheckoutError(_("Nothing is owed back on this payment."), code="INVALID")
     provider = providers.provider_for(payment.method)
+    refund_id = None
     if payment.provider_id and provider is not None:
-        provider.refund(
+        refund_id = provider.refund(
             provider_id=payment.provider_id,
             amount=amount,
             idempotency_key=f"refund-{payment.reference}-{payment.amount_refunded}",
         )
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        _refund_seen(payment=payment, refund_id=refund_id, amount=amount, orders={})
         amount = min(amount, payment.refund_due)
         payment.refund_due -= amount
         payment.amount_refunded = min(payment.amount, payment.amount_refunded + amount)
@@ -411,8 +514,9 @@ def order_refund_with_payment(*, order: Order, actor, reason: str) -> Order:
     """Refund one seller's order: the money first (card: through Stripe, with no lock held; bank
     transfer and cash: recorded, paid back by staff), then the order and its stock."""
     payment = Payment.objects.get(cart_id=order.cart_id)
+    refund_id = None
     if payment.provider_id and order.paid_at:
-        providers.provider_for(payment.method).refund(
+        refund_id = providers.provider_for(payment.method).refund(
             provider_id=payment.provider_id,
             amount=order.total,
             idempotency_key=f"refund-{order.number}",
@@ -420,6 +524,13 @@ def order_refund_with_payment(*, order: Order, actor, reason: str) -> Order:
     with transaction.atomic():
         order = order_refund(order=order, actor=actor, reason=reason)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        # Stripe's charge.refunded will list this refund: applied here, so skipped there.
+        _refund_seen(
+            payment=payment,
+            refund_id=refund_id,
+            amount=order.total,
+            orders={order.number: order.total},
+        )
         if order.paid_at:
             payment.amount_refunded = min(payment.amount, payment.amount_refunded + order.total)
             payment.status = (

@@ -257,6 +257,10 @@ ORDERS_DEFAULT_SHIPPING_FEE = int(env("ORDERS_DEFAULT_SHIPPING_FEE", "30000"))
 ORDERS_RESERVATION_MINUTES = int(env("ORDERS_RESERVATION_MINUTES", "15"))
 # How long the signed order link in the buyer's e-mails opens the order page.
 ORDERS_LINK_MAX_AGE_DAYS = int(env("ORDERS_LINK_MAX_AGE_DAYS", "30"))
+# Cash on delivery without an account, per e-mail address or phone number in 24 hours: at most
+# this many checkouts and this many đồng (marketplace/payments/cod.py).
+ORDERS_ANONYMOUS_COD_PER_DAY = int(env("ORDERS_ANONYMOUS_COD_PER_DAY", "3"))
+ORDERS_ANONYMOUS_COD_MAX_TOTAL = int(env("ORDERS_ANONYMOUS_COD_MAX_TOTAL", "5000000"))
 # Commission in basis points (500 = 5 %) for sellers without a rate of their own.
 LEDGER_DEFAULT_COMMISSION_BP = int(env("LEDGER_DEFAULT_COMMISSION_BP", "500"))
 

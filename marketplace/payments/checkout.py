@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.ratelimit import client_ip
 from marketplace.orders.models import Cart, Order, OrderStatus, PaymentMethod
 from marketplace.orders.selectors import checkout_transfer_note, order_access_token
 from marketplace.payments.models import Payment
@@ -26,7 +27,9 @@ class CheckoutPaymentStep:
 
     def start(self, request: HttpRequest, *, cart: Cart, method: str) -> HttpResponse | None:
         actor = request.user if request.user.is_authenticated else None
-        payment = checkout_payment_start(cart=cart, method=method, actor=actor)
+        payment = checkout_payment_start(
+            cart=cart, method=method, actor=actor, client_key=client_ip(request)
+        )
         if method != PaymentMethod.STRIPE:
             return None
         return render(

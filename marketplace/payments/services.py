@@ -32,6 +32,11 @@ from marketplace.orders.services import (
     order_refund,
 )
 from marketplace.payments import providers
+from marketplace.payments.cod import (
+    cod_anonymous_applies,
+    cod_anonymous_check,
+    cod_anonymous_placed,
+)
 from marketplace.payments.models import (
     BankNotification,
     NotificationStatus,
@@ -78,12 +83,17 @@ def _payment_prepare(*, cart: Cart, method: str) -> Payment:
     return payment
 
 
-def checkout_payment_start(*, cart: Cart, method: str, actor=None) -> Payment:
+def checkout_payment_start(
+    *, cart: Cart, method: str, actor=None, client_key: str | None = None
+) -> Payment:
     """Start paying: reserve the stock, then
     - cash on delivery: place the orders, confirmed;
     - VietQR: place the orders awaiting the transfer (the order page shows the QR code);
     - card: create the Stripe PaymentIntent; ``checkout_complete`` places the orders once the
       Payment Element has confirmed it (or the webhook does, if the buyer never comes back).
+
+    Cash on delivery without an account is limited (``marketplace.payments.cod``); pages and
+    the API pass the client's address as ``client_key``.
     """
     provider = providers.provider_for(method)
     if provider is None:
@@ -93,6 +103,11 @@ def checkout_payment_start(*, cart: Cart, method: str, actor=None) -> Payment:
             _("Card payments are not available; choose another method."),
             code="invalid",
             field="payment_method",
+        )
+    anonymous_cod = cod_anonymous_applies(cart=cart, method=method, actor=actor)
+    if anonymous_cod:
+        cod_anonymous_check(
+            cart=cart, total=checkout_summary(cart=cart).total, client_key=client_key
         )
     checkout_reserve(cart=cart)
     payment = _payment_prepare(cart=cart, method=method)
@@ -123,6 +138,8 @@ def checkout_payment_start(*, cart: Cart, method: str, actor=None) -> Payment:
             confirmed=provider.confirmed_at_start,
             actor=actor,
         )
+        if anonymous_cod:
+            cod_anonymous_placed(client_key=client_key)
     return payment
 
 

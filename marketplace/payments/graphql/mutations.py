@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from core.graphql.errors import errors_from_exception
 from core.graphql.mutations import BaseMutation
 from core.graphql.types import enum_value
+from core.ratelimit import client_ip
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.graphql.queries import cart_for_token
 from marketplace.orders.graphql.types import PaymentMethodEnum
@@ -42,6 +43,7 @@ class CheckoutPaymentStart(BaseMutation):
                 cart=cart,
                 method=enum_value(data["method"]),
                 actor=user if user.is_authenticated else None,
+                client_key=client_ip(info.context),
             )
         except CheckoutError as exc:
             return cls(errors=errors_from_exception(exc))

@@ -5,6 +5,7 @@ report: every rule lives in ``catalog.importer``.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -13,17 +14,20 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.importer import registry_import
+from catalog.importer.parsing import sheet_rows_exceed
 from catalog.models import Decision, EvaluationLevel, Framework, RegistryImport
 from core.models import Province
 
-UPLOAD_MAX_BYTES = 25 * 1024 * 1024
 ERRORS_SHOWN = 500
 
 
 class RegistryImportForm(forms.Form):
     file = forms.FileField(
         label=_("Recognition list (CSV or XLSX)"),
-        help_text=_("UTF-8 CSV separated by ; or , or an Excel .xlsx file, at most 25 MB."),
+        help_text=_(
+            "UTF-8 CSV separated by ; or , or an Excel .xlsx file. Larger lists: the "
+            "import_registry command."
+        ),
     )
     dry_run = forms.BooleanField(
         label=_("Dry run: check and count, write nothing"), required=False, initial=True
@@ -54,10 +58,23 @@ class RegistryImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 25 MB."))
         if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        # The upload is imported inside the request: a list bigger than this would outlive the
+        # worker's timeout and get no answer at all. The command has no such limit.
+        max_bytes = settings.REGISTRY_ADMIN_MAX_BYTES
+        max_rows = settings.REGISTRY_ADMIN_MAX_ROWS
+        if upload.size > max_bytes or sheet_rows_exceed(
+            upload.file, file_name=upload.name, limit=max_rows
+        ):
+            raise forms.ValidationError(
+                _(
+                    "This file is too large to import here (at most %(rows)s rows and "
+                    "%(megabytes)s MB). Import it on the server with "
+                    "`python manage.py import_registry FILE` — the same checks, all rows or none."
+                )
+                % {"rows": f"{max_rows:,}".replace(",", "."), "megabytes": max_bytes // 1024**2}
+            )
         return upload
 
 

@@ -456,6 +456,26 @@ def _csv_rows(stream: BinaryIO):
     return rows(), text.detach
 
 
+def sheet_rows_exceed(stream: BinaryIO, *, file_name: str, limit: int) -> bool:
+    """Whether the file has more than ``limit`` rows, reading at most ``limit + 1`` of them (the
+    admin's size check must itself be cheap). Leaves the stream at its start."""
+    try:
+        if _is_xlsx(stream, file_name):
+            rows, close = _xlsx_rows(stream)
+        else:
+            rows, close = _csv_rows(stream)
+    except FileUnreadable:
+        stream.seek(0)
+        return False  # the import itself reports an unreadable file, row by row
+    try:
+        return sum(1 for _ in itertools.islice(rows, limit + 1)) > limit
+    except FileUnreadable:
+        return False
+    finally:
+        close()
+        stream.seek(0)
+
+
 def sheet_open(stream: BinaryIO, *, file_name: str) -> Sheet:
     """Find the header among the first rows; title lines above it may name the decision."""
     if _is_xlsx(stream, file_name):

@@ -159,3 +159,36 @@ def test_upload_needs_staff_and_permissions(client):
     )
     assert response.status_code == 403
     assert table_counts() == before
+
+
+@pytest.mark.parametrize("limit", ["rows", "bytes"])
+def test_upload_above_the_admin_limit_is_refused_and_points_to_the_command(
+    staff_client, settings, limit
+):
+    client, _ = staff_client
+    content = (FIXTURES / "lam-dong-3981.csv").read_bytes()
+    if limit == "rows":
+        settings.REGISTRY_ADMIN_MAX_ROWS = (
+            9  # the fixture: 10 rows (titles, header, 3 products, total)
+        )
+    else:
+        settings.REGISTRY_ADMIN_MAX_BYTES = len(content) - 1
+    before = table_counts()
+    response = client.post(
+        reverse(IMPORT_URL), {"file": upload("big.csv", content), "level": "province"}
+    )
+    assert response.status_code == 200
+    assert response.context["report"] is None
+    (message,) = response.context["form"].errors["file"]
+    assert "python manage.py import_registry FILE" in message
+    assert table_counts() == before
+
+
+def test_upload_at_the_row_limit_is_imported(staff_client, settings):
+    client, _ = staff_client
+    settings.REGISTRY_ADMIN_MAX_ROWS = 10
+    content = (FIXTURES / "lam-dong-3981.csv").read_bytes()
+    response = client.post(
+        reverse(IMPORT_URL), {"file": upload("ok.csv", content), "level": "province"}
+    )
+    assert response.context["report"].applied

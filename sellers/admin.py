@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.phone import PhoneInvalid, phone_normalise
 from core.search import search_rows_changed
 from core.text import fold, nfc
 from sellers.errors import SellerError
@@ -25,6 +26,15 @@ class BusinessForm(forms.ModelForm):
                 # Names and addresses pasted from decisions arrive in mixed Unicode forms.
                 cleaned[name] = nfc(value)
         return cleaned
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "")
+        if not value.strip():
+            return ""
+        try:
+            return phone_normalise(value)
+        except PhoneInvalid as exc:
+            raise forms.ValidationError(str(exc.message), code=exc.code) from None
 
 
 @admin.register(Business)

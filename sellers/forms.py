@@ -11,7 +11,7 @@ from core.models import Province
 from core.text import nfc
 from sellers.errors import SellerError
 from sellers.models import LegalType, MembershipRole, SellerType
-from sellers.services import TOKEN_NAME_MAX, phone_normalise, tax_code_normalise
+from sellers.services import TOKEN_NAME_MAX, contact_phone_normalise, tax_code_normalise
 
 
 def add_service_error(form: forms.Form, error: SellerError) -> None:
@@ -126,7 +126,7 @@ class _ContactFields(forms.Form):
     )
 
     def clean_contact_phone(self):
-        return _service_check(phone_normalise, self.cleaned_data["contact_phone"])
+        return _service_check(contact_phone_normalise, self.cleaned_data["contact_phone"])
 
     def clean_tax_code(self):
         return _service_check(tax_code_normalise, self.cleaned_data["tax_code"])

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.phone import PhoneInvalid, phone_normalise
 from core.search import search_rows_changed
 from core.text import fold, nfc
 from sellers.errors import PermissionDenied, SellerError
@@ -43,9 +44,6 @@ TOKEN_NAME_MAX = 100  # ApiToken.name max_length
 
 # A Vietnamese tax code (mã số thuế) is 10 digits; a branch adds "-" and 3 digits.
 _TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
-# A 10-digit national number (0 + 9 digits) or the same number in international form (+84).
-_PHONE = re.compile(r"^(?:0|\+84)[1-9]\d{8}$")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 
 
 def _hash(raw: str) -> str:
@@ -89,18 +87,12 @@ def tax_code_normalise(value: str) -> str:
     return given
 
 
-def phone_normalise(value: str) -> str:
-    """A Vietnamese phone number without separators ("0912345678" or "+84912345678")."""
-    phone = _PHONE_SEPARATORS.sub("", nfc(value))
-    if not phone:
-        raise SellerError(_("Enter a phone number."), code="required", field="contact_phone")
-    if not _PHONE.match(phone):
-        raise SellerError(
-            _("Enter a Vietnamese phone number: 0 and 9 digits, or +84 and 9 digits."),
-            code="invalid",
-            field="contact_phone",
-        )
-    return phone
+def contact_phone_normalise(value: str) -> str:
+    """An application's contact phone in E.164 (the rule is ``core.phone``'s)."""
+    try:
+        return phone_normalise(value)
+    except PhoneInvalid as exc:
+        raise SellerError(exc.message, code=exc.code, field="contact_phone") from None
 
 
 def _contact_name(value: str) -> str:
@@ -161,7 +153,7 @@ def seller_application_submit_claim(
         applicant=user,
         tax_code=given,
         contact_name=_contact_name(contact_name),
-        contact_phone=phone_normalise(contact_phone),
+        contact_phone=contact_phone_normalise(contact_phone),
         evidence=nfc(evidence),
     )
     business.status = SellerStatus.CLAIMED
@@ -200,7 +192,7 @@ def seller_application_submit_new(
     if province is None:
         raise SellerError(_("Choose a province."), code="required", field="province")
     contact_name = _contact_name(contact_name)
-    contact_phone = phone_normalise(contact_phone)
+    contact_phone = contact_phone_normalise(contact_phone)
     if Business.objects.filter(tax_code=given).exists():
         raise SellerError(
             _("A business with this tax code is already listed: claim it instead."),

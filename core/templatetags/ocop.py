@@ -1,4 +1,5 @@
-"""Presentation helpers for every page: money, stars, scores, demo badges, bilingual names.
+"""Presentation helpers for every page: money, phone numbers, stars, scores, demo badges,
+bilingual names.
 
 Nothing here decides anything. A certificate's standing is worded by catalog's
 ``{% certificate_validity %}`` (``catalog/templatetags/certificates.py``).
@@ -10,6 +11,7 @@ from django import template
 from django.utils.translation import get_language, ngettext
 
 from core.money import format_vnd
+from core.phone import phone_display
 
 register = template.Library()
 
@@ -23,6 +25,12 @@ def vnd(amount) -> str:
         return format_vnd(amount)
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def phone(value) -> str:
+    """A stored E.164 number as written in Vietnam: "+842438251234" -> "024 3825 1234"."""
+    return phone_display(value or "")
 
 
 @register.filter

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainErrorCollector
 from core.models import Province
+from core.phone import PhoneInvalid, phone_normalise
 from core.search import search_rows_changed
 from core.text import nfc
 from marketplace.ledger.services import (
@@ -59,9 +60,7 @@ from marketplace.orders.selectors import (
     shipping_fee,
     stock_available,
 )
-from sellers.errors import SellerError
 from sellers.models import Business
-from sellers.services import phone_normalise
 
 CART_SESSION_KEY = "cart_token"
 LINE_QUANTITY_MAX = 99
@@ -229,7 +228,7 @@ def checkout_contact_set(*, cart: Cart, email: str, phone: str) -> Cart:
     with errors.check():
         try:
             phone = phone_normalise(phone)
-        except SellerError as exc:
+        except PhoneInvalid as exc:
             raise CheckoutError(exc.message, code=exc.code, field="phone") from None
     errors.raise_any()
     cart.email, cart.phone = email, phone

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.phone import phone_display
 from core.ratelimit import FailureLimit, client_ip
 from marketplace.offers.models import Offer, StockLocation
 from marketplace.orders.context_processors import CART_QUANTITY_KEY
@@ -128,7 +129,7 @@ def cart_accept_prices(request):
 def _initial(cart: Cart, summary) -> dict:
     initial = {
         "email": cart.email or getattr(cart.user, "email", ""),
-        "phone": cart.phone,
+        "phone": phone_display(cart.phone),
         "recipient_name": cart.recipient_name,
         "province": cart.province_id,
         "commune": cart.commune,

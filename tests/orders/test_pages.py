@@ -280,7 +280,7 @@ def test_checkout_shows_every_mistake_in_one_answer(client, shop):
     errors = response.context["form"].errors
     assert {field: list(messages) for field, messages in errors.items()} == {
         "email": ["Hãy nhập địa chỉ e-mail hợp lệ."],
-        "phone": ["Nhập số điện thoại Việt Nam: số 0 và 9 chữ số, hoặc +84 và 9 chữ số."],
+        "phone": ["Nhập số điện thoại Việt Nam, ví dụ 0912 345 678 hoặc 024 3825 1234."],
         "recipient_name": ["Hãy nhập tên người nhận."],
         "province": ["Hãy chọn tỉnh, thành phố."],
     }

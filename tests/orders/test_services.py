@@ -105,7 +105,7 @@ def test_contact_and_address_are_validated_and_normalised():
     assert _code(exc_info) == ("invalid", "phone")
     checkout_contact_set(cart=cart, email=" Lan@Example.VN ", phone="091 234 5678")
     cart.refresh_from_db()
-    assert (cart.email, cart.phone) == ("lan@example.vn", "0912345678")
+    assert (cart.email, cart.phone) == ("lan@example.vn", "+84912345678")
     with pytest.raises(CheckoutError) as exc_info:
         checkout_address_set(
             cart=cart, recipient_name="Lan", province=None, commune="Ba Đình", street="12"

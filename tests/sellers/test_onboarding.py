@@ -53,7 +53,7 @@ def test_claim_page_with_the_right_tax_code(client, registry_business):
         registry_business,
         "pending",
     )
-    assert application.contact_phone == "0912345678"
+    assert application.contact_phone == "+84912345678"
     assert Business.objects.get(pk=registry_business.pk).status == SellerStatus.CLAIMED
     # The applicant sees it pending on their account page.
     response = client.get(reverse("account:my_account"))
@@ -80,7 +80,7 @@ def test_claim_with_a_bad_phone_is_refused_on_the_field(client, registry_busines
         {**CLAIM, "contact_phone": "12345"},
     )
     assert response.context["form"].errors == {
-        "contact_phone": ["Enter a Vietnamese phone number: 0 and 9 digits, or +84 and 9 digits."]
+        "contact_phone": ["Enter a Vietnamese phone number, such as 0912 345 678 or 024 3825 1234."]
     }
     assert SellerApplication.objects.count() == 0
 

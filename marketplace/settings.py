@@ -62,8 +62,9 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Production needs ALLOWED_HOSTS (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# The public origin used in absolute links (QR stamps, emails, canonical URLs).
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public origin used in absolute links (QR stamps, emails, canonical URLs). Unset (development),
+# links take the origin of the request being served (core.site.site_url).
+SITE_URL = env("SITE_URL").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.site.SiteOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -7,7 +7,6 @@ import hashlib
 import re
 import secrets
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.phone import PhoneInvalid, phone_normalise
 from core.search import search_rows_changed
+from core.site import site_url
 from core.text import fold, nfc
 from sellers.errors import PermissionDenied, SellerError
 from sellers.models import (
@@ -352,7 +352,7 @@ def membership_invite(
         "business": business,
         "invitation": invitation,
         "token": raw,
-        "SITE_URL": settings.SITE_URL,
+        "SITE_URL": site_url(),
     }
     transaction.on_commit(
         lambda: send_mail(

@@ -7,6 +7,9 @@ from django.test.utils import CaptureQueriesContext
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.LANGUAGE_CODE = "vi"
+    # One origin for links made inside and outside a request (the test client's host is
+    # "testserver"); tests of the development fallback (core.site) and the browser suite clear it.
+    settings.SITE_URL = "http://127.0.0.1:8000"
     # PBKDF2 is deliberately slow; hashing every factory user with it made the suite crawl.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Entries are keyed by the catalogue version, which only changes on commit: a test that

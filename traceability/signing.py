@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
+from core.site import site_url
 from traceability.digital_link import digital_link_path
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def stamp_code_verify(*, code: str) -> tuple[str, str] | None:
 def _short_origin() -> str:
     """SITE_URL with scheme and host in capitals (case-insensitive by RFC 3986) so the short URL
     stays in the QR alphanumeric set; a path prefix, if any, is case-sensitive and kept."""
-    parts = urlsplit(settings.SITE_URL)
+    parts = urlsplit(site_url())
     return urlunsplit((parts.scheme.upper(), parts.netloc.upper(), parts.path.rstrip("/"), "", ""))
 
 
@@ -149,7 +150,7 @@ def stamp_url_gs1(stamp: Stamp) -> str | None:
         return None
     code = stamp_code(stamp)
     path = digital_link_path(gtin=batch.variant.gtin, lot=batch.lot_code, serial=stamp.serial)
-    return f"{settings.SITE_URL.rstrip('/')}{path}?{SIGNATURE_PARAM}={code[SERIAL_LENGTH:]}"
+    return f"{site_url()}{path}?{SIGNATURE_PARAM}={code[SERIAL_LENGTH:]}"
 
 
 # --- scratch-off PINs and device hashes ----------------------------------------------------------

@@ -12,7 +12,6 @@ import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlencode
 
-from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from core.models import Province
 from core.ratelimit import client_ip
+from core.site import site_url
 from traceability import signing
 from traceability.digital_link import MalformedLink, digital_link_parse
 from traceability.selectors import (
@@ -295,7 +295,7 @@ def gs1_resolver_description(request):
     response = JsonResponse(
         {
             "name": "OCOP Marketplace",
-            "resolverRoot": settings.SITE_URL.rstrip("/"),
+            "resolverRoot": site_url(request),
             "supportedPrimaryKeys": ["01"],
             "supportedLinkType": [{"namespace": GS1_VOC, "prefix": "gs1:"}],
             "linkTypeDefaultCanBeLinkset": False,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.site import site_url
 from core.text import nfc
 from marketplace.orders.models import Order, OrderStatus, PaymentMethod
 from marketplace.orders.selectors import checkout_transfer_note, order_access_token
@@ -28,13 +29,15 @@ SUBJECTS = {
 
 def order_notify(*, order: Order, to_status: str, new: bool = False) -> None:
     order_id = order.pk
-    transaction.on_commit(lambda: _send(order_id, to_status, new))
+    # The origin is read now, while the request that changed the order is being served.
+    origin = site_url()
+    transaction.on_commit(lambda: _send(order_id, to_status, new, origin))
 
 
-def _send(order_id: int, to_status: str, new: bool) -> None:
+def _send(order_id: int, to_status: str, new: bool, origin: str) -> None:
     order = Order.objects.select_related("seller", "pickup_location", "province").get(pk=order_id)
     lines = list(order.lines.all())
-    link = settings.SITE_URL + reverse("orders:order_detail", args=[order.number])
+    link = origin + reverse("orders:order_detail", args=[order.number])
     context = {
         "order": order,
         "lines": lines,
@@ -52,10 +55,10 @@ def _send(order_id: int, to_status: str, new: bool) -> None:
         body = render_to_string("orders/email/order_update.txt", context)
     send_mail(subject, body, None, [order.email])
     if new:
-        _notify_seller(order, lines)
+        _notify_seller(order, lines, origin)
 
 
-def _notify_seller(order: Order, lines) -> None:
+def _notify_seller(order: Order, lines, origin: str) -> None:
     recipients = list(
         Membership.objects.filter(business=order.seller, role__in=["owner", "manager"])
         .exclude(user__email="")
@@ -63,9 +66,7 @@ def _notify_seller(order: Order, lines) -> None:
     )
     if not recipients:
         return
-    link = settings.SITE_URL + reverse(
-        "orders_workspace:order_detail", args=[order.seller.slug, order.number]
-    )
+    link = origin + reverse("orders_workspace:order_detail", args=[order.seller.slug, order.number])
     with translation.override(settings.LANGUAGE_CODE):
         subject = str(_("New order %(number)s")) % {"number": order.number}
         body = render_to_string(

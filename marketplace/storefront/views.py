@@ -10,7 +10,6 @@ and CSRF token filled in. The ``build`` functions below run only when the page i
 
 import unicodedata
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from catalog.content import html_sanitise
 from catalog.models import ProductPhoto, ProductSet
 from core.models import Province
 from core.page_cache import catalogue_page
+from core.site import site_url
 from marketplace.storefront.filters import StorefrontFilter
 from marketplace.storefront.jsonld import product_jsonld
 from marketplace.storefront.selectors import (
@@ -179,9 +179,9 @@ def _product_detail(request: HttpRequest, slug: str) -> tuple[str, dict]:
             product=product,
             certificate=certificate,
             offers=offers,
-            url=settings.SITE_URL + request.path,
+            url=site_url(request) + request.path,
             images=[
-                settings.SITE_URL + p["src"] if p["src"].startswith("/") else p["src"]
+                site_url(request) + p["src"] if p["src"].startswith("/") else p["src"]
                 for p in photos
             ],
         ),

@@ -113,6 +113,10 @@ def stock_field_name(offer_id: int, location_id: int) -> str:
     return f"q_{offer_id}_{location_id}"
 
 
+def stock_seen_field_name(offer_id: int, location_id: int) -> str:
+    return f"s_{offer_id}_{location_id}"
+
+
 class StockGridForm(ServiceErrorMixin, forms.Form):
     """One number per offer × location. The ids in the field names come from the business's
     own offers and locations (the form is built from them), so a forged name is just ignored."""
@@ -132,21 +136,45 @@ class StockGridForm(ServiceErrorMixin, forms.Form):
                     initial=cells.get((offer.pk, location.pk), 0),
                     widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty"}),
                 )
+                # The figure the page showed: the save writes only cells the seller changed, and
+                # refuses one that changed meanwhile (a sale) instead of putting the units back.
+                self.fields[stock_seen_field_name(offer.pk, location.pk)] = forms.IntegerField(
+                    min_value=0,
+                    max_value=MAX_STOCK,
+                    required=False,
+                    initial=cells.get((offer.pk, location.pk), 0),
+                    widget=forms.HiddenInput,
+                )
 
     def rows(self):
-        """[(offer, [bound field per location])] for the template."""
+        """[(offer, [(bound field, its hidden "seen" field) per location])] for the template."""
         return [
-            (offer, [self[stock_field_name(offer.pk, loc.pk)] for loc in self.locations])
+            (
+                offer,
+                [
+                    (
+                        self[stock_field_name(offer.pk, loc.pk)],
+                        self[stock_seen_field_name(offer.pk, loc.pk)],
+                    )
+                    for loc in self.locations
+                ],
+            )
             for offer in self.offers
         ]
 
     def entries(self):
-        """(offer, location, quantity) for each cell; an emptied cell means 0."""
-        return [
-            (offer, location, self.cleaned_data.get(stock_field_name(offer.pk, location.pk)) or 0)
-            for offer in self.offers
-            for location in self.locations
-        ]
+        """(offer, location, quantity, seen) for each cell the POST carries; an emptied cell
+        means 0, a cell missing from the POST changes nothing, a cell without its "seen" figure
+        is set as given."""
+        entries = []
+        for offer in self.offers:
+            for location in self.locations:
+                name = stock_field_name(offer.pk, location.pk)
+                if name not in self.data:
+                    continue
+                seen = self.cleaned_data.get(stock_seen_field_name(offer.pk, location.pk))
+                entries.append((offer, location, self.cleaned_data.get(name) or 0, seen))
+        return entries
 
 
 class ProductContentForm(ServiceErrorMixin, forms.Form):

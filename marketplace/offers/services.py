@@ -226,16 +226,20 @@ def stock_set(*, actor, offer: Offer, location: StockLocation, quantity: int) ->
 
 
 @transaction.atomic
-def stock_set_many(
-    *, actor, business: Business, entries: Iterable[tuple[Offer, StockLocation, int]]
-) -> int:
+def stock_set_many(*, actor, business: Business, entries: Iterable[tuple]) -> int:
     """Set several stock cells of ``business`` at once, all or nothing (the stock editor's
-    form). Every offer and location must be the business's own; rows are locked in
-    (offer, location) id order, the order every stock writer uses, so two editors cannot
-    deadlock. Returns how many cells changed."""
+    form). Each entry is ``(offer, location, quantity)`` or ``(offer, location, quantity,
+    seen)``, ``seen`` being the figure the editor showed: such a cell is written only when the
+    seller changed it, and only if it still holds ``seen`` — otherwise nothing is written and
+    ``SellerError(code="stale")`` names the cells that moved (a sale, another editor). Every offer
+    and location must be the business's own; rows are locked in id order, the order every stock
+    writer uses (checkout, cancellations), so writers queue instead of deadlocking. Returns how
+    many cells changed."""
     membership_require(user=actor, business=business, roles=ROLES_ALL)
     wanted: dict[tuple[int, int], int] = {}
-    for offer, location, quantity in entries:
+    seen: dict[tuple[int, int], int] = {}
+    labels: dict[tuple[int, int], str] = {}
+    for offer, location, quantity, *basis in entries:
         if offer.seller_id != business.pk:
             raise SellerError(
                 _("This offer belongs to another business."),
@@ -243,7 +247,14 @@ def stock_set_many(
                 field="offer",
             )
         _check_location(offer=offer, location=location)
-        wanted[(offer.pk, location.pk)] = _quantity(quantity)
+        key = (offer.pk, location.pk)
+        quantity = _quantity(quantity)
+        if basis and basis[0] is not None:
+            if basis[0] == quantity:
+                continue  # not touched by the seller: leave whatever the row holds now
+            seen[key] = basis[0]
+            labels[key] = f"{offer.variant} @ {location.name}"
+        wanted[key] = quantity
     if not wanted:
         return 0
     offer_ids = {offer_id for offer_id, _loc in wanted}
@@ -251,8 +262,22 @@ def stock_set_many(
         (stock.offer_id, stock.location_id): stock
         for stock in Stock.objects.select_for_update()
         .filter(offer_id__in=offer_ids, offer__seller=business)
-        .order_by("offer_id", "location_id")
+        .order_by("id")
     }
+    moved = [
+        key
+        for key in sorted(seen)
+        if (existing[key].quantity if key in existing else 0) != seen[key]
+    ]
+    if moved:
+        raise SellerError(
+            _(
+                "The stock changed while you were editing (%(cells)s). Nothing was saved: "
+                "the grid shows the current figures, enter your changes again."
+            )
+            % {"cells": "; ".join(labels[key] for key in moved)},
+            code="stale",
+        )
     changed = 0
     for key in sorted(wanted):
         quantity = wanted[key]

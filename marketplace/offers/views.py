@@ -264,7 +264,13 @@ def stock(request, slug):
         except SellerError as error:
             if error.code == "permission_denied" and error.field is None:
                 return _denied(request, ws, error)
-            form.add_service_error(error)
+            if error.code == "stale":
+                # Re-show the grid as it is now, so the seller edits the current figures.
+                offers, locations, cells = stock_grid(business=ws.business)
+                form = StockGridForm(offers=offers, locations=locations, cells=cells)
+                messages.error(request, error.message)
+            else:
+                form.add_service_error(error)
         else:
             messages.success(request, _("Stock saved (%(count)s changed).") % {"count": changed})
             return _redirect("stock", ws.business.slug)

@@ -274,6 +274,64 @@ def test_stock_editor_saves_the_grid(owner, market):
     assert sorted(Stock.objects.values_list("quantity", flat=True)) == [1, 9]
 
 
+def _grid_post(form) -> dict:
+    """What the browser sends back: every cell and its hidden "seen" figure, as shown."""
+    return {name: form[name].value() for name in form.fields}
+
+
+def test_saving_the_grid_unchanged_keeps_units_sold_meanwhile(owner, market):
+    offer = OfferFactory(variant=market.variant)
+    kho = StockLocationFactory(business=market.holder, name="Kho")
+    shop = StockLocationFactory(business=market.holder, name="Cửa hàng")
+    StockFactory(offer=offer, location=kho, quantity=5)
+    StockFactory(offer=offer, location=shop, quantity=4)
+    data = _grid_post(owner.get(url("stock", market)).context["form"])
+    assert f'name="s_{offer.pk}_{kho.pk}"' in owner.get(url("stock", market)).content.decode()
+    Stock.objects.filter(location=kho).update(quantity=3)  # two units sold meanwhile
+    data[f"q_{offer.pk}_{shop.pk}"] = 6  # the seller changed another cell
+    assert owner.post(url("stock", market), data).status_code == 302
+    assert sorted(Stock.objects.values_list("location__name", "quantity")) == [
+        ("Cửa hàng", 6),
+        ("Kho", 3),
+    ]
+
+
+def test_a_cell_changed_meanwhile_is_refused_and_the_grid_shows_the_current_figure(owner, market):
+    offer = OfferFactory(variant=market.variant)
+    kho = StockLocationFactory(business=market.holder, name="Kho")
+    shop = StockLocationFactory(business=market.holder, name="Cửa hàng")
+    StockFactory(offer=offer, location=kho, quantity=5)
+    data = _grid_post(owner.get(url("stock", market)).context["form"])
+    Stock.objects.filter(location=kho).update(quantity=3)
+    data[f"q_{offer.pk}_{kho.pk}"] = 10
+    data[f"q_{offer.pk}_{shop.pk}"] = 2
+    response = owner.post(url("stock", market), data)
+    assert response.status_code == 200
+    assert [m.message for m in response.context["messages"]] == [
+        f"The stock changed while you were editing ({offer.variant} @ Kho). Nothing was saved: "
+        "the grid shows the current figures, enter your changes again."
+    ]
+    form = response.context["form"]
+    assert (form[f"q_{offer.pk}_{kho.pk}"].value(), form[f"s_{offer.pk}_{kho.pk}"].value()) == (
+        3,
+        3,
+    )
+    assert list(Stock.objects.values_list("location__name", "quantity")) == [("Kho", 3)]
+
+
+def test_a_cell_missing_from_the_post_changes_nothing(owner, market):
+    offer = OfferFactory(variant=market.variant)
+    kho = StockLocationFactory(business=market.holder, name="Kho")
+    shop = StockLocationFactory(business=market.holder, name="Cửa hàng")
+    StockFactory(offer=offer, location=kho, quantity=5)
+    response = owner.post(url("stock", market), {f"q_{offer.pk}_{shop.pk}": "2"})
+    assert response.status_code == 302
+    assert sorted(Stock.objects.values_list("location__name", "quantity")) == [
+        ("Cửa hàng", 2),
+        ("Kho", 5),
+    ]
+
+
 def test_location_create_errors_on_fields(owner, market):
     StockLocationFactory(business=market.holder, name="Kho")
     response = owner.post(

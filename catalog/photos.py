@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import secrets
 import warnings
 from collections.abc import Iterable
@@ -28,7 +27,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
-from sellers.errors import SellerError
+from core.uploads import UploadRejected, upload_name, upload_size_check
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -64,37 +63,21 @@ def _limit(name: str, default):
     return getattr(settings, name, default)
 
 
-def _display_name(upload) -> str:
-    # Only the base name: a browser may send a full client path, and the name is shown back.
-    return os.path.basename(getattr(upload, "name", "") or "") or _("the file")
-
-
-def _reject(message: str, *, code: str) -> SellerError:
-    return SellerError(message, code=code, field="image")
+def _reject(message: str, *, code: str) -> UploadRejected:
+    return UploadRejected(message, code=code, field="image")
 
 
 def photo_open(upload) -> Image.Image:
     """The decoded first frame of ``upload`` if it is a sound JPEG, PNG or WebP within limits,
-    else SellerError naming the file (field "image")."""
-    name = _display_name(upload)
-    max_bytes = _limit("CATALOG_PHOTO_MAX_BYTES", MAX_BYTES)
+    else ``UploadRejected`` naming the file (field "image")."""
+    name = upload_name(upload)
     max_pixels = _limit("CATALOG_PHOTO_MAX_PIXELS", MAX_PIXELS)
-    size = getattr(upload, "size", None)
-    if size is None:
-        upload.seek(0, os.SEEK_END)
-        size = upload.tell()
-    if size == 0:
-        raise _reject(_("“%(name)s” is empty.") % {"name": name}, code="empty")
-    if size > max_bytes:
-        raise _reject(
-            _("“%(name)s” is %(size)s MB; photos can be at most %(max)s MB.")
-            % {
-                "name": name,
-                "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
-                "max": max_bytes // (1024 * 1024) or f"{max_bytes / 1024 / 1024:.1f}",
-            },
-            code="too_large",
-        )
+    upload_size_check(
+        upload,
+        max_bytes=_limit("CATALOG_PHOTO_MAX_BYTES", MAX_BYTES),
+        field="image",
+        too_large=_("“%(name)s” is %(size)s MB; photos can be at most %(max)s MB."),
+    )
     not_an_image = _reject(
         _("“%(name)s” is not a JPEG, PNG or WebP image.") % {"name": name}, code="invalid_image"
     )
@@ -212,12 +195,12 @@ def photo_process(upload) -> ProcessedPhoto:
             small = _resize_to_width(clean, width)
             small_data, _ext = _encode(small)
             renditions.append(Rendition(width=small.width, height=small.height, data=small_data))
-    except SellerError:
+    except UploadRejected:
         raise
     except Exception:
         raise _reject(
             _("“%(name)s” could not be processed; save it as JPEG or PNG and try again.")
-            % {"name": _display_name(upload)},
+            % {"name": upload_name(upload)},
             code="damaged_image",
         ) from None
     finally:

@@ -326,7 +326,7 @@ def _event_create(
     stored: list[str] = []
     photo_name, width, height = "", None, None
     if photo is not None:
-        processed = photo_process(photo)  # raises SellerError(field="image") on a bad upload
+        processed = photo_process(photo)  # raises UploadRejected(field="image") on a bad upload
         # One width is enough on a timeline: the srcset copies are not stored.
         photo_name, _renditions = photo_store(
             dataclasses.replace(processed, renditions=[]), folder=f"provenance/{batch.pk}"

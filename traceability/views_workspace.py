@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import CertificateStatus, ProductVariant
+from core.uploads import UploadRejected
 from marketplace.offers.models import StockLocation
 from marketplace.offers.views import Workspace
 from sellers.errors import SellerError
@@ -190,7 +191,7 @@ def batch_detail(request, slug, pk):
             provenance_event_record(
                 actor=request.user, business=ws.business, batch=batch, **_event_arguments(form)
             )
-        except (TraceabilityError, SellerError) as error:
+        except (TraceabilityError, SellerError, UploadRejected) as error:
             denied = _service_error(request, ws, form, error)
             if denied:
                 return denied
@@ -221,7 +222,7 @@ def event_correct(request, slug, pk, event_pk):
             provenance_event_correct(
                 actor=request.user, business=ws.business, event=event, **_event_arguments(form)
             )
-        except (TraceabilityError, SellerError) as error:
+        except (TraceabilityError, SellerError, UploadRejected) as error:
             denied = _service_error(request, ws, form, error)
             if denied:
                 return denied

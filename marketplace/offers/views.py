@@ -31,6 +31,7 @@ from catalog.content import (
     product_variant_update,
 )
 from catalog.models import Product, ProductPhoto, ProductVariant
+from core.uploads import UploadRejected
 from marketplace.offers.forms import (
     OfferCreateForm,
     OfferEditForm,
@@ -465,7 +466,7 @@ def photo_add(request, slug, product_slug):
                 upload=form.cleaned_data["image"],
                 alt_text=form.cleaned_data["alt_text"],
             )
-        except SellerError as error:
+        except (SellerError, UploadRejected) as error:
             if error.code == "permission_denied":
                 return _denied(request, ws, error)
             form.add_service_error(error)

@@ -14,6 +14,7 @@ from PIL import Image
 from catalog.content import product_photo_add, product_photo_remove, product_photo_reorder
 from catalog.models import ProductPhoto
 from catalog.photos import photo_process
+from core.uploads import UploadRejected
 from sellers.errors import SellerError
 from tests.factories import MembershipFactory, ProductFactory
 
@@ -52,8 +53,8 @@ def jpeg_with_exif(size=(800, 600), orientation=None) -> bytes:
     return image_bytes(size=size, exif=exif.tobytes())
 
 
-def error_of(data: bytes, name: str) -> SellerError:
-    with pytest.raises(SellerError) as caught, translation.override("en"):
+def error_of(data: bytes, name: str) -> UploadRejected:
+    with pytest.raises(UploadRejected) as caught, translation.override("en"):
         photo_process(upload(data, name=name))
     return caught.value
 
@@ -229,7 +230,7 @@ def test_photo_add_stores_files_and_remove_deletes_them(owner_and_product, media
 
 def test_rejected_upload_writes_nothing(owner_and_product, media):
     owner, product = owner_and_product
-    with pytest.raises(SellerError):
+    with pytest.raises(UploadRejected):
         product_photo_add(actor=owner, product=product, upload=upload(b"GIF89a nope", "x.jpg"))
     assert ProductPhoto.objects.count() == 0
     assert not Path(media).exists() or not any(Path(media).rglob("*.*"))

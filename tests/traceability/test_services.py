@@ -12,7 +12,8 @@ from PIL import Image
 
 from catalog.models import RevocationGround
 from catalog.services import certificate_revoke
-from sellers.errors import PermissionDenied, SellerError
+from core.uploads import UploadRejected
+from sellers.errors import PermissionDenied
 from sellers.models import MembershipRole, SellerStatus
 from tests.factories import (
     BusinessFactory,
@@ -265,7 +266,7 @@ def test_event_photo_is_re_encoded(traced, settings, tmp_path):
 def test_a_bad_photo_records_nothing(traced, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     bad = SimpleUploadedFile("x.png", b"not an image at all", content_type="image/png")
-    with pytest.raises(SellerError) as caught:
+    with pytest.raises(UploadRejected) as caught:
         event_for(traced, photo=bad)
     assert caught.value.field == "image"
     assert ProvenanceEvent.objects.count() == 0

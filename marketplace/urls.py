@@ -2,9 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in the header of every page. Its form carries no CSRF token: a
+    # token there made every anonymous page, cached ones and 404s included, set a csrftoken
+    # cookie. Another site switching a visitor's language harms nothing, so the view is exempt.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("api.urls")),
     path("tai-khoan/", include("sellers.urls_account")),

@@ -155,7 +155,19 @@ class OcopGraphQLView(GraphQLView):
                     % {"reason": reason},
                     ErrorCode.PERMISSION_DENIED,
                 )
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        # graphene-django wraps dispatch in ensure_csrf_cookie (which sets the cookie on the
+        # response itself), for GraphiQL's POSTs. A JSON answer needs no token (a caller with a
+        # session cookie already has one), and a new csrftoken cookie on every anonymous answer
+        # makes each a personalised response. A token rotated by a sign-in is still sent.
+        if (
+            not response.get("Content-Type", "").startswith("text/html")
+            and settings.CSRF_COOKIE_NAME not in request.COOKIES
+            and not getattr(getattr(request, "user", None), "is_authenticated", False)
+        ):
+            response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
+            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        return response
 
     def get_middleware(self, request):
         # graphene-django adds its debug middleware whenever DEBUG was on at import; it wraps

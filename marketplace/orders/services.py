@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,6 +76,22 @@ def _open_cart_of(user) -> Cart | None:
     return Cart.objects.filter(user=user, status=CartStatus.OPEN).first()
 
 
+def cart_create(*, user=None) -> Cart:
+    """A new cart for an anonymous buyer; for a signed-in one, their open cart, created when
+    they have none (one open cart per buyer is a database constraint: a parallel request that
+    created it first wins, and its cart is returned)."""
+    if user is None or not user.is_authenticated:
+        return Cart.objects.create()
+    cart = _open_cart_of(user)
+    if cart is None:
+        try:
+            with transaction.atomic():
+                cart = Cart.objects.create(user=user)
+        except IntegrityError:
+            cart = _open_cart_of(user)
+    return cart
+
+
 def cart_for_request(*, user, session, create: bool = True) -> Cart | None:
     """The request's open cart. Anonymous buyers keep theirs by a token in the session; for a
     signed-in buyer whose session still holds an anonymous cart (they just signed in — Django
@@ -89,7 +106,7 @@ def cart_for_request(*, user, session, create: bool = True) -> Cart | None:
             session.pop(CART_SESSION_KEY, None)
     if user is None or not user.is_authenticated:
         if anonymous is None and create:
-            anonymous = Cart.objects.create()
+            anonymous = cart_create()
             session[CART_SESSION_KEY] = str(anonymous.token)
         return anonymous
     cart = _open_cart_of(user)
@@ -101,11 +118,7 @@ def cart_for_request(*, user, session, create: bool = True) -> Cart | None:
             return anonymous
         return cart_merge(source=anonymous, target=cart)
     if cart is None and create:
-        try:
-            with transaction.atomic():
-                cart = Cart.objects.create(user=user)
-        except IntegrityError:  # a parallel request of the same buyer created it first
-            cart = _open_cart_of(user)
+        cart = cart_create(user=user)
     return cart
 
 
@@ -281,6 +294,20 @@ def checkout_address_set(
     return cart
 
 
+def checkout_recipient_set(*, cart: Cart, recipient_name: str) -> Cart:
+    """The recipient's name alone, when every seller's goods are picked up (no address)."""
+    _open(cart)
+    cart.recipient_name = _text(
+        recipient_name,
+        field="recipient_name",
+        limit=120,
+        label=_("recipient's name"),
+        required=False,
+    )
+    cart.save(update_fields=["recipient_name", "updated_at"])
+    return cart
+
+
 def checkout_note_set(*, cart: Cart, note: str) -> Cart:
     _open(cart)
     cart.note = _text(note, field="note", limit=1000, label=_("note"), required=False)
@@ -328,6 +355,62 @@ def checkout_delivery_set(
         cart=cart, seller=seller, defaults={"method": method, "pickup_location": pickup_location}
     )
     return delivery
+
+
+@dataclass(frozen=True)
+class DeliveryChoice:
+    """How the buyer receives one seller's goods: shipping, or pickup at one of its places."""
+
+    seller: Business
+    method: str
+    pickup_location: StockLocation | None = None
+
+
+@transaction.atomic
+def checkout_details_set(
+    *,
+    cart: Cart,
+    email: str,
+    phone: str,
+    note: str,
+    deliveries: list[DeliveryChoice],
+    recipient_name: str,
+    province: Province | None,
+    commune: str,
+    street: str,
+) -> Cart:
+    """Everything the checkout page asks for, in one transaction: contact, note, each seller's
+    delivery and — when anything ships — the address, else the recipient's name alone. Every
+    refusal is collected (the first raised carrying the others, as ``DomainErrorCollector``
+    does), and then nothing is saved."""
+    locked = Cart.objects.select_for_update().only("status").get(pk=cart.pk)
+    _open(locked)
+    errors = DomainErrorCollector()
+    with errors.check():
+        checkout_contact_set(cart=cart, email=email, phone=phone)
+    with errors.check():
+        checkout_note_set(cart=cart, note=note)
+    for choice in deliveries:
+        with errors.check():
+            checkout_delivery_set(
+                cart=cart,
+                seller=choice.seller,
+                method=choice.method,
+                pickup_location=choice.pickup_location,
+            )
+    with errors.check():
+        if any(choice.method != DeliveryMethod.PICKUP for choice in deliveries):
+            checkout_address_set(
+                cart=cart,
+                recipient_name=recipient_name,
+                province=province,
+                commune=commune,
+                street=street,
+            )
+        else:
+            checkout_recipient_set(cart=cart, recipient_name=recipient_name)
+    errors.raise_any()
+    return cart
 
 
 # --- stock: reservations and allocation ----------------------------------------------------

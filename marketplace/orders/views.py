@@ -38,14 +38,12 @@ from marketplace.orders.selectors import (
     orders_of_checkout,
 )
 from marketplace.orders.services import (
+    DeliveryChoice,
     cart_for_request,
     cart_line_add,
     cart_line_update,
     checkout_accept_prices,
-    checkout_address_set,
-    checkout_contact_set,
-    checkout_delivery_set,
-    checkout_note_set,
+    checkout_details_set,
 )
 
 ORDERS_PER_PAGE = 20
@@ -149,51 +147,33 @@ def _apply(form: CheckoutForm, cart: Cart) -> bool:
     """Hand every input to its service, even when the form refused some field: each refusal
     lands on the field that caused it, all of them in one answer."""
     data = form.cleaned_data
-    steps = [
-        lambda: checkout_contact_set(
-            cart=cart, email=data.get("email", ""), phone=data.get("phone", "")
-        ),
-        lambda: checkout_note_set(cart=cart, note=data.get("note", "")),
-    ]
-    needs_address = False
+    deliveries = []
     for group, name in form.groups:
         choice = data.get(name) or ""
         if choice.startswith("pickup:"):
             location = StockLocation.objects.filter(pk=choice.split(":", 1)[1]).first()
-            steps.append(
-                lambda g=group, loc=location: checkout_delivery_set(
-                    cart=cart, seller=g.seller, method="pickup", pickup_location=loc
-                )
-            )
+            deliveries.append(DeliveryChoice(group.seller, DeliveryMethod.PICKUP, location))
         else:
-            needs_address = True
-            steps.append(
-                lambda g=group: checkout_delivery_set(cart=cart, seller=g.seller, method="shipping")
-            )
-    if needs_address:
-        steps.append(
-            lambda: checkout_address_set(
-                cart=cart,
-                recipient_name=data.get("recipient_name", ""),
-                province=data.get("province"),
-                commune=data.get("commune", ""),
-                street=data.get("street", ""),
-            )
+            deliveries.append(DeliveryChoice(group.seller, DeliveryMethod.SHIPPING))
+    try:
+        checkout_details_set(
+            cart=cart,
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            note=data.get("note", ""),
+            deliveries=deliveries,
+            recipient_name=data.get("recipient_name", ""),
+            province=data.get("province"),
+            commune=data.get("commune", ""),
+            street=data.get("street", ""),
         )
-    else:
-        cart.recipient_name = data.get("recipient_name", "")
-        cart.save(update_fields=["recipient_name"])
-    ok = True
-    for step in steps:
-        try:
-            step()
-        except CheckoutError as exc:
-            ok = False
-            for error in exc.errors:
-                field = error.field if error.field in form.fields else None
-                if field is None or field not in form.errors:  # the form said it already
-                    form.add_error(field, error.message)
-    return ok
+    except CheckoutError as exc:
+        for error in exc.errors:
+            field = error.field if error.field in form.fields else None
+            if field is None or field not in form.errors:  # the form said it already
+                form.add_error(field, error.message)
+        return False
+    return True
 
 
 def checkout_view(request):

@@ -22,6 +22,8 @@ from marketplace.orders.models import (
 )
 from marketplace.orders.selectors import checkout_summary
 from marketplace.orders.services import (
+    DeliveryChoice,
+    cart_create,
     cart_for_request,
     cart_line_add,
     cart_line_update,
@@ -29,6 +31,7 @@ from marketplace.orders.services import (
     checkout_address_set,
     checkout_contact_set,
     checkout_delivery_set,
+    checkout_details_set,
     checkout_place_orders,
     checkout_reserve,
     delivery_rule_set,
@@ -111,6 +114,60 @@ def test_contact_and_address_are_validated_and_normalised():
             cart=cart, recipient_name="Lan", province=None, commune="Ba Đình", street="12"
         )
     assert _code(exc_info) == ("required", "province")
+
+
+def test_cart_create_gives_a_signed_in_buyer_their_one_open_cart():
+    anonymous = cart_create(user=None)
+    assert (anonymous.user, anonymous.status) == (None, CartStatus.OPEN)
+    assert cart_create(user=None) != anonymous
+    buyer = UserFactory()
+    mine = cart_create(user=buyer)
+    assert mine.user == buyer
+    assert cart_create(user=buyer) == mine
+    assert Cart.objects.filter(user=buyer).count() == 1
+
+
+def _details(cart, deliveries, **given):
+    values = {
+        "email": "lan@example.vn",
+        "phone": "024 3825 1234",
+        "note": "Giao giờ hành chính",
+        "recipient_name": "Nguyễn Thị Lan",
+        "province": None,
+        "commune": "",
+        "street": "",
+        **given,
+    }
+    return checkout_details_set(cart=cart, deliveries=deliveries, **values)
+
+
+def test_checkout_details_are_saved_together_or_not_at_all():
+    honey, stock = offer_in_stock()
+    cart = Cart.objects.create()
+    cart_line_add(cart=cart, offer=honey, quantity=1)
+    shipping = [DeliveryChoice(honey.seller, DeliveryMethod.SHIPPING)]
+    with pytest.raises(CheckoutError) as exc_info:
+        _details(cart, shipping, email="lan@", street="12 Phố Đội Cấn")
+    # Every refusal in one answer, and the valid inputs were not saved either.
+    assert [(e.code, e.field) for e in exc_info.value.errors] == [
+        ("invalid", "email"),
+        ("required", "province"),
+        ("required", "commune"),
+    ]
+    fresh = Cart.objects.get(pk=cart.pk)
+    assert (fresh.phone, fresh.note, fresh.street, fresh.deliveries.count()) == ("", "", "", 0)
+
+    # Everything picked up: no address asked for, the recipient's name kept (normalised).
+    pickup = [DeliveryChoice(honey.seller, DeliveryMethod.PICKUP, stock.location)]
+    _details(cart, pickup, recipient_name="  Nguyễn   Thị Lan ")
+    fresh = Cart.objects.get(pk=cart.pk)
+    assert (fresh.email, fresh.phone, fresh.recipient_name, fresh.note) == (
+        "lan@example.vn",
+        "+842438251234",
+        "Nguyễn Thị Lan",
+        "Giao giờ hành chính",
+    )
+    assert fresh.deliveries.get().method == DeliveryMethod.PICKUP
 
 
 def test_summary_groups_by_seller_with_fee_rules():

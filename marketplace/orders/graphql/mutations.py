@@ -15,8 +15,9 @@ from marketplace.offers.models import Offer, StockLocation
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.graphql.queries import cart_for_token
 from marketplace.orders.graphql.types import CartType, DeliveryMethodEnum, OrderType
-from marketplace.orders.models import Cart, CartLine, CartStatus, Order
+from marketplace.orders.models import CartLine, Order
 from marketplace.orders.services import (
+    cart_create,
     cart_line_add,
     cart_line_remove,
     cart_line_update,
@@ -52,11 +53,7 @@ class CartCreate(CartMutation):
 
     @classmethod
     def perform_mutation(cls, root, info):
-        user = info.context.user
-        if user.is_authenticated:
-            cart = Cart.objects.filter(user=user, status=CartStatus.OPEN).first()
-            return cls(cart=cart or Cart.objects.create(user=user))
-        return cls(cart=Cart.objects.create())
+        return cls(cart=cart_create(user=info.context.user))
 
 
 class CartLineAdd(CartMutation):

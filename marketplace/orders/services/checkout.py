@@ -1,4 +1,4 @@
-"""Cart, checkout and order writes.
+"""Checkout: the buyer's details, stock reservations and placing one order per seller.
 
 Stock rules: every function that reads availability in order to change it locks the ``Stock``
 rows it needs with ``select_for_update()`` **in id order**, so two buyers taking the same two
@@ -30,12 +30,9 @@ from core.phone import PhoneInvalid, phone_normalise
 from core.search import search_rows_changed
 from core.text import nfc
 from marketplace.ledger.services import (
-    ledger_order_cod_collected,
     ledger_order_confirmed,
-    ledger_order_reversed,
 )
 from marketplace.offers.models import Offer, Stock, StockLocation
-from marketplace.offers.selectors import offers_visible
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.models import (
     Allocation,
@@ -50,185 +47,26 @@ from marketplace.orders.models import (
     OrderStatus,
     PaymentMethod,
     Reservation,
-    SellerDeliveryRule,
 )
 from marketplace.orders.notifications import order_notify
-from marketplace.orders.payment import payment_step
 from marketplace.orders.selectors import (
     checkout_summary,
     delivery_rule_for,
     offer_line_name,
     shipping_fee,
-    stock_available,
 )
+from marketplace.orders.services.cart import cart_require_open
 from sellers.models import Business
 
-CART_SESSION_KEY = "cart_token"
-LINE_QUANTITY_MAX = 99
 # Unambiguous characters for order numbers read over the phone (no 0/O, 1/I/L).
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-# --- cart -----------------------------------------------------------------------------------
-
-
-def _open_cart_of(user) -> Cart | None:
-    return Cart.objects.filter(user=user, status=CartStatus.OPEN).first()
-
-
-def cart_create(*, user=None) -> Cart:
-    """A new cart for an anonymous buyer; for a signed-in one, their open cart, created when
-    they have none (one open cart per buyer is a database constraint: a parallel request that
-    created it first wins, and its cart is returned)."""
-    if user is None or not user.is_authenticated:
-        return Cart.objects.create()
-    cart = _open_cart_of(user)
-    if cart is None:
-        try:
-            with transaction.atomic():
-                cart = Cart.objects.create(user=user)
-        except IntegrityError:
-            cart = _open_cart_of(user)
-    return cart
-
-
-def cart_for_request(*, user, session, create: bool = True) -> Cart | None:
-    """The request's open cart. Anonymous buyers keep theirs by a token in the session; for a
-    signed-in buyer whose session still holds an anonymous cart (they just signed in — Django
-    keeps session data across login), that cart is merged into theirs here, on first use."""
-    token = session.get(CART_SESSION_KEY)
-    anonymous = None
-    if token:
-        anonymous = Cart.objects.filter(
-            token=token, status=CartStatus.OPEN, user__isnull=True
-        ).first()
-        if anonymous is None:
-            session.pop(CART_SESSION_KEY, None)
-    if user is None or not user.is_authenticated:
-        if anonymous is None and create:
-            anonymous = cart_create()
-            session[CART_SESSION_KEY] = str(anonymous.token)
-        return anonymous
-    cart = _open_cart_of(user)
-    if anonymous is not None:
-        session.pop(CART_SESSION_KEY, None)
-        if cart is None:
-            anonymous.user = user
-            anonymous.save(update_fields=["user", "updated_at"])
-            return anonymous
-        return cart_merge(source=anonymous, target=cart)
-    if cart is None and create:
-        cart = cart_create(user=user)
-    return cart
-
-
-@transaction.atomic
-def cart_merge(*, source: Cart, target: Cart) -> Cart:
-    """Move ``source``'s lines into ``target`` (quantities add up, capped) and delete it."""
-    existing = {line.offer_id: line for line in target.lines.select_for_update()}
-    for line in source.lines.all():
-        kept = existing.get(line.offer_id)
-        if kept is None:
-            line.cart = target
-            line.save(update_fields=["cart"])
-        else:
-            kept.quantity = min(kept.quantity + line.quantity, LINE_QUANTITY_MAX)
-            kept.save(update_fields=["quantity"])
-    for field in ("email", "phone", "recipient_name", "province_id", "commune", "street"):
-        if not getattr(target, field) and getattr(source, field):
-            setattr(target, field, getattr(source, field))
-    target.save()
-    source.delete()
-    return target
-
-
-def _quantity(value) -> int:
-    try:
-        quantity = int(value)
-    except (TypeError, ValueError):
-        raise CheckoutError(_("Enter a whole number."), code="invalid", field="quantity") from None
-    if quantity < 0 or quantity > LINE_QUANTITY_MAX:
-        raise CheckoutError(
-            _("Choose a quantity from 1 to %(max)s.") % {"max": LINE_QUANTITY_MAX},
-            code="invalid",
-            field="quantity",
-        )
-    return quantity
-
-
-def _open(cart: Cart) -> None:
-    if cart.status != CartStatus.OPEN:
-        raise CheckoutError(_("This checkout has already been placed."), code="INVALID", field=None)
-
-
-@transaction.atomic
-def cart_line_add(*, cart: Cart, offer: Offer, quantity=1) -> CartLine:
-    _open(cart)
-    quantity = _quantity(quantity)
-    if quantity < 1:
-        raise CheckoutError(_("Choose at least one."), code="invalid", field="quantity")
-    if not offers_visible().filter(pk=offer.pk).exists():
-        raise CheckoutError(
-            _("%(product)s is not on sale any more.") % {"product": offer_line_name(offer)},
-            code="OFFER_UNAVAILABLE",
-            field="offer",
-        )
-    line = CartLine.objects.filter(cart=cart, offer=offer).select_for_update().first()
-    wanted = quantity + (line.quantity if line else 0)
-    _check_stock(offer=offer, wanted=min(wanted, LINE_QUANTITY_MAX), cart=cart, field="quantity")
-    if line is None:
-        return CartLine.objects.create(
-            cart=cart, offer=offer, quantity=quantity, unit_price=offer.price
-        )
-    line.quantity = min(wanted, LINE_QUANTITY_MAX)
-    line.unit_price = offer.price
-    line.save(update_fields=["quantity", "unit_price"])
-    return line
-
-
-def _check_stock(*, offer: Offer, wanted: int, cart: Cart | None, field: str) -> None:
-    available = stock_available([offer.pk], cart=cart)[offer.pk]
-    if available <= 0:
-        raise CheckoutError(
-            _("%(product)s is sold out.") % {"product": offer_line_name(offer)},
-            code="SOLD_OUT",
-            field=field,
-        )
-    if wanted > available:
-        raise CheckoutError(
-            _("Only %(available)s of %(product)s left.")
-            % {"available": available, "product": offer_line_name(offer)},
-            code="SOLD_OUT",
-            field=field,
-        )
-
-
-@transaction.atomic
-def cart_line_update(*, cart: Cart, line: CartLine, quantity) -> CartLine | None:
-    """Set a line's quantity; 0 removes it."""
-    _open(cart)
-    if line.cart_id != cart.pk:
-        raise CheckoutError(_("That line is not in your cart."), code="NOT_FOUND", field="line")
-    quantity = _quantity(quantity)
-    if quantity == 0:
-        line.delete()
-        return None
-    if quantity > line.quantity:
-        _check_stock(offer=line.offer, wanted=quantity, cart=cart, field=f"line-{line.pk}")
-    line.quantity = quantity
-    line.save(update_fields=["quantity"])
-    return line
-
-
-def cart_line_remove(*, cart: Cart, line: CartLine) -> None:
-    cart_line_update(cart=cart, line=line, quantity=0)
 
 
 # --- checkout details ----------------------------------------------------------------------
 
 
 def checkout_contact_set(*, cart: Cart, email: str, phone: str) -> Cart:
-    _open(cart)
+    cart_require_open(cart)
     errors = DomainErrorCollector()
     email = nfc(email).strip().lower()
     with errors.check():
@@ -249,7 +87,7 @@ def checkout_contact_set(*, cart: Cart, email: str, phone: str) -> Cart:
     return cart
 
 
-def _text(value: str, *, field: str, limit: int, label: str, required: bool = True) -> str:
+def text_clean(value: str, *, field: str, limit: int, label: str, required: bool = True) -> str:
     value = " ".join(nfc(value or "").split())
     if required and not value:
         raise CheckoutError(
@@ -268,10 +106,10 @@ def _text(value: str, *, field: str, limit: int, label: str, required: bool = Tr
 def checkout_address_set(
     *, cart: Cart, recipient_name: str, province: Province | None, commune: str, street: str
 ) -> Cart:
-    _open(cart)
+    cart_require_open(cart)
     errors = DomainErrorCollector()
     with errors.check():
-        recipient_name = _text(
+        recipient_name = text_clean(
             recipient_name, field="recipient_name", limit=120, label=_("recipient's name")
         )
     with errors.check():
@@ -280,9 +118,9 @@ def checkout_address_set(
                 _("Choose the province or city."), code="required", field="province"
             )
     with errors.check():
-        commune = _text(commune, field="commune", limit=255, label=_("commune or ward"))
+        commune = text_clean(commune, field="commune", limit=255, label=_("commune or ward"))
     with errors.check():
-        street = _text(street, field="street", limit=255, label=_("street address"))
+        street = text_clean(street, field="street", limit=255, label=_("street address"))
     errors.raise_any()
     cart.recipient_name, cart.province, cart.commune, cart.street = (
         recipient_name,
@@ -296,8 +134,8 @@ def checkout_address_set(
 
 def checkout_recipient_set(*, cart: Cart, recipient_name: str) -> Cart:
     """The recipient's name alone, when every seller's goods are picked up (no address)."""
-    _open(cart)
-    cart.recipient_name = _text(
+    cart_require_open(cart)
+    cart.recipient_name = text_clean(
         recipient_name,
         field="recipient_name",
         limit=120,
@@ -309,8 +147,8 @@ def checkout_recipient_set(*, cart: Cart, recipient_name: str) -> Cart:
 
 
 def checkout_note_set(*, cart: Cart, note: str) -> Cart:
-    _open(cart)
-    cart.note = _text(note, field="note", limit=1000, label=_("note"), required=False)
+    cart_require_open(cart)
+    cart.note = text_clean(note, field="note", limit=1000, label=_("note"), required=False)
     cart.save(update_fields=["note", "updated_at"])
     return cart
 
@@ -318,7 +156,7 @@ def checkout_note_set(*, cart: Cart, note: str) -> Cart:
 def checkout_delivery_set(
     *, cart: Cart, seller: Business, method: str, pickup_location: StockLocation | None = None
 ) -> CartDelivery:
-    _open(cart)
+    cart_require_open(cart)
     if not cart.lines.filter(offer__seller=seller).exists():
         raise CheckoutError(
             _("Your cart has nothing from this seller."), code="NOT_FOUND", field="seller"
@@ -384,7 +222,7 @@ def checkout_details_set(
     refusal is collected (the first raised carrying the others, as ``DomainErrorCollector``
     does), and then nothing is saved."""
     locked = Cart.objects.select_for_update().only("status").get(pk=cart.pk)
-    _open(locked)
+    cart_require_open(locked)
     errors = DomainErrorCollector()
     with errors.check():
         checkout_contact_set(cart=cart, email=email, phone=phone)
@@ -492,7 +330,7 @@ def checkout_reserve(*, cart: Cart, ttl_minutes: int | None = None) -> datetime.
     """Hold the cart's units for ``ttl_minutes`` (replacing earlier holds); SOLD_OUT names the
     line that cannot be served."""
     cart = Cart.objects.select_for_update().get(pk=cart.pk)
-    _open(cart)
+    cart_require_open(cart)
     checkout_validate(cart=cart, prices=True)
     ttl = ttl_minutes or settings.ORDERS_RESERVATION_MINUTES
     now = timezone.now()
@@ -531,7 +369,7 @@ def checkout_place_orders(
     """One order per seller from the cart's lines, stock allocated from the cart's holds (taken
     again if they lapsed and the units are still there), the cart completed. All or nothing."""
     cart = Cart.objects.select_for_update().get(pk=cart.pk)
-    _open(cart)
+    cart_require_open(cart)
     if payment_method not in PaymentMethod.values:
         raise CheckoutError(_("Choose a payment method."), code="invalid", field="payment_method")
     checkout_validate(cart=cart, prices=True)
@@ -666,169 +504,3 @@ def checkout_accept_prices(*, cart: Cart) -> Cart:
             line.unit_price = line.offer.price
             line.save(update_fields=["unit_price"])
     return cart
-
-
-# --- order lifecycle ------------------------------------------------------------------------
-
-_NEXT = {
-    OrderStatus.AWAITING_PAYMENT: {OrderStatus.CONFIRMED, OrderStatus.CANCELLED},
-    OrderStatus.CONFIRMED: {OrderStatus.PROCESSING, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
-    OrderStatus.PROCESSING: {OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
-    OrderStatus.SHIPPED: {OrderStatus.DELIVERED, OrderStatus.REFUNDED},
-    OrderStatus.DELIVERED: {OrderStatus.COMPLETED, OrderStatus.REFUNDED},
-    OrderStatus.COMPLETED: {OrderStatus.REFUNDED},
-    OrderStatus.CANCELLED: set(),
-    OrderStatus.REFUNDED: set(),
-}
-
-
-def _transition(order: Order, to: str, *, actor, note: str = "", fields=()) -> Order:
-    """Lock the order, check the move is allowed from its current status, apply, record."""
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    if to not in _NEXT[locked.status]:
-        raise CheckoutError(
-            _("Order %(number)s cannot go from “%(from)s” to “%(to)s”.")
-            % {
-                "number": locked.number,
-                "from": locked.get_status_display(),
-                "to": OrderStatus(to).label,
-            },
-            code="INVALID_TRANSITION",
-            field="status",
-        )
-    for name in fields:
-        setattr(locked, name, getattr(order, name))
-    previous = locked.status
-    locked.status = to
-    locked.save(update_fields=["status", *fields])
-    OrderEvent.objects.create(
-        order=locked, from_status=previous, to_status=to, actor=actor, note=note[:500]
-    )
-    order_notify(order=locked, to_status=to)
-    return locked
-
-
-def _return_stock(order: Order) -> None:
-    allocations = list(
-        Allocation.objects.filter(line__order=order).select_related("stock").order_by("stock_id")
-    )
-    stock_ids = sorted({a.stock_id for a in allocations})
-    locked = {
-        s.pk: s for s in Stock.objects.select_for_update().filter(pk__in=stock_ids).order_by("id")
-    }
-    for allocation in allocations:
-        row = locked[allocation.stock_id]
-        row.quantity += allocation.quantity
-        row.save(update_fields=["quantity"])
-    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
-    search_rows_changed(Stock, stock_ids)
-
-
-@transaction.atomic
-def order_mark_paid(*, order: Order, actor=None, when: datetime.datetime | None = None) -> Order:
-    order.paid_at = when or timezone.now()
-    order = _transition(order, OrderStatus.CONFIRMED, actor=actor, fields=("paid_at",))
-    ledger_order_confirmed(order=order)
-    return order
-
-
-@transaction.atomic
-def order_process(*, order: Order, actor) -> Order:
-    return _transition(order, OrderStatus.PROCESSING, actor=actor)
-
-
-@transaction.atomic
-def order_ship(*, order: Order, actor, carrier: str, tracking_number: str) -> Order:
-    order.carrier = _text(carrier, field="carrier", limit=80, label=_("carrier"))
-    order.tracking_number = _text(
-        tracking_number, field="tracking_number", limit=80, label=_("tracking number")
-    )
-    if order.delivery_method == DeliveryMethod.PICKUP:
-        raise CheckoutError(
-            _("This order is picked up in person: mark it delivered when it is handed over."),
-            code="INVALID_TRANSITION",
-            field="status",
-        )
-    return _transition(
-        order,
-        OrderStatus.SHIPPED,
-        actor=actor,
-        note=f"{order.carrier} {order.tracking_number}",
-        fields=("carrier", "tracking_number"),
-    )
-
-
-@transaction.atomic
-def order_deliver(*, order: Order, actor, cod_collected: bool = False) -> Order:
-    fields = []
-    current = Order.objects.get(pk=order.pk)
-    if (
-        current.delivery_method == DeliveryMethod.PICKUP
-        and current.status == OrderStatus.PROCESSING
-    ):
-        # A pickup skips "shipped": it goes from the shelf to the buyer's hands.
-        current = _transition(current, OrderStatus.SHIPPED, actor=actor, note=_("Picked up"))
-    if current.payment_method == PaymentMethod.COD:
-        if not cod_collected:
-            raise CheckoutError(
-                _("Confirm that the cash was collected."), code="required", field="cod_collected"
-            )
-        current.cod_collected_at = current.paid_at = timezone.now()
-        fields = ["cod_collected_at", "paid_at"]
-    order = _transition(current, OrderStatus.DELIVERED, actor=actor, fields=fields)
-    if order.cod_collected_at:
-        ledger_order_cod_collected(order=order)
-    return order
-
-
-@transaction.atomic
-def order_complete(*, order: Order, actor) -> Order:
-    return _transition(order, OrderStatus.COMPLETED, actor=actor)
-
-
-@transaction.atomic
-def order_cancel(*, order: Order, actor, reason: str) -> Order:
-    reason = _text(reason, field="reason", limit=500, label=_("reason"))
-    order = _transition(order, OrderStatus.CANCELLED, actor=actor, note=reason)
-    _return_stock(order)
-    ledger_order_reversed(order=order)
-    # The checkout's payment must stop asking for this share (or owe it back), or a transfer
-    # for the old total would confirm the other orders and keep this one's money silently.
-    payment_step().order_cancelled(order=order)
-    return order
-
-
-@transaction.atomic
-def order_refund(*, order: Order, actor, reason: str) -> Order:
-    """Mark refunded (the payments app moves the money); unshipped goods go back to stock."""
-    reason = _text(reason, field="reason", limit=500, label=_("reason"))
-    before = Order.objects.get(pk=order.pk).status
-    order = _transition(order, OrderStatus.REFUNDED, actor=actor, note=reason)
-    if before in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
-        _return_stock(order)
-    ledger_order_reversed(order=order)
-    return order
-
-
-def delivery_rule_set(
-    *, seller: Business, ships: bool, flat_fee: int, free_above: int | None, pickup_enabled: bool
-) -> SellerDeliveryRule:
-    for value, field in ((flat_fee, "flat_fee"), (free_above, "free_above")):
-        if value is not None and (int(value) < 0 or int(value) > 10_000_000):
-            raise CheckoutError(
-                _("Enter an amount from 0 to 10.000.000 ₫."), code="invalid", field=field
-            )
-    if not ships and not pickup_enabled:
-        raise CheckoutError(
-            _("Offer at least one way to receive orders."), code="invalid", field="ships"
-        )
-    rule, _created = SellerDeliveryRule.objects.update_or_create(
-        seller=seller,
-        defaults={
-            "ships": ships,
-            "flat_fee": int(flat_fee),
-            "free_above": None if free_above is None else int(free_above),
-            "pickup_enabled": pickup_enabled,
-        },
-    )
-    return rule

@@ -2,6 +2,8 @@
 datetimes in the site's time zone); the rules (lot code syntax, dates, who may do what) are the
 services' and come back as field errors through ``add_service_error``."""
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +115,8 @@ class StampRunForm(ServiceErrorMixin, forms.Form):
     layout = forms.ChoiceField(
         label=_("Label sheet"), choices=SHEET_LAYOUT_CHOICES, initial=SHEET_LAYOUT_DEFAULT
     )
+    # A fresh token each time the form is shown: sending the same form twice orders one run.
+    submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
 
 class SheetForm(forms.Form):

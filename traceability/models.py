@@ -232,6 +232,8 @@ class StampRun(models.Model):
         verbose_name=_("ordered by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The order form's one-time token: a form sent twice (a double tap, a reload) orders one run.
+    submission = models.UUIDField(_("order form submission"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -239,7 +241,8 @@ class StampRun(models.Model):
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1, quantity__lte=STAMP_RUN_MAX),
                 name="stamp_run_quantity_range",
-            )
+            ),
+            models.UniqueConstraint(fields=["submission"], name="stamp_run_submission_once"),
         ]
         verbose_name = _("stamp run")
         verbose_name_plural = _("stamp runs")

@@ -12,6 +12,7 @@ import dataclasses
 import datetime
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -506,7 +507,12 @@ def _stamps_insert(*, run: StampRun, serials: list[str], pins: list[str | None])
 
 @transaction.atomic
 def stamp_run_create(
-    *, actor, batch: Batch, quantity: int, with_pin: bool = False
+    *,
+    actor,
+    batch: Batch,
+    quantity: int,
+    with_pin: bool = False,
+    submission: uuid.UUID | None = None,
 ) -> tuple[StampRun, dict[str, str]]:
     """Order ``quantity`` stamps (1–100,000) for ``batch``: owner or manager of the holder.
 
@@ -528,6 +534,7 @@ def stamp_run_create(
         with_pin=with_pin,
         key_id=signing.signing_key_current(),
         created_by=actor,
+        submission=submission,
     )
     serials: set[str] = set()
     while len(serials) < quantity:
@@ -544,6 +551,46 @@ def stamp_run_create(
         "Stamp run %s: %s stamps in %.2f s", run.pk, quantity, time.perf_counter() - started
     )
     return run, pins
+
+
+@dataclass(frozen=True)
+class StampRunOrder:
+    run: StampRun
+    pins: dict[str, str]
+    repeated: bool  # the same form submission had already ordered this run
+
+
+def stamp_run_order(
+    *, actor, batch: Batch, quantity: int, with_pin: bool, submission: uuid.UUID
+) -> StampRunOrder:
+    """``stamp_run_create`` once per order form submission: the form carries a one-time token,
+    and a second submission of it (a double tap, a reload, two tabs at once) answers the run the
+    first one ordered, without its PINs, which existed only for the first answer."""
+    _holder_manager(actor=actor, variant=batch.variant)
+    earlier = StampRun.objects.filter(submission=submission, batch=batch).first()
+    if earlier is not None:
+        return StampRunOrder(run=earlier, pins={}, repeated=True)
+    try:
+        with transaction.atomic():
+            run, pins = stamp_run_create(
+                actor=actor,
+                batch=batch,
+                quantity=quantity,
+                with_pin=with_pin,
+                submission=submission,
+            )
+    except IntegrityError:
+        # The same submission committed in another request meanwhile (the unique constraint
+        # made this one wait for it): that run is the answer.
+        earlier = StampRun.objects.filter(submission=submission, batch=batch).first()
+        if earlier is None:
+            raise TraceabilityError(
+                _("This form was already used for another batch; reload the page."),
+                code="conflict",
+                field="submission",
+            ) from None
+        return StampRunOrder(run=earlier, pins={}, repeated=True)
+    return StampRunOrder(run=run, pins=pins, repeated=False)
 
 
 def stamp_run_void(

@@ -20,6 +20,7 @@ Later downloads of the run carry no PINs.
 
 import re
 import tempfile
+import uuid
 import zipfile
 
 from django.contrib import messages
@@ -56,7 +57,7 @@ from traceability.services import (
     batch_create,
     provenance_event_correct,
     provenance_event_record,
-    stamp_run_create,
+    stamp_run_order,
 )
 from traceability.signing import stamp_url_short
 
@@ -320,19 +321,26 @@ def stamp_run_create_view(request, slug, pk):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                run, pins = stamp_run_create(
+                order = stamp_run_order(
                     actor=request.user,
                     batch=batch,
                     quantity=data["quantity"],
                     with_pin=data["with_pin"],
+                    submission=data["submission"] or uuid.uuid4(),
                 )
-                archive = _pin_archive(run, pins, data["layout"]) if data["with_pin"] else None
+                run = order.run
+                archive = _pin_archive(run, order.pins, data["layout"]) if order.pins else None
         except (TraceabilityError, SellerError) as error:
             denied = _service_error(request, ws, form, error)
             if denied:
                 return denied
         else:
-            if archive is not None:
+            if order.repeated:
+                messages.info(
+                    request,
+                    _("This form had already ordered these stamps: no second run was ordered."),
+                )
+            elif archive is not None:
                 response = FileResponse(
                     archive,
                     as_attachment=True,
@@ -341,12 +349,14 @@ def stamp_run_create_view(request, slug, pk):
                 )
                 response["Cache-Control"] = "no-store"
                 return response
-            messages.success(
-                request,
-                _("%(count)s stamps ordered. Download the sheets below.")
-                % {"count": f"{run.quantity:,}".replace(",", ".")},
-            )
-            url = redirect("traceability_workspace:stamp_run_list", ws.business.slug, batch.pk)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s stamps ordered. Download the sheets below.")
+                    % {"count": f"{run.quantity:,}".replace(",", ".")},
+                )
+            # The run's own page (not the form again: a reload there would resend the order).
+            url = redirect("traceability_workspace:stamp_run_detail", ws.business.slug, run.pk)
             url["Location"] += f"?layout={data['layout']}"
             return url
     return render(
@@ -362,10 +372,17 @@ def stamp_run_detail(request, slug, run_pk):
     ws = Workspace(request, slug)
     run = _own_run(ws, run_pk)
     page = Paginator(_run_stamps(run), STAMPS_PER_PAGE).get_page(request.GET.get("page"))
+    sheets = SheetForm(request.GET or None)
+    layout = sheets.cleaned_data["layout"] if sheets.is_valid() else SHEET_LAYOUT_DEFAULT
+    run.pdf_parts = range(1, _pdf_parts(run, layout) + 1)
+    for stamp in page:
+        stamp.run = run  # the URL's signature needs the run's key: no query per stamp
+        # Shown, not linked: opening the scan page records a scan, which only buyers should do.
+        stamp.url = stamp_url_short(stamp)
     return render(
         request,
         "traceability/workspace/stamp_run_detail.html",
-        ws.context(batch=run.batch, run=run, page=page),
+        ws.context(batch=run.batch, run=run, page=page, sheets=sheets, layout=layout),
     )
 
 

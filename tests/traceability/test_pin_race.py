@@ -2,13 +2,14 @@
 verifies the item; the others learn it was already verified. Concurrent scans lose no count."""
 
 import threading
+import uuid
 
 import pytest
 from django.db import connections
 
 from tests.factories_traceability import stamps_for, traced_product
-from traceability.models import Scan, Stamp
-from traceability.services import PinStatus, stamp_pin_check, stamp_scan_record
+from traceability.models import Scan, Stamp, StampRun
+from traceability.services import PinStatus, stamp_pin_check, stamp_run_order, stamp_scan_record
 
 THREADS = 12
 
@@ -92,3 +93,25 @@ def test_racing_wrong_pins_get_no_sixth_guess():
     # The attacker's block is its own: the buyer's right PIN still verifies.
     buyer = stamp_pin_check(stamp=stamp, pin=pins[stamp.serial], client_key="198.51.100.7")
     assert buyer.status == PinStatus.VERIFIED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_stamp_order_form_sent_at_once_from_many_tabs_orders_one_run():
+    traced = traced_product()
+    submission = uuid.uuid4()
+
+    def order(index):
+        return stamp_run_order(
+            actor=traced.owner,
+            batch=traced.batch,
+            quantity=50,
+            with_pin=False,
+            submission=submission,
+        )
+
+    results = _in_threads(order)
+    (run,) = StampRun.objects.all()
+    assert {r.run.pk for r in results} == {run.pk}
+    assert sorted(r.repeated for r in results) == [False] + [True] * (THREADS - 1)
+    assert Stamp.objects.filter(run=run).count() == 50

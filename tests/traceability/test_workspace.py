@@ -5,6 +5,8 @@ and anonymous visitors kept out, and constant SQL on the list pages."""
 import csv
 import datetime
 import io
+import re
+import uuid
 import zipfile
 
 import pypdf
@@ -342,9 +344,7 @@ def test_order_stamps_without_pin_then_download_pdf_and_csv(owner, traced):
     )
     run = StampRun.objects.get()
     assert response.status_code == 302
-    assert (
-        response["Location"] == url("stamp_run_list", traced, traced.batch.pk) + "?layout=a4-5x13"
-    )
+    assert response["Location"] == url("stamp_run_detail", traced, run.pk) + "?layout=a4-5x13"
     assert (run.quantity, run.with_pin, run.created_by) == (70, False, traced.owner)
 
     pdf = owner.get(url("stamp_run_pdf", traced, run.pk), {"layout": "a4-5x13"})
@@ -466,3 +466,37 @@ def test_run_detail_pages_stamps_in_constant_sql(owner, traced, django_queries, 
     html = response.content.decode()
     assert html.count('<li id="stamp-') == min(count, 100)
     assert f'id="stamp-{stamps[0].serial}"' in html
+
+
+def test_the_same_order_form_sent_twice_orders_one_run_and_shows_its_page(owner, traced):
+    form = owner.get(url("stamp_run_create", traced, traced.batch.pk)).content.decode()
+    submission = re.search(r'name="submission" value="([0-9a-f-]{36})"', form).group(1)
+    data = {"quantity": "20", "layout": "a4-5x13", "submission": submission}
+    first = owner.post(url("stamp_run_create", traced, traced.batch.pk), data)
+    again = owner.post(url("stamp_run_create", traced, traced.batch.pk), data)
+    run = StampRun.objects.get()
+    assert (
+        first["Location"]
+        == again["Location"]
+        == (url("stamp_run_detail", traced, run.pk) + "?layout=a4-5x13")
+    )
+    assert Stamp.objects.filter(run=run).count() == 20
+    page = owner.get(again["Location"]).content.decode()
+    assert page.count("data-stamp-url") == 20
+    first_stamp = Stamp.objects.filter(run=run).order_by("id").first()
+    assert (
+        f'<code class="token" data-stamp-url>{signing.stamp_url_short(first_stamp)}</code>' in page
+    )
+    assert "stamps.pdf?layout=a4-5x13&amp;part=1" in page
+    fresh = owner.get(url("stamp_run_create", traced, traced.batch.pk)).content.decode()
+    assert submission not in fresh  # a new form is a new order
+
+
+def test_a_repeated_submission_says_so(owner, traced):
+    data = {"quantity": "5", "layout": "a4-5x13", "submission": str(uuid.uuid4())}
+    owner.post(url("stamp_run_create", traced, traced.batch.pk), data)
+    response = owner.post(url("stamp_run_create", traced, traced.batch.pk), data, follow=True)
+    assert "This form had already ordered these stamps: no second run was ordered." in (
+        response.content.decode()
+    )
+    assert StampRun.objects.count() == 1

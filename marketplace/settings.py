@@ -7,10 +7,14 @@ Every variable read here is listed in README.md (a test keeps README and docker-
 true to it).
 """
 
+import base64
+import hashlib
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,7 +107,40 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
 ]
+
+
+def _inline_style_hash(template: Path) -> str:
+    """The CSP source allowing the one inline <style> of ``template``: the 500 page keeps its
+    style inline so that it renders even when static files are what broke."""
+    css = re.search(r"<style>(.*?)</style>", template.read_text(encoding="utf-8"), re.S)[1]
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+
+
+# Content-Security-Policy (django-csp; Django 5.2 has none of its own). Scripts and styles come
+# from this origin only: there is no inline script (the card page's is a static file), so no
+# nonce is needed — a nonce could not survive the page cache anyway, which serves one rendering
+# to every visitor. Stripe's Payment Element needs its script, frames and API; style attributes
+# stay allowed for the widths of score bars. GraphiQL (DEBUG only) is exempt: it loads from a CDN.
+STRIPE_CSP_SCRIPT = ["https://js.stripe.com", "https://*.js.stripe.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *STRIPE_CSP_SCRIPT],
+        "style-src": [SELF, _inline_style_hash(BASE_DIR / "templates" / "500.html")],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "https://*.stripe.com"],
+        "font-src": [SELF],
+        "connect-src": [SELF, "https://api.stripe.com"],
+        "frame-src": [*STRIPE_CSP_SCRIPT, "https://hooks.stripe.com"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "marketplace.urls"
 WSGI_APPLICATION = "marketplace.wsgi.application"

@@ -156,6 +156,9 @@ class OcopGraphQLView(GraphQLView):
                     ErrorCode.PERMISSION_DENIED,
                 )
         response = super().dispatch(request, *args, **kwargs)
+        if response.get("Content-Type", "").startswith("text/html"):
+            # GraphiQL (DEBUG only) loads its scripts and styles from a CDN.
+            response._csp_exempt = True
         # graphene-django wraps dispatch in ensure_csrf_cookie (which sets the cookie on the
         # response itself), for GraphiQL's POSTs. A JSON answer needs no token (a caller with a
         # session cookie already has one), and a new csrftoken cookie on every anonymous answer

@@ -12,6 +12,8 @@ from catalog.models import (
     EvaluationChoice,
     EvaluationPart,
     Product,
+    ProductPhoto,
+    ProductVariant,
 )
 from core.search import STATUS_ANY, SearchFilters, search_backend
 
@@ -171,3 +173,57 @@ def certificates_recently_expired(
         valid_until__lt=today,
         valid_until__gte=today - datetime.timedelta(days=days),
     ).select_related("product__holder", "decision")
+
+
+def product_page(*, slug: str) -> Product | None:
+    """The product of its page (``/san-pham/<slug>/``) with what the page shows, in four
+    queries: the product with its holder, province, set and category; its packs; its photos
+    (``page_photos``); its evaluation history, newest first, with framework and certificate and
+    the certificate's decision (``history``) — no part scores or criteria, which the page leaves
+    to the certificate's page. ``page_certificate_in_force`` picks the certificate in force."""
+    return (
+        Product.objects.filter(slug=slug)
+        .select_related("holder__province", "product_set__category")
+        .prefetch_related(
+            # Packs in their own order: the model's default sorts by product name, a join.
+            Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id")),
+            Prefetch(
+                "photos",
+                queryset=ProductPhoto.objects.order_by("position", "id"),
+                to_attr="page_photos",
+            ),
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.select_related(
+                    "framework", "certificate__decision"
+                ).order_by("-evaluated_on", "-id"),
+                to_attr="history",
+            ),
+        )
+        .first()
+    )
+
+
+def page_certificate_in_force(
+    *, product: Product, today: datetime.date | None = None
+) -> Certificate | None:
+    """The certificate in force of a ``product_page`` product, found among its history (every
+    certificate is issued on one of the product's evaluations) instead of one more query; the
+    same test as ``certificates_in_force``."""
+    today = today or timezone.localdate()
+    in_force = [
+        evaluation.certificate
+        for evaluation in product.history
+        if _certificate_of(evaluation) is not None
+        and evaluation.certificate.product_id == product.pk
+        and evaluation.certificate.status == CertificateStatus.ACTIVE
+        and evaluation.certificate.valid_until >= today
+    ]
+    return max(in_force, key=lambda c: (c.valid_from, c.pk), default=None)
+
+
+def _certificate_of(evaluation: Evaluation) -> Certificate | None:
+    try:
+        return evaluation.certificate
+    except Certificate.DoesNotExist:
+        return None

@@ -1,4 +1,4 @@
-"""Storefront pages of the registry: certified products, a product, a certificate, a business.
+"""Pages of the registry: the lookup, the one product page, a certificate, a business.
 
 Views are thin: validate the query string, call the selectors, shape for display, render. The
 business page lives here rather than in ``sellers`` because it lists products, and the
@@ -10,14 +10,21 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.filters import ProductFilterForm, product_ordering
-from catalog.models import Certificate, EvaluationChoice, EvaluationPart, Product
-from catalog.selectors import evaluation_history, product_list, product_list_for_display
+from catalog.models import Certificate, EvaluationChoice, EvaluationPart
+from catalog.product_page import photo_for_page, product_page_sections, rich_text
+from catalog.selectors import (
+    page_certificate_in_force,
+    product_list,
+    product_list_for_display,
+    product_page,
+)
+from core.page_cache import catalogue_page
 from sellers.models import Business
 
 PRODUCTS_PER_PAGE = 24
@@ -46,22 +53,35 @@ def product_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def product_page_context(*, slug: str) -> dict:
-    """The registry side of a product page (the storefront adds its offers to it); 404 when no
-    product has this slug."""
-    queryset = product_list_for_display(
-        queryset=Product.objects.filter(slug=slug).prefetch_related("variants")
-    )
-    product = get_object_or_404(queryset)
-    return {
-        "product": product,
-        "current_certificate": next(iter(product.current_certificates), None),
-        "evaluations": list(evaluation_history(product=product)),
-    }
-
-
 def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "catalog/product_detail.html", product_page_context(slug=slug))
+    """The one product page: the product, its certificate in force, photos, description and
+    history, and the sections packages above add (``catalog.product_page``). Cached per
+    catalogue version like every catalogue page."""
+    return catalogue_page(request, build=lambda: _product_detail(request, slug))
+
+
+def _product_detail(request: HttpRequest, slug: str) -> tuple[str, dict]:
+    product = product_page(slug=slug)
+    if product is None:
+        raise Http404
+    certificate = page_certificate_in_force(product=product)
+    context = {
+        "product": product,
+        "current_certificate": certificate,
+        "evaluations": product.history,
+        "photos": [photo_for_page(photo) for photo in product.page_photos],
+        "description_html": rich_text(product.description),
+        "story_html": rich_text(product.story),
+        "canonical_path": request.path,
+    }
+    sections = []
+    for section in product_page_sections():
+        context.update(
+            section.context(request, product=product, certificate=certificate, page=context)
+        )
+        sections.append(section.template)
+    context["sections"] = sections
+    return "catalog/product_detail.html", context
 
 
 @dataclass

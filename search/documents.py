@@ -191,7 +191,7 @@ def product_documents(ids: list[int], *, today: datetime.date | None = None) -> 
             **fields,
             "title": product.name,
             "subtitle": holder.name,
-            "url": reverse("storefront:product_detail", args=[product.slug]),
+            "url": reverse("catalog:product_detail", args=[product.slug]),
             "sort_name": product.name_folded,
             "province_id": holder.province_id,
             "product_set_number": product_set.number if product_set else None,

@@ -246,7 +246,7 @@ def gs1_resolver_view(request, path: str):
         product = variant.product
         certificates = list(product.certificates.all())  # prefetched, newest first
         certificate = certificates[0] if certificates else None
-    links["pip"] = reverse("storefront:product_detail", args=[product.slug])
+    links["pip"] = reverse("catalog:product_detail", args=[product.slug])
     if certificate is not None:
         links["certificationInfo"] = reverse(
             "catalog:certificate_detail", args=[certificate.number]

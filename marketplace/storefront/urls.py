@@ -6,8 +6,6 @@ app_name = "storefront"
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("san-pham/", views.product_list_view, name="product_list"),
-    # Same address as the registry's product page, which this one extends with offers.
-    path("san-pham/<slug:slug>/", views.product_detail_view, name="product_detail"),
     path("danh-muc/<slug:slug>/", views.category_view, name="category"),
     path("bo-san-pham/<int:number>/", views.product_set_view, name="product_set"),
     path("tinh/<slug:slug>/", views.province_view, name="province"),

@@ -1,4 +1,4 @@
-"""Buyer-facing pages: home, product listings, the product page with its offers, a seller.
+"""Buyer-facing pages: home, product listings, a seller, and the offers on the product page.
 
 Views are thin: validate the address and the query string, call the selectors, render. Every
 offer shown comes from ``offers_visible``; stars always come from the certificate in force.
@@ -8,17 +8,12 @@ version, address and language, then served from the cache with the visitor's hea
 and CSRF token filled in. The ``build`` functions below run only when the page is not cached.
 """
 
-import unicodedata
-
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.html import linebreaks
-from django.utils.safestring import mark_safe
 
-from catalog.content import html_sanitise
-from catalog.models import ProductPhoto, ProductSet
+from catalog.models import ProductSet
+from catalog.product_page import photo_for_page
 from core.models import Province
 from core.page_cache import catalogue_page
 from core.site import site_url
@@ -28,10 +23,8 @@ from marketplace.storefront.selectors import (
     CertifiedProductIds,
     current_categories,
     featured_products,
-    page_certificate_in_force,
     product_cards,
     product_offers,
-    product_page,
     provinces_with_products,
     seller_offers,
 )
@@ -47,35 +40,11 @@ LISTING_CACHED_PARAMS = frozenset(StorefrontFilter.base_filters) - {
 } | {"page"}
 
 
-def _photo(photo: ProductPhoto) -> dict:
-    """What an <img> needs: the stored renditions (narrowest first) plus the original make the
-    srcset, so phones download the small copy."""
-    candidates = [(r["name"], r["width"]) for r in photo.renditions or []]
-    candidates.append((photo.image.name, photo.width))
-    return {
-        "src": photo.image.url,
-        "srcset": ", ".join(f"{default_storage.url(name)} {width}w" for name, width in candidates),
-        "width": photo.width,
-        "height": photo.height,
-        "alt": photo.alt_text,
-    }
-
-
-def _rich_text(value: str) -> str:
-    """Description or story for the page. What ``catalog.content`` stored is nh3 output, and
-    sanitising it again changes nothing: only that text is rendered as HTML. Anything else
-    (imported plain text, older rows) is escaped with its line breaks kept."""
-    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").strip()
-    if text and html_sanitise(text) == text:
-        return mark_safe(text)
-    return mark_safe(linebreaks(text, autoescape=True))
-
-
 def _with_card_photos(products: list) -> list:
     """Set ``card_photo`` from the photos ``product_cards`` prefetched."""
     for product in products:
         photos = list(product.photos.all())
-        product.card_photo = _photo(photos[0]) if photos else None
+        product.card_photo = photo_for_page(photos[0]) if photos else None
     return products
 
 
@@ -153,40 +122,29 @@ def province_view(request: HttpRequest, slug: str) -> HttpResponse:
     return catalogue_page(request, build=build, cached_params=LISTING_CACHED_PARAMS)
 
 
-def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    """The registry's product page plus where to buy it: every seller's visible offer."""
-    return catalogue_page(request, build=lambda: _product_detail(request, slug))
+class OffersSection:
+    """The product page's "where to buy" (``catalog.product_page``): every seller's visible
+    offer — none without a certificate in force — and the page's schema.org JSON-LD."""
 
+    template = "storefront/_product_offers.html"
 
-def _product_detail(request: HttpRequest, slug: str) -> tuple[str, dict]:
-    product = product_page(slug=slug)
-    if product is None:
-        raise Http404
-    certificate = page_certificate_in_force(product=product)
-    # No certificate in force: not for sale as OCOP, whatever offers exist.
-    offers = list(product_offers(product=product)) if certificate else []
-    photos = [_photo(photo) for photo in product.page_photos]
-    context = dict(
-        product=product,
-        current_certificate=certificate,
-        evaluations=product.history,
-        offers=offers,
-        photos=photos,
-        description_html=_rich_text(product.description),
-        story_html=_rich_text(product.story),
-        canonical_path=request.path,
-        jsonld=product_jsonld(
-            product=product,
-            certificate=certificate,
-            offers=offers,
-            url=site_url(request) + request.path,
-            images=[
-                site_url(request) + p["src"] if p["src"].startswith("/") else p["src"]
-                for p in photos
-            ],
-        ),
-    )
-    return "storefront/product_detail.html", context
+    def context(self, request: HttpRequest, *, product, certificate, page: dict) -> dict:
+        # No certificate in force: not for sale as OCOP, whatever offers exist.
+        offers = list(product_offers(product=product)) if certificate else []
+        images = [
+            site_url(request) + p["src"] if p["src"].startswith("/") else p["src"]
+            for p in page["photos"]
+        ]
+        return {
+            "offers": offers,
+            "head_html": product_jsonld(
+                product=product,
+                certificate=certificate,
+                offers=offers,
+                url=site_url(request) + request.path,
+                images=images,
+            ),
+        }
 
 
 def seller_detail_view(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,0 +1,70 @@
+"""The one product page, ``/san-pham/<slug>/``: the registry's product, and the sections the
+packages above catalog add to it.
+
+catalog owns the page (the product, its certificate in force, photos, description, story and
+evaluation history) but may not import what sells it. A package above registers a section when
+Django starts (``marketplace.storefront`` adds where to buy and the JSON-LD): the page calls
+each section's ``context`` with what it has built and includes its template where the sections
+go. There is no second product page and no route that only exists to be shadowed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Protocol
+
+from django.core.files.storage import default_storage
+from django.http import HttpRequest
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
+
+from catalog.content import html_sanitise
+from catalog.models import Certificate, Product, ProductPhoto
+
+
+class ProductPageSection(Protocol):
+    template: str
+
+    def context(
+        self, request: HttpRequest, *, product: Product, certificate: Certificate | None, page: dict
+    ) -> dict:
+        """What the section's template needs, merged into the page's context (``page`` is that
+        context so far: the product, its certificate, ``photos``…). ``head_html`` goes into the
+        page's <head>."""
+
+
+_sections: list[ProductPageSection] = []
+
+
+def product_page_section_register(section: ProductPageSection) -> None:
+    """Called by a package above catalog in its ``AppConfig.ready``; sections show in the order
+    they are registered."""
+    _sections.append(section)
+
+
+def product_page_sections() -> list[ProductPageSection]:
+    return list(_sections)
+
+
+def photo_for_page(photo: ProductPhoto) -> dict:
+    """What an <img> needs: the stored renditions (narrowest first) plus the original make the
+    srcset, so phones download the small copy."""
+    candidates = [(r["name"], r["width"]) for r in photo.renditions or []]
+    candidates.append((photo.image.name, photo.width))
+    return {
+        "src": photo.image.url,
+        "srcset": ", ".join(f"{default_storage.url(name)} {width}w" for name, width in candidates),
+        "width": photo.width,
+        "height": photo.height,
+        "alt": photo.alt_text,
+    }
+
+
+def rich_text(value: str) -> str:
+    """Description or story for the page. What ``catalog.content`` stored is nh3 output, and
+    sanitising it again changes nothing: only that text is rendered as HTML. Anything else
+    (imported plain text, older rows) is escaped with its line breaks kept."""
+    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").strip()
+    if text and html_sanitise(text) == text:
+        return mark_safe(text)
+    return mark_safe(linebreaks(text, autoescape=True))

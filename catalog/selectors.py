@@ -11,7 +11,9 @@ from catalog.models import (
     Evaluation,
     EvaluationChoice,
     EvaluationPart,
+    Framework,
     Product,
+    ProductCategory,
     ProductPhoto,
     ProductVariant,
 )
@@ -227,3 +229,10 @@ def _certificate_of(evaluation: Evaluation) -> Certificate | None:
         return evaluation.certificate
     except Certificate.DoesNotExist:
         return None
+
+
+def current_categories() -> QuerySet[ProductCategory]:
+    """The product groups of the framework in force most recently: listings offer its
+    categories and product sets (numbers and slugs carry over between frameworks)."""
+    latest = Framework.objects.order_by("-in_force_from").values("pk")[:1]
+    return ProductCategory.objects.filter(framework=Subquery(latest)).order_by("code")

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.filters import ProductFilterForm, product_ordering
+from catalog.filters import RegistryFilter
 from catalog.models import Certificate, EvaluationChoice, EvaluationPart
 from catalog.product_page import photo_for_page, product_page_sections, rich_text
 from catalog.selectors import (
@@ -31,10 +31,9 @@ PRODUCTS_PER_PAGE = 24
 
 
 def product_list_view(request: HttpRequest) -> HttpResponse:
-    form = ProductFilterForm(request.GET)
-    form.is_valid()  # invalid fields are dropped by selector_kwargs() and reported on the page
-    queryset = product_ordering(product_list(**form.selector_kwargs()), key=form.sort_key())
-    products = product_list_for_display(queryset=queryset)
+    filterset = RegistryFilter(request.GET)
+    filterset.is_valid()  # invalid fields drop out of the filtering and are reported on the page
+    products = product_list_for_display(queryset=filterset.qs)
     page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
     # Evaluated once here: the prefetches then run once for the page, not per product.
     page.object_list = list(page.object_list)
@@ -42,10 +41,10 @@ def product_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "catalog/product_list.html",
         {
-            "form": form,
+            "filter": filterset,
+            "form": filterset.form,
             "page": page,
             "products": page.object_list,
-            "filtered": any(form.data.get(name) for name in form.fields if name != "sort"),
             # Filters and the alias share one canonical address; later pages keep their number.
             "canonical_path": reverse("catalog:registry")
             + (f"?page={page.number}" if page.number > 1 else ""),

@@ -28,7 +28,6 @@ from django.utils import timezone
 from catalog.models import (
     Framework,
     Product,
-    ProductCategory,
     ProductPhoto,
 )
 from catalog.selectors import certificates_in_force, product_list
@@ -199,12 +198,6 @@ def featured_products(*, stars: int, limit: int = FEATURED_PER_STAR) -> list[int
 
 def current_framework() -> Framework | None:
     return Framework.objects.order_by("-in_force_from").first()
-
-
-def current_categories() -> QuerySet[ProductCategory]:
-    """The six product groups of the framework in force most recently."""
-    latest = Framework.objects.order_by("-in_force_from").values("pk")[:1]
-    return ProductCategory.objects.filter(framework=Subquery(latest)).order_by("code")
 
 
 def provinces_with_products() -> QuerySet[Province]:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from catalog.models import ProductSet
 from catalog.product_page import photo_for_page
+from catalog.selectors import current_categories
 from core.models import Province
 from core.page_cache import catalogue_page
 from core.site import site_url
@@ -21,7 +22,6 @@ from marketplace.storefront.filters import StorefrontFilter
 from marketplace.storefront.jsonld import product_jsonld
 from marketplace.storefront.selectors import (
     CertifiedProductIds,
-    current_categories,
     featured_products,
     product_cards,
     product_offers,

@@ -326,6 +326,8 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE")
+# Seconds to wait for each Stripe API call (the library's default is 80).
+STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "10"))
 # VietQR bank transfers go to the marketplace's own account (it pays sellers from its ledger).
 VIETQR_BANK_BIN = env("VIETQR_BANK_BIN", "970436")
 VIETQR_ACCOUNT = env("VIETQR_ACCOUNT", "0011000000001")

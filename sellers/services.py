@@ -361,7 +361,9 @@ def membership_invite(
             message=render_to_string("sellers/email/invitation.txt", context),
             from_email=None,
             recipient_list=[email],
-        )
+        ),
+        # The invitation is saved; a mail server that is down is logged, not an error page.
+        robust=True,
     )
     return invitation, raw
 

@@ -31,7 +31,9 @@ def order_notify(*, order: Order, to_status: str, new: bool = False) -> None:
     order_id = order.pk
     # The origin is read now, while the request that changed the order is being served.
     origin = site_url()
-    transaction.on_commit(lambda: _send(order_id, to_status, new, origin))
+    # robust: a mail server that is down or slow must not turn a committed order into an error
+    # page (the buyer would order again); Django logs the failed callback instead.
+    transaction.on_commit(lambda: _send(order_id, to_status, new, origin), robust=True)
 
 
 def _send(order_id: int, to_status: str, new: bool, origin: str) -> None:

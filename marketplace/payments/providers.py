@@ -26,8 +26,13 @@ def stripe_enabled() -> bool:
 
 def _stripe() -> stripe.StripeClient:
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    # Stripe's library waits 80 s for an answer by default: a slow Stripe would hold every
+    # worker past gunicorn's timeout. A bounded wait fails the call cleanly instead.
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base,
+        max_network_retries=2,
+        http_client=stripe.new_default_http_client(timeout=settings.STRIPE_TIMEOUT_SECONDS),
     )
 
 

@@ -149,7 +149,20 @@ def checkout_complete(*, cart: Cart, actor=None) -> list[Order]:
     payment = Payment.objects.get(cart=cart)
     if cart.status == CartStatus.COMPLETED:
         return list(cart.orders.order_by("id"))
-    status = providers.stripe_intent_status(provider_id=payment.provider_id)
+    try:
+        status = providers.stripe_intent_status(provider_id=payment.provider_id)
+    except Exception:
+        # Stripe unreachable or slow: nothing is placed here, and nothing is lost — the
+        # webhook places the orders when Stripe confirms, or the buyer comes back.
+        logger.exception("Checking payment %s with Stripe failed", payment.reference)
+        raise CheckoutError(
+            _(
+                "We could not reach the card processor to check your payment; try again in a "
+                "moment. If the payment went through, your order is placed when it confirms."
+            ),
+            code="PROVIDER_ERROR",
+            field="payment_method",
+        ) from None
     if status in ("requires_payment_method", "canceled"):
         raise CheckoutError(
             _("The card payment did not go through. Try again or choose another method."),

@@ -28,10 +28,11 @@ from tests.factories import (
 )
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
 from tests.graphql.test_traceability_permission_matrix import CASES  # noqa: F401
-from traceability import services, signing
+from traceability import signing
 from traceability.graphql.mutations import PIN_RUN_API_MAX
 from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun
 from traceability.services import provenance_event_correct, stamp_run_void
+from traceability.services import stamps as stamp_services
 
 pytestmark = pytest.mark.django_db
 
@@ -261,7 +262,7 @@ def test_stamp_by_url_refuses_altered_and_foreign_urls(gql):
 
 def test_stamp_checks_share_the_scan_pages_budget_per_client(gql, client, monkeypatch):
     monkeypatch.setattr(
-        services, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
+        stamp_services, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
     )
     traced = traced_product()
     _run, (stamp,), _pins = stamps_for(traced)

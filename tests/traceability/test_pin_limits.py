@@ -6,9 +6,9 @@ import pytest
 
 from core.ratelimit import FailureLimit
 from tests.factories_traceability import stamps_for, traced_product
-from traceability import services
 from traceability.models import Stamp
 from traceability.services import PinStatus, stamp_pin_check
+from traceability.services import stamps as stamp_services
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_an_attacker_cannot_lock_the_buyer_out(pinned):
 
 def test_a_client_walking_through_stamps_is_stopped(pinned, monkeypatch):
     stamps, _pins = pinned
-    monkeypatch.setattr(services, "PIN_PER_CLIENT", FailureLimit("pin-client-t", 6, 3600))
+    monkeypatch.setattr(stamp_services, "PIN_PER_CLIENT", FailureLimit("pin-client-t", 6, 3600))
     first = [_check(stamps[0], WRONG, "c").status for _ in range(5)]
     second = [_check(stamps[1], WRONG, "c").status for _ in range(3)]
     assert first == [PinStatus.WRONG] * 5
@@ -51,7 +51,7 @@ def test_a_client_walking_through_stamps_is_stopped(pinned, monkeypatch):
 
 def test_right_pins_are_not_counted_against_the_client(pinned, monkeypatch):
     stamps, pins = pinned
-    monkeypatch.setattr(services, "PIN_PER_CLIENT", FailureLimit("pin-client-t2", 3, 3600))
+    monkeypatch.setattr(stamp_services, "PIN_PER_CLIENT", FailureLimit("pin-client-t2", 3, 3600))
     # A shop checking many genuine items from one address: a right PIN is handed back.
     for _ in range(5):
         assert _check(stamps[0], pins[stamps[0].serial], "shop").status in (
@@ -64,7 +64,7 @@ def test_right_pins_are_not_counted_against_the_client(pinned, monkeypatch):
 def test_above_the_stamp_ceiling_each_client_gets_one_try(pinned, monkeypatch):
     stamps, pins = pinned
     stamp = stamps[0]
-    monkeypatch.setattr(services, "PIN_PER_STAMP", FailureLimit("pin-stamp-t", 10, 3600))
+    monkeypatch.setattr(stamp_services, "PIN_PER_STAMP", FailureLimit("pin-stamp-t", 10, 3600))
     # Many addresses, five guesses each, until the ceiling is reached.
     for n in range(2):
         for _ in range(5):

@@ -22,9 +22,10 @@ from tests.factories import (
     province,
 )
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
-from traceability import services, signing
+from traceability import signing
 from traceability.models import Scan, Stamp
 from traceability.services import provenance_event_correct
+from traceability.services import stamps as stamp_services
 
 pytestmark = pytest.mark.django_db
 
@@ -313,7 +314,7 @@ def test_scan_page_query_count_is_constant(client, traced, django_queries):
 
 def test_scans_are_rate_limited_per_client(client, stamp, monkeypatch):
     monkeypatch.setattr(
-        services, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
+        stamp_services, "SCAN_PER_CLIENT", FailureLimit("stamp-scan-test", limit=3, window=60)
     )
     for _ in range(3):
         assert _get(client, _url(stamp)).status_code == 200

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -48,6 +50,19 @@ class _Exact(CaptureQueriesContext):
 @pytest.fixture
 def django_queries():
     return QueryCounter()
+
+
+BROWSER_SUITE = Path(__file__).parent / "browser"
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The browser suite runs only when named (``pytest tests/browser``): the plain run stays
+    fast, and CI runs the browser suite as its own step."""
+    if collection_path == BROWSER_SUITE:
+        named = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+        if not any(path == BROWSER_SUITE or BROWSER_SUITE in path.parents for path in named):
+            return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

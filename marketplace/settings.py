@@ -283,6 +283,13 @@ GRAPHENE = {
 GRAPHQL_MAX_DEPTH = int(env("GRAPHQL_MAX_DEPTH", "12"))
 GRAPHQL_MAX_ALIASES = int(env("GRAPHQL_MAX_ALIASES", "15"))
 GRAPHQL_MAX_COST = int(env("GRAPHQL_MAX_COST", "50000"))
+# Checked before graphql-core's validation, whose cost grows faster than the document
+# (core/graphql/document.py). The largest query the clients send is ~160 tokens (introspection).
+GRAPHQL_MAX_TOKENS = int(env("GRAPHQL_MAX_TOKENS", "2000"))
+GRAPHQL_MAX_OPERATIONS = int(env("GRAPHQL_MAX_OPERATIONS", "10"))
+GRAPHQL_MAX_FIELDS = int(env("GRAPHQL_MAX_FIELDS", "500"))
+GRAPHQL_MAX_DIRECTIVES = int(env("GRAPHQL_MAX_DIRECTIVES", "50"))
+GRAPHQL_MAX_SAME_NAMED_FIELDS = int(env("GRAPHQL_MAX_SAME_NAMED_FIELDS", "10"))
 # __schema/__type queries: open while debugging, closed in production unless opened here.
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 

@@ -40,6 +40,7 @@ from graphql import (
 )
 
 from core.catalogue_cache import MISSING, catalogue_cache_lookup, catalogue_cache_store
+from core.graphql.document import document_refusal
 from core.graphql.errors import ErrorCode
 from core.graphql.validation import LIMIT_RULES, IntrospectionRule
 from core.stack import fresh_stack_call
@@ -180,6 +181,15 @@ class OcopGraphQLView(GraphQLView):
         return list(instantiate_middleware(configured)) if configured else None
 
     def get_response(self, request, data, show_graphiql=False):
+        if not show_graphiql and not self.batch:
+            query, variables, _name, _id = self.get_graphql_params(request, data)
+            refusal = document_refusal(query, variables)
+            if refusal:
+                # Before the cache key, graphql-core's validation and any SQL: see
+                # core.graphql.document.
+                return self.json_encode(
+                    request, {"errors": [self.format_error(e) for e in refusal]}
+                ), 400
         key = self._cache_key(request, data, show_graphiql)
         if key is None:
             return super().get_response(request, data, show_graphiql)

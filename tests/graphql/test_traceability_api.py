@@ -582,7 +582,7 @@ def test_batches_are_newest_first_and_paginated(gql, client):
     data = gql(query, {**variables, "first": 2})["batches"]
     assert data["totalCount"] == 3
     assert [e["node"]["lotCode"] for e in data["edges"]] == ["L3", "L2"]
-    errors = gql.errors(query, {**variables, "first": 101})
+    errors = gql.errors(query, {**variables, "first": 101}, status=400)
     assert errors[0]["extensions"]["code"] == "OUT_OF_RANGE"
 
 
@@ -599,7 +599,7 @@ def test_a_batch_events_connection_is_capped(gql, client):
     rest = gql(query, {"id": batch_id, "first": 2, "after": page["pageInfo"]["endCursor"]})
     assert (page["totalCount"], len(page["edges"]), page["pageInfo"]["hasNextPage"]) == (3, 2, True)
     assert len(rest["batch"]["events"]["edges"]) == 1
-    errors = gql.errors(query, {"id": batch_id, "first": 101})
+    errors = gql.errors(query, {"id": batch_id, "first": 101}, status=400)
     assert errors[0]["extensions"]["code"] == "OUT_OF_RANGE"
 
 

@@ -69,7 +69,7 @@ def test_registry_statuses_through_filters(gql):
 
 
 def test_bad_arguments_are_refused_with_a_code(gql):
-    errors = gql.errors(SEARCH, {"query": "mat ong", "first": 101})
+    errors = gql.errors(SEARCH, {"query": "mat ong", "first": 101}, status=400)
     assert errors[0]["extensions"]["code"] == "OUT_OF_RANGE"
     errors = gql.errors(SEARCH, {"query": "mat ong", "filters": {"priceBand": "cheap"}})
     assert errors[0]["extensions"]["code"] == "INVALID"

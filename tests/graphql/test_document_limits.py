@@ -1,0 +1,118 @@
+"""Documents built to burn CPU in graphql-core's validation are refused first, cheaply: a token
+limit on the parser, then operations, fields, same-named fields and directives counted in one
+pass (core.graphql.document). Each refusal is a 400 that costs no SQL and well under 50 ms."""
+
+import json
+import time
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+BODY_LIMIT = 128 * 1024
+
+
+def _post(body) -> tuple[int, dict, float]:
+    raw = json.dumps(body)
+    assert len(raw) <= BODY_LIMIT
+    start = time.perf_counter()
+    response = Client().post("/graphql/", raw, content_type="application/json")
+    return response.status_code, response.json(), time.perf_counter() - start
+
+
+def _fill(unit: str, *, head: str = "{ ", tail: str = " }") -> str:
+    """As many ``unit``s as fit a 128 KB body."""
+    count = (BODY_LIMIT - 200 - len(head) - len(tail)) // (len(unit) + 1)
+    return head + " ".join([unit] * count) + tail
+
+
+ABUSIVE = {
+    "3,500 fields": "{ products(first: 1) { edges { node { "
+    + " ".join(f"a{i}: name" for i in range(3_500))
+    + " } } } }",
+    "3,000 operations": "\n".join(f"query q{i} {{ __typename }}" for i in range(3_000)),
+    "duplicate fields": _fill("__typename"),
+    "repeated directives": _fill("@include(if: true)", head="{ __typename ", tail=" }"),
+}
+
+
+@pytest.mark.parametrize("name", list(ABUSIVE))
+def test_each_abusive_document_is_refused_quickly_without_sql(name, django_queries):
+    _post({"query": "{ __typename }"})  # the first request loads the URLconf and schema
+    with django_queries(0):
+        status, body, _seconds = _post({"query": ABUSIVE[name]})
+    assert status == 400
+    assert body["errors"][0]["extensions"]["code"] == "TOO_LARGE"
+    # Timing is asserted by benchmarks/abuse.py on a quiet machine; here only that it is
+    # nowhere near the seconds it used to take.
+    assert _seconds < 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "\n".join(f"query q{i} {{ __typename }}" for i in range(11)),
+            "The document holds 11 operations; the maximum is 10.",
+        ),
+        ("{ " + " ".join(["__typename"] * 11) + " }", None),
+        (
+            "{ ... on Query { __typename } " + " ".join(["__typename"] * 10) + " }",
+            None,
+        ),
+        (
+            "{ __typename " + " ".join(["@include(if: true)"] * 51) + " }",
+            "The query uses more than 50 directives.",
+        ),
+    ],
+)
+def test_limits_under_the_token_limit(query, message):
+    status, body, _ = _post({"query": query})
+    assert status == 400
+    assert body["errors"][0]["extensions"]["code"] == "TOO_MANY"
+    assert body["errors"][0]["message"] == (
+        message or "The query selects the same field more than 10 times in one place."
+    )
+
+
+def test_too_many_fields_is_refused(settings):
+    settings.GRAPHQL_MAX_FIELDS = 20
+    fields = " ".join(f"f{i}: __typename" for i in range(21))
+    status, body, _ = _post({"query": "{ " + fields + " }"})
+    assert (status, body["errors"][0]["message"]) == (
+        400,
+        "The query selects more than 20 fields.",
+    )
+
+
+def test_ten_same_named_fields_and_ten_operations_are_fine():
+    query = "\n".join(f"query q{i} {{ " + " ".join(["__typename"] * 10) + " }" for i in range(10))
+    status, body, _ = _post({"query": query, "operationName": "q3"})
+    assert (status, body) == (200, {"data": {"__typename": "Query"}})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ products(first: " + "9" * 5_000 + ") { totalCount } }",
+        "query ($n: Int = " + "9" * 5_000 + ") { products(first: $n) { totalCount } }",
+        "{ product(id: " + "1" * 5_000 + ") { name } }",
+    ],
+)
+def test_a_5000_digit_integer_is_a_400_not_a_500(query, django_queries):
+    with django_queries(0):
+        status, body, _ = _post({"query": query})
+    assert status == 400
+    assert body["errors"][0]["message"] == "An integer in the query has too many digits."
+
+
+@pytest.mark.parametrize("variables", [[1, 2], "[1]", 5])
+def test_variables_that_are_not_an_object_are_refused(variables, django_queries):
+    with django_queries(0):
+        status, body, _ = _post({"query": "{ __typename }", "variables": variables})
+    assert status == 400
+    assert body["errors"][0]["message"] in (
+        "`variables` must be a JSON object.",
+        "Variables are invalid JSON.",
+    )

@@ -1,32 +1,9 @@
-"""The database backend (the default): documents in ``search.SearchDocument``, searched with
-PostgreSQL full-text search or SQLite FTS5, ranked the same way on both.
-
-A query costs a fixed number of SQL statements whatever the page size: the vocabulary lookup
-(spelling, ``search.query``), one grouped count of the matches by facet value (the total is
-their sum), the facet labels (provinces, product sets), and the page of documents. Pages are
-served from the documents alone — they carry the card.
-
-Matching: each word group of the query must be found (any of its alternatives) through the
-engine's full-text index — ``vector @@ to_tsquery('ocop_folded', …)`` on PostgreSQL (a stored
-tsvector with a GIN index), ``search_fts MATCH …`` on SQLite. When that finds nothing, any
-group will do, ranked by how much matched. pg_trgm helps where the vocabulary cannot: a "did
-you mean" from the nearest title and suggestions for a mistyped prefix (PostgreSQL only).
-
-Ranking (``_relevance``) is one SQL expression over the folded fields, so SQLite and
-PostgreSQL order alike: per group the best of (alternative weight × field weight) — the name
-counts most, then the holder, the place, the product set and the description — plus a bonus
-when the whole query stands as a phrase in the name (or holder, or place) and for adjacent word
-pairs, so "gio lua" ranks Giò lụa above a product with "giò" and "lụa" far apart. Ties are then
-broken by what can be bought now (a certificate in force today and stock), the stars of that
-certificate, and the name.
-"""
+"""``DatabaseBackend``: searching, facets, suggestions and health over ``SearchDocument``."""
 
 from __future__ import annotations
 
 import datetime
 import html
-import itertools
-import re
 
 from django.db import connection
 from django.db.models import (
@@ -41,7 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import Expression, RawSQL
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,9 +27,6 @@ from core.models import Province
 from core.search import (
     PRODUCT,
     STATUS_ANY,
-    STATUS_EXPIRED,
-    STATUS_IN_FORCE,
-    STATUS_REVOKED,
     FacetValue,
     IndexHealth,
     SearchFilters,
@@ -60,230 +34,30 @@ from core.search import (
     SearchResults,
     Suggestion,
 )
+from search.backends.database.matching import (
+    FACETS,
+    SUGGEST_MIN_CHARS,
+    TEXT_FIELDS,
+    DocumentSQL,
+    buyable_case,
+    contains_sql,
+    fts_expression,
+    fts_filter,
+    highlight,
+    in_force_q,
+    needle,
+    price_band_case,
+    price_band_q,
+    relevance,
+    stars_now_case,
+    status_q,
+    strong_match,
+)
 from search.documents import PRICE_BANDS, document_types, localised_name, price_band_label
 from search.models import SearchDocument
-from search.query import Group, ParsedQuery, query_parse
+from search.query import ParsedQuery, query_parse
 from search.text import tokens
 from sellers.models import SellerType
-
-# Field weights; an alternative's weight (100 as typed … 60 corrected) multiplies them.
-FIELD_WEIGHTS = (
-    ("title_text", 10),
-    ("holder_text", 6),
-    ("place_text", 5),
-    ("category_text", 3),
-    ("body_text", 2),
-)
-PHRASE_BONUS = (("title_text", 800), ("holder_text", 300), ("place_text", 300))
-PAIR_BONUS = 200
-TITLE_START_BONUS = 100
-FACETS = ("stars", "province", "category", "set", "price", "seller_type", "in_stock")
-SUGGEST_MIN_CHARS = 2
-# Read for matching only; a page of hits does not load them.
-TEXT_FIELDS = ("title_text", "holder_text", "place_text", "category_text", "body_text", "text")
-TRIGRAM_MIN_SIMILARITY = 0.3
-
-
-def in_force_q(today: datetime.date) -> Q:
-    """The document's certificate is in force on ``today``. The document keeps the certificate
-    that ``catalog.selectors.certificates_in_force`` gave when it was written; its date half is
-    checked here, at read time, so a lapse at midnight needs no write."""
-    return Q(certificate_valid_until__gte=today)
-
-
-def _buyable(today: datetime.date) -> Case:
-    return Case(
-        When(in_force_q(today) & Q(in_stock=True), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def _stars_now(today: datetime.date) -> Case:
-    return Case(
-        When(in_force_q(today), then=F("stars")), default=Value(0), output_field=IntegerField()
-    )
-
-
-def _status_q(status: str, today: datetime.date) -> Q:
-    if status == STATUS_IN_FORCE:
-        return in_force_q(today)
-    if status == STATUS_EXPIRED:
-        return Q(latest_status="expired") | Q(latest_status="active", latest_valid_until__lt=today)
-    if status == STATUS_REVOKED:
-        return Q(latest_status=STATUS_REVOKED)
-    if status == STATUS_ANY:
-        return Q()
-    raise ValueError(f"Unknown certificate status filter {status!r}.")
-
-
-def _price_band_q(key: str, today: datetime.date) -> Q:
-    low, high = PRICE_BANDS[key]
-    q = in_force_q(today) & Q(min_price__isnull=False)
-    if low is not None:
-        q &= Q(min_price__gte=low)
-    if high is not None:
-        q &= Q(min_price__lte=high)
-    return q
-
-
-def _price_band_case(today: datetime.date) -> Case:
-    return Case(
-        *[When(_price_band_q(key, today), then=Value(key)) for key in PRICE_BANDS],
-        default=Value(""),
-    )
-
-
-# --- matching -------------------------------------------------------------------------------
-
-
-def _needle(terms) -> str:
-    return f" {' '.join(terms)} "
-
-
-def fts_expression(groups: list[Group], *, any_group: bool = False, prefix: str = "") -> str:
-    """The full-text query for the engine in use: every group (or any, with ``any_group``),
-    each as the OR of its alternatives; ``prefix`` adds a word that only has to start so."""
-    postgres = connection.vendor == "postgresql"
-    parts = []
-    for group in groups:
-        options = []
-        for alternative in group.alternatives:
-            if postgres:
-                options.append(" <-> ".join(alternative.terms))
-            else:
-                options.append('"' + " ".join(alternative.terms) + '"')
-        if options:
-            parts.append("(" + (" | " if postgres else " OR ").join(options) + ")")
-    if prefix:
-        parts.append(f"{prefix}:*" if postgres else f'"{prefix}"*')
-    joiner = (" | " if any_group else " & ") if postgres else (" OR " if any_group else " AND ")
-    return joiner.join(parts)
-
-
-class DocumentSQL(Expression):
-    """SQL over the document's own columns, written as a template: ``{title_text} LIKE %s``.
-
-    The columns are compiled as the query names them, so the expression stays right inside a
-    subquery, where Django aliases the table (``U0``); ``{vector}`` is PostgreSQL's generated
-    column, which the model does not know, named after the ``id`` column's alias."""
-
-    _FIELD = re.compile(r"\{(\w+)\}")
-
-    def __init__(self, template: str, params: list, *, output_field):
-        super().__init__(output_field=output_field)
-        self.template, self.params = template, list(params)
-        fields = set(self._FIELD.findall(template))
-        if "vector" in fields:
-            fields = (fields - {"vector"}) | {"id"}
-        self.fields = sorted(fields)
-        self.columns: dict = {}
-
-    def resolve_expression(
-        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
-    ):
-        if self.columns:
-            # Already bound to the document table: a subquery being placed in an outer query.
-            return self
-        resolved = self.copy()
-        resolved.columns = {
-            name: F(name).resolve_expression(query, allow_joins, reuse, summarize)
-            for name in self.fields
-        }
-        return resolved
-
-    def get_source_expressions(self):
-        # The columns, so that Django relabels them when the query becomes a subquery.
-        return [self.columns[name] for name in self.fields] if self.columns else []
-
-    def set_source_expressions(self, exprs):
-        if exprs:
-            self.columns = dict(zip(self.fields, exprs, strict=True))
-
-    def as_sql(self, compiler, connection):
-        names = {name: compiler.compile(column)[0] for name, column in self.columns.items()}
-        if "id" in names:
-            names["vector"] = names["id"].rsplit(".", 1)[0] + '."vector"'
-        return self.template.format(**names), self.params
-
-    def get_group_by_cols(self):
-        return []
-
-
-def _fts_filter(expression: str) -> DocumentSQL:
-    if connection.vendor == "postgresql":
-        template = "{vector} @@ to_tsquery('ocop_folded', %s)"
-    else:
-        template = "{id} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
-    return DocumentSQL(template, [expression], output_field=BooleanField())
-
-
-def _contains(field: str) -> str:
-    # The needles are folded words between spaces: nothing LIKE would read as a wildcard.
-    return f"{{{field}}} LIKE %s"
-
-
-STRONG_FIELDS = ("title_text", "holder_text", "place_text")
-
-
-def _strong_match(group: Group) -> DocumentSQL:
-    """One of ``group``'s alternatives is in the document's name, holder or place."""
-    needles = [f"%{_needle(a.terms)}%" for a in group.alternatives for _ in STRONG_FIELDS]
-    template = " OR ".join(_contains(field) for _ in group.alternatives for field in STRONG_FIELDS)
-    return DocumentSQL(f"({template})", needles, output_field=BooleanField())
-
-
-def _group_score(group: Group) -> tuple[str, list]:
-    """The best (alternative × field) weight the document reaches for ``group``: a CASE whose
-    branches are tried from the heaviest down."""
-    options = sorted(
-        (
-            (alternative.weight * field_weight, field, _needle(alternative.terms))
-            for alternative in group.alternatives
-            for field, field_weight in FIELD_WEIGHTS
-        ),
-        key=lambda option: -option[0],
-    )
-    sql = " ".join(f"WHEN {_contains(field)} THEN {weight}" for weight, field, _ in options)
-    return f"CASE {sql} ELSE 0 END", [f"%{needle}%" for _, _, needle in options]
-
-
-def _relevance(parsed: ParsedQuery) -> DocumentSQL:
-    """The relevance of a document to ``parsed`` as one SQL expression (written as SQL rather
-    than ORM expressions: building a hundred ``When`` objects cost more than running them)."""
-    groups = parsed.matchable
-    parts, params = ["0"], []
-    for group in groups:
-        sql, group_params = _group_score(group)
-        parts.append(sql)
-        params += group_params
-    best = [group.best.terms for group in groups]
-    if len(best) >= 2:
-        phrase = _needle(term for terms in best for term in terms)
-        branches = " ".join(
-            f"WHEN {_contains(field)} THEN {bonus}" for field, bonus in PHRASE_BONUS
-        )
-        parts.append(f"CASE {branches} ELSE 0 END")
-        params += [f"%{phrase}%"] * len(PHRASE_BONUS)
-    if len(best) >= 3:
-        for left, right in itertools.pairwise(best):
-            parts.append(f"CASE WHEN {_contains('title_text')} THEN {PAIR_BONUS} ELSE 0 END")
-            params.append(f"%{_needle((*left, *right))}%")
-    if best:
-        parts.append(f"CASE WHEN {_contains('title_text')} THEN {TITLE_START_BONUS} ELSE 0 END")
-        params.append(f"{_needle(best[0])}%")
-    return DocumentSQL("(" + " + ".join(parts) + ")", params, output_field=IntegerField())
-
-
-def highlight(title: str, terms: set[str]) -> str:
-    """``title`` as HTML with the words found in ``terms`` marked."""
-    out = []
-    for word in title.split(" "):
-        folded = tokens(word)
-        escaped = html.escape(word)
-        out.append(f"<mark>{escaped}</mark>" if folded and set(folded) & terms else escaped)
-    return " ".join(out)
-
 
 # --- the backend ----------------------------------------------------------------------------
 
@@ -300,7 +74,7 @@ class DatabaseBackend:
         documents = SearchDocument.objects.filter(kind=kind)
         if kind != PRODUCT:
             return documents
-        documents = documents.filter(_status_q(filters.status, today))
+        documents = documents.filter(status_q(filters.status, today))
         if filters.stars:
             documents = documents.filter(in_force_q(today), stars=filters.stars)
         if filters.province:
@@ -310,7 +84,7 @@ class DatabaseBackend:
         if filters.product_set:
             documents = documents.filter(product_set_number=filters.product_set)
         if filters.price_band:
-            documents = documents.filter(_price_band_q(filters.price_band, today))
+            documents = documents.filter(price_band_q(filters.price_band, today))
         if filters.seller_type:
             documents = documents.filter(
                 in_force_q(today), seller_types__contains=f" {filters.seller_type} "
@@ -329,7 +103,7 @@ class DatabaseBackend:
         groups = parsed.matchable
         if not groups:
             return documents.none()
-        return documents.filter(_fts_filter(fts_expression(groups, any_group=relaxed)))
+        return documents.filter(fts_filter(fts_expression(groups, any_group=relaxed)))
 
     def _facets(
         self,
@@ -342,9 +116,9 @@ class DatabaseBackend:
         rows = list(
             matches.order_by()
             .annotate(
-                f_stars=_stars_now(today),
-                f_price=_price_band_case(today),
-                f_stock=_buyable(today),
+                f_stars=stars_now_case(today),
+                f_price=price_band_case(today),
+                f_stock=buyable_case(today),
                 f_sellers=Case(
                     When(in_force_q(today), then=F("seller_types")),
                     default=Value(""),
@@ -450,10 +224,12 @@ class DatabaseBackend:
         }
 
     def _ordered(self, matches, *, parsed, order: str, today: datetime.date) -> QuerySet:
-        documents = matches.annotate(buyable_now=_buyable(today), stars_now=_stars_now(today))
+        documents = matches.annotate(
+            buyable_now=buyable_case(today), stars_now=stars_now_case(today)
+        )
         tail = ["sort_name", "id"]
         if order == "relevance" and parsed is not None:
-            documents = documents.annotate(relevance=_relevance(parsed))
+            documents = documents.annotate(relevance=relevance(parsed))
             return documents.order_by("-relevance", "-buyable_now", "-stars_now", *tail)
         if order == "price_asc":
             return documents.order_by(F("min_price").asc(nulls_last=True), *tail)
@@ -557,7 +333,7 @@ class DatabaseBackend:
             # holder or place: a product set's name ("Mật ong, …") or a description would let
             # every product of the set through.
             for group in parsed.matchable:
-                matches = matches.filter(_strong_match(group))
+                matches = matches.filter(strong_match(group))
         if not ranked:
             return matches.values_list("object_id", flat=True)
         return self._ordered(matches, parsed=parsed, order="relevance", today=today).values_list(
@@ -584,7 +360,7 @@ class DatabaseBackend:
         # product's or a producer's name.
         documents = SearchDocument.objects.filter(
             Q(kind=PRODUCT, certificate_valid_until__gte=today) | ~Q(kind=PRODUCT),
-            _fts_filter(fts_expression(groups, prefix=last)),
+            fts_filter(fts_expression(groups, prefix=last)),
             title_text__contains=f" {last}",
         )
         # How much of the complete words is in the title (the last word always is); a bare
@@ -592,10 +368,10 @@ class DatabaseBackend:
         parts, params = ["1"], []
         for group in groups:
             branches = " ".join(
-                f"WHEN {_contains('title_text')} THEN {a.weight}" for a in group.alternatives
+                f"WHEN {contains_sql('title_text')} THEN {a.weight}" for a in group.alternatives
             )
             parts.append(f"CASE {branches} ELSE 0 END")
-            params += [f"%{_needle(a.terms)}%" for a in group.alternatives]
+            params += [f"%{needle(a.terms)}%" for a in group.alternatives]
         rows = list(
             documents.annotate(
                 title_score=DocumentSQL(
@@ -606,8 +382,8 @@ class DatabaseBackend:
                     default=Value(0),
                     output_field=IntegerField(),
                 ),
-                buyable_now=_buyable(today),
-                stars_now=_stars_now(today),
+                buyable_now=buyable_case(today),
+                stars_now=stars_now_case(today),
             )
             .order_by(
                 "-title_score", "-product_first", "-buyable_now", "-stars_now", "sort_name", "id"

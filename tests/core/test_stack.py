@@ -1,7 +1,5 @@
 """core.stack: calls that start on a fresh frame-stack chunk behave like plain calls."""
 
-import sys
-
 import pytest
 
 from core import stack
@@ -22,7 +20,6 @@ def test_deep_recursion_below_it_still_works():
     assert fresh_stack_call(depth, 500) == 500
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 13), reason="later Pythons keep a spare chunk")
 def test_the_padding_frame_is_larger_than_a_chunk():
     # A 16 KiB chunk holds 2,048 eight-byte slots; the padding frame alone needs more, so it
     # always opens a chunk of its own and the call below it starts on the next one.

@@ -1,5 +1,6 @@
 # OCOP Marketplace: the web process (gunicorn) used by docker-compose.yml. Static files are
 # collected at build time and served by whitenoise; uploaded media go to the /app/media volume.
+# No gunicorn access log: the application writes one structured line per request itself.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -29,4 +30,4 @@ RUN pip install . \
 USER ocop
 EXPOSE 8000
 
-CMD ["gunicorn", "marketplace.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--timeout", "60", "--access-logfile", "-", "--error-logfile", "-"]
+CMD ["gunicorn", "marketplace.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--timeout", "60", "--error-logfile", "-"]

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, before host checks, the HTTPS redirect and sessions (core.health).
     "core.health.HealthCheckMiddleware",
+    # One line per request with its id, status, duration and SQL count (core.request_log).
+    "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -349,10 +351,26 @@ PAYMENTS_VIETQR_HOURS = int(env("PAYMENTS_VIETQR_HOURS", "48"))
 REGISTRY_ADMIN_MAX_ROWS = int(env("REGISTRY_ADMIN_MAX_ROWS", "2000"))
 REGISTRY_ADMIN_MAX_BYTES = int(env("REGISTRY_ADMIN_MAX_BYTES", str(1024 * 1024)))
 
+# JSON lines in production (log collectors parse them), readable text in development; every
+# record carries the request id (core.request_log).
+LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request_log.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.request_log.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 

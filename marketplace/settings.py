@@ -390,3 +390,19 @@ if PRODUCTION:
 LOGIN_URL = "account:login"
 LOGIN_REDIRECT_URL = "account:my_account"
 LOGOUT_REDIRECT_URL = "/"
+
+# Error reporting: only with a DSN, so development, tests and CI send nothing anywhere.
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=MARKETPLACE_ENV,
+        release=RELEASE or None,
+        # No user names, e-mails, cookies or addresses leave the site.
+        send_default_pii=False,
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

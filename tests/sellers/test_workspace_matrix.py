@@ -1,0 +1,185 @@
+"""Every page of the seller workspace (``/seller/<slug>/…``), for every kind of visitor:
+anonymous → the sign-in page; the owner of another seller → refused, also when it names its
+own business with the victim's objects (cross-object); the holder's staff member → what its
+role allows; the owner → served. A refusal changes nothing, GET or POST.
+
+A workspace URL added without a row in ``PAGES`` fails ``test_every_workspace_page_has_a_row``.
+"""
+
+import pytest
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from catalog.models import Product, ProductVariant
+from marketplace.offers.models import Offer, ResaleAuthorization, Stock, StockLocation
+from marketplace.offers.services import resale_grant
+from marketplace.orders.models import Order
+from marketplace.orders.services import checkout_place_orders
+from sellers.models import ApiToken, Invitation, Membership, MembershipRole, SellerStatus
+from sellers.services import api_token_create
+from tests.factories import BusinessFactory, MembershipFactory
+from tests.factories_orders import offer_in_stock, ready_cart
+from tests.factories_traceability import event_for, stamps_for, traced_product
+from traceability.models import Batch, ProvenanceEvent, StampRun
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (
+    Product,
+    ProductVariant,
+    Offer,
+    Stock,
+    StockLocation,
+    ResaleAuthorization,
+    Order,
+    Membership,
+    Invitation,
+    ApiToken,
+    Batch,
+    ProvenanceEvent,
+    StampRun,
+)
+
+
+def _state():
+    return {
+        model.__name__: [str(model_to_dict(row)) for row in model.objects.order_by("pk")]
+        for model in MODELS
+    }
+
+
+@pytest.fixture
+def world():
+    traced = traced_product()
+    traced.event = event_for(traced)
+    traced.run, (traced.stamp,), _pins = stamps_for(traced, 1)
+    traced.offer, stock = offer_in_stock(holder=traced.holder, name="Trà hoa vàng")
+    traced.location = stock.location
+    (traced.order,) = checkout_place_orders(
+        cart=ready_cart((traced.offer, 1)), payment_method="cod", confirmed=True
+    )
+    traced.authorization = resale_grant(
+        actor=traced.owner, product=traced.product, reseller=BusinessFactory(status="active")
+    )
+    traced.staff_membership = traced.holder.memberships.get(user=traced.staff)
+    traced.token = api_token_create(business=traced.holder, user=traced.owner, name="ERP")[0]
+    attacker = MembershipFactory(
+        role=MembershipRole.OWNER, business=BusinessFactory(status=SellerStatus.ACTIVE)
+    )
+    traced.attacker, traced.attacker_business = attacker.user, attacker.business
+    return traced
+
+
+# A page a staff member may open although its action is the owner's or a manager's: the form
+# or list is shown, and the POST is refused by the service (membership_require).
+SHOWN = True
+# name -> (kwargs of the holder's objects (the slug is added), staff member allowed to GET)
+PAGES = {
+    "activate": (lambda w: {}, SHOWN),
+    "team": (lambda w: {}, SHOWN),
+    "team_invite": (lambda w: {}, False),
+    "member_role": (lambda w: {"membership_id": w.staff_membership.pk}, False),
+    "member_remove": (lambda w: {"membership_id": w.staff_membership.pk}, False),
+    "tokens": (lambda w: {}, False),
+    "token_revoke": (lambda w: {"token_id": w.token.pk}, False),
+    "dashboard": (lambda w: {}, True),
+    "offer_list": (lambda w: {}, True),
+    "offer_create": (lambda w: {}, SHOWN),
+    "offer_edit": (lambda w: {"pk": w.offer.pk}, SHOWN),
+    "offer_publish": (lambda w: {"pk": w.offer.pk}, False),
+    "offer_pause": (lambda w: {"pk": w.offer.pk}, False),
+    "offer_delete": (lambda w: {"pk": w.offer.pk}, False),
+    "stock": (lambda w: {}, True),
+    "location_create": (lambda w: {}, SHOWN),
+    "product_list": (lambda w: {}, True),
+    "product_edit": (lambda w: {"product_slug": w.product.slug}, SHOWN),
+    "variant_add": (lambda w: {"product_slug": w.product.slug}, False),
+    "variant_edit": (lambda w: {"product_slug": w.product.slug, "pk": w.variant.pk}, SHOWN),
+    "variant_remove": (lambda w: {"product_slug": w.product.slug, "pk": w.variant.pk}, False),
+    "photo_add": (lambda w: {"product_slug": w.product.slug}, False),
+    "photo_move": (lambda w: {"product_slug": w.product.slug}, False),
+    "photo_remove": (lambda w: {"product_slug": w.product.slug, "pk": 1}, False),
+    "resale_grant": (lambda w: {"product_slug": w.product.slug}, False),
+    "resale_revoke": (lambda w: {"pk": w.authorization.pk}, False),
+    "order_list": (lambda w: {}, True),
+    "order_detail": (lambda w: {"number": w.order.number}, True),
+    "packing_slip": (lambda w: {"number": w.order.number}, True),
+    "order_action": (lambda w: {"number": w.order.number, "action": "cancel"}, True),
+    "ledger": (lambda w: {}, False),
+    "batch_list": (lambda w: {}, True),
+    "batch_create": (lambda w: {}, False),
+    "batch_detail": (lambda w: {"pk": w.batch.pk}, True),
+    "event_correct": (lambda w: {"pk": w.batch.pk, "event_pk": w.event.pk}, True),
+    "stamp_run_list": (lambda w: {"pk": w.batch.pk}, True),
+    "stamp_run_create": (lambda w: {"pk": w.batch.pk}, False),
+    "stamp_run_detail": (lambda w: {"run_pk": w.run.pk}, SHOWN),
+    "stamp_run_pdf": (lambda w: {"run_pk": w.run.pk}, False),
+    "stamp_run_csv": (lambda w: {"run_pk": w.run.pk}, False),
+    "stamp_png": (lambda w: {"run_pk": w.run.pk, "serial": w.stamp.serial}, False),
+    "stamp_svg": (lambda w: {"run_pk": w.run.pk, "serial": w.stamp.serial}, False),
+}
+
+
+def _workspace_routes() -> dict[str, str]:
+    """Name -> "namespace:name" of every URL under /seller/<slug>/."""
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif (prefix + str(pattern.pattern)).startswith("seller/<slug:slug>/"):
+                yield pattern.name, f"{namespace}:{pattern.name}"
+
+    return dict(walk(get_resolver().url_patterns, "", None))
+
+
+def test_every_workspace_page_has_a_row():
+    assert set(_workspace_routes()) == set(PAGES)
+
+
+def _url(world, name, slug=None):
+    kwargs = {"slug": slug or world.holder.slug, **PAGES[name][0](world)}
+    return reverse(_workspace_routes()[name], kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_anonymous_visitors_are_sent_to_sign_in(world, name):
+    url = _url(world, name)
+    before = _state()
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(url)
+        assert response.status_code == 302, (method, response.status_code)
+        assert response["Location"].startswith("/tai-khoan/dang-nhap/"), response["Location"]
+    assert _state() == before
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_another_sellers_owner_is_refused_even_naming_its_own_business(world, name):
+    client = Client()
+    client.force_login(world.attacker)
+    urls = [_url(world, name)]
+    if PAGES[name][0](world):  # a page of the victim's objects: named under its own business too
+        urls.append(_url(world, name, slug=world.attacker_business.slug))
+    before = _state()
+    for url in urls:
+        # A POST-only page answers GET with 405 before anything else: it reveals nothing.
+        assert client.get(url).status_code in (403, 404, 405), url
+        assert client.post(url).status_code in (403, 404), url
+    assert _state() == before
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_staff_members_get_what_their_role_allows_and_owners_everything(world, name):
+    url = _url(world, name)
+    staff, owner = Client(), Client()
+    staff.force_login(world.staff)
+    owner.force_login(world.owner)
+    allowed = PAGES[name][1]
+    answer = staff.get(url).status_code
+    if allowed:
+        assert answer in (200, 405), answer
+    else:
+        assert answer in (403, 404, 405), answer
+    assert owner.get(url).status_code in (200, 302, 404, 405)

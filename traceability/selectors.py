@@ -11,7 +11,7 @@ import datetime
 import itertools
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -48,6 +48,34 @@ class ScanPlace:
     province: Province | None = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None
+
+
+COORDINATE_STEP = Decimal("0.1")
+
+
+def _coordinate(value, limit: int) -> Decimal | None:
+    try:
+        number = Decimal(str(value)) if value is not None else None
+    except (InvalidOperation, ValueError):
+        return None
+    if number is None or not number.is_finite() or abs(number) > limit:
+        return None
+    return number.quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP)
+
+
+def scan_place_resolve(*, province_slug: str | None, latitude, longitude) -> ScanPlace:
+    """The coarse place a client may send with a scan — a province it picked and/or
+    coordinates, as text (the page's query string) or numbers (the API) — rounded to 0.1°
+    before anything is stored. Bad values are dropped: a place is optional and never worth
+    refusing a scan for; a lone latitude or longitude is no place."""
+    province = None
+    slug = (province_slug or "").strip()
+    if slug:
+        province = Province.objects.filter(slug=slug[:100]).first()
+    latitude, longitude = _coordinate(latitude, 90), _coordinate(longitude, 180)
+    if latitude is None or longitude is None:
+        latitude = longitude = None
+    return ScanPlace(province=province, latitude=latitude, longitude=longitude)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlencode
 
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -19,7 +18,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_protect
 
-from core.models import Province
 from core.ratelimit import client_ip
 from core.site import site_url
 from traceability import signing
@@ -27,6 +25,7 @@ from traceability.digital_link import MalformedLink, digital_link_parse
 from traceability.selectors import (
     ScanPlace,
     certificate_on_date,
+    scan_place_resolve,
     stamp_lookup,
     stamp_lookup_gs1,
     stamp_scan_page,
@@ -44,7 +43,6 @@ GS1_VOC = "https://gs1.org/voc/"
 # The vocabulary's URIs, older and current: a linkType may name a link by either.
 GS1_VOCABULARIES = (GS1_VOC, "https://www.gs1.org/voc/", "https://ref.gs1.org/voc/")
 GS1_LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
-_COORDINATE_STEP = Decimal("0.1")
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -67,29 +65,13 @@ def _not_recognised(request) -> HttpResponse:
     return _no_store(render(request, "traceability/not_recognised.html", status=404))
 
 
-def _rounded(value: str, limit: int) -> Decimal | None:
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    if not number.is_finite() or abs(number) > limit:
-        return None
-    return number.quantize(_COORDINATE_STEP, rounding=ROUND_HALF_UP)
-
-
 def _scan_place(request) -> ScanPlace:
-    """The coarse place a client may send: ``?province=<slug>`` (picked by the buyer) and/or
-    ``?lat=…&lng=…``, rounded here to 0.1° before anything is stored. Bad values are ignored:
-    a place is optional and never worth refusing a scan for."""
-    province = None
-    slug = request.GET.get("province", "").strip()
-    if slug:
-        province = Province.objects.filter(slug=slug[:100]).first()
-    latitude = _rounded(request.GET.get("lat", ""), 90)
-    longitude = _rounded(request.GET.get("lng", ""), 180)
-    if latitude is None or longitude is None:
-        latitude = longitude = None
-    return ScanPlace(province=province, latitude=latitude, longitude=longitude)
+    """``?province=<slug>`` (picked by the buyer) and/or ``?lat=…&lng=…``."""
+    return scan_place_resolve(
+        province_slug=request.GET.get("province"),
+        latitude=request.GET.get("lat"),
+        longitude=request.GET.get("lng"),
+    )
 
 
 @csrf_protect

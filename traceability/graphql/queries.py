@@ -4,7 +4,6 @@ way."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import graphene
@@ -16,7 +15,6 @@ from core.graphql.connections import ConnectionField
 from core.graphql.errors import ErrorCode, api_error
 from core.graphql.relay import Node, from_global_id_or_error
 from core.graphql.types import enum_value
-from core.models import Province
 from core.ratelimit import client_ip
 from sellers.graphql.acting import acting_businesses, business_acted_for
 from traceability import signing, views
@@ -35,14 +33,13 @@ from traceability.selectors import (
     ScanPage,
     ScanPlace,
     batches_of_business,
+    scan_place_resolve,
     stamp_lookup,
     stamp_lookup_gs1,
     stamp_scan_page,
     stamp_verify,
 )
 from traceability.services import stamp_check_allowance, stamp_scan_record
-
-_COORDINATE_STEP = Decimal("0.1")
 
 
 def _event_id(pk):
@@ -123,29 +120,6 @@ def scan_rate_ok(request) -> bool:
 def _rate_limited(info) -> None:
     if not scan_rate_ok(info.context):
         raise api_error(_("Too many stamp checks; wait a few minutes."), ErrorCode.TOO_MANY)
-
-
-def _coordinate(value: float | None, limit: int) -> Decimal | None:
-    """Rounded to 0.1° before anything is stored, as on the page; bad values are dropped."""
-    if value is None:
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    if not number.is_finite() or abs(number) > limit:
-        return None
-    return number.quantize(_COORDINATE_STEP, rounding=ROUND_HALF_UP)
-
-
-def _scan_place(province: str | None, latitude, longitude) -> ScanPlace:
-    found = None
-    if province and province.strip():
-        found = Province.objects.filter(slug=province.strip()[:100]).first()
-    latitude, longitude = _coordinate(latitude, 90), _coordinate(longitude, 180)
-    if latitude is None or longitude is None:
-        latitude = longitude = None
-    return ScanPlace(province=found, latitude=latitude, longitude=longitude)
 
 
 def _check(info, stamp: Stamp | None, code: str, place: ScanPlace, record: bool):
@@ -257,7 +231,7 @@ class Query(graphene.ObjectType):
     def resolve_stamp(root, info, code, record=True, province=None, latitude=None, longitude=None):
         _rate_limited(info)
         code = signing.stamp_code_normalise(code[:64])
-        place = _scan_place(province, latitude, longitude)
+        place = scan_place_resolve(province_slug=province, latitude=latitude, longitude=longitude)
         return _check(info, stamp_lookup(code=code), code, place, record)
 
     @staticmethod
@@ -266,5 +240,5 @@ class Query(graphene.ObjectType):
     ):
         _rate_limited(info)
         stamp, code = _stamp_of_url(url)
-        place = _scan_place(province, latitude, longitude)
+        place = scan_place_resolve(province_slug=province, latitude=latitude, longitude=longitude)
         return _check(info, stamp, code, place, record)

@@ -2,8 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
+
+# The marketplace's own name on every admin page, instead of "Django administration".
+admin.site.site_header = _("Chợ OCOP administration")
+admin.site.site_title = _("Chợ OCOP admin")
+admin.site.index_title = _("Marketplace administration")
 
 urlpatterns = [
     # The language switch is in the header of every page. Its form carries no CSRF token: a

@@ -56,6 +56,21 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def changed(self) -> bool:
+        """Whether applying the file wrote anything: a file imported again changes nothing."""
+        return any(
+            getattr(self, name)
+            for name in (
+                "decisions_created",
+                "businesses_created",
+                "products_created",
+                "evaluations_created",
+                "certificates_created",
+                "superseded",
+            )
+        )
+
     def counts(self) -> list[tuple[str, str, str, int]]:
         """(field, Vietnamese label, English label, value) rows for templates and the command."""
         return [(name, vi, en, getattr(self, name)) for name, vi, en in COUNT_LABELS]

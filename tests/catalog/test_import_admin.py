@@ -61,6 +61,13 @@ def test_upload_happy_path(staff_client):
     # The decision now shows in the changelist with its certificates.
     changelist = client.get(reverse("admin:catalog_decision_changelist"), {"q": "3981"})
     assert "3981/QĐ-UBND" in changelist.content.decode()
+    # The same file again changes nothing, and says so rather than "imported".
+    again = client.post(
+        reverse(IMPORT_URL),
+        {"file": upload("lam-dong-3981.csv", content), "level": "province"},
+    ).content.decode()
+    assert "Nothing changed: every row was already imported." in again
+    assert "Đã nhập xong. / Imported." not in again
 
 
 def test_upload_dry_run_writes_nothing(staff_client):
@@ -192,3 +199,10 @@ def test_upload_at_the_row_limit_is_imported(staff_client, settings):
         reverse(IMPORT_URL), {"file": upload("ok.csv", content), "level": "province"}
     )
     assert response.context["report"].applied
+
+
+def test_admin_pages_carry_the_marketplaces_name_in_vietnamese(staff_client):
+    client, _ = staff_client
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "<title>Quản trị sàn | Quản trị Chợ OCOP</title>" in page
+    assert "Quản trị Chợ OCOP" in page and "Django" not in page.split("<body")[1][:3000]

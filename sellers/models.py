@@ -1,9 +1,11 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.text import slugify_vi
+from core.text import fold, slugify_vi
 
 # The seller workspace lives at /seller/<business slug>/, beside its own routes /seller/apply/,
 # /seller/claim/… and /seller/invitations/…: a business with one of these slugs would be
@@ -35,6 +37,42 @@ class LegalType(models.TextChoices):
     PRODUCTION_FACILITY = "production_facility", _("Production facility")
     ASSOCIATION = "association", _("Association")
     OTHER = "other", _("Other")
+
+
+# The legal type a producer's name announces, by its first words (folded); the first match wins,
+# so longer prefixes come before the shorter ones they start with.
+LEGAL_TYPE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("hop tac xa", LegalType.COOPERATIVE),
+    ("htx", LegalType.COOPERATIVE),
+    ("to hop tac", LegalType.COOPERATIVE_GROUP),
+    ("tht", LegalType.COOPERATIVE_GROUP),
+    ("doanh nghiep tu nhan", LegalType.PRIVATE_ENTERPRISE),
+    ("dntn", LegalType.PRIVATE_ENTERPRISE),
+    ("cong ty", LegalType.ENTERPRISE),
+    ("cty", LegalType.ENTERPRISE),
+    ("ctcp", LegalType.ENTERPRISE),
+    ("ct cp", LegalType.ENTERPRISE),
+    ("ct tnhh", LegalType.ENTERPRISE),
+    ("doanh nghiep", LegalType.ENTERPRISE),
+    ("ho kinh doanh", LegalType.HOUSEHOLD),
+    ("hkd", LegalType.HOUSEHOLD),
+    ("ho san xuat", LegalType.HOUSEHOLD),
+    ("co so", LegalType.PRODUCTION_FACILITY),
+    ("hiep hoi", LegalType.ASSOCIATION),
+    ("hoi", LegalType.ASSOCIATION),
+)
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def legal_type_from_name(name: str) -> str:
+    """The legal type a Vietnamese business name announces ("HTX …", "Công ty CP …", "DNTN-…",
+    "Tổ hợp tác …"), else ``OTHER``. Whole words: "Hội …" is an association, "Hồ …" is not."""
+    words = _WORDS.findall(fold(name))
+    for prefix, legal_type in LEGAL_TYPE_PREFIXES:
+        wanted = prefix.split()
+        if words[: len(wanted)] == wanted:
+            return legal_type
+    return LegalType.OTHER
 
 
 class SellerStatus(models.TextChoices):

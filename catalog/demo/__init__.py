@@ -19,7 +19,6 @@ from catalog.demo.history import CAM_VAN_YEN_CHOICES, DECISIONS, SCORES
 from catalog.demo.load import DemoSummary, demo_load
 from catalog.demo.plan import DemoPlan, demo_plan
 from catalog.demo.vocabulary import (
-    legal_type_from_name,
     producer_key,
     product_set_guess,
     product_table_read,
@@ -33,7 +32,6 @@ __all__ = [
     "DemoSummary",
     "demo_load",
     "demo_plan",
-    "legal_type_from_name",
     "producer_key",
     "product_set_guess",
     "product_table_read",

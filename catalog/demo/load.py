@@ -20,7 +20,6 @@ from catalog.demo.vocabulary import (
     PROVINCE_NAME,
     SOURCE_NOTE,
     VALUE_CHAINS_FILE,
-    legal_type_from_name,
 )
 from catalog.models import (
     Certificate,
@@ -38,7 +37,7 @@ from core.models import LegacyProvince
 from core.search import search_rows_changed
 from core.selectors import province_resolve
 from core.text import fold, slugify_vi
-from sellers.models import Business, business_slug_base
+from sellers.models import Business, business_slug_base, legal_type_from_name
 
 # ---------------------------------------------------------------------------------------------
 # Writing

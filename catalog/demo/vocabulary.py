@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.text import fold, nfc
-from sellers.models import LegalType
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 CHAIN_PRODUCTS_FILE = DEMO_DIR / "quang-ninh-chain-products-2017.csv"
@@ -72,22 +71,6 @@ def producer_key(name: str) -> str:
     words = [_ABBREVIATIONS.get(w, w) for w in text.split() if w not in _KEY_STOPWORDS]
     key = " ".join(words)
     return _PRODUCER_ALIASES.get(key, key)
-
-
-def legal_type_from_name(name: str) -> str:
-    """The legal type a Vietnamese business name announces ("HTX …", "Công ty CP …", "Cơ sở …")."""
-    key = fold(name)
-    if key.startswith(("htx", "hop tac xa")):
-        return LegalType.COOPERATIVE
-    if key.startswith("dntn"):
-        return LegalType.PRIVATE_ENTERPRISE
-    if key.startswith(("cong ty", "ct cp", "ct tnhh")):
-        return LegalType.ENTERPRISE
-    if key.startswith("co so"):
-        return LegalType.PRODUCTION_FACILITY
-    if key.startswith("hoi "):
-        return LegalType.ASSOCIATION
-    return LegalType.OTHER
 
 
 # Product sets by keyword, for product forms demo-products.csv does not name. Checked in order:

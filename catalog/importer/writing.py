@@ -30,36 +30,10 @@ from catalog.services import add_months, certificate_number
 from core.models import Province
 from core.search import search_rows_changed
 from core.text import slugify_vi
-from sellers.models import Business, LegalType, SellerStatus, business_slug_base
+from sellers.models import Business, SellerStatus, business_slug_base, legal_type_from_name
 
 BATCH_SIZE = 2000
 IN_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-variable limit
-
-# Legal type from the way producers' names start (folded); the first match wins.
-LEGAL_TYPES: tuple[tuple[str, str], ...] = (
-    ("hop tac xa", LegalType.COOPERATIVE),
-    ("htx", LegalType.COOPERATIVE),
-    ("to hop tac", LegalType.COOPERATIVE_GROUP),
-    ("tht", LegalType.COOPERATIVE_GROUP),
-    ("doanh nghiep tu nhan", LegalType.PRIVATE_ENTERPRISE),
-    ("dntn", LegalType.PRIVATE_ENTERPRISE),
-    ("cong ty", LegalType.ENTERPRISE),
-    ("cty", LegalType.ENTERPRISE),
-    ("ctcp", LegalType.ENTERPRISE),
-    ("doanh nghiep", LegalType.ENTERPRISE),
-    ("ho kinh doanh", LegalType.HOUSEHOLD),
-    ("hkd", LegalType.HOUSEHOLD),
-    ("ho san xuat", LegalType.HOUSEHOLD),
-    ("co so", LegalType.PRODUCTION_FACILITY),
-    ("hiep hoi", LegalType.ASSOCIATION),
-)
-
-
-def legal_type(folded_name: str) -> str:
-    for prefix, found in LEGAL_TYPES:
-        if folded_name == prefix or folded_name.startswith(prefix + " "):
-            return found
-    return LegalType.OTHER
 
 
 class Abort(Exception):
@@ -215,7 +189,7 @@ def rows_write(
                 name=r.producer,
                 name_folded=r.producer_folded,
                 slug=slugs[start + offset],
-                legal_type=legal_type(r.producer_folded),
+                legal_type=legal_type_from_name(r.producer_folded),
                 tax_code=r.tax_code,
                 province_id=r.province_id,
                 commune=r.commune,

@@ -22,7 +22,6 @@ from django.utils import timezone
 from catalog.demo import (
     CAM_VAN_YEN_CHOICES,
     demo_plan,
-    legal_type_from_name,
     producer_key,
     product_set_guess,
     product_table_read,
@@ -39,7 +38,7 @@ from catalog.models import (
     RevocationGround,
 )
 from catalog.validators import validate_gtin
-from sellers.models import Business, LegalType
+from sellers.models import Business, LegalType, legal_type_from_name
 
 BUSINESSES = 36
 PRODUCTS = 57
@@ -120,7 +119,9 @@ def test_different_producers_keep_different_keys():
         ("DNTN-Xí nghiệp bia Thăng Long", LegalType.PRIVATE_ENTERPRISE),
         ("Cơ sở Thanh Măng", LegalType.PRODUCTION_FACILITY),
         ("Hội Sản xuất và kinh doanh chả mực Hạ Long", LegalType.ASSOCIATION),
-        ("Tổ hợp tác rau sạch", LegalType.OTHER),
+        ("Tổ hợp tác rau sạch", LegalType.COOPERATIVE_GROUP),
+        ("Hộ kinh doanh Lan", LegalType.HOUSEHOLD),
+        ("Hồ sen Quan Lạn", LegalType.OTHER),
     ],
 )
 def test_legal_type_from_name(name, legal_type):

@@ -1,6 +1,8 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from marketplace.storefront import views
+from marketplace.storefront.sitemaps import SITEMAPS
 
 app_name = "storefront"
 urlpatterns = [
@@ -10,4 +12,12 @@ urlpatterns = [
     path("bo-san-pham/<int:number>/", views.product_set_view, name="product_set"),
     path("tinh/<slug:slug>/", views.province_view, name="province"),
     path("nguoi-ban/<slug:slug>/", views.seller_detail_view, name="seller_detail"),
+    path("sitemap.xml", views.sitemap_index_view, name="sitemap"),
+    path(
+        "sitemap-<str:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("robots.txt", views.robots_txt_view, name="robots_txt"),
 ]

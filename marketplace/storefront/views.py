@@ -8,9 +8,11 @@ version, address and language, then served from the cache with the visitor's hea
 and CSRF token filled in. The ``build`` functions below run only when the page is not cached.
 """
 
+from django.contrib.sitemaps.views import SitemapIndexItem
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 
 from catalog.models import ProductSet
 from catalog.product_page import photo_for_page
@@ -28,6 +30,7 @@ from marketplace.storefront.selectors import (
     provinces_with_products,
     seller_offers,
 )
+from marketplace.storefront.sitemaps import robots_txt, sitemap_index_entries
 from sellers.models import Business
 
 PRODUCTS_PER_PAGE = 24
@@ -156,3 +159,15 @@ def seller_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
         }
 
     return catalogue_page(request, build=build)
+
+
+def sitemap_index_view(request: HttpRequest) -> HttpResponse:
+    """``/sitemap.xml``: an index of the section sitemaps (``storefront.sitemaps``)."""
+    entries = [SitemapIndexItem(location, None) for location in sitemap_index_entries()]
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+def robots_txt_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(robots_txt(), content_type="text/plain; charset=utf-8")

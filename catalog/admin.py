@@ -40,11 +40,10 @@ from catalog.models import (
 )
 from catalog.selectors import (
     RECENTLY_EXPIRED_DAYS,
-    REEVALUATION_WINDOW_END_DAYS,
-    REEVALUATION_WINDOW_START_DAYS,
     certificates_entering_reevaluation,
     certificates_recently_expired,
     product_list,
+    reevaluation_window,
 )
 from catalog.services import certificate_revoke
 from core.search import search_rows_changed
@@ -367,10 +366,23 @@ class RevokeForm(forms.Form):
         choices=[("", "---------"), *RevocationGround.choices],
         help_text=_("Decision 26/2026/QĐ-TTg, Article 8."),
     )
+    decision_number = forms.CharField(label=_("Revocation decision number"), max_length=60)
+    decision_date = forms.DateField(
+        label=_("Revocation decision date"), input_formats=["%d/%m/%Y", "%Y-%m-%d"]
+    )
+    authority = forms.CharField(
+        label=_("Decided by"),
+        max_length=255,
+        required=False,
+        help_text=_(
+            "Leave empty for the authority the rules name: the provincial chair for ★3–★4, "
+            "the minister for ★5."
+        ),
+    )
     note = forms.CharField(
         label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text=_("The revocation decision and what was found; shown with the certificate."),
+        help_text=_("What was found; shown with the certificate."),
     )
 
     def clean_note(self) -> str:
@@ -434,6 +446,9 @@ class CertificateAdmin(FoldedSearchMixin, admin.ModelAdmin):
                     "status_changed_at",
                     "superseded_by",
                     "revocation_ground",
+                    "revocation_decision_number",
+                    "revocation_decision_date",
+                    "revoking_authority",
                     "revocation_note",
                     "revoked_by",
                 ]
@@ -453,6 +468,9 @@ class CertificateAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "status_changed_at",
         "superseded_by",
         "revocation_ground",
+        "revocation_decision_number",
+        "revocation_decision_date",
+        "revoking_authority",
         "revocation_note",
         "revoked_by",
     ]
@@ -508,6 +526,9 @@ class CertificateAdmin(FoldedSearchMixin, admin.ModelAdmin):
                 certificate_revoke(
                     certificate=certificate,
                     ground=data["ground"],
+                    decision_number=data["decision_number"],
+                    decision_date=data["decision_date"],
+                    authority=nfc(data["authority"]),
                     note=data["note"],
                     user=request.user,
                 )
@@ -541,9 +562,10 @@ class CertificateAdmin(FoldedSearchMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
+        window = reevaluation_window(today=today)
         entering = [
             (certificate, (certificate.valid_until - today).days)
-            for certificate in certificates_entering_reevaluation(today=today)
+            for certificate in certificates_entering_reevaluation(today=today, window=window)
             .select_related("product__holder__province")
             .order_by("valid_until", "number")
         ]
@@ -560,8 +582,8 @@ class CertificateAdmin(FoldedSearchMixin, admin.ModelAdmin):
             "today": today,
             "entering": entering,
             "expired": expired,
-            "window_start": REEVALUATION_WINDOW_START_DAYS,
-            "window_end": REEVALUATION_WINDOW_END_DAYS,
+            "window_start": window.from_days,
+            "window_end": window.until_days,
             "expired_days": RECENTLY_EXPIRED_DAYS,
             "changelist_url": reverse("admin:catalog_certificate_changelist"),
         }

@@ -12,12 +12,22 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalog.rules import RECOGNISED_STARS
+from catalog.rules import RECOGNISED_STARS, certificate_status_on
 from catalog.validators import validate_gtin
 
 
+class EvaluationLevel(models.TextChoices):
+    COMMUNE = "commune", _("Commune pre-review")
+    DISTRICT = "district", _("District council")
+    PROVINCE = "province", _("Provincial council")
+    CENTRAL = "central", _("Central council")
+
+
 class Framework(models.Model):
-    """A criteria framework: Decision 1048/QĐ-TTg 2019, 148/QĐ-TTg 2023, 26/2026/QĐ-TTg."""
+    """A framework: the criteria of Decision 1048/QĐ-TTg 2019, 148/QĐ-TTg 2023 or 26/2026/QĐ-TTg,
+    or a procedural decision (1489/QĐ-TTg 2025) that changes who rates and keeps the score
+    sheets of another (``scores_with``). In force from ``in_force_from`` to ``in_force_until``
+    (both inclusive); frameworks overlap while one replaces another."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -29,6 +39,24 @@ class Framework(models.Model):
         _("certificate validity (months)"), default=36
     )
     source_url = models.URLField(_("source"), max_length=500, blank=True)
+    scores_with = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("score sheets of"),
+        help_text=_("A procedural framework scores with another framework's sheets and bands."),
+    )
+    reevaluation_from_days = models.PositiveSmallIntegerField(
+        _("re-evaluation dossiers from (days before expiry)")
+    )
+    reevaluation_until_days = models.PositiveSmallIntegerField(
+        _("re-evaluation dossiers until (days before expiry)")
+    )
+    late_grace_days = models.PositiveSmallIntegerField(
+        _("validity kept for a pending re-evaluation (days past expiry)"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["in_force_from"]
@@ -37,6 +65,11 @@ class Framework(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def scoring(self) -> "Framework":
+        """The framework whose parts, bands and score sheets apply (itself, or ``scores_with``)."""
+        return self.scores_with if self.scores_with_id else self
 
 
 class FrameworkPart(models.Model):
@@ -82,6 +115,38 @@ class StarBand(models.Model):
 
     def __str__(self) -> str:
         return f"★{self.stars} ≥ {self.min_score}"
+
+
+class StarGrant(models.Model):
+    """Who may recognise ``stars`` under a framework: the level, the issuer of the decision
+    (``{place}`` is the province's name) and who revokes it (26/2026 Art. 8)."""
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="grants", verbose_name=_("framework")
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("stars"),
+        validators=[
+            MinValueValidator(RECOGNISED_STARS[0]),
+            MaxValueValidator(RECOGNISED_STARS[-1]),
+        ],
+    )
+    level = models.CharField(_("level"), max_length=16, choices=EvaluationLevel.choices)
+    issuer = models.CharField(_("issuer"), max_length=255, blank=True)
+    revoking_authority = models.CharField(_("revoked by"), max_length=255)
+
+    class Meta:
+        ordering = ["framework", "stars", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "stars", "level"], name="unique_grant_per_framework"
+            )
+        ]
+        verbose_name = _("star grant")
+        verbose_name_plural = _("star grants")
+
+    def __str__(self) -> str:
+        return f"★{self.stars}: {self.get_level_display()}"
 
 
 class ProductCategory(models.Model):
@@ -297,13 +362,6 @@ class ProductVariant(models.Model):
         return f"{self.product.name} — {self.name}"
 
 
-class EvaluationLevel(models.TextChoices):
-    COMMUNE = "commune", _("Commune pre-review")
-    DISTRICT = "district", _("District council")
-    PROVINCE = "province", _("Provincial council")
-    CENTRAL = "central", _("Central council")
-
-
 class Decision(models.Model):
     """A recognition decision (quyết định công nhận) as published by a province or ministry."""
 
@@ -365,6 +423,9 @@ class Evaluation(models.Model):
     band_stars = models.PositiveSmallIntegerField(_("stars by score band"))
     stars = models.PositiveSmallIntegerField(_("stars"))
     caps_applied = models.JSONField(_("minimum-requirement caps applied"), default=list, blank=True)
+    # A sheet with criteria left unscored gives only a provisional result, never a certificate.
+    provisional = models.BooleanField(_("provisional"), default=False)
+    missing_criteria = models.JSONField(_("criteria not scored"), default=list, blank=True)
     decision = models.ForeignKey(
         Decision,
         on_delete=models.PROTECT,
@@ -493,6 +554,13 @@ class Certificate(models.Model):
         _("revocation ground"), max_length=32, choices=RevocationGround.choices, blank=True
     )
     revocation_note = models.TextField(_("revocation note"), blank=True)
+    revocation_decision_number = models.CharField(
+        _("revocation decision number"), max_length=60, blank=True
+    )
+    revocation_decision_date = models.DateField(
+        _("revocation decision date"), null=True, blank=True
+    )
+    revoking_authority = models.CharField(_("revoked by (authority)"), max_length=255, blank=True)
     revoked_by = models.ForeignKey(
         "auth.User",
         on_delete=models.SET_NULL,
@@ -538,11 +606,10 @@ class Certificate(models.Model):
         return f"{self.number} ★{self.stars}"
 
     def status_on(self, day: datetime.date) -> str:
-        """The status as it stands on ``day``: an active certificate past its date is expired
-        even before the daily job has recorded it."""
-        if self.status == CertificateStatus.ACTIVE and day > self.valid_until:
-            return CertificateStatus.EXPIRED
-        return self.status
+        """The status as it stood on ``day`` (``catalog.rules.certificate_status_on``): an
+        active certificate past its date is expired even before the daily job has recorded it,
+        and one revoked later was still active then."""
+        return certificate_status_on(self, day)
 
 
 class RegistryImport(models.Model):

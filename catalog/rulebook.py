@@ -42,26 +42,51 @@ def _date(value: str | None) -> datetime.date | None:
 
 
 def rulebook_load(*, get_model: GetModel, path: Path = RULEBOOK_FILE) -> None:
-    """Frameworks with their parts, star bands, categories and product sets."""
+    """Frameworks with their dates, windows, star grants, parts, star bands, categories and
+    product sets."""
     Framework = get_model("Framework")
     FrameworkPart = get_model("FrameworkPart")
     StarBand = get_model("StarBand")
     ProductCategory = get_model("ProductCategory")
     ProductSet = get_model("ProductSet")
     data = json.loads(path.read_text(encoding="utf-8"))
+    # An earlier migration loads with the models of its time: fields added later are skipped.
+    framework_fields = {f.name for f in Framework._meta.get_fields()}
+    StarGrant = get_model("StarGrant") if "grants" in framework_fields else None
     for fw in data["frameworks"]:
+        defaults = {
+            "name": fw["name"],
+            "decision_number": fw["decision_number"],
+            "decision_date": _date(fw["decision_date"]),
+            "in_force_from": _date(fw["in_force_from"]),
+            "in_force_until": _date(fw["in_force_until"]),
+            "validity_months": fw["validity_months"],
+            "source_url": fw["source_url"],
+            "reevaluation_from_days": fw.get("reevaluation_from_days"),
+            "reevaluation_until_days": fw.get("reevaluation_until_days"),
+            "late_grace_days": fw.get("late_grace_days"),
+            "scores_with": (
+                Framework.objects.get(code=fw["scores_with"]) if fw.get("scores_with") else None
+            ),
+        }
         framework, _ = Framework.objects.update_or_create(
             code=fw["code"],
-            defaults={
-                "name": fw["name"],
-                "decision_number": fw["decision_number"],
-                "decision_date": _date(fw["decision_date"]),
-                "in_force_from": _date(fw["in_force_from"]),
-                "in_force_until": _date(fw["in_force_until"]),
-                "validity_months": fw["validity_months"],
-                "source_url": fw["source_url"],
-            },
+            defaults={k: v for k, v in defaults.items() if k in framework_fields},
         )
+        if StarGrant is not None:
+            kept = []
+            for grant in fw["grants"]:
+                row, _ = StarGrant.objects.update_or_create(
+                    framework=framework,
+                    stars=grant["stars"],
+                    level=grant["level"],
+                    defaults={
+                        "issuer": grant["issuer"],
+                        "revoking_authority": grant["revoking_authority"],
+                    },
+                )
+                kept.append(row.pk)
+            StarGrant.objects.filter(framework=framework).exclude(pk__in=kept).delete()
         for part in fw["parts"]:
             FrameworkPart.objects.update_or_create(
                 framework=framework,

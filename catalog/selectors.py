@@ -1,10 +1,13 @@
 """Reads over the OCOP registry, shared by pages, GraphQL and commands."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from catalog.errors import RegistryError
 from catalog.models import (
     Certificate,
     CertificateStatus,
@@ -17,16 +20,60 @@ from catalog.models import (
     ProductPhoto,
     ProductVariant,
 )
+from catalog.rules import (
+    ReevaluationWindow,
+    certificate_newest_in_force,
+    frameworks_in_force,
+    in_force_q,
+)
 from core.search import STATUS_ANY, SearchFilters, search_backend
 
-REEVALUATION_WINDOW_START_DAYS = 180
-REEVALUATION_WINDOW_END_DAYS = 120
+
+def framework_current(*, today: datetime.date | None = None) -> QuerySet[Framework]:
+    """The criteria framework whose groups, product sets and score sheets are offered today: the
+    newest in force with sheets of its own (a procedural one such as 1489/2025 has none). A
+    one-row queryset, so a page can use it as a subquery (``Subquery(….values("pk"))``)."""
+    today = today or timezone.localdate()
+    return Framework.objects.filter(scores_with__isnull=True, in_force_from__lte=today).order_by(
+        "-in_force_from"
+    )[:1]
+
+
+def framework_for_date(
+    *, day: datetime.date, frameworks: Iterable[Framework] | None = None
+) -> Framework:
+    """The framework a decision or evaluation dated ``day`` falls under when none is named.
+
+    Refused, saying why, when none was in force or when two were (the overlap while 26/2026
+    replaces 148/2023 and 1489/2025: dossiers pending then may finish under the old rules, so only
+    the caller knows). ``frameworks`` may be passed in to avoid a query in bulk imports."""
+    if frameworks is None:
+        frameworks = Framework.objects.all()
+    found = frameworks_in_force(frameworks, day)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise RegistryError(
+            _("No framework was in force on %(date)s: name the framework.")
+            % {"date": f"{day:%d/%m/%Y}"},
+            code="required",
+            field="framework",
+        )
+    raise RegistryError(
+        _(
+            "On %(date)s %(frameworks)s were both in force (dossiers pending when the new "
+            "decision took effect may finish under the old rules): name the framework."
+        )
+        % {"date": f"{day:%d/%m/%Y}", "frameworks": " & ".join(f.name for f in found)},
+        code="framework_ambiguous",
+        field="framework",
+    )
 
 
 def certificates_in_force(*, today: datetime.date | None = None) -> QuerySet[Certificate]:
     """Active and not past validity, whether or not the daily expiry job has run yet."""
     today = today or timezone.localdate()
-    return Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
+    return Certificate.objects.filter(in_force_q(today))
 
 
 def products_certified_count(*, today: datetime.date | None = None) -> int:
@@ -63,9 +110,7 @@ def product_list(
     qs = Product.objects.annotate(
         certificate_in_force=FilteredRelation(
             "certificates",
-            condition=Q(
-                certificates__status=CertificateStatus.ACTIVE, certificates__valid_until__gte=today
-            ),
+            condition=in_force_q(today, prefix="certificates__"),
         )
     ).annotate(
         current_certificate_id=F("certificate_in_force__id"),
@@ -86,9 +131,7 @@ def product_list(
                 | Q(status=CertificateStatus.ACTIVE, valid_until__lt=today)
             )
         elif certificate_status == CertificateStatus.ACTIVE:
-            status_match = status_match.filter(
-                status=CertificateStatus.ACTIVE, valid_until__gte=today
-            )
+            status_match = status_match.filter(in_force_q(today))
         else:
             status_match = status_match.filter(status=certificate_status)
         qs = qs.filter(Exists(status_match))
@@ -146,16 +189,22 @@ def evaluation_history(*, product: Product) -> QuerySet[Evaluation]:
     )
 
 
+def reevaluation_window(*, today: datetime.date | None = None) -> ReevaluationWindow:
+    """When re-evaluation dossiers are due, by the current framework's data. One query."""
+    return ReevaluationWindow.of(framework_current(today=today).get())
+
+
 def certificates_entering_reevaluation(
-    *, today: datetime.date | None = None
+    *, today: datetime.date | None = None, window: ReevaluationWindow | None = None
 ) -> QuerySet[Certificate]:
-    """Active certificates whose re-evaluation dossier is due: 180 to 120 days before expiry."""
+    """Active certificates whose re-evaluation dossier is due (``reevaluation_window``)."""
     today = today or timezone.localdate()
+    window = window or reevaluation_window(today=today)
     return (
         certificates_in_force(today=today)
         .filter(
-            valid_until__gte=today + datetime.timedelta(days=REEVALUATION_WINDOW_END_DAYS),
-            valid_until__lte=today + datetime.timedelta(days=REEVALUATION_WINDOW_START_DAYS),
+            valid_until__gte=today + datetime.timedelta(days=window.until_days),
+            valid_until__lte=today + datetime.timedelta(days=window.from_days),
         )
         .select_related("product__holder", "decision")
     )
@@ -211,17 +260,15 @@ def page_certificate_in_force(
 ) -> Certificate | None:
     """The certificate in force of a ``product_page`` product, found among its history (every
     certificate is issued on one of the product's evaluations) instead of one more query; the
-    same test as ``certificates_in_force``."""
+    same rule as ``certificates_in_force`` (``catalog.rules``)."""
     today = today or timezone.localdate()
-    in_force = [
+    certificates = [
         evaluation.certificate
         for evaluation in product.history
         if _certificate_of(evaluation) is not None
         and evaluation.certificate.product_id == product.pk
-        and evaluation.certificate.status == CertificateStatus.ACTIVE
-        and evaluation.certificate.valid_until >= today
     ]
-    return max(in_force, key=lambda c: (c.valid_from, c.pk), default=None)
+    return certificate_newest_in_force(certificates, today)
 
 
 def _certificate_of(evaluation: Evaluation) -> Certificate | None:
@@ -232,7 +279,7 @@ def _certificate_of(evaluation: Evaluation) -> Certificate | None:
 
 
 def current_categories() -> QuerySet[ProductCategory]:
-    """The product groups of the framework in force most recently: listings offer its
-    categories and product sets (numbers and slugs carry over between frameworks)."""
-    latest = Framework.objects.order_by("-in_force_from").values("pk")[:1]
-    return ProductCategory.objects.filter(framework=Subquery(latest)).order_by("code")
+    """The product groups of the current framework: listings offer its categories and product
+    sets (numbers and slugs carry over between frameworks)."""
+    current = Subquery(framework_current().values("pk"))
+    return ProductCategory.objects.filter(framework=current).order_by("code")

@@ -27,9 +27,19 @@ from catalog.models import (
     ProductSet,
     RevocationGround,
     StarBand,
+    StarGrant,
 )
-from catalog.rules import MAX_TOTAL, band_stars, score_round, stars_recognised
+from catalog.rules import (
+    MAX_TOTAL,
+    band_stars,
+    certificate_placement,
+    grant_levels,
+    score_round,
+    stars_recognised,
+)
+from catalog.selectors import framework_for_date
 from core.search import search_rows_changed
+from core.text import nfc
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def evaluation_stars(
             field="total_score",
         )
     if bands is None:
-        bands = list(StarBand.objects.filter(framework=framework).order_by("-min_score"))
+        bands = list(StarBand.objects.filter(framework=framework.scoring).order_by("-min_score"))
     banded = band_stars(bands=bands, total=total_score)
     chosen = {opt.criterion_id: opt for opt in chosen_options}
     caps: list[dict] = []
@@ -120,7 +130,8 @@ def evaluation_stars(
             ).select_related("criterion")
         for marker in minimum_options:
             picked = chosen.get(marker.criterion_id)
-            if picked is None or picked.points >= marker.points:
+            # An unscored criterion (a provisional sheet) has not met its minimum.
+            if picked is not None and picked.points >= marker.points:
                 continue
             if stars >= marker.min_star:
                 caps.append(
@@ -128,7 +139,7 @@ def evaluation_stars(
                         "criterion": marker.criterion.code,
                         "criterion_name": marker.criterion.name,
                         "required_points": str(marker.points),
-                        "chosen_points": str(picked.points),
+                        "chosen_points": str(picked.points) if picked is not None else None,
                         "min_star": marker.min_star,
                         "capped_to": marker.min_star - 1,
                     }
@@ -142,9 +153,9 @@ def evaluation_stars(
 def evaluation_record(
     *,
     product: Product,
-    framework: Framework,
     level: str,
     evaluated_on: datetime.date,
+    framework: Framework | None = None,
     member_totals: Sequence[Decimal] | None = None,
     total_score: Decimal | None = None,
     part_scores: Mapping[str, Decimal] | None = None,
@@ -154,16 +165,26 @@ def evaluation_record(
     decision: Decision | None = None,
     source_url: str = "",
     is_demo: bool = False,
+    provisional: bool = False,
 ) -> Evaluation:
     """Add a scoring record (history is kept: this never edits an earlier one).
 
     ``choices`` maps criterion code -> points of the chosen option in the product set's sheet;
-    when given, the total is their sum and part scores are derived from them.
+    when given, the total is their sum and part scores are derived from them. A sheet with
+    criteria left unscored is refused, naming them, unless the caller asks for a ``provisional``
+    result: then an unscored minimum counts as missed, and no certificate can be issued on it.
+    Without a
+    ``framework`` the decision's is taken, else the one in force on ``evaluated_on`` — refused
+    inside an overlap of two frameworks, where only the caller knows which applies.
     """
     if level not in EvaluationLevel.values:
         raise RegistryError(_("Unknown evaluation level."), code="invalid", field="level")
+    if framework is None:
+        framework = decision.framework if decision else framework_for_date(day=evaluated_on)
     product_set = product_set or product.product_set
     chosen: list[CriterionOption] = []
+    minimum_options: list[CriterionOption] | None = None
+    missing: list[str] = []
     if choices:
         if product_set is None:
             raise RegistryError(
@@ -198,6 +219,20 @@ def evaluation_record(
             chosen.append(option)
             part_code = criterion.group.part.code
             derived_parts[part_code] = derived_parts.get(part_code, Decimal(0)) + option.points
+        missing = [code for code in criteria if code not in choices]
+        if missing and not provisional:
+            raise RegistryError(
+                _(
+                    "The score sheet is incomplete: %(codes)s not scored. Score every criterion, "
+                    "or record the result as provisional."
+                )
+                % {"codes": ", ".join(missing)},
+                code="incomplete",
+                field="choices",
+            )
+        minimum_options = [
+            o for c in criteria.values() for o in c.options.all() if o.min_star is not None
+        ]
         part_scores = part_scores or derived_parts
         if total_score is None and not member_totals:
             total_score = sum(derived_parts.values(), Decimal(0))
@@ -208,7 +243,7 @@ def evaluation_record(
     # Banded on the exact figure, stored rounded: 89.99/90/90 averages 89.9967, ★4 shown as 90.00.
     total_score = _score(total_score, field="total_score")
 
-    parts = {p.code: p for p in FrameworkPart.objects.filter(framework=framework)}
+    parts = {p.code: p for p in FrameworkPart.objects.filter(framework=framework.scoring)}
     part_scores = {
         code: _score(score, field="part_scores") for code, score in (part_scores or {}).items()
     }
@@ -229,7 +264,12 @@ def evaluation_record(
                 field="part_scores",
             )
 
-    result = evaluation_stars(framework=framework, total_score=total_score, chosen_options=chosen)
+    result = evaluation_stars(
+        framework=framework,
+        total_score=total_score,
+        chosen_options=chosen,
+        minimum_options=minimum_options,
+    )
     evaluation = Evaluation.objects.create(
         product=product,
         framework=framework,
@@ -242,6 +282,8 @@ def evaluation_record(
         band_stars=result.band_stars,
         stars=result.stars,
         caps_applied=result.caps,
+        provisional=bool(missing),
+        missing_criteria=missing,
         decision=decision,
         source_url=source_url or (decision.source_url if decision else ""),
         is_demo=is_demo,
@@ -255,6 +297,25 @@ def evaluation_record(
         for o in chosen
     )
     return evaluation
+
+
+def star_grant_check(*, framework: Framework, stars: int, level: str, grants: Iterable) -> None:
+    """Refuse a recognition at ``stars`` by a ``level`` the framework does not let grant it
+    (★5: the central council only). ``grants`` are the framework's ``StarGrant`` rows."""
+    levels = grant_levels(grants, framework=framework, stars=stars)
+    if level in levels:
+        return
+    raise RegistryError(
+        _("Under %(framework)s ★%(stars)s is recognised by %(levels)s, not by the %(level)s.")
+        % {
+            "framework": framework.name,
+            "stars": stars,
+            "levels": " / ".join(str(EvaluationLevel(lv).label) for lv in levels) or "—",
+            "level": str(EvaluationLevel(level).label).lower(),
+        },
+        code="not_granted",
+        field="level",
+    )
 
 
 def certificate_number(*, decision: Decision, product: Product) -> str:
@@ -281,19 +342,37 @@ def certificate_issue(
     """
     if not stars_recognised(evaluation.stars):
         raise RegistryError(NOT_RECOGNISED, code="not_recognised", field="stars")
+    if evaluation.provisional:
+        raise RegistryError(
+            _("A provisional result (criteria %(codes)s not scored) cannot be recognised.")
+            % {"codes": ", ".join(evaluation.missing_criteria)},
+            code="provisional",
+            field="evaluation",
+        )
+    star_grant_check(
+        framework=evaluation.framework,
+        stars=evaluation.stars,
+        level=evaluation.level,
+        grants=StarGrant.objects.filter(framework=evaluation.framework, stars=evaluation.stars),
+    )
     now = now or timezone.now()
     # The local date: between midnight and 07:00 in Hà Nội the UTC date is still yesterday.
     today = timezone.localdate(now)
     valid_from = valid_from or decision.date
     valid_until = add_months(valid_from, evaluation.framework.validity_months)
-    expired = valid_until < today
     product = Product.objects.select_for_update().get(pk=evaluation.product_id)
     previous = list(
         Certificate.objects.select_for_update().filter(
             product=product, status=CertificateStatus.ACTIVE
         )
     )
-    newer = next((c for c in previous if c.valid_from > valid_from), None)
+    current = max(previous, key=lambda c: c.valid_from, default=None)
+    status, replaces = certificate_placement(
+        valid_from=valid_from,
+        valid_until=valid_until,
+        current_from=current.valid_from if current else None,
+        today=today,
+    )
     fields = {
         "number": certificate_number(decision=decision, product=product),
         "product": product,
@@ -305,13 +384,12 @@ def certificate_issue(
         "status_changed_at": now,
         "is_demo": evaluation.is_demo,
     }
-    if newer is not None:
-        if expired:
-            certificate = Certificate.objects.create(**fields, status=CertificateStatus.EXPIRED)
-        else:
-            certificate = Certificate.objects.create(
-                **fields, status=CertificateStatus.SUPERSEDED, superseded_by=newer
-            )
+    if current is not None and not replaces:
+        certificate = Certificate.objects.create(
+            **fields,
+            status=status,
+            superseded_by=current if status == CertificateStatus.SUPERSEDED else None,
+        )
         search_rows_changed(Product, [product.pk])
         return certificate
     for old in previous:
@@ -319,11 +397,7 @@ def certificate_issue(
         old.status = CertificateStatus.SUPERSEDED
         old.status_changed_at = now
         old.save(update_fields=["status", "status_changed_at"])
-    certificate = Certificate.objects.create(
-        **fields,
-        # A historical decision imported after its validity ran out is recorded as expired.
-        status=CertificateStatus.EXPIRED if expired else CertificateStatus.ACTIVE,
-    )
+    certificate = Certificate.objects.create(**fields, status=status)
     if previous:
         retired = [c.pk for c in previous]
         Certificate.objects.filter(pk__in=retired).update(superseded_by=certificate)
@@ -336,16 +410,57 @@ def certificate_revoke(
     *,
     certificate: Certificate,
     ground: str,
+    decision_number: str,
+    decision_date: datetime.date,
+    authority: str = "",
     note: str = "",
     user=None,
     now: datetime.datetime | None = None,
 ) -> Certificate:
-    """Revoke on one of the six grounds of 26/2026 Art. 8. Only an active certificate can be."""
+    """Revoke on one of the six grounds of 26/2026 Art. 8 by a revocation decision (number,
+    date). Only an active certificate can be. The deciding authority, unless given, is the one
+    the framework's star grants name (the provincial chair for ★3–★4, the minister for ★5). The
+    certificate was in force until the day before the decision's date."""
     if ground not in RevocationGround.values:
         raise RegistryError(
             _("Choose one of the six revocation grounds."), code="invalid", field="ground"
         )
-    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    decision_number = nfc(decision_number or "").strip()
+    if not decision_number:
+        raise RegistryError(
+            _("The revocation decision's number is needed."),
+            code="required",
+            field="decision_number",
+        )
+    if len(decision_number) > 60:
+        raise RegistryError(
+            _("The decision number can have at most 60 characters."),
+            code="too_long",
+            field="decision_number",
+        )
+    if decision_date is None:
+        raise RegistryError(
+            _("The revocation decision's date is needed."),
+            code="required",
+            field="decision_date",
+        )
+    certificate = (
+        Certificate.objects.select_for_update()
+        .select_related("evaluation__framework")
+        .get(pk=certificate.pk)
+    )
+    if decision_date > timezone.localdate(now or timezone.now()):
+        raise RegistryError(
+            _("A revocation decision cannot be dated in the future."),
+            code="invalid",
+            field="decision_date",
+        )
+    if decision_date < certificate.valid_from:
+        raise RegistryError(
+            _("The revocation decision cannot be dated before the certificate's validity."),
+            code="invalid",
+            field="decision_date",
+        )
     if certificate.status != CertificateStatus.ACTIVE:
         raise RegistryError(
             _("Only an active certificate can be revoked; this one is %(status)s.")
@@ -353,9 +468,23 @@ def certificate_revoke(
             code="invalid_status",
             field="certificate",
         )
+    if not authority:
+        evaluation = certificate.evaluation
+        grant = (
+            StarGrant.objects.filter(
+                framework=evaluation.framework, stars=certificate.stars, level=evaluation.level
+            ).first()
+            or StarGrant.objects.filter(
+                framework=evaluation.framework, stars=certificate.stars
+            ).first()
+        )
+        authority = grant.revoking_authority if grant else ""
     certificate.status = CertificateStatus.REVOKED
     certificate.revocation_ground = ground
     certificate.revocation_note = note
+    certificate.revocation_decision_number = decision_number
+    certificate.revocation_decision_date = decision_date
+    certificate.revoking_authority = nfc(authority).strip()[:255]
     certificate.revoked_by = user if user is not None and user.is_authenticated else None
     certificate.status_changed_at = now or timezone.now()
     certificate.save(
@@ -363,6 +492,9 @@ def certificate_revoke(
             "status",
             "revocation_ground",
             "revocation_note",
+            "revocation_decision_number",
+            "revocation_decision_date",
+            "revoking_authority",
             "revoked_by",
             "status_changed_at",
         ]

@@ -6,8 +6,16 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from catalog.models import Decision, Framework, Product, ProductSet, ProductVariant
-from catalog.services import certificate_issue, evaluation_record
+from catalog.models import (
+    CriterionOption,
+    Decision,
+    EvaluationLevel,
+    Framework,
+    Product,
+    ProductSet,
+    ProductVariant,
+)
+from catalog.services import certificate_issue, evaluation_record, evaluation_stars
 from core.models import Province
 from core.text import fold, slugify_vi
 from sellers.models import Business, LegalType, SellerStatus
@@ -82,6 +90,13 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     source_url = "https://ocop.quangninh.gov.vn/quyet-dinh/3981"
 
 
+def granting_level(*, framework: Framework, total: Decimal, options=()) -> str:
+    """The council that recognises what ``total`` (and the chosen ``options``) earn: the central
+    council for ★5, the province below (the framework's star grants)."""
+    stars = evaluation_stars(framework=framework, total_score=total, chosen_options=options).stars
+    return EvaluationLevel.CENTRAL if stars == 5 else EvaluationLevel.PROVINCE
+
+
 def certified_product(
     *,
     total: str = "72.50",
@@ -90,13 +105,14 @@ def certified_product(
     parts: dict | None = None,
     **product_kwargs,
 ):
-    """A product with a provincial evaluation and the certificate it earned (★ from ``total``)."""
+    """A product with an evaluation by the council that grants its stars (★ from ``total``) and
+    the certificate it earned."""
     decision = decision or DecisionFactory()
     product = product or ProductFactory(**product_kwargs)
     evaluation = evaluation_record(
         product=product,
         framework=decision.framework,
-        level="province",
+        level=granting_level(framework=decision.framework, total=Decimal(total)),
         evaluated_on=decision.date - datetime.timedelta(days=20),
         total_score=Decimal(total),
         part_scores=parts or {},
@@ -126,10 +142,19 @@ def scored_product(*, choices: dict, decision: Decision | None = None, **product
     decision = decision or DecisionFactory()
     product_kwargs.setdefault("product_set", product_set(1))
     product = ProductFactory(**product_kwargs)
+    options = [
+        CriterionOption.objects.get(
+            criterion__group__product_set=product.product_set,
+            criterion__code=code,
+            points=Decimal(points),
+        )
+        for code, points in choices.items()
+    ]
+    total = sum((o.points for o in options), Decimal(0))
     evaluation = evaluation_record(
         product=product,
         framework=decision.framework,
-        level="province",
+        level=granting_level(framework=decision.framework, total=total, options=options),
         evaluated_on=decision.date - datetime.timedelta(days=20),
         choices={code: Decimal(points) for code, points in choices.items()},
         council="Hội đồng OCOP tỉnh",
@@ -274,3 +299,16 @@ def admin_product_form(product, **changes) -> dict:
         "_save": "Save",
     }
     return {**data, **changes}
+
+
+def revoke_certificate(*, certificate, ground, **kwargs):
+    """``certificate_revoke`` with a revocation decision dated today (never before the
+    certificate's validity) unless the test names one."""
+    from django.utils import timezone
+
+    from catalog.services import certificate_revoke
+
+    now = kwargs.get("now") or timezone.now()
+    kwargs.setdefault("decision_number", "99/QĐ-UBND")
+    kwargs.setdefault("decision_date", max(certificate.valid_from, timezone.localdate(now)))
+    return certificate_revoke(certificate=certificate, ground=ground, **kwargs)

@@ -177,6 +177,8 @@ SCORES: tuple[ScoreSpec, ...] = (
     ),
 )
 REVOCATION_NOTE = "Dữ liệu minh hoạ (demo), không phải quyết định thu hồi thật."
+REVOCATION_DECISION = "DEMO-0412/QĐ-UBND"
+REVOKED_AFTER_DAYS = 200
 # (holder, product) whose first pack gets a demo GTIN-13 (893…); the rest have none, like most
 # OCOP goods.
 GTIN_PRODUCTS: tuple[tuple[str, str], ...] = (

@@ -9,7 +9,15 @@ from pathlib import Path
 
 from django.db import transaction
 
-from catalog.demo.history import DECISIONS, GTIN_PRODUCTS, REVOCATION_NOTE, SCORES, ScoreSpec
+from catalog.demo.history import (
+    DECISIONS,
+    GTIN_PRODUCTS,
+    REVOCATION_DECISION,
+    REVOCATION_NOTE,
+    REVOKED_AFTER_DAYS,
+    SCORES,
+    ScoreSpec,
+)
 from catalog.demo.plan import demo_plan
 from catalog.demo.vocabulary import (
     CHAIN_PRODUCTS_FILE,
@@ -208,7 +216,13 @@ def demo_load(
         if certificate is None:
             certificate = certificate_issue(evaluation=evaluation, decision=evaluation.decision)
         if score.revoke and certificate.status == CertificateStatus.ACTIVE:
-            certificate_revoke(certificate=certificate, ground=score.revoke, note=REVOCATION_NOTE)
+            certificate_revoke(
+                certificate=certificate,
+                ground=score.revoke,
+                decision_number=REVOCATION_DECISION,
+                decision_date=certificate.valid_from + datetime.timedelta(days=REVOKED_AFTER_DAYS),
+                note=REVOCATION_NOTE,
+            )
     summary.evaluations = len(evaluations)
     for certificate in Certificate.objects.filter(evaluation__in=evaluations):
         summary.certificates[certificate.status] = (

@@ -261,6 +261,33 @@ class EvaluationType(DjangoObjectType):
             return None
 
 
+class Revocation(graphene.ObjectType):
+    """The decision that revoked a certificate (26/2026 Art. 8)."""
+
+    ground = graphene.Field(RevocationGroundEnum, required=True)
+    decision_number = graphene.String(description="Empty for revocations recorded before 2026-12.")
+    decision_date = graphene.Date()
+    authority = graphene.String(
+        description="Who decided: the provincial chair for ★3–★4, the minister for ★5."
+    )
+
+    @staticmethod
+    def resolve_ground(root, info):
+        return root.revocation_ground
+
+    @staticmethod
+    def resolve_decision_number(root, info):
+        return root.revocation_decision_number or None
+
+    @staticmethod
+    def resolve_decision_date(root, info):
+        return root.revocation_decision_date
+
+    @staticmethod
+    def resolve_authority(root, info):
+        return root.revoking_authority or None
+
+
 class CertificateType(DjangoObjectType):
     """An OCOP recognition (★3–★5), valid 36 months from its decision."""
 
@@ -270,6 +297,7 @@ class CertificateType(DjangoObjectType):
         description="As of today: an active certificate past its validity reads EXPIRED.",
     )
     revocation_ground = graphene.Field(RevocationGroundEnum)
+    revocation = graphene.Field(Revocation, description="Set when the certificate was revoked.")
     decision_number = graphene.String(required=True)
     decision_date = graphene.Date(required=True)
     issuer = graphene.String(required=True)
@@ -298,6 +326,10 @@ class CertificateType(DjangoObjectType):
     @staticmethod
     def resolve_revocation_ground(root, info):
         return root.revocation_ground or None
+
+    @staticmethod
+    def resolve_revocation(root, info):
+        return root if root.revocation_ground else None
 
     @staticmethod
     def resolve_decision_number(root, info):

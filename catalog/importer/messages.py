@@ -137,6 +137,26 @@ FRAMEWORK_NOT_IN_FORCE = _m(
     "Dòng %(row)s, cột “%(column)s”: không có bộ tiêu chí nào có hiệu lực vào ngày %(date)s "
     "(hãy chỉ định bằng --framework).",
 )
+FRAMEWORK_AMBIGUOUS = _m(
+    "Row %(row)s, column “%(column)s”: on %(date)s %(frameworks)s were both in force "
+    "(dossiers pending when the new decision took effect may finish under the old rules): "
+    "name the framework with --framework or a “Bộ tiêu chí” column.",
+    "Dòng %(row)s, cột “%(column)s”: ngày %(date)s có hai bộ tiêu chí cùng hiệu lực "
+    "(%(frameworks)s; hồ sơ đang xét khi quyết định mới có hiệu lực có thể hoàn thành theo quy "
+    "định cũ): hãy chỉ định bằng --framework hoặc cột “Bộ tiêu chí”.",
+)
+FRAMEWORK_UNKNOWN_CELL = _m(
+    "Row %(row)s, column “%(column)s”: “%(value)s” is not a known criteria framework.",
+    "Dòng %(row)s, cột “%(column)s”: “%(value)s” không phải là bộ tiêu chí đã biết.",
+)
+STARS_NOT_GRANTED = _m(
+    "Row %(row)s, column “%(column)s”: under %(framework)s ★%(stars)s is recognised at the "
+    "%(levels)s level only, and this list is a %(level)s-level one (a central ★5 list is "
+    "imported with --level central).",
+    "Dòng %(row)s, cột “%(column)s”: theo %(framework)s, ★%(stars)s chỉ do cấp %(levels)s công "
+    "nhận, còn danh sách này là của cấp %(level)s (danh sách ★5 cấp trung ương nhập với "
+    "--level central).",
+)
 LEVEL_INVALID = _m(
     "“%(value)s” is not an evaluation level (commune, district, province, central).",
     "“%(value)s” không phải là cấp đánh giá (commune, district, province, central).",

@@ -91,6 +91,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "tax_code": ("ma so thue", "mst", "tax code", "tax id", "ma so doanh nghiep"),
     "product_set": ("nhom san pham", "bo san pham", "product set", "product group", "nhom", "bo"),
     "subgroup": ("phan nhom", "phan nhom san pham", "subgroup", "sub group"),
+    "framework": ("bo tieu chi", "bo tieu chi ocop", "framework", "criteria framework"),
     "score": (
         "diem",
         "diem trung binh",

@@ -22,8 +22,8 @@ from catalog.importer.parsing import (
     tax_code_parse,
 )
 from catalog.importer.report import ImportReport, RowError
-from catalog.models import Decision, Framework, ProductSet, StarBand
-from catalog.rules import score_round, stars_recognised
+from catalog.models import Decision, Framework, ProductSet, StarBand, StarGrant
+from catalog.rules import frameworks_in_force, grant_levels, score_round, stars_recognised
 from catalog.services import evaluation_stars
 from core.models import LegacyProvince, Province
 from core.selectors import province_key, province_lookup_table
@@ -93,7 +93,8 @@ class Validator:
         self.report = report
         self.provinces = province_lookup_table()
         self.province_cache: dict[str, tuple[Province, LegacyProvince | None] | None] = {}
-        self.frameworks = list(Framework.objects.all())
+        self.frameworks = list(Framework.objects.select_related("scores_with"))
+        self.grants = list(StarGrant.objects.all())
         self.bands: dict[int, list[StarBand]] = {}
         for band in StarBand.objects.all():
             self.bands.setdefault(band.framework_id, []).append(band)
@@ -122,12 +123,13 @@ class Validator:
             self.province_cache[name] = self.provinces.get(province_key(name))
         return self.province_cache[name]
 
-    def framework_for(self, day: datetime.date) -> Framework | None:
-        if self.options.framework is not None:
-            return self.options.framework
+    def framework_named(self, text: str) -> Framework | None:
+        """A framework cell: its code ("QD26-2026") or its decision ("26/2026/QĐ-TTg", "148")."""
+        folded = fold(text)
         for framework in self.frameworks:
-            until = framework.in_force_until
-            if framework.in_force_from <= day and (until is None or day <= until):
+            number = fold(framework.decision_number)
+            short = number.split("/qd")[0]
+            if folded in (fold(framework.code), number, short) or number in folded:
                 return framework
         return None
 
@@ -147,20 +149,34 @@ class Validator:
         return None
 
     def decision_plan(
-        self, number: str, day: datetime.date, row: int, column: str
+        self, number: str, day: datetime.date, row: int, column: str, named: Framework | None
     ) -> DecisionPlan | None:
         key = (number, day)
         if key in self.decisions:  # None when its framework was already reported missing
             return self.decisions[key]
         # One query per distinct decision (a file names one or a few), never per row.
         existing = (
-            Decision.objects.select_related("framework", "province")
+            Decision.objects.select_related("framework__scores_with", "province")
             .filter(number=number, date=day)
             .first()
         )
-        framework = existing.framework if existing else self.framework_for(day)
+        # The decision's own, else the option, else the file's column, else the one in force.
+        framework = existing.framework if existing else (self.options.framework or named)
         if framework is None:
-            self.error(m.FRAMEWORK_NOT_IN_FORCE, row=row, column=column, date=f"{day:%d/%m/%Y}")
+            found = frameworks_in_force(self.frameworks, day)
+            if len(found) == 1:
+                framework = found[0]
+            elif found:
+                self.error(
+                    m.FRAMEWORK_AMBIGUOUS,
+                    row=row,
+                    column=column,
+                    date=f"{day:%d/%m/%Y}",
+                    frameworks=" & ".join(f.name for f in found),
+                )
+            else:
+                self.error(m.FRAMEWORK_NOT_IN_FORCE, row=row, column=column, date=f"{day:%d/%m/%Y}")
+        if framework is None:
             self.decisions[key] = None  # type: ignore[assignment]  (reported once)
             return None
         plan = DecisionPlan(
@@ -240,10 +256,20 @@ class Validator:
         if decision_date is None and date_ok and date_column:
             self.error(m.DECISION_DATE_MISSING, row=number, column=date_column)
 
+        named = None
+        if get("framework"):
+            named = self.framework_named(get("framework"))
+            if named is None:
+                self.error(
+                    m.FRAMEWORK_UNKNOWN_CELL,
+                    row=number,
+                    column=self.label("framework"),
+                    value=get("framework"),
+                )
         plan = None
         if decision_number and decision_date:
             plan = self.decision_plan(
-                decision_number, decision_date, number, date_column or number_column
+                decision_number, decision_date, number, date_column or number_column, named
             )
 
         # Where the producer is: the province column, else the address's last part, else the
@@ -325,7 +351,7 @@ class Validator:
             band_stars = evaluation_stars(
                 framework=plan.framework,
                 total_score=score,
-                bands=self.bands.get(plan.framework.id, []),
+                bands=self.bands.get(plan.framework.scoring.id, []),
             ).band_stars
             # A listed star may sit below the band (a minimum requirement was missed), never
             # above it.
@@ -349,6 +375,18 @@ class Validator:
                 column=stars_column if listed is not None else score_column,
                 stars=stars,
             )
+        elif stars is not None and plan is not None and len(self.report.errors) == errors_before:
+            levels = grant_levels(self.grants, framework=plan.framework, stars=stars)
+            if opts.level not in levels:
+                self.error(
+                    m.STARS_NOT_GRANTED,
+                    row=number,
+                    column=stars_column if listed is not None else score_column,
+                    stars=stars,
+                    framework=plan.framework.name,
+                    levels=" / ".join(levels) or "—",
+                    level=opts.level,
+                )
 
         product_folded, producer_folded = fold(product), fold(producer)
         province_id = resolved[0].id if resolved else None
@@ -381,7 +419,7 @@ class Validator:
                 street=street,
                 legacy_address=legacy_address,
                 product_set_id=self.product_set(
-                    plan.framework, get("product_set"), get("subgroup")
+                    plan.framework.scoring, get("product_set"), get("subgroup")
                 ),
                 product_code=product_code,
                 score=score,

@@ -24,8 +24,9 @@ from catalog.models import (
     Evaluation,
     Framework,
     Product,
+    StarGrant,
 )
-from catalog.rules import score_round
+from catalog.rules import certificate_placement, score_round
 from catalog.services import add_months, certificate_number
 from core.models import Province
 from core.search import search_rows_changed
@@ -76,14 +77,25 @@ def slugs_allocate(*, model, bases: list[str]) -> list[str]:
     return result
 
 
-def issuer_default(province: Province | None) -> str:
+def issuer_default(*, framework: Framework, level: str, province: Province | None) -> str:
+    """The issuer the framework's grant data names for ``level`` ("UBND {place}" for a province,
+    the ministry for the central council), with the province's name in place."""
+    template = (
+        StarGrant.objects.filter(framework=framework, level=level)
+        .values_list("issuer", flat=True)
+        .first()
+    )
+    if not template:
+        return ""
+    if "{place}" not in template:
+        return template
     if province is None:
         return ""
     name = province.name
     for prefix in ("Tỉnh ", "Thành phố "):
         if name.startswith(prefix):
             name = prefix.lower() + name[len(prefix) :]
-    return f"UBND {name}"
+    return template.format(place=name)
 
 
 @dataclass(slots=True)
@@ -124,7 +136,8 @@ def rows_write(
         decisions[key] = Decision.objects.create(
             number=plan.number,
             date=plan.date,
-            issuer=options.issuer or issuer_default(province),
+            issuer=options.issuer
+            or issuer_default(framework=plan.framework, level=options.level, province=province),
             province=province,
             framework=plan.framework,
             source_url=options.source_url,
@@ -290,10 +303,15 @@ def rows_write(
     for index in order:
         item = planned[index]
         current = active.get(item.product_id)
-        expired = item.valid_until < today
-        if current is not None and current[2] > item.valid_from:
-            item.status = CertificateStatus.EXPIRED if expired else CertificateStatus.SUPERSEDED
-            item.superseded_by = None if expired else (current[0], current[1])
+        item.status, replaces = certificate_placement(
+            valid_from=item.valid_from,
+            valid_until=item.valid_until,
+            current_from=current[2] if current else None,
+            today=today,
+        )
+        if current is not None and not replaces:
+            if item.status == CertificateStatus.SUPERSEDED:
+                item.superseded_by = (current[0], current[1])
             continue
         if current is not None:
             if current[0] == "db":
@@ -302,9 +320,7 @@ def rows_write(
                 previous = planned[current[1]]
                 previous.status = CertificateStatus.SUPERSEDED
                 previous.superseded_by = ("new", index)
-        if expired:
-            # A historical decision imported after its validity ran out is recorded as expired.
-            item.status = CertificateStatus.EXPIRED
+        if item.status == CertificateStatus.EXPIRED:
             active.pop(item.product_id, None)
         else:
             active[item.product_id] = ("new", index, item.valid_from)

@@ -19,11 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Certificate, CertificateStatus, Product, ProductVariant
-from catalog.selectors import (
-    REEVALUATION_WINDOW_END_DAYS,
-    REEVALUATION_WINDOW_START_DAYS,
-    certificates_in_force,
-)
+from catalog.rules import ReevaluationWindow
+from catalog.selectors import certificates_in_force, reevaluation_window
 from core.text import fold
 from marketplace.offers.models import (
     Offer,
@@ -162,7 +159,6 @@ def offer_hidden_reasons(*, offer: Offer, today: datetime.date | None = None) ->
 # --- the seller workspace ------------------------------------------------------------------------
 
 LOW_STOCK_THRESHOLD = 5
-CERTIFICATE_WARNING_DAYS = 180
 
 
 def offers_for_workspace(
@@ -217,15 +213,18 @@ class CertificateWarning:
     kind: str  # "expiring", "expired" or "revoked"
     days_left: int | None
     in_reevaluation_window: bool
+    window: ReevaluationWindow | None = None
 
 
 def certificate_warnings(
     *, business: Business, today: datetime.date | None = None
 ) -> list[CertificateWarning]:
     """Certificates of the products ``business`` holds that need its attention: revoked,
-    expired, or expiring within 180 days (flagged while the 180→120-day re-evaluation window is
-    open, when the dossier for renewal is due). Two queries."""
+    expired, or expiring before the re-evaluation window closes (flagged while the window —
+    180→120 days under the current framework's data — is open, when the dossier for renewal is
+    due). Three queries."""
     today = today or timezone.localdate()
+    window = reevaluation_window(today=today)
     products = Product.objects.filter(holder=business).prefetch_related(
         Prefetch("certificates", queryset=Certificate.objects.order_by("-valid_from", "-id"))
     )
@@ -242,9 +241,12 @@ def certificate_warnings(
             warnings.append(CertificateWarning(product, latest, "expired", None, False))
         elif status == CertificateStatus.ACTIVE:
             days_left = (latest.valid_until - today).days
-            if days_left <= CERTIFICATE_WARNING_DAYS:
-                window = REEVALUATION_WINDOW_END_DAYS <= days_left <= REEVALUATION_WINDOW_START_DAYS
-                warnings.append(CertificateWarning(product, latest, "expiring", days_left, window))
+            if days_left <= window.from_days:
+                warnings.append(
+                    CertificateWarning(
+                        product, latest, "expiring", days_left, window.contains(days_left), window
+                    )
+                )
     order = {"revoked": 0, "expired": 1, "expiring": 2}
     warnings.sort(key=lambda w: (order[w.kind], w.days_left or 0, w.product.name))
     return warnings

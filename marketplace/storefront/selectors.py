@@ -26,7 +26,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import (
-    Framework,
     Product,
     ProductPhoto,
 )
@@ -194,10 +193,6 @@ def featured_products(*, stars: int, limit: int = FEATURED_PER_STAR) -> list[int
         .order_by("-created_at", "-id")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-def current_framework() -> Framework | None:
-    return Framework.objects.order_by("-in_force_from").first()
 
 
 def provinces_with_products() -> QuerySet[Province]:

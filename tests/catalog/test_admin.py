@@ -19,7 +19,7 @@ from catalog.models import (
     Product,
     RevocationGround,
 )
-from catalog.services import add_months, certificate_issue, certificate_revoke, evaluation_record
+from catalog.services import add_months, certificate_issue, evaluation_record
 from sellers.models import Business, LegalType, SellerStatus
 from tests.factories import (
     BusinessFactory,
@@ -31,6 +31,7 @@ from tests.factories import (
     framework,
     product_set,
     province,
+    revoke_certificate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,7 @@ def registry():
         "tea": certify(tea, old_decision, "66.00"),
         "artichoke": certify(artichoke, ld_decision, "61.75"),
     }
-    certificate_revoke(
+    revoke_certificate(
         certificate=certificates["artichoke"],
         ground=RevocationGround.LAW_VIOLATION,
         note="Vi phạm ghi nhãn",
@@ -253,7 +254,10 @@ def test_status_and_revocation_are_read_only_on_the_change_page(client, superuse
 
 
 def action_post(client, certificates, **extra):
-    data = {"action": "revoke", "_selected_action": [c.pk for c in certificates], **extra}
+    data = {"action": "revoke", "_selected_action": [c.pk for c in certificates]}
+    if "apply" in extra:
+        data |= {"decision_number": "12/QĐ-UBND", "decision_date": "01/10/2026"}
+    data |= extra
     return client.post(reverse(CERTIFICATES), data)
 
 
@@ -264,7 +268,13 @@ def test_revoke_action_shows_the_form_first(client, superuser, registry):
     assert response.status_code == 200
     assert response.templates[0].name == "admin/catalog/certificate/revoke.html"
     assert list(response.context["certificates"]) == [honey]
-    assert set(response.context["form"].fields) == {"ground", "note"}
+    assert set(response.context["form"].fields) == {
+        "ground",
+        "decision_number",
+        "decision_date",
+        "authority",
+        "note",
+    }
     page = response.content.decode()
     assert honey.number in page
     assert f'name="_selected_action" value="{honey.pk}"' in page
@@ -290,6 +300,12 @@ def test_revoke_action_revokes_with_ground_note_and_official(client, superuser, 
             superuser.pk,
         )
         assert changed_at is not None
+        certificate.refresh_from_db()
+        assert (
+            certificate.revocation_decision_number,
+            certificate.revocation_decision_date,
+            certificate.revoking_authority,
+        ) == ("12/QĐ-UBND", datetime.date(2026, 10, 1), "Chủ tịch UBND cấp tỉnh")
     messages = list(client.get(response.url).context["messages"])
     assert [m.level for m in messages] == [message_levels.SUCCESS]
     assert honey.number in str(messages[0]) and coffee.number in str(messages[0])
@@ -418,7 +434,7 @@ def test_expiring_view_lists_the_window_and_recent_expiries(client, superuser):
     recorded = certificate_until(today - days(20), "Miến dong Bình Liêu")
     certificate_until(today - days(45), "Rượu ba kích")  # too long ago
     revoked = certificate_until(today + days(150), "Trà hoa vàng Ba Chẽ")
-    certificate_revoke(certificate=revoked, ground=RevocationGround.MARK_MISUSE)
+    revoke_certificate(certificate=revoked, ground=RevocationGround.MARK_MISUSE)
     assert (unrecorded.status, recorded.status) == (
         CertificateStatus.ACTIVE,
         CertificateStatus.EXPIRED,

@@ -15,10 +15,16 @@ from catalog.services import (
     add_months,
     certificate_expire_due,
     certificate_issue,
-    certificate_revoke,
     evaluation_record,
 )
-from tests.factories import DecisionFactory, ProductFactory, UserFactory, framework
+from tests.factories import (
+    DecisionFactory,
+    ProductFactory,
+    UserFactory,
+    framework,
+    granting_level,
+    revoke_certificate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +36,7 @@ def evaluate(product, decision, total: str) -> Evaluation:
     return evaluation_record(
         product=product,
         framework=decision.framework,
-        level="province",
+        level=granting_level(framework=decision.framework, total=Decimal(total)),
         evaluated_on=decision.date - datetime.timedelta(days=14),
         total_score=Decimal(total),
         decision=decision,
@@ -184,7 +190,7 @@ def test_revocation_on_each_ground(ground):
     official = UserFactory(is_staff=True)
     certificate = issue()
     at = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
-    result = certificate_revoke(
+    result = revoke_certificate(
         certificate=certificate,
         ground=ground,
         note="Quyết định thu hồi số 12/QĐ-UBND",
@@ -209,7 +215,7 @@ def test_the_six_grounds_of_article_8():
 
 def test_an_anonymous_revoker_is_not_recorded():
     certificate = issue()
-    certificate_revoke(
+    revoke_certificate(
         certificate=certificate, ground=RevocationGround.MARK_MISUSE, user=AnonymousUser()
     )
     certificate.refresh_from_db()
@@ -220,7 +226,7 @@ def test_an_unknown_ground_is_refused_and_nothing_changes():
     certificate = issue()
     before = snapshot(certificate)
     with pytest.raises(RegistryError) as error:
-        certificate_revoke(certificate=certificate, ground="bad_mood")
+        revoke_certificate(certificate=certificate, ground="bad_mood")
     assert (error.value.code, error.value.field) == ("invalid", "ground")
     assert snapshot(certificate) == before
 
@@ -238,7 +244,7 @@ def _expired():
 
 def _revoked():
     certificate = issue()
-    certificate_revoke(certificate=certificate, ground=RevocationGround.FALSE_DOSSIER)
+    revoke_certificate(certificate=certificate, ground=RevocationGround.FALSE_DOSSIER)
     return certificate
 
 
@@ -247,7 +253,7 @@ def test_revoking_a_certificate_that_is_not_active_is_refused(make):
     certificate = make()
     before = snapshot(certificate)
     with pytest.raises(RegistryError) as error:
-        certificate_revoke(
+        revoke_certificate(
             certificate=certificate,
             ground=RevocationGround.STOPPED_PRODUCTION,
             note="again",
@@ -298,8 +304,14 @@ def test_status_on_reads_an_active_certificate_past_its_date_as_expired():
     assert certificate.status_on(datetime.date(2026, 8, 5)) == CertificateStatus.ACTIVE
     assert certificate.status_on(until) == CertificateStatus.ACTIVE
     assert certificate.status_on(until + datetime.timedelta(days=1)) == CertificateStatus.EXPIRED
-    certificate_revoke(certificate=certificate, ground=RevocationGround.LAW_VIOLATION)
+    revoke_certificate(
+        certificate=certificate,
+        ground=RevocationGround.LAW_VIOLATION,
+        decision_date=datetime.date(2026, 9, 1),
+    )
     certificate.refresh_from_db()
+    # Revoked from its decision's date; in force before it.
+    assert certificate.status_on(datetime.date(2026, 8, 31)) == CertificateStatus.ACTIVE
     assert certificate.status_on(datetime.date(2026, 9, 1)) == CertificateStatus.REVOKED
     assert certificate.status_on(until + datetime.timedelta(days=1)) == CertificateStatus.REVOKED
 
@@ -310,3 +322,61 @@ def test_framework_validity_is_data():
     fw.save(update_fields=["validity_months"])
     certificate = issue(date=datetime.date(2026, 8, 31))
     assert certificate.valid_until == datetime.date(2028, 8, 31)
+
+
+# --- the revocation decision --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "authority"),
+    [
+        ("60", "Chủ tịch UBND cấp tỉnh"),
+        ("80", "Chủ tịch UBND cấp tỉnh"),
+        ("95", "Bộ trưởng Bộ Nông nghiệp và Môi trường"),
+    ],
+)
+def test_revocation_records_the_decision_and_the_authority_the_stars_call_for(total, authority):
+    certificate = issue(total=total)
+    revoke_certificate(
+        certificate=certificate,
+        ground=RevocationGround.FALSE_DOSSIER,
+        decision_number=" 512/QĐ-UBND ",
+        decision_date=datetime.date(2026, 10, 1),
+    )
+    certificate.refresh_from_db()
+    assert (
+        certificate.revocation_decision_number,
+        certificate.revocation_decision_date,
+        certificate.revoking_authority,
+    ) == ("512/QĐ-UBND", datetime.date(2026, 10, 1), authority)
+
+
+def test_a_named_authority_is_kept():
+    certificate = issue()
+    revoke_certificate(
+        certificate=certificate,
+        ground=RevocationGround.FALSE_DOSSIER,
+        authority="Phó Chủ tịch UBND tỉnh Quảng Ninh",
+    )
+    certificate.refresh_from_db()
+    assert certificate.revoking_authority == "Phó Chủ tịch UBND tỉnh Quảng Ninh"
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field"),
+    [
+        ({"decision_number": "  "}, "required", "decision_number"),
+        ({"decision_number": "9" * 61}, "too_long", "decision_number"),
+        ({"decision_date": None}, "required", "decision_date"),
+        ({"decision_date": datetime.date(2026, 8, 4)}, "invalid", "decision_date"),
+    ],
+)
+def test_a_revocation_without_a_proper_decision_is_refused(changes, code, field):
+    certificate = issue()
+    before = snapshot(certificate)
+    with pytest.raises(RegistryError) as error:
+        revoke_certificate(
+            certificate=certificate, ground=RevocationGround.FALSE_DOSSIER, **changes
+        )
+    assert (error.value.code, error.value.field) == (code, field)
+    assert snapshot(certificate) == before

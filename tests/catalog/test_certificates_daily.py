@@ -8,9 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from catalog.models import Certificate, CertificateStatus, RevocationGround
-from catalog.services import add_months, certificate_issue, certificate_revoke, evaluation_record
-from tests.factories import BusinessFactory, DecisionFactory, ProductFactory
+from catalog.models import Certificate, CertificateStatus, Framework, RevocationGround
+from catalog.rules import ReevaluationWindow
+from catalog.selectors import reevaluation_window
+from catalog.services import add_months, certificate_issue, evaluation_record
+from tests.factories import BusinessFactory, DecisionFactory, ProductFactory, revoke_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +90,7 @@ def test_a_second_run_the_same_day_expires_nothing_more():
 
 def test_revoked_certificates_are_neither_expired_nor_listed():
     revoked = certificate_until(day(150), name="Miến dong Bình Liêu")
-    certificate_revoke(certificate=revoked, ground=RevocationGround.MARK_MISUSE)
+    revoke_certificate(certificate=revoked, ground=RevocationGround.MARK_MISUSE)
     assert run("--date", RUN_DAY.isoformat()).splitlines() == [
         "0 certificates expired.",
         "0 certificates are entering the re-evaluation window (180 to 120 days before expiry).",
@@ -113,3 +115,18 @@ def test_a_bad_date_is_refused_and_nothing_changes():
         call_command("certificates_daily", "--date", "31/12/2027", stdout=StringIO())
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.ACTIVE
+
+
+def test_the_window_is_the_current_frameworks_data():
+    # 2024 decisions (148/2023) expire in 2027, when 26/2026 is the current framework.
+    for offset in (89, 90, 150, 151):
+        certificate_until(day(offset), name=f"Sản phẩm {offset}", holder=f"HTX số {offset}")
+    Framework.objects.filter(code="QD26-2026").update(
+        reevaluation_from_days=150, reevaluation_until_days=90
+    )
+    assert reevaluation_window(today=RUN_DAY) == ReevaluationWindow(150, 90)
+    lines = run("--date", RUN_DAY.isoformat()).splitlines()
+    assert lines[1] == (
+        "2 certificates are entering the re-evaluation window (150 to 90 days before expiry)."
+    )
+    assert [line.split(" | ")[1] for line in lines[2:]] == ["Sản phẩm 90", "Sản phẩm 150"]

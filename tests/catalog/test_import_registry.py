@@ -200,7 +200,7 @@ def test_english_headers_comma_delimiter_old_provinces_and_star_notations():
         for c in Certificate.objects.select_related("product", "evaluation")
     }
     assert stars == {
-        "Mật hoa dừa": (Decimal("91.50"), 5, 5),
+        "Mật hoa dừa": (Decimal("89.50"), 4, 4),
         "Đường hoa dừa": (Decimal("88.40"), 4, 4),
         "Cà phê Robusta Đắk Nông": (Decimal("72.50"), 4, 4),
     }
@@ -307,8 +307,57 @@ def test_listed_stars_below_the_band_are_kept_as_a_cap(tmp_path):
 
 def test_stars_computed_from_the_score_when_not_listed(tmp_path):
     header = "STT;Tên sản phẩm;Chủ thể;Tỉnh;Điểm"
-    run(write(tmp_path, [TITLE, header, "1;Nước mắm Cái Rồng;Công ty CP Cái Rồng;Quảng Ninh;90"]))
-    assert Certificate.objects.get().stars == 5
+    run(write(tmp_path, [TITLE, header, "1;Nước mắm Cái Rồng;Công ty CP Cái Rồng;Quảng Ninh;85"]))
+    assert Certificate.objects.get().stars == 4
+
+
+# -- who grants which stars: the framework's star grants ---------------------------------------
+
+CENTRAL_TITLE = "Kèm theo Quyết định số 1520/QĐ-BNNMT ngày 15/09/2026"
+FIVE_STAR = "1;Mật hoa dừa;Công ty TNHH Trà Vinh FARM;xã Phú Cần;Vĩnh Long;91,50;★★★★★"
+
+
+def test_a_provincial_five_star_row_is_refused(tmp_path):
+    report = registry_import(source=write(tmp_path, [TITLE, HEADER, GOOD, FIVE_STAR]))
+    assert [(e.row, e.column, e.message_en) for e in report.errors] == [
+        (
+            4,
+            "Hạng sao",
+            "Row 4, column “Hạng sao”: under Quyết định 26/2026/QĐ-TTg ★5 is recognised at the "
+            "central level only, and this list is a province-level one (a central ★5 list is "
+            "imported with --level central).",
+        )
+    ]
+    assert Certificate.objects.count() == 0
+
+
+def test_a_central_list_gets_the_central_level_and_the_ministry_as_issuer(tmp_path):
+    run(write(tmp_path, [CENTRAL_TITLE, HEADER, FIVE_STAR]), "--level", "central")
+    certificate = Certificate.objects.select_related("evaluation", "decision").get()
+    assert (certificate.stars, certificate.evaluation.level) == (5, "central")
+    assert certificate.decision.issuer == "Bộ Nông nghiệp và Môi trường"
+
+
+def test_a_central_list_refuses_a_four_star_row(tmp_path):
+    report = registry_import(source=write(tmp_path, [CENTRAL_TITLE, HEADER, GOOD]), level="central")
+    assert [e.message_en for e in report.errors] == [
+        "Row 3, column “Hạng sao”: under Quyết định 26/2026/QĐ-TTg ★3 is recognised at the "
+        "province level only, and this list is a central-level one (a central ★5 list is "
+        "imported with --level central)."
+    ]
+
+
+def test_under_148_a_district_list_may_grant_three_stars_only(tmp_path):
+    title = "Kèm theo Quyết định số 77/QĐ-UBND ngày 05/03/2024 của UBND huyện Tiên Yên"
+    four = "2;Chả mực;HTX Chả mực;phường Hồng Gai;Quảng Ninh;75;4 sao"
+    report = registry_import(
+        source=write(tmp_path, [title, HEADER, GOOD, four]), level="district", issuer="UBND huyện"
+    )
+    assert [(e.row, e.message_en[:60]) for e in report.errors] == [
+        (4, "Row 4, column “Hạng sao”: under Quyết định 148/QĐ-TTg (2023)")
+    ]
+    run(write(tmp_path, [title, HEADER, GOOD]), "--level", "district", "--issuer", "UBND huyện")
+    assert Certificate.objects.get().evaluation.level == "district"
 
 
 @pytest.mark.parametrize(
@@ -317,7 +366,6 @@ def test_stars_computed_from_the_score_when_not_listed(tmp_path):
         ("69,995", "70.00", 3),
         ("70", "70.00", 4),
         ("89,999", "90.00", 4),
-        ("90,00", "90.00", 5),
         ("49,995", "50.00", 2),
     ],
 )

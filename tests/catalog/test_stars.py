@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from catalog.errors import RegistryError
 from catalog.models import (
@@ -330,3 +331,49 @@ def test_a_choice_not_on_the_sheet_is_refused_and_nothing_is_written():
         record(choices=with_choices(STAR4, **{"2_3": Decimal("2.5")}))
     assert (no_option.value.code, no_option.value.field) == ("invalid", "choices")
     assert Evaluation.objects.count() == EvaluationPart.objects.count() == 0
+
+
+# --- partial score sheets -----------------------------------------------------------------------
+
+
+def test_an_incomplete_sheet_is_refused_naming_the_missing_criteria():
+    partial = {k: v for k, v in with_choices(TOP).items() if k not in ("2.3", "7")}
+    with pytest.raises(RegistryError) as error, translation.override("en"):
+        record(choices=partial)
+    assert (error.value.code, error.value.field) == ("incomplete", "choices")
+    assert str(error.value.message) == (
+        "The score sheet is incomplete: 2.3, 7 not scored. Score every criterion, or record the "
+        "result as provisional."
+    )
+    assert Evaluation.objects.count() == 0
+
+
+def test_a_provisional_result_counts_an_unscored_minimum_as_missed():
+    # 2.3 carries the ★3 and ★4 minima: unscored, it caps the 97 points at ★2.
+    partial = {k: v for k, v in with_choices(TOP).items() if k != "2.3"}
+    evaluation = record(choices=partial, provisional=True)
+    assert (evaluation.provisional, evaluation.missing_criteria) == (True, ["2.3"])
+    assert (evaluation.total_score, evaluation.band_stars, evaluation.stars) == (
+        Decimal("97.00"),
+        5,
+        2,
+    )
+    caps = sorted(
+        (c["criterion"], c["capped_to"], c["chosen_points"]) for c in evaluation.caps_applied
+    )
+    assert caps == [("2.3", 2, None), ("2.3", 3, None)]
+
+
+def test_a_provisional_result_is_never_certified():
+    partial = {k: v for k, v in with_choices(TOP).items() if k != "7"}
+    decision = DecisionFactory()
+    evaluation = record(choices=partial, provisional=True, decision=decision, level="central")
+    with pytest.raises(RegistryError) as error:
+        certificate_issue(evaluation=evaluation, decision=decision)
+    assert (error.value.code, error.value.field) == ("provisional", "evaluation")
+    assert Certificate.objects.count() == 0
+
+
+def test_a_complete_sheet_is_not_provisional():
+    evaluation = record(choices=with_choices(TOP))
+    assert (evaluation.provisional, evaluation.missing_criteria) == (False, [])

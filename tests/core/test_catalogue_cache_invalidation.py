@@ -29,7 +29,6 @@ from graphql_relay import to_global_id
 
 from catalog.content import product_content_update
 from catalog.models import Certificate, CertificateStatus, Product, RevocationGround
-from catalog.services import certificate_revoke
 from core.models import CatalogueVersion
 from marketplace.offers.models import Offer, OfferStatus
 from marketplace.offers.services import resale_grant, resale_revoke, stock_set
@@ -45,6 +44,7 @@ from tests.factories import (
     admin_product_form,
     honey_on_sale,
     member,
+    revoke_certificate,
 )
 from tests.factories_orders import offer_in_stock, ready_cart
 
@@ -186,7 +186,7 @@ def test_a_certificate_revoked_by_the_registry_takes_the_product_off_every_cache
         "edges": [{"node": {"name": "Mật ong Tiên Yên"}}],
     }
 
-    certificate_revoke(certificate=on_sale.certificate, ground=RevocationGround.MARK_MISUSE)
+    revoke_certificate(certificate=on_sale.certificate, ground=RevocationGround.MARK_MISUSE)
 
     page = get_page(product_path(product))
     assert vnd(125_000) not in page
@@ -284,6 +284,8 @@ def test_a_certificate_revoked_with_the_admin_action_hides_the_offers(
             "_selected_action": [on_sale.certificate.pk],
             "apply": "1",
             "ground": RevocationGround.MARK_MISUSE,
+            "decision_number": "12/QĐ-UBND",
+            "decision_date": f"{on_sale.certificate.valid_from:%d/%m/%Y}",
             "note": "Dán tem OCOP lên sản phẩm chưa được công nhận",
         },
     )

@@ -7,7 +7,6 @@ import pytest
 from graphql_relay import to_global_id
 
 from catalog.models import Certificate, CertificateStatus, RevocationGround
-from catalog.services import certificate_revoke
 from tests.factories import (
     SET01_CAPPED_CHOICES,
     BusinessFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     certified_product,
     product_set,
     province,
+    revoke_certificate,
     scored_product,
 )
 
@@ -190,7 +190,7 @@ def test_certificate_status_filter_looks_at_the_latest_certificate(gql):
     certified_product(name="Đang hiệu lực")
     expired_product(name="Đã hết hạn")
     _product, _evaluation, revoked = certified_product(name="Đã thu hồi")
-    certificate_revoke(certificate=revoked, ground=RevocationGround.MARK_MISUSE)
+    revoke_certificate(certificate=revoked, ground=RevocationGround.MARK_MISUSE)
 
     assert names(gql(LIST)) == ["Đang hiệu lực"]
     assert names(gql(LIST, {"certificateStatus": "ACTIVE"})) == ["Đang hiệu lực"]
@@ -460,7 +460,7 @@ def test_active_certificate_past_its_date_reads_expired_before_the_daily_job(gql
 
 def test_revoked_certificate_gives_its_ground(gql):
     _product, _evaluation, certificate = certified_product(name="Nước mắm Cái Rồng")
-    certificate_revoke(certificate=certificate, ground=RevocationGround.LAW_VIOLATION)
+    revoke_certificate(certificate=certificate, ground=RevocationGround.LAW_VIOLATION)
 
     data = gql(CERTIFICATE, {"number": f"  {certificate.number} "})["certificate"]
 
@@ -468,6 +468,39 @@ def test_revoked_certificate_gives_its_ground(gql):
     assert data["revocationGround"] == "LAW_VIOLATION"
     assert data["stars"] == 4
     assert data["product"] == {"name": "Nước mắm Cái Rồng", "currentCertificate": None}
+
+
+REVOCATION = """
+query ($number: String!) {
+  certificate(number: $number) {
+    revocation { ground decisionNumber decisionDate authority }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("total", "authority"),
+    [
+        ("72.5", "Chủ tịch UBND cấp tỉnh"),
+        ("92", "Bộ trưởng Bộ Nông nghiệp và Môi trường"),
+    ],
+)
+def test_a_revoked_certificate_gives_its_revocation_decision(gql, total, authority):
+    _product, _evaluation, certificate = certified_product(total=total)
+    assert gql(REVOCATION, {"number": certificate.number})["certificate"]["revocation"] is None
+    revoke_certificate(
+        certificate=certificate,
+        ground=RevocationGround.LAW_VIOLATION,
+        decision_number="512/QĐ-UBND",
+        decision_date=datetime.date(2026, 10, 1),
+    )
+    assert gql(REVOCATION, {"number": certificate.number})["certificate"]["revocation"] == {
+        "ground": "LAW_VIOLATION",
+        "decisionNumber": "512/QĐ-UBND",
+        "decisionDate": "2026-10-01",
+        "authority": authority,
+    }
 
 
 def test_unknown_certificate_is_null(gql):

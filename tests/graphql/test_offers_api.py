@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 from graphql_relay import to_global_id
 
-from catalog.services import certificate_revoke
 from marketplace.offers.models import Offer, OfferStatus, Stock
 from sellers.models import SellerStatus, SellerType
 from tests.factories import (
@@ -18,6 +17,7 @@ from tests.factories import (
     StockLocationFactory,
     certified_product,
     member,
+    revoke_certificate,
     selling_product,
 )
 
@@ -170,7 +170,7 @@ def test_hidden_reasons_are_for_the_sellers_own_people_only(gql, client):
     client.force_login(member(offer.seller, "owner"))
     assert gql(HIDDEN_REASONS, {"id": gid("Offer", offer)})["offer"]["hiddenReasons"] == []
 
-    certificate_revoke(certificate=certificate, ground="law_violation")
+    revoke_certificate(certificate=certificate, ground="law_violation")
     Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.PAUSED)
     assert gql(HIDDEN_REASONS, {"id": gid("Offer", offer)})["offer"] == {
         "status": "PAUSED",
@@ -187,7 +187,7 @@ def test_hidden_reasons_are_for_the_sellers_own_people_only(gql, client):
 
 def test_revoked_certificate_hides_the_offer_at_once(gql):
     product, certificate, _offers = selling_product()
-    certificate_revoke(certificate=certificate, ground="law_violation")
+    revoke_certificate(certificate=certificate, ground="law_violation")
 
     assert gql(PRODUCT_OFFERS, {"slug": product.slug})["product"]["offers"] == []
 
@@ -261,7 +261,7 @@ def test_reseller_needs_a_grant_and_loses_its_offer_when_revoked(gql, client):
 
 def test_publishing_needs_a_certificate_in_force(gql, client):
     product, certificate, (offer,) = selling_product(published=False)
-    certificate_revoke(certificate=certificate, ground="law_violation")
+    revoke_certificate(certificate=certificate, ground="law_violation")
     client.force_login(member(product.holder, "manager"))
 
     result = mutate(gql, OFFER_PUBLISH, {"offer": gid("Offer", offer)}, "offerPublish")

@@ -246,10 +246,11 @@ PRIVATE_FIELDS = {
 PUBLIC = """
 Business: id name slug legalType taxCode province commune street legacyAddress website status
   sellerType isDemo products offers
-Certificate: id number stars validFrom validUntil isDemo status revocationGround decisionNumber
-  decisionDate issuer sourceUrl product evaluation
+Certificate: id number stars validFrom validUntil isDemo status revocationGround revocation
+  decisionNumber decisionDate issuer sourceUrl product evaluation
 CertificateOnScanDate: day status stars validUntil revocationGround certificate
 Criterion: code name maxPoints
+Revocation: ground decisionNumber decisionDate authority
 CriterionGroup: code name maxPoints part
 CriterionOption: points label minStar
 CriterionScore: group criterion option

@@ -109,6 +109,7 @@ def test_product_evaluation_history_costs_a_fixed_number_of_queries(gql, django_
             evaluated_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
             choices={"1.1": Decimal(3), "1.5": Decimal(1), "2.3": Decimal(2)},
             decision=decision,
+            provisional=True,
         )
     query = """query ($slug: String) { product(slug: $slug) { name evaluations {
         evaluatedOn totalScore stars framework frameworkName sourceUrl decisionNumber

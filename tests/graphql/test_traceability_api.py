@@ -13,7 +13,6 @@ from django.utils import timezone
 from graphql_relay import to_global_id
 
 from catalog.models import RevocationGround
-from catalog.services import certificate_revoke
 from core.ratelimit import FailureLimit
 from marketplace.offers.models import OfferStatus
 from sellers.models import SellerStatus
@@ -25,6 +24,7 @@ from tests.factories import (
     StockFactory,
     StockLocationFactory,
     province,
+    revoke_certificate,
 )
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
 from tests.graphql.test_traceability_permission_matrix import CASES  # noqa: F401
@@ -166,7 +166,7 @@ def test_a_forged_code_is_not_recognised_and_leaks_nothing(gql):
 def test_a_revoked_certificate_shows_revoked_with_its_ground(gql, client):
     traced = traced_product()
     _run, (stamp,), _pins = stamps_for(traced)
-    certificate_revoke(certificate=traced.certificate, ground=RevocationGround.FALSE_DOSSIER)
+    revoke_certificate(certificate=traced.certificate, ground=RevocationGround.FALSE_DOSSIER)
     data = gql(STAMP_QUERY, {"code": signing.stamp_code(stamp)})["stamp"]
     assert data["verdict"] == "GENUINE"  # the stamp is the producer's; the certificate is not
     assert data["certificate"]["status"] == "REVOKED"

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Certificate
-from catalog.services import certificate_revoke
 from marketplace.offers.models import Offer, OfferStatus
 from marketplace.offers.services import (
     offer_create,
@@ -17,7 +16,13 @@ from marketplace.offers.services import (
 )
 from sellers.errors import SellerError
 from sellers.models import SellerStatus
-from tests.factories import OfferFactory, ProductFactory, ProductVariantFactory, StockFactory
+from tests.factories import (
+    OfferFactory,
+    ProductFactory,
+    ProductVariantFactory,
+    StockFactory,
+    revoke_certificate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +193,7 @@ def test_publish_refused_without_a_certificate(market):
 
 
 def test_publish_refused_with_a_revoked_certificate(market):
-    certificate_revoke(certificate=market.certificate, ground="mark_misuse")
+    revoke_certificate(certificate=market.certificate, ground="mark_misuse")
     offer = OfferFactory(variant=market.variant)
     with pytest.raises(SellerError) as caught:
         offer_publish(actor=market.owner, offer=offer)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from PIL import Image
 
 from catalog.models import Certificate, ProductPhoto
-from catalog.services import certificate_revoke
 from marketplace.offers.models import Offer, OfferStatus, ResaleAuthorization, Stock
 from sellers.models import SellerStatus
 from tests.factories import (
@@ -21,6 +20,7 @@ from tests.factories import (
     StockFactory,
     StockLocationFactory,
     certified_product,
+    revoke_certificate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_edit_offer_and_clear_compare_at(owner, market):
 
 
 def test_publish_error_is_shown_as_a_message(owner, market):
-    certificate_revoke(certificate=market.certificate, ground="mark_misuse")
+    revoke_certificate(certificate=market.certificate, ground="mark_misuse")
     offer = OfferFactory(variant=market.variant)
     response = owner.post(url("offer_publish", market, offer.pk), follow=True)
     assert [str(m) for m in response.context["messages"]] == [
@@ -228,7 +228,7 @@ def test_dashboard_counts_low_stock_warnings_and_hidden(owner, market):
         valid_until=today - datetime.timedelta(days=1)
     )
     revoked, _e, revoked_cert = certified_product(holder=market.holder, name="Sá sùng")
-    certificate_revoke(certificate=revoked_cert, ground="mark_misuse")
+    revoke_certificate(certificate=revoked_cert, ground="mark_misuse")
     hidden = OfferFactory(variant=ProductVariantFactory(product=revoked), status="published")
 
     response = owner.get(url("dashboard", market))

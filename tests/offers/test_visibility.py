@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from catalog.models import Certificate
-from catalog.services import certificate_expire_due, certificate_revoke
+from catalog.services import certificate_expire_due
 from marketplace.offers.models import OfferStatus, ResaleAuthorization
 from marketplace.offers.selectors import (
     offer_hidden_reasons,
@@ -15,7 +15,13 @@ from marketplace.offers.selectors import (
 )
 from marketplace.offers.services import resale_revoke
 from sellers.models import SellerStatus
-from tests.factories import OfferFactory, ProductFactory, ProductVariantFactory, StockFactory
+from tests.factories import (
+    OfferFactory,
+    ProductFactory,
+    ProductVariantFactory,
+    StockFactory,
+    revoke_certificate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +64,7 @@ def test_draft_and_paused_offers_are_hidden(market, published):
 
 def test_revoking_the_certificate_hides_holder_and_reseller_at_once(market, published):
     own, resold = published
-    certificate_revoke(certificate=market.certificate, ground="mark_misuse")
+    revoke_certificate(certificate=market.certificate, ground="mark_misuse")
     assert visible_ids() == set()
     expected = ["The product's OCOP certificate was revoked: Misuse of the OCOP mark."]
     assert reasons(own) == expected
@@ -129,7 +135,7 @@ def test_several_reasons_are_all_given(market, published):
     resold.save()
     market.reseller.status = SellerStatus.SUSPENDED
     market.reseller.save()
-    certificate_revoke(certificate=market.certificate, ground="stopped_production")
+    revoke_certificate(certificate=market.certificate, ground="stopped_production")
     ResaleAuthorization.objects.update(revoked_at=market.certificate.status_changed_at)
     assert reasons(resold) == [
         "The offer is not published (Draft).",
@@ -143,7 +149,7 @@ def test_workspace_rows_agree_with_offers_visible_and_reasons(market, published,
     own, resold = published
     StockFactory(offer=own, quantity=3)
     StockFactory(offer=own, quantity=4)
-    certificate_revoke(certificate=market.certificate, ground="mark_misuse")
+    revoke_certificate(certificate=market.certificate, ground="mark_misuse")
     with django_queries(2):
         rows = list(offers_for_workspace(business=market.holder))
         with translation.override("en"):

@@ -7,7 +7,6 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from catalog.models import RevocationGround
-from catalog.services import certificate_revoke
 from marketplace.offers.models import OfferStatus, Stock
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.models import (
@@ -44,7 +43,7 @@ from marketplace.orders.services import (
     order_ship,
     reservations_expire,
 )
-from tests.factories import StockLocationFactory, UserFactory
+from tests.factories import StockLocationFactory, UserFactory, revoke_certificate
 from tests.factories_orders import offer_in_stock, ready_cart
 
 pytestmark = pytest.mark.django_db
@@ -225,7 +224,7 @@ def test_a_lost_certificate_stops_the_checkout():
     offer, _ = offer_in_stock()
     cart = ready_cart((offer, 1))
     certificate = offer.variant.product.certificates.get()
-    certificate_revoke(certificate=certificate, ground=RevocationGround.FALSE_DOSSIER)
+    revoke_certificate(certificate=certificate, ground=RevocationGround.FALSE_DOSSIER)
     assert [p.code for p in checkout_summary(cart=cart).problems] == ["OFFER_UNAVAILABLE"]
     with pytest.raises(CheckoutError) as exc_info:
         checkout_place_orders(cart=cart, payment_method=PaymentMethod.COD, confirmed=True)

@@ -2,8 +2,13 @@ import datetime
 
 import pytest
 
-from catalog.services import certificate_revoke
-from tests.factories import SET01_CAPPED_CHOICES, DecisionFactory, certified_product, scored_product
+from tests.factories import (
+    SET01_CAPPED_CHOICES,
+    DecisionFactory,
+    certified_product,
+    revoke_certificate,
+    scored_product,
+)
 from tests.pages.conftest import backdate
 
 pytestmark = pytest.mark.django_db
@@ -41,12 +46,17 @@ def test_active_certificate_past_its_date_reads_expired_before_the_daily_job(en_
 
 def test_revoked_names_the_ground(en_client):
     _, _, certificate = certified_product()
-    certificate_revoke(
+    revoke_certificate(
         certificate=certificate, ground="mark_misuse", note="Tem OCOP dán sai sản phẩm."
     )
     html = page(en_client, certificate)
     assert '<span class="validity validity-revoked">Revoked: Misuse of the OCOP mark</span>' in html
     assert "Tem OCOP dán sai sản phẩm." in html
+    certificate.refresh_from_db()
+    assert (
+        f"Revoked by decision 99/QĐ-UBND of {certificate.revocation_decision_date:%d/%m/%Y} "
+        "(Chủ tịch UBND cấp tỉnh) on the ground: Misuse of the OCOP mark." in html
+    )
 
 
 def test_superseded_links_to_the_newer_certificate(en_client):

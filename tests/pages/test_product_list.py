@@ -4,7 +4,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from catalog.services import certificate_revoke
 from tests.factories import (
     BusinessFactory,
     DecisionFactory,
@@ -12,6 +11,7 @@ from tests.factories import (
     certified_product,
     product_set,
     province,
+    revoke_certificate,
 )
 from tests.pages.conftest import backdate
 
@@ -42,7 +42,7 @@ def test_lists_only_products_with_a_certificate_in_force(client):
     _, _, late = certified_product(name="Miến dong hết hạn hôm qua")
     backdate(late, valid_until=datetime.date.today() - datetime.timedelta(days=1))
     _, _, revoked = certified_product(name="Rượu bị thu hồi")
-    certificate_revoke(certificate=revoked, ground="mark_misuse")
+    revoke_certificate(certificate=revoked, ground="mark_misuse")
 
     response = client.get(LIST)
     assert names(response) == ["Chè Hà Thái"]
@@ -54,7 +54,7 @@ def test_status_filter_shows_expired_and_revoked_for_the_curious(en_client):
     _, _, late = certified_product(name="Miến dong")
     backdate(late, valid_until=datetime.date.today() - datetime.timedelta(days=1))
     _, _, revoked = certified_product(name="Rượu bị thu hồi")
-    certificate_revoke(certificate=revoked, ground="mark_misuse")
+    revoke_certificate(certificate=revoked, ground="mark_misuse")
 
     assert names(en_client.get(LIST, {"status": "expired"})) == ["Miến dong", "Nước mắm cũ"]
     assert names(en_client.get(LIST, {"status": "revoked"})) == ["Rượu bị thu hồi"]

@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 
-from catalog.services import certificate_revoke
 from tests.factories import (
     BusinessFactory,
     DecisionFactory,
@@ -10,6 +9,7 @@ from tests.factories import (
     ProductVariantFactory,
     certified_product,
     product_set,
+    revoke_certificate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_evaluation_history_links_each_certificate(en_client):
 
 def test_product_without_certificate_in_force_warns(en_client):
     product, _, certificate = certified_product()
-    certificate_revoke(certificate=certificate, ground="false_dossier")
+    revoke_certificate(certificate=certificate, ground="false_dossier")
     response = en_client.get(f"/san-pham/{product.slug}/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from catalog.models import Product
-from catalog.services import certificate_expire_due, certificate_revoke
+from catalog.services import certificate_expire_due
 from core.search import SearchFilters, search_backend, search_rows_changed
 from marketplace.offers.models import OfferStatus
 from marketplace.offers.services import offer_pause, offer_update, stock_set
@@ -23,6 +23,7 @@ from tests.factories import (
     certified_product,
     honey_on_sale,
     member,
+    revoke_certificate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def test_certificate_issue_indexes_the_product_with_its_card():
 def test_a_rolled_back_write_leaves_the_index_as_it_was():
     product, _evaluation, certificate = certified_product(name="Chả mực Hạ Long")
     with pytest.raises(RuntimeError), transaction.atomic():
-        certificate_revoke(certificate=certificate, ground="mark_misuse")
+        revoke_certificate(certificate=certificate, ground="mark_misuse")
         assert document(product).stars is None
         raise RuntimeError
     assert document(product).stars == certificate.stars
@@ -105,7 +106,7 @@ def test_a_rolled_back_write_leaves_the_index_as_it_was():
 
 def test_revocation_and_recorded_expiry_take_the_product_out_at_once():
     _product, _evaluation, certificate = certified_product(name="Chả mực Hạ Long")
-    certificate_revoke(certificate=certificate, ground="mark_misuse")
+    revoke_certificate(certificate=certificate, ground="mark_misuse")
     assert titles("cha muc") == []
     hits = search_backend().search(query="cha muc", filters=SearchFilters(status="revoked")).hits
     assert [(h.title, h.in_force, h.buyable, h.stars) for h in hits] == [

@@ -7,7 +7,6 @@ import pytest
 from django.utils import translation
 
 from catalog.models import RevocationGround
-from catalog.services import certificate_revoke
 from marketplace.offers.models import OfferStatus
 from sellers.models import SellerStatus, SellerType
 from tests.factories import (
@@ -20,6 +19,7 @@ from tests.factories import (
     certified_product,
     product_set,
     province,
+    revoke_certificate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_hidden_offers_leave_a_product_unpriced(client):
     assert "200.000" not in html
     assert "Not sold online yet" in html
     # Revoked: no longer certified, so not listed at all.
-    certificate_revoke(certificate=certificate, ground=RevocationGround.MARK_MISUSE)
+    revoke_certificate(certificate=certificate, ground=RevocationGround.MARK_MISUSE)
     assert names(get(client, LIST)) == []
 
 

@@ -8,7 +8,6 @@ import pytest
 from django.utils import translation
 
 from catalog.models import RevocationGround
-from catalog.services import certificate_revoke
 from marketplace.offers.models import OfferStatus
 from sellers.models import SellerStatus
 from tests.factories import (
@@ -20,6 +19,7 @@ from tests.factories import (
     StockFactory,
     certified_product,
     honey_on_sale,
+    revoke_certificate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_a_suspended_seller_or_a_revoked_certificate_hides_the_offers(client, on
     assert "No seller offers this product online yet." in html
 
     type(offer.seller).objects.filter(pk=offer.seller_id).update(status=SellerStatus.ACTIVE)
-    certificate_revoke(certificate=certificate, ground=RevocationGround.MARK_MISUSE)
+    revoke_certificate(certificate=certificate, ground=RevocationGround.MARK_MISUSE)
     html = _page(client, product)
     assert f"125.000{NBSP}₫" not in html
     assert "Not for sale as an OCOP product: it has no certificate in force." in html

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Certificate, RevocationGround
-from catalog.services import certificate_revoke
 from core.ratelimit import FailureLimit
 from marketplace.offers.models import OfferStatus
 from sellers.models import SellerStatus
@@ -20,6 +19,7 @@ from tests.factories import (
     StockFactory,
     StockLocationFactory,
     province,
+    revoke_certificate,
 )
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
 from traceability import signing
@@ -139,7 +139,7 @@ def test_expired_certificate_is_shown_unmistakably(client, traced, stamp):
 
 def test_revoked_certificate_shows_the_revocation(client, traced, stamp):
     assert _certificate_status(_get(client, _url(stamp)).content.decode()) == "active"
-    certificate_revoke(certificate=traced.certificate, ground=RevocationGround.MARK_MISUSE)
+    revoke_certificate(certificate=traced.certificate, ground=RevocationGround.MARK_MISUSE)
     html = _get(client, _url(stamp)).content.decode()
     assert _certificate_status(html) == "revoked"
     assert 'data-ground="mark_misuse"' in html

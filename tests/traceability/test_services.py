@@ -11,7 +11,6 @@ from django.utils import timezone
 from PIL import Image
 
 from catalog.models import RevocationGround
-from catalog.services import certificate_revoke
 from core.uploads import UploadRejected
 from sellers.errors import PermissionDenied
 from sellers.models import MembershipRole, SellerStatus
@@ -21,6 +20,7 @@ from tests.factories import (
     ResaleAuthorizationFactory,
     StockLocationFactory,
     UserFactory,
+    revoke_certificate,
 )
 from tests.factories_traceability import event_for, stamps_for, traced_product
 from traceability import signing
@@ -76,7 +76,7 @@ def test_batch_produced_before_certification_has_no_certificate(traced):
 
 
 def test_batch_produced_after_revocation_has_no_certificate(traced):
-    certificate_revoke(
+    revoke_certificate(
         certificate=traced.certificate,
         ground=RevocationGround.MARK_MISUSE,
         now=timezone.make_aware(datetime.datetime(2026, 11, 10, 9)),

@@ -17,9 +17,14 @@ from django.utils import timezone
 from PIL import Image
 
 from catalog.models import RevocationGround
-from catalog.services import certificate_revoke
 from sellers.models import MembershipRole, SellerStatus
-from tests.factories import BusinessFactory, MembershipFactory, StockLocationFactory, UserFactory
+from tests.factories import (
+    BusinessFactory,
+    MembershipFactory,
+    StockLocationFactory,
+    UserFactory,
+    revoke_certificate,
+)
 from tests.factories_traceability import event_for, stamps_for, traced_product
 from traceability import signing
 from traceability.models import Batch, ProvenanceEvent, Stamp, StampRun
@@ -434,7 +439,7 @@ def test_order_form_errors_change_nothing(owner, traced):
 
 def test_revoked_certificate_prints_no_stars(owner, traced):
     run, _stamps, _pins = stamps_for(traced, 3)
-    certificate_revoke(certificate=traced.certificate, ground=RevocationGround.choices[0][0])
+    revoke_certificate(certificate=traced.certificate, ground=RevocationGround.choices[0][0])
     body = b"".join(owner.get(url("stamp_run_csv", traced, run.pk)).streaming_content).decode()
     assert [line.rsplit(",", 1)[1] for line in body.splitlines()[1:]] == ["", "", ""]
 

@@ -19,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Certificate, CertificateStatus, ProductVariant
+from catalog.models import Certificate, ProductVariant
 from catalog.photos import photo_delete_files, photo_process, photo_store
+from catalog.rules import certificate_newest_in_force
 from core.models import Province
 from core.text import nfc
 from marketplace.offers.models import ResaleAuthorization, StockLocation
@@ -54,16 +55,8 @@ def certificate_in_force_on(*, variant: ProductVariant, day: datetime.date) -> C
     revoked by then; the newest one when a renewal overlapped."""
     candidates = Certificate.objects.filter(
         product_id=variant.product_id, valid_from__lte=day, valid_until__gte=day
-    ).order_by("-valid_from", "-id")
-    for certificate in candidates:
-        if (
-            certificate.status == CertificateStatus.REVOKED
-            and certificate.status_changed_at is not None
-            and timezone.localdate(certificate.status_changed_at) <= day
-        ):
-            continue
-        return certificate
-    return None
+    )
+    return certificate_newest_in_force(candidates, day)
 
 
 def holder_manager_require(*, actor, variant: ProductVariant) -> Business:

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from catalog.selectors import (
-    REEVALUATION_WINDOW_END_DAYS,
-    REEVALUATION_WINDOW_START_DAYS,
     certificates_entering_reevaluation,
+    reevaluation_window,
 )
 from catalog.services import certificate_expire_due
 
@@ -31,7 +30,7 @@ def _date(value: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "Record expired OCOP certificates and list those entering the re-evaluation window "
-        "(180 to 120 days before expiry). Run daily."
+        "(the current framework's, e.g. 180 to 120 days before expiry). Run daily."
     )
 
     def add_arguments(self, parser):
@@ -46,8 +45,11 @@ class Command(BaseCommand):
             ngettext("%(count)d certificate expired.", "%(count)d certificates expired.", expired)
             % {"count": expired}
         )
+        window = reevaluation_window(today=today)
         entering = list(
-            certificates_entering_reevaluation(today=today).order_by("valid_until", "number")
+            certificates_entering_reevaluation(today=today, window=window).order_by(
+                "valid_until", "number"
+            )
         )
         self.stdout.write(
             ngettext(
@@ -59,8 +61,8 @@ class Command(BaseCommand):
             )
             % {
                 "count": len(entering),
-                "start": REEVALUATION_WINDOW_START_DAYS,
-                "end": REEVALUATION_WINDOW_END_DAYS,
+                "start": window.from_days,
+                "end": window.until_days,
             }
         )
         for certificate in entering:

@@ -1,0 +1,158 @@
+"""One definition of "the certificate in force on a day" (``catalog.rules``), and every reader
+agreeing with it on the edge cases: the SQL form (``certificates_in_force``, product lists), the
+product page, the GraphQL ``currentCertificate``, the search documents and the stamp/scan side
+(``traceability``)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import Certificate, CertificateStatus, Product
+from catalog.rules import certificate_in_force_on, certificate_placement, certificate_status_on
+from catalog.selectors import (
+    certificates_in_force,
+    page_certificate_in_force,
+    product_list,
+    product_page,
+)
+from core.search import SearchFilters, search_backend, search_rows_changed
+from tests.factories import (
+    DecisionFactory,
+    ProductVariantFactory,
+    certified_product,
+    revoke_certificate,
+)
+from tests.support.graphql import GraphQLClient
+from traceability.selectors import certificate_on_date
+from traceability.services import certificate_in_force_on as stamp_certificate_on
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gql(client):
+    return GraphQLClient(client)
+
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+def backdate(certificate: Certificate, **fields) -> Certificate:
+    Certificate.objects.filter(pk=certificate.pk).update(**fields)
+    certificate.refresh_from_db()
+    return certificate
+
+
+def edge_cases() -> dict[str, Certificate]:
+    """Products whose certificate sits on an edge today."""
+    cases = {}
+    _p, _e, cases["last day today"] = certified_product(name="Hôm nay")
+    backdate(cases["last day today"], valid_until=TODAY)
+    # Past its validity, the daily job not yet run: still "active" in the table.
+    _p, _e, cases["ran out yesterday"] = certified_product(name="Hôm qua")
+    backdate(cases["ran out yesterday"], valid_until=TODAY - DAY)
+    _p, _e, cases["revoked today"] = certified_product(name="Thu hồi")
+    revoke_certificate(
+        certificate=cases["revoked today"], ground="mark_misuse", decision_date=TODAY
+    )
+    _p, _e, cases["in force"] = certified_product(name="Còn hiệu lực")
+    product, _e, old = certified_product(
+        name="Được thay", decision=DecisionFactory(date=datetime.date(2024, 3, 1))
+    )
+    certified_product(product=product, total="80", decision=DecisionFactory())
+    old.refresh_from_db()
+    cases["superseded"] = old
+    for certificate in cases.values():
+        certificate.refresh_from_db()
+        search_rows_changed(Product, [certificate.product_id])
+    return cases
+
+
+EXPECTED = {
+    "last day today": True,
+    "ran out yesterday": False,
+    "revoked today": False,
+    "in force": True,
+    "superseded": False,
+}
+
+
+def test_every_reader_agrees_with_the_rule_today(gql):
+    cases = edge_cases()
+    in_force_sql = set(certificates_in_force(today=TODAY).values_list("pk", flat=True))
+    listed = dict(product_list(certified_only=False).values_list("pk", "current_certificate_id"))
+    searched = {
+        hit.object_id: hit.in_force
+        for hit in search_backend()
+        .search(query="", filters=SearchFilters(status="all"), today=TODAY)
+        .hits
+    }
+    query = "query ($slug: String) { product(slug: $slug) { currentCertificate { number } } }"
+    for name, certificate in cases.items():
+        product = certificate.product
+        rule = certificate_in_force_on(certificate, TODAY)
+        assert rule is EXPECTED[name], name
+        assert (certificate.pk in in_force_sql) is rule, name
+        assert (listed[product.pk] == certificate.pk) is rule, name
+        page = page_certificate_in_force(product=product_page(slug=product.slug), today=TODAY)
+        assert (page is not None and page.pk == certificate.pk) is rule, name
+        current = gql(query, {"slug": product.slug})["product"]["currentCertificate"]
+        assert (current is not None and current["number"] == certificate.number) is rule, name
+        variant = ProductVariantFactory(product=product)
+        stamped = stamp_certificate_on(variant=variant, day=TODAY)
+        assert (stamped is not None and stamped.pk == certificate.pk) is rule, name
+        assert (certificate.status_on(TODAY) == CertificateStatus.ACTIVE) is rule, name
+        if name != "superseded":  # its product's document shows the newer certificate
+            assert searched[product.pk] is rule, name
+
+
+def test_a_certificate_revoked_later_was_in_force_on_an_earlier_day():
+    _p, _e, certificate = certified_product()
+    revoke_certificate(certificate=certificate, ground="mark_misuse", decision_date=TODAY)
+    certificate.refresh_from_db()
+    yesterday = TODAY - DAY
+    assert certificate_in_force_on(certificate, yesterday)
+    assert certificate_status_on(certificate, yesterday) == "active"
+    assert certificate_status_on(certificate, TODAY) == "revoked"
+    variant = ProductVariantFactory(product=certificate.product)
+    assert stamp_certificate_on(variant=variant, day=yesterday).pk == certificate.pk
+    assert stamp_certificate_on(variant=variant, day=TODAY) is None
+    on_date = certificate_on_date(product=certificate.product, day=yesterday)
+    assert (on_date.status, on_date.is_valid) == ("active", True)
+    assert certificate_on_date(product=certificate.product, day=TODAY).status == "revoked"
+
+
+def test_a_revocation_decision_dated_ahead_is_refused():
+    from catalog.errors import RegistryError
+
+    _p, _e, certificate = certified_product()
+    with pytest.raises(RegistryError) as error:
+        revoke_certificate(certificate=certificate, ground="mark_misuse", decision_date=TODAY + DAY)
+    assert (error.value.code, error.value.field) == ("invalid", "decision_date")
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until", "current_from", "placed"),
+    [
+        # No certificate in force: the new one is, unless its validity already ran out.
+        (TODAY, TODAY + 9 * DAY, None, ("active", False)),
+        (TODAY - 9 * DAY, TODAY - DAY, None, ("expired", False)),
+        # A newer decision replaces the active certificate; the same date counts as newer.
+        (TODAY, TODAY + 9 * DAY, TODAY - DAY, ("active", True)),
+        (TODAY, TODAY + 9 * DAY, TODAY, ("active", True)),
+        # An older decision imported late is history.
+        (TODAY - 2 * DAY, TODAY + 9 * DAY, TODAY - DAY, ("superseded", False)),
+        (TODAY - 9 * DAY, TODAY - DAY, TODAY - 2 * DAY, ("expired", False)),
+        (TODAY - 9 * DAY, TODAY - DAY, TODAY - 10 * DAY, ("expired", True)),
+        (TODAY - 9 * DAY, TODAY - DAY, TODAY, ("expired", False)),
+    ],
+)
+def test_supersession_has_one_home(valid_from, valid_until, current_from, placed):
+    assert (
+        certificate_placement(
+            valid_from=valid_from, valid_until=valid_until, current_from=current_from, today=TODAY
+        )
+        == placed
+    )

@@ -126,7 +126,8 @@ def _inline_style_hash(template: Path) -> str:
 # from this origin only: there is no inline script (the card page's is a static file), so no
 # nonce is needed — a nonce could not survive the page cache anyway, which serves one rendering
 # to every visitor. Stripe's Payment Element needs its script, frames and API; style attributes
-# stay allowed for the widths of score bars. GraphiQL (DEBUG only) is exempt: it loads from a CDN.
+# stay allowed for the widths of score bars. GraphiQL (DEBUG only) is exempt: its files are this
+# site's own (templates/graphene/graphiql.html), but it is not checked against the policy.
 STRIPE_CSP_SCRIPT = ["https://js.stripe.com", "https://*.js.stripe.com"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -158,7 +158,7 @@ class OcopGraphQLView(GraphQLView):
                 )
         response = super().dispatch(request, *args, **kwargs)
         if response.get("Content-Type", "").startswith("text/html"):
-            # GraphiQL (DEBUG only) loads its scripts and styles from a CDN.
+            # GraphiQL (DEBUG only): its own static files, not checked against the policy.
             response._csp_exempt = True
         # graphene-django wraps dispatch in ensure_csrf_cookie (which sets the cookie on the
         # response itself), for GraphiQL's POSTs. A JSON answer needs no token (a caller with a

@@ -62,6 +62,7 @@ TEMPLATE_OWNERS = {
     "includes/pagination.html": "core",
     "includes/messages.html": "core",
     "includes/language_switch.html": "core",
+    "graphene/graphiql.html": "core",
     "workspace/offers/": "marketplace.offers",
     "ledger/": "marketplace.ledger",
     "orders/": "marketplace.orders",

@@ -24,6 +24,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from core.degradation import cache_watch
+
+# What a limit that fails closed answers while the cache is unreachable: "wait a minute".
+OUTAGE_WAIT_SECONDS = 60
+
+
+class OutageWait(int):
+    """A wait imposed because the counters are unreachable, not because the client tried too
+    often: callers that fail closed can say so (``isinstance(wait, OutageWait)``)."""
+
 
 def client_ip(request) -> str:
     """The client's address. Behind a reverse proxy set ``RATELIMIT_CLIENT_IP_META`` to the
@@ -42,6 +52,12 @@ class FailureLimit:
     name: str
     limit: int
     window: int
+    # When the cache holding the counters is unreachable: "open" lets every attempt through
+    # (nothing is counted), "closed" refuses them all for a minute. Each limit states its choice.
+    on_outage: str = "closed"
+
+    def _outage_wait(self) -> int:
+        return 0 if self.on_outage == "open" else OutageWait(OUTAGE_WAIT_SECONDS)
 
     def _key(self, *parts: str) -> str:
         # Hashed: emails and addresses stay out of cache keys (and memcached-unsafe characters).
@@ -51,7 +67,10 @@ class FailureLimit:
     def retry_after(self, *parts: str) -> int:
         """Seconds until the key may try again; 0 when it is not blocked."""
         key = self._key(*parts)
-        state = cache.get_many([f"{key}:n", f"{key}:until"])
+        with cache_watch() as watch:
+            state = cache.get_many([f"{key}:n", f"{key}:until"])
+        if watch.failed:
+            return self._outage_wait()
         count = state.get(f"{key}:n") or 0
         if count < self.limit:
             return 0
@@ -60,7 +79,10 @@ class FailureLimit:
 
     def window_left(self, *parts: str) -> int:
         """Seconds until the key's current window ends (its count starts again); 0 without one."""
-        until = cache.get(f"{self._key(*parts)}:until")
+        with cache_watch() as watch:
+            until = cache.get(f"{self._key(*parts)}:until")
+        if watch.failed:
+            return self._outage_wait()
         return max(0, math.ceil(until - time.time())) if until else 0
 
     def fail(self, *parts: str) -> int:
@@ -82,6 +104,14 @@ class FailureLimit:
             cache.decr(f"{self._key(*parts)}:n")
 
     def _increment(self, key: str) -> int:
+        with cache_watch() as watch:
+            count = self._increment_counted(key)
+        if watch.failed:
+            # Open: the attempt is allowed (counted as the first); closed: over the limit.
+            return 1 if self.on_outage == "open" else self.limit + 1
+        return count
+
+    def _increment_counted(self, key: str) -> int:
         # add() only succeeds for the first failure of a window, so the window starts there and
         # later failures do not extend it; incr() keeps the expiry on locmem and Redis.
         if cache.add(f"{key}:n", 1, timeout=self.window):

@@ -185,15 +185,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # Redis down must not mean the site down: the degrading backend answers misses and drops
+    # writes (logged, counted), and the short timeouts keep a vanished server from stalling
+    # every request (core/degradation.py). Sessions are in the database, not here.
+    _REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.degradation.DegradingRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": _REDIS_OPTIONS,
         },
         "catalogue": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.degradation.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "catalogue",
+            "OPTIONS": _REDIS_OPTIONS,
         },
     }
 else:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView
 
-from core.ratelimit import FailureLimit, client_ip
+from core.ratelimit import FailureLimit, OutageWait, client_ip
 from core.text import nfc
 from sellers.errors import SellerError
 from sellers.forms import EmailAuthenticationForm, SignUpForm, add_service_error
@@ -25,11 +25,14 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 # Five wrong passwords for one email from one address per 15 minutes; a higher ceiling per
 # address stops one client from walking through many emails.
-LOGIN_PER_EMAIL_AND_IP = FailureLimit("login-email-ip", limit=5, window=15 * 60)
-LOGIN_PER_IP = FailureLimit("login-ip", limit=50, window=15 * 60)
+# Sign-in fails closed: with the counters unreachable, password guessing would be unlimited.
+LOGIN_PER_EMAIL_AND_IP = FailureLimit("login-email-ip", limit=5, window=15 * 60, on_outage="closed")
+LOGIN_PER_IP = FailureLimit("login-ip", limit=50, window=15 * 60, on_outage="closed")
 # Password-reset emails: each request sends mail to a real person, so a client may ask only a
 # few times per hour.
-PASSWORD_RESET_PER_IP = FailureLimit("password-reset-ip", limit=5, window=60 * 60)
+PASSWORD_RESET_PER_IP = FailureLimit(
+    "password-reset-ip", limit=5, window=60 * 60, on_outage="closed"
+)
 
 
 def _safe_next(request) -> str:
@@ -42,6 +45,11 @@ def _safe_next(request) -> str:
 
 
 def _wait_message(seconds: int) -> str:
+    if isinstance(seconds, OutageWait):
+        return _(
+            "This is paused for a minute while part of the service is restored. "
+            "Please try again shortly."
+        )
     minutes = max(1, -(-seconds // 60))  # rounded up: "try again in 0 minutes" helps no one
     return ngettext(
         "Too many attempts, try again in %(minutes)d minute.",
@@ -53,7 +61,8 @@ def _wait_message(seconds: int) -> str:
 def _too_many(view, wait: int, *, form):
     """HTTP 429 with the page's form (unbound: nothing was checked) and the wait in minutes."""
     context = view.get_context_data(form=form, rate_limit_message=_wait_message(wait))
-    response = view.render_to_response(context, status=429)
+    # Counters unreachable (the limit fails closed): the service, not the client, is at fault.
+    response = view.render_to_response(context, status=503 if isinstance(wait, OutageWait) else 429)
     response["Retry-After"] = str(wait)
     return response
 

@@ -49,10 +49,10 @@ from marketplace.orders.services import (
 ORDERS_PER_PAGE = 20
 # Order pages by number: every number a client cannot open counts, so guessing numbers stops
 # after a few tries while a buyer who mistypes one is hardly slowed.
-ORDER_LOOKUP_PER_CLIENT = FailureLimit("order-lookup", limit=20, window=10 * 60)
+ORDER_LOOKUP_PER_CLIENT = FailureLimit("order-lookup", limit=20, window=10 * 60, on_outage="closed")
 # Fresh order links: each request may send mail to a real person.
-ORDER_LINK_PER_CLIENT = FailureLimit("order-link-ip", limit=5, window=60 * 60)
-ORDER_LINK_PER_EMAIL = FailureLimit("order-link-email", limit=3, window=60 * 60)
+ORDER_LINK_PER_CLIENT = FailureLimit("order-link-ip", limit=5, window=60 * 60, on_outage="closed")
+ORDER_LINK_PER_EMAIL = FailureLimit("order-link-email", limit=3, window=60 * 60, on_outage="closed")
 
 
 def _cart(request, *, create=True) -> Cart | None:

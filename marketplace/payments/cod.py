@@ -28,7 +28,10 @@ from core.ratelimit import FailureLimit
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.models import Cart, Order, PaymentMethod
 
-COD_ANONYMOUS_PER_CLIENT = FailureLimit("cod-anonymous-ip", limit=10, window=60 * 60)
+# Open: the daily cap per e-mail and phone (in the database) still holds during an outage.
+COD_ANONYMOUS_PER_CLIENT = FailureLimit(
+    "cod-anonymous-ip", limit=10, window=60 * 60, on_outage="open"
+)
 COD_WINDOW = datetime.timedelta(hours=24)
 
 

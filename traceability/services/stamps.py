@@ -41,13 +41,17 @@ STAMP_CHUNK = 5000
 # buyer holding the right PIN still succeeds at once. While a key is blocked even the right PIN
 # is refused, or the block would not slow guessing at all. Tries are reserved before the PIN is
 # compared (``FailureLimit.attempt``), so racing requests cannot squeeze in a sixth guess.
-PIN_PER_STAMP_AND_CLIENT = FailureLimit("stamp-pin-pair", limit=5, window=15 * 60)
-PIN_PER_CLIENT = FailureLimit("stamp-pin-client", limit=20, window=60 * 60)
-PIN_PER_STAMP = FailureLimit("stamp-pin", limit=50, window=60 * 60)
+# PINs fail closed: with the counters unreachable, guessing would be unlimited.
+PIN_PER_STAMP_AND_CLIENT = FailureLimit(
+    "stamp-pin-pair", limit=5, window=15 * 60, on_outage="closed"
+)
+PIN_PER_CLIENT = FailureLimit("stamp-pin-client", limit=20, window=60 * 60, on_outage="closed")
+PIN_PER_STAMP = FailureLimit("stamp-pin", limit=50, window=60 * 60, on_outage="closed")
 # Every stamp check counts, the scan page and the API together (a fixed window, like the sign-in
 # limits): enough for a shop checking a carton, far too few to walk through codes or inflate a
 # stamp's scan count.
-SCAN_PER_CLIENT = FailureLimit("stamp-scan", limit=120, window=10 * 60)
+# Scans fail open: a buyer checking a stamp during a cache outage is served, uncounted.
+SCAN_PER_CLIENT = FailureLimit("stamp-scan", limit=120, window=10 * 60, on_outage="open")
 
 
 # --- stamp runs ----------------------------------------------------------------------------------

@@ -174,6 +174,16 @@ class ProvenanceEvent(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # The business the event was recorded for (the producer or an authorised reseller): only it
+    # may correct the event. Empty on events recorded before this was kept: the producer's.
+    business = models.ForeignKey(
+        "sellers.Business",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded for"),
+    )
     corrects = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -321,6 +321,54 @@ def test_corrections_follow_the_same_permissions(traced):
     assert ProvenanceEvent.objects.count() == 1
 
 
+def test_an_authorised_reseller_cannot_correct_the_producers_event_only_its_own(traced):
+    shop = BusinessFactory(status=SellerStatus.ACTIVE)
+    ResaleAuthorizationFactory(product=traced.product, reseller=shop)
+    clerk = MembershipFactory(business=shop, role=MembershipRole.OWNER).user
+    producers = event_for(traced, step="packing", note="500 hũ")
+    assert producers.business == traced.holder
+    with pytest.raises(PermissionDenied):
+        provenance_event_correct(
+            actor=clerk,
+            business=shop,
+            event=producers,
+            business_step="packing",
+            event_time=producers.event_time,
+            address=producers.address,
+            note="5 hũ",
+        )
+    assert ProvenanceEvent.objects.count() == 1
+    assert not batch_timeline(batch=traced.batch)[0].is_corrected
+    own = provenance_event_record(
+        actor=clerk,
+        business=shop,
+        batch=traced.batch,
+        business_step="receiving",
+        event_time=timezone.now(),
+        address="Cửa hàng OCOP Hạ Long",
+    )
+    assert own.business == shop
+    fixed = provenance_event_correct(
+        actor=clerk,
+        business=shop,
+        event=own,
+        business_step="receiving",
+        event_time=own.event_time,
+        address="Cửa hàng OCOP Hạ Long, quầy 2",
+    )
+    assert (fixed.corrects, fixed.business) == (own, shop)
+    # Nor may the producer rewrite what the shop recorded.
+    with pytest.raises(PermissionDenied):
+        provenance_event_correct(
+            actor=traced.manager,
+            business=traced.holder,
+            event=fixed,
+            business_step="receiving",
+            event_time=own.event_time,
+            address="x",
+        )
+
+
 # --- stamp runs ----------------------------------------------------------------------------------
 
 

@@ -290,7 +290,13 @@ def _event_input(
 
 
 def _event_create(
-    *, actor, batch: Batch, data: _EventInput, photo, corrects: ProvenanceEvent | None
+    *,
+    actor,
+    business: Business,
+    batch: Batch,
+    data: _EventInput,
+    photo,
+    corrects: ProvenanceEvent | None,
 ) -> ProvenanceEvent:
     stored: list[str] = []
     photo_name, width, height = "", None, None
@@ -320,6 +326,7 @@ def _event_create(
                 photo_width=width,
                 photo_height=height,
                 recorded_by=actor,
+                business=business,
                 corrects=corrects,
             )
     except IntegrityError:
@@ -370,7 +377,9 @@ def provenance_event_record(
         note=note,
         now=now or timezone.now(),
     )
-    return _event_create(actor=actor, batch=batch, data=data, photo=photo, corrects=None)
+    return _event_create(
+        actor=actor, business=business, batch=batch, data=data, photo=photo, corrects=None
+    )
 
 
 def provenance_event_correct(
@@ -394,6 +403,13 @@ def provenance_event_correct(
     """A new event replacing ``event`` (given in full); ``event`` stays, marked as corrected.
     Only the latest version of an event can be corrected, so corrections form a chain."""
     _event_business_check(actor=actor, business=business, batch=event.batch)
+    # A reseller's authorisation lets it add its own events, never rewrite the producer's (or
+    # another reseller's): the correction would show on the public scan page as the truth.
+    recorded_for = event.business_id or event.batch.variant.product.holder_id
+    if recorded_for != business.pk:
+        raise PermissionDenied(
+            _("Only the business that recorded an event can correct it; record your own event.")
+        )
     if ProvenanceEvent.objects.filter(corrects=event).exists():
         raise TraceabilityError(
             _("This event has already been corrected; correct the latest version."),
@@ -414,4 +430,6 @@ def provenance_event_correct(
         note=note,
         now=now or timezone.now(),
     )
-    return _event_create(actor=actor, batch=event.batch, data=data, photo=photo, corrects=event)
+    return _event_create(
+        actor=actor, business=business, batch=event.batch, data=data, photo=photo, corrects=event
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.importer import registry_import
 from catalog.importer.parsing import sheet_rows_exceed
 from catalog.models import Decision, EvaluationLevel, Framework, RegistryImport
-from core.models import Province
+from core.forms import ProvinceChoiceField
 
 ERRORS_SHOWN = 500
 
@@ -39,9 +39,7 @@ class RegistryImportForm(forms.Form):
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         help_text=_("DD/MM/YYYY. Leave blank to take it from the file's title line or columns."),
     )
-    province = forms.ModelChoiceField(
-        label=_("Province"), queryset=Province.objects.all(), required=False
-    )
+    province = ProvinceChoiceField(label=_("Province"), required=False)
     framework = forms.ModelChoiceField(
         label=_("Criteria framework"),
         queryset=Framework.objects.all(),

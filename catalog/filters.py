@@ -26,7 +26,7 @@ from catalog.models import (
 from catalog.rules import star_choices
 from catalog.selectors import current_categories, product_list
 from core.models import Province
-from core.text import nfc
+from core.text import nfc, vi_sort_key
 
 # "" is the default: only products with a certificate in force, which is what the public sees.
 STATUS_ALL = "all"
@@ -120,8 +120,9 @@ class ProductFilter(FilterSet):
         for name in self.scope:
             self.filters.pop(name, None)
         if "province" in self.filters:
+            provinces = Province.objects.only("slug", "name")
             self.filters["province"].extra["choices"] = [
-                (p.slug, p.name) for p in Province.objects.order_by("name").only("slug", "name")
+                (p.slug, p.name) for p in sorted(provinces, key=lambda p: vi_sort_key(p.name))
             ]
         if "category" in self.filters:
             self.filters["category"].extra["choices"] = [

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Province
+from core.forms import ProvinceChoiceField
 from core.text import nfc
 from sellers.errors import SellerError
 from sellers.models import LegalType, MembershipRole, SellerType
@@ -161,9 +161,8 @@ class ApplyForm(_ContactFields):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    province = forms.ModelChoiceField(
+    province = ProvinceChoiceField(
         label=_("Province / city"),
-        queryset=Province.objects.order_by("name"),
         help_text=_("The province since 1 July 2025 (34 provinces and cities)."),
     )
     commune = forms.CharField(label=_("Commune / ward"), max_length=255)

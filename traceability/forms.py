@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Province
+from core.forms import ProvinceChoiceField
 from core.text import nfc
 from marketplace.offers.forms import ServiceErrorMixin
 from traceability.models import STAMP_RUN_MAX, BusinessStep, Disposition, EventType
@@ -37,9 +37,7 @@ class BatchForm(ServiceErrorMixin, forms.Form):
         label=_("Expiry date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     quantity = forms.IntegerField(label=_("Quantity (units)"), min_value=1)
-    origin_province = forms.ModelChoiceField(
-        label=_("Raw-material province"), queryset=Province.objects.all(), required=False
-    )
+    origin_province = ProvinceChoiceField(label=_("Raw-material province"), required=False)
     origin_commune = NfcCharField(
         label=_("Raw-material commune / ward"), max_length=255, required=False
     )

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import VolumeUnit
-from core.models import Province
+from core.forms import ProvinceChoiceField
 from core.text import nfc
 from marketplace.offers.models import OfferStatus, StockLocationKind
 from marketplace.offers.services import MAX_STOCK
@@ -104,7 +104,7 @@ class OfferFilterForm(forms.Form):
 class StockLocationForm(ServiceErrorMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=StockLocationKind.choices)
-    province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.all())
+    province = ProvinceChoiceField(label=_("Province"))
     commune = forms.CharField(label=_("Commune / ward"), max_length=255, required=False)
     street = forms.CharField(label=_("Street address"), max_length=255, required=False)
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Province
+from core.forms import ProvinceChoiceField
 from core.text import nfc
 
 
@@ -15,9 +15,7 @@ class CheckoutForm(forms.Form):
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     recipient_name = forms.CharField(label=_("Recipient"), max_length=120, required=False)
-    province = forms.ModelChoiceField(
-        label=_("Province / city"), queryset=Province.objects.order_by("name"), required=False
-    )
+    province = ProvinceChoiceField(label=_("Province / city"), required=False)
     commune = forms.CharField(label=_("Commune / ward"), max_length=255, required=False)
     street = forms.CharField(label=_("Street address"), max_length=255, required=False)
     note = forms.CharField(

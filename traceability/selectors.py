@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +22,12 @@ from django.utils.translation import ngettext
 from catalog.models import Certificate, CertificateStatus, Product, ProductPhoto, ProductVariant
 from catalog.validators import gtin14, gtin_stored_forms
 from core.models import Province
-from marketplace.offers.models import Offer, StockLocation, StockLocationKind
+from marketplace.offers.models import (
+    Offer,
+    ResaleAuthorization,
+    StockLocation,
+    StockLocationKind,
+)
 from marketplace.offers.selectors import offers_visible
 from sellers.models import Business
 from traceability import signing
@@ -421,6 +426,17 @@ def variant_for_gtin(*, gtin: str) -> ProductVariant | None:
         )
         .first()
     )
+
+
+def batches_recordable_by(*, business: Business) -> QuerySet[Batch]:
+    """Batches ``business`` may add provenance events to: its own products' and those of
+    products it is authorised to resell (receiving, selling at its shops)."""
+    authorised = ResaleAuthorization.objects.filter(
+        product=OuterRef("variant__product"), reseller=business, revoked_at__isnull=True
+    )
+    return Batch.objects.filter(
+        Q(variant__product__holder=business) | Exists(authorised)
+    ).select_related("variant__product", "origin_province", "certificate")
 
 
 def batches_of_business(*, business: Business) -> QuerySet[Batch]:

@@ -52,7 +52,7 @@ from traceability.printing import (
     stamp_qr_svg,
     stamp_sheet_pdf,
 )
-from traceability.selectors import batch_timeline, batches_of_business
+from traceability.selectors import batch_timeline, batches_of_business, batches_recordable_by
 from traceability.services import (
     batch_create,
     provenance_event_correct,
@@ -88,6 +88,11 @@ def _service_error(request, ws: Workspace, form, error):
 
 def _own_batch(ws: Workspace, pk: int) -> Batch:
     return get_object_or_404(batches_of_business(business=ws.business), pk=pk)
+
+
+def _recordable_batch(ws: Workspace, pk: int) -> Batch:
+    """The holder's batch, or one an authorised reseller records its own events on."""
+    return get_object_or_404(batches_recordable_by(business=ws.business), pk=pk)
 
 
 def _own_run(ws: Workspace, pk: int) -> StampRun:
@@ -185,7 +190,7 @@ def batch_detail(request, slug, pk):
     """The batch, its timeline (corrections shown next to what they correct) and the form to
     record the next event (POST here)."""
     ws = Workspace(request, slug)
-    batch = _own_batch(ws, pk)
+    batch = _recordable_batch(ws, pk)
     form = _event_form(ws, request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -215,7 +220,7 @@ def batch_detail(request, slug, pk):
 def event_correct(request, slug, pk, event_pk):
     """Correct an event: a new event replaces it on the timeline; the original stays, marked."""
     ws = Workspace(request, slug)
-    batch = _own_batch(ws, pk)
+    batch = _recordable_batch(ws, pk)
     event = get_object_or_404(ProvenanceEvent.objects.filter(batch=batch), pk=event_pk)
     form = _event_form(ws, request, initial=EventForm.initial_from(event))
     if request.method == "POST" and form.is_valid():

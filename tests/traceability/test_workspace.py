@@ -21,6 +21,7 @@ from sellers.models import MembershipRole, SellerStatus
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
+    ResaleAuthorizationFactory,
     StockLocationFactory,
     UserFactory,
     revoke_certificate,
@@ -505,3 +506,47 @@ def test_a_repeated_submission_says_so(owner, traced):
         response.content.decode()
     )
     assert StampRun.objects.count() == 1
+
+
+def test_an_authorised_reseller_records_its_own_events_and_corrects_only_those(client, traced):
+    shop = BusinessFactory(status=SellerStatus.ACTIVE)
+    ResaleAuthorizationFactory(product=traced.product, reseller=shop)
+    clerk = MembershipFactory(business=shop, role=MembershipRole.STAFF).user
+    producers = event_for(traced, step="packing")
+    client = signed_in(client, clerk)
+    page = reverse("traceability_workspace:batch_detail", args=[shop.slug, traced.batch.pk])
+    response = client.get(page)
+    assert response.status_code == 200
+    correct_producers = reverse(
+        "traceability_workspace:event_correct", args=[shop.slug, traced.batch.pk, producers.pk]
+    )
+    assert correct_producers not in response.content.decode()
+    response = client.post(
+        page,
+        {
+            "business_step": "receiving",
+            "event_time": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "address": "Cửa hàng OCOP Hạ Long",
+            "event_type": "object",
+        },
+    )
+    assert response.status_code == 302
+    own = ProvenanceEvent.objects.get(business=shop)
+    html = client.get(page).content.decode()
+    assert (
+        reverse("traceability_workspace:event_correct", args=[shop.slug, traced.batch.pk, own.pk])
+        in html
+    )
+    assert correct_producers not in html
+    # Posting the producer's correction anyway is refused and changes nothing.
+    response = client.post(
+        correct_producers,
+        {
+            "business_step": "packing",
+            "event_time": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "address": "x",
+            "event_type": "object",
+        },
+    )
+    assert response.status_code == 403
+    assert ProvenanceEvent.objects.filter(corrects=producers).count() == 0

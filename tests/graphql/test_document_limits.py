@@ -41,12 +41,11 @@ ABUSIVE = {
 def test_each_abusive_document_is_refused_quickly_without_sql(name, django_queries):
     _post({"query": "{ __typename }"})  # the first request loads the URLconf and schema
     with django_queries(0):
-        status, body, _seconds = _post({"query": ABUSIVE[name]})
+        status, body, _ = _post({"query": ABUSIVE[name]})
     assert status == 400
     assert body["errors"][0]["extensions"]["code"] == "TOO_LARGE"
-    # Timing is asserted by benchmarks/abuse.py on a quiet machine; here only that it is
-    # nowhere near the seconds it used to take.
-    assert _seconds < 1.0
+    # Refused by the parser's token limit, before graphql-core's validation: what that costs
+    # is measured by benchmarks/abuse.py (a wall-clock bound here would be flaky on a busy CI).
 
 
 @pytest.mark.parametrize(

@@ -561,6 +561,10 @@ class Certificate(models.Model):
         _("revocation decision date"), null=True, blank=True
     )
     revoking_authority = models.CharField(_("revoked by (authority)"), max_length=255, blank=True)
+    # 26/2026 Art. 12: a holder who filed for re-evaluation keeps the validity until the
+    # decision, at most the framework's grace past expiry; ``kept_until`` is that last day.
+    reevaluation_filed_on = models.DateField(_("re-evaluation filed on"), null=True, blank=True)
+    kept_until = models.DateField(_("validity kept until"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         "auth.User",
         on_delete=models.SET_NULL,

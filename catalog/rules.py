@@ -115,10 +115,17 @@ def certificate_ended_on(certificate) -> datetime.date | None:
     return timezone.localdate(certificate.status_changed_at)
 
 
+def certificate_last_day(certificate) -> datetime.date:
+    """The last day of validity: ``valid_until``, or later while a re-evaluation filed in time
+    awaits its decision (``kept_until``, at most the framework's grace past expiry)."""
+    kept = getattr(certificate, "kept_until", None)
+    return max(certificate.valid_until, kept) if kept else certificate.valid_until
+
+
 def certificate_in_force_on(certificate, day: datetime.date) -> bool:
     """Whether ``certificate`` covered its product on ``day``: within its validity and not yet
     revoked or superseded. (A past day's answer stands even if it was revoked later.)"""
-    if not certificate.valid_from <= day <= certificate.valid_until:
+    if not certificate.valid_from <= day <= certificate_last_day(certificate):
         return False
     ended = certificate_ended_on(certificate)
     return ended is None or day < ended
@@ -131,7 +138,7 @@ def certificate_status_on(certificate, day: datetime.date) -> str:
     ended = certificate_ended_on(certificate)
     if ended is not None and day >= ended:
         return certificate.status
-    if day > certificate.valid_until:
+    if day > certificate_last_day(certificate):
         return EXPIRED
     return ACTIVE
 
@@ -140,12 +147,8 @@ def in_force_q(today: datetime.date, prefix: str = "") -> Q:
     """``certificate_in_force_on(c, today)`` in SQL. For today the status says it all: a revoked
     or superseded certificate ended by today (a revocation cannot be dated ahead), so only an
     active one within its validity is in force, whether or not the daily job has run."""
-    return Q(
-        **{
-            f"{prefix}status": ACTIVE,
-            f"{prefix}valid_from__lte": today,
-            f"{prefix}valid_until__gte": today,
-        }
+    return Q(**{f"{prefix}status": ACTIVE, f"{prefix}valid_from__lte": today}) & (
+        Q(**{f"{prefix}valid_until__gte": today}) | Q(**{f"{prefix}kept_until__gte": today})
     )
 
 

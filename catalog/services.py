@@ -34,10 +34,11 @@ from catalog.rules import (
     band_stars,
     certificate_placement,
     grant_levels,
+    in_force_q,
     score_round,
     stars_recognised,
 )
-from catalog.selectors import framework_for_date
+from catalog.selectors import framework_current, framework_for_date
 from core.search import search_rows_changed
 from core.text import nfc
 
@@ -504,10 +505,49 @@ def certificate_revoke(
 
 
 @transaction.atomic
+def certificate_reevaluation_filed(
+    *, certificate: Certificate, filed_on: datetime.date, now: datetime.datetime | None = None
+) -> Certificate:
+    """Record that the holder filed for re-evaluation: under a framework with a late filer's
+    grace (26/2026 Art. 12) the certificate stays valid until the decision — superseded by the
+    new certificate, or revoked — and at most the grace past its expiry."""
+    today = timezone.localdate(now or timezone.now())
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status != CertificateStatus.ACTIVE:
+        raise RegistryError(
+            _("Only an active certificate can be re-evaluated; this one is %(status)s.")
+            % {"status": certificate.get_status_display()},
+            code="invalid_status",
+            field="certificate",
+        )
+    if filed_on > today or filed_on < certificate.valid_from:
+        raise RegistryError(
+            _("The filing date must lie between the certificate's start and today."),
+            code="invalid",
+            field="filed_on",
+        )
+    framework = framework_current(today=filed_on).first()
+    grace = framework.late_grace_days if framework else None
+    if not grace or filed_on > certificate.valid_until:
+        raise RegistryError(
+            _("No validity is kept for this filing under the framework in force."),
+            code="no_grace",
+            field="filed_on",
+        )
+    certificate.reevaluation_filed_on = filed_on
+    certificate.kept_until = certificate.valid_until + datetime.timedelta(days=grace)
+    certificate.save(update_fields=["reevaluation_filed_on", "kept_until"])
+    search_rows_changed(Product, [certificate.product_id])
+    return certificate
+
+
+@transaction.atomic
 def certificate_expire_due(*, today: datetime.date | None = None) -> int:
-    """Record as expired every active certificate past its validity. Returns how many."""
+    """Record as expired every active certificate past its validity (kept validity included).
+    Returns how many."""
     today = today or timezone.localdate()
-    due = Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__lt=today)
+    due = Certificate.objects.filter(status=CertificateStatus.ACTIVE).exclude(in_force_q(today))
+    due = due.filter(valid_from__lte=today)
     products = list(due.values_list("product_id", flat=True))
     expired = due.update(status=CertificateStatus.EXPIRED, status_changed_at=timezone.now())
     search_rows_changed(Product, products)

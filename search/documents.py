@@ -27,6 +27,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Certificate, Product, ProductPhoto
+from catalog.rules import certificate_last_day
 from catalog.selectors import certificates_in_force
 from core.money import format_vnd
 from core.search import BUSINESS, PRODUCT
@@ -144,7 +145,7 @@ def product_documents(ids: list[int], *, today: datetime.date | None = None) -> 
         c.product_id: c
         for c in certificates_in_force(today=today)
         .filter(product__in=ids)
-        .only("product_id", "stars", "valid_from", "valid_until", "is_demo")
+        .only("product_id", "stars", "valid_from", "valid_until", "kept_until", "is_demo")
     }
     latest: dict[int, Certificate] = {}
     for certificate in (
@@ -199,7 +200,7 @@ def product_documents(ids: list[int], *, today: datetime.date | None = None) -> 
             "holder_id": holder.pk,
             "stars": certificate.stars if certificate else None,
             "certificate_valid_from": certificate.valid_from if certificate else None,
-            "certificate_valid_until": certificate.valid_until if certificate else None,
+            "certificate_valid_until": certificate_last_day(certificate) if certificate else None,
             "latest_status": last.status if last else "",
             "latest_valid_from": last.valid_from if last else None,
             "latest_valid_until": last.valid_until if last else None,

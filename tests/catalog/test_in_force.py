@@ -156,3 +156,42 @@ def test_supersession_has_one_home(valid_from, valid_until, current_from, placed
         )
         == placed
     )
+
+
+# --- the late filer's kept validity (26/2026 Art. 12) ----------------------------------------------
+
+
+def test_a_filed_re_evaluation_keeps_the_validity_until_the_grace_ends(gql):
+    from catalog.services import certificate_expire_due, certificate_reevaluation_filed
+
+    _p, _e, certificate = certified_product(name="Chờ đánh giá lại")
+    # Its 36 months ran out yesterday; the dossier was filed before that.
+    certificate = backdate(certificate, valid_from=TODAY - 400 * DAY, valid_until=TODAY - DAY)
+    certificate = certificate_reevaluation_filed(certificate=certificate, filed_on=TODAY - 30 * DAY)
+    assert certificate.kept_until == TODAY - DAY + 180 * DAY
+    assert certificate_in_force_on(certificate, TODAY)
+    assert certificate.status_on(TODAY) == "active"
+    assert certificates_in_force(today=TODAY).filter(pk=certificate.pk).exists()
+    listed = dict(product_list().values_list("pk", "current_certificate_id"))
+    assert listed[certificate.product_id] == certificate.pk
+    assert certificate_expire_due(today=TODAY) == 0
+    hits = search_backend().search(query="cho danh gia lai", today=TODAY).hits
+    assert [h.in_force for h in hits] == [True]
+    # The day after the grace it has lapsed everywhere.
+    after = certificate.kept_until + DAY
+    assert not certificate_in_force_on(certificate, after)
+    assert certificate.status_on(after) == "expired"
+    assert not certificates_in_force(today=after).filter(pk=certificate.pk).exists()
+    assert certificate_expire_due(today=after) == 1
+
+
+def test_no_validity_is_kept_under_a_framework_without_grace():
+    from catalog.errors import RegistryError
+    from catalog.models import Framework
+    from catalog.services import certificate_reevaluation_filed
+
+    Framework.objects.update(late_grace_days=None)
+    _p, _e, certificate = certified_product()
+    with pytest.raises(RegistryError) as error:
+        certificate_reevaluation_filed(certificate=certificate, filed_on=TODAY)
+    assert error.value.code == "no_grace"

@@ -3,7 +3,8 @@
 Every demo producer holding a product with a certificate in force becomes an active seller with a
 warehouse in its province and one published offer per pack; the OCOP centre of Hạ Long (a real
 place, OCOP-RULES.md §8, with invented stock) resells a handful of them under the holders'
-authorisations. Prices and quantities are invented but stable (derived from the slugs), and
+authorisations. Prices and quantities are invented but stable (derived from the slugs; a pack's
+price is a per-product unit price times its net quantity), and
 every row hangs off ``is_demo`` businesses. Running it again changes nothing.
 """
 
@@ -50,6 +51,25 @@ class ShopSummary:
 def _stable(text: str, low: int, high: int, step: int) -> int:
     digest = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
     return low + (digest % ((high - low) // step + 1)) * step
+
+
+# The unit a pack's net quantity is priced in: grams and millilitres are priced per kilogram and
+# per litre, so "Hũ 500 g" and "Hũ 1 kg" of one honey share one unit price.
+_PER_BASE_UNIT = {"g": 1000, "kg": 1, "ml": 1000, "l": 1, "piece": 1}
+
+
+def _unit_price(product: Product) -> int:
+    """A stable, invented price per kilogram, litre or piece for one demo product."""
+    return _stable(f"unit-{product.slug}", 60_000, 600_000, 5_000)
+
+
+def _demo_price(variant: ProductVariant) -> int:
+    """Whole đồng: the product's unit price times the pack's net quantity, rounded to 1,000 đ,
+    so a larger pack of one product always costs more than a smaller one. A pack with no
+    quantity is priced as one unit."""
+    quantity, per = variant.net_quantity, _PER_BASE_UNIT.get(variant.unit)
+    units = quantity / per if quantity and per else 1
+    return max(15_000, int(round(_unit_price(variant.product) * units, -3)))
 
 
 def _location(business: Business, kind: str, name: str) -> StockLocation:
@@ -102,7 +122,7 @@ def demo_shop_load() -> ShopSummary:
     for product in products:
         location = _location(product.holder, StockLocationKind.WAREHOUSE, "Kho chính")
         for variant in product.variants.all():
-            price = _stable(variant.product.slug + variant.name, 45_000, 450_000, 5_000)
+            price = _demo_price(variant)
             changed = _offer(product.holder, variant, location, price) or changed
             summary.offers += 1
 
@@ -127,7 +147,8 @@ def demo_shop_load() -> ShopSummary:
             product=product, reseller=centre, revoked_at__isnull=True
         )
         variant = product.variants.all()[0]
-        price = _stable(variant.product.slug + variant.name, 45_000, 450_000, 5_000) + 10_000
+        # The centre's shelf costs it something: its price is the holder's plus 10,000 đ.
+        price = _demo_price(variant) + 10_000
         changed = _offer(centre, variant, shop, price) or changed
         summary.resold += 1
     if changed:

@@ -10,6 +10,18 @@ from marketplace.payments.services import (
 )
 
 
+def _each(model_admin, request, queryset, act, done) -> None:
+    """Run a staff action on each selected row: one row's refusal is reported and the others
+    still go ahead (each service call is its own transaction)."""
+    for row in queryset:
+        try:
+            act(row)
+        except CheckoutError as exc:
+            model_admin.message_user(request, f"{row}: {exc}", messages.ERROR)
+        else:
+            model_admin.message_user(request, done(row))
+
+
 class PaymentRefundDueFilter(admin.SimpleListFilter):
     """Money the marketplace holds for orders that will not be delivered."""
 
@@ -78,25 +90,23 @@ class PaymentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Confirm the bank transfer (VietQR)"))
     def confirm_transfer(self, request, queryset):
-        for payment in queryset:
-            try:
-                vietqr_reconcile(payment=payment, actor=request.user)
-            except CheckoutError as exc:
-                self.message_user(request, f"{payment}: {exc}", messages.ERROR)
-            else:
-                self.message_user(request, _("%(ref)s confirmed.") % {"ref": payment.reference})
+        _each(
+            self,
+            request,
+            queryset,
+            lambda payment: vietqr_reconcile(payment=payment, actor=request.user),
+            lambda payment: _("%(ref)s confirmed.") % {"ref": payment.reference},
+        )
 
     @admin.action(description=_("Refund what is owed back (card: through Stripe)"))
     def refund_due_paid_back(self, request, queryset):
-        for payment in queryset:
-            try:
-                payment_refund_record(payment=payment, actor=request.user)
-            except CheckoutError as exc:
-                self.message_user(request, f"{payment}: {exc}", messages.ERROR)
-            else:
-                self.message_user(
-                    request, _("%(ref)s: refund recorded.") % {"ref": payment.reference}
-                )
+        _each(
+            self,
+            request,
+            queryset,
+            lambda payment: payment_refund_record(payment=payment, actor=request.user),
+            lambda payment: _("%(ref)s: refund recorded.") % {"ref": payment.reference},
+        )
 
 
 @admin.register(BankNotification)
@@ -131,12 +141,14 @@ class BankNotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Record that the transfer was paid back"))
     def refund_paid_back(self, request, queryset):
-        for notification in queryset:
-            try:
-                bank_notification_refund_record(notification=notification, actor=request.user)
-            except CheckoutError as exc:
-                self.message_user(request, f"{notification}: {exc}", messages.ERROR)
-            else:
-                self.message_user(
-                    request, _("%(id)s: refund recorded.") % {"id": notification.transaction_id}
-                )
+        _each(
+            self,
+            request,
+            queryset,
+            lambda notification: bank_notification_refund_record(
+                notification=notification, actor=request.user
+            ),
+            lambda notification: (
+                _("%(id)s: refund recorded.") % {"id": notification.transaction_id}
+            ),
+        )

@@ -117,14 +117,27 @@ class StampRunForm(ServiceErrorMixin, forms.Form):
     submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
 
+LINK_SHORT, LINK_GS1 = "short", "gs1"
+# What the printed QR code carries: the short link fits the smallest labels; the GS1 Digital Link
+# is what retail scanners and GS1 resolvers read (only for packs with a GTIN).
+LINK_FORM_CHOICES = [
+    (LINK_SHORT, _("Short link")),
+    (LINK_GS1, _("GS1 Digital Link")),
+]
+
+
 class SheetForm(forms.Form):
     """Query string of a PDF download: which sheet layout and which part of a large run."""
 
     layout = forms.ChoiceField(choices=SHEET_LAYOUT_CHOICES, required=False)
     part = forms.IntegerField(min_value=1, required=False)
+    link = forms.ChoiceField(choices=LINK_FORM_CHOICES, required=False)
 
     def clean_layout(self):
         return self.cleaned_data["layout"] or SHEET_LAYOUT_DEFAULT
 
     def clean_part(self):
         return self.cleaned_data["part"] or 1
+
+    def clean_link(self):
+        return self.cleaned_data["link"] or LINK_SHORT

@@ -40,7 +40,7 @@ from marketplace.offers.models import StockLocation
 from marketplace.offers.views import Workspace
 from sellers.errors import SellerError
 from traceability.errors import TraceabilityError
-from traceability.forms import BatchForm, EventForm, SheetForm, StampRunForm
+from traceability.forms import LINK_GS1, LINK_SHORT, BatchForm, EventForm, SheetForm, StampRunForm
 from traceability.models import Batch, ProvenanceEvent, Stamp, StampRun
 from traceability.printing import (
     SHEET_LAYOUT_DEFAULT,
@@ -59,7 +59,7 @@ from traceability.services import (
     provenance_event_record,
     stamp_run_order,
 )
-from traceability.signing import stamp_url_short
+from traceability.signing import stamp_url_gs1, stamp_url_short
 
 # A PDF part is this many sheets: ≈ 5 s and ≈ 60 MB to draw at 65 labels a sheet, well inside a
 # request, and never a half-used sheet except at the end of the run.
@@ -257,17 +257,25 @@ def stamp_run_list(request, slug, pk):
     runs = list(StampRun.objects.filter(batch=batch).order_by("-created_at", "-id"))
     sheets = SheetForm(request.GET or None)
     layout = sheets.cleaned_data["layout"] if sheets.is_valid() else SHEET_LAYOUT_DEFAULT
+    link = sheets.cleaned_data["link"] if sheets.is_valid() else LINK_SHORT
     for run in runs:
         run.pdf_parts = range(1, _pdf_parts(run, layout) + 1)
     return render(
         request,
         "traceability/workspace/stamp_run_list.html",
-        ws.context(batch=batch, runs=runs, sheets=sheets, layout=layout),
+        ws.context(batch=batch, runs=runs, sheets=sheets, layout=layout, link=link),
     )
 
 
-def _labels(run: StampRun, stamps, pins: dict[str, str] | None = None):
-    """Printable labels of ``stamps`` (rows of ``run``), streamed from the database."""
+def _stamp_url(stamp: Stamp, link: str) -> str:
+    """The URL a printed QR code carries: the GS1 Digital Link when asked for and the pack has
+    a GTIN, else the short link (which every stamp has)."""
+    return (link == LINK_GS1 and stamp_url_gs1(stamp)) or stamp_url_short(stamp)
+
+
+def _labels(run: StampRun, stamps, pins: dict[str, str] | None = None, link: str = LINK_SHORT):
+    """Printable labels of ``stamps`` (rows of ``run``), streamed from the database; the QR
+    codes carry the ``link`` form, the CSV gives both forms."""
     batch = run.batch
     variant = batch.variant
     certificate = batch.certificate
@@ -282,8 +290,10 @@ def _labels(run: StampRun, stamps, pins: dict[str, str] | None = None):
     name = f"{variant.product.name} — {variant.name}" if variant.name else variant.product.name
     for stamp in stamps.iterator(chunk_size=2000):
         stamp.run = run  # the signing key id comes from the run: no query per stamp
+        gs1_url = stamp_url_gs1(stamp)
         yield StampLabel(
-            url=stamp_url_short(stamp),
+            url=gs1_url if link == LINK_GS1 and gs1_url else stamp_url_short(stamp),
+            gs1_url=gs1_url,
             serial=stamp.serial,
             product_name=name,
             stars=stars,
@@ -379,15 +389,16 @@ def stamp_run_detail(request, slug, run_pk):
     page = Paginator(_run_stamps(run), STAMPS_PER_PAGE).get_page(request.GET.get("page"))
     sheets = SheetForm(request.GET or None)
     layout = sheets.cleaned_data["layout"] if sheets.is_valid() else SHEET_LAYOUT_DEFAULT
+    link = sheets.cleaned_data["link"] if sheets.is_valid() else LINK_SHORT
     run.pdf_parts = range(1, _pdf_parts(run, layout) + 1)
     for stamp in page:
         stamp.run = run  # the URL's signature needs the run's key: no query per stamp
         # Shown, not linked: opening the scan page records a scan, which only buyers should do.
-        stamp.url = stamp_url_short(stamp)
+        stamp.url = _stamp_url(stamp, link)
     return render(
         request,
         "traceability/workspace/stamp_run_detail.html",
-        ws.context(batch=run.batch, run=run, page=page, sheets=sheets, layout=layout),
+        ws.context(batch=run.batch, run=run, page=page, sheets=sheets, layout=layout, link=link),
     )
 
 
@@ -401,6 +412,7 @@ def stamp_run_pdf(request, slug, run_pk):
     if not sheets.is_valid():
         raise Http404
     layout_key, part = sheets.cleaned_data["layout"], sheets.cleaned_data["part"]
+    link = sheets.cleaned_data["link"]
     parts = _pdf_parts(run, layout_key)
     if part > parts:
         raise Http404
@@ -409,7 +421,7 @@ def stamp_run_pdf(request, slug, run_pk):
     stamps = _run_stamps(run)[(part - 1) * per_part : part * per_part]
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     stamp_sheet_pdf(
-        labels=_labels(run, stamps),
+        labels=_labels(run, stamps, link=link),
         layout=layout,
         out=spool,
         title=f"{run.batch.lot_code} — {part}/{parts}",
@@ -419,7 +431,7 @@ def stamp_run_pdf(request, slug, run_pk):
     return FileResponse(
         spool,
         as_attachment=True,
-        filename=f"{_file_stem(run)}-{layout_key}{suffix}.pdf",
+        filename=f"{_file_stem(run)}-{layout_key}{'-gs1' if link == LINK_GS1 else ''}{suffix}.pdf",
         content_type="application/pdf",
     )
 
@@ -453,7 +465,8 @@ def stamp_png(request, slug, run_pk, serial):
     stamp = _own_stamp(ws, run_pk, serial)
     if not ws.can_manage:
         return _denied_files(request, ws)
-    response = HttpResponse(stamp_qr_png(url=stamp_url_short(stamp)), content_type="image/png")
+    url = _stamp_url(stamp, request.GET.get("link", LINK_SHORT))
+    response = HttpResponse(stamp_qr_png(url=url), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{stamp.serial}.png"'
     return response
 
@@ -464,6 +477,7 @@ def stamp_svg(request, slug, run_pk, serial):
     stamp = _own_stamp(ws, run_pk, serial)
     if not ws.can_manage:
         return _denied_files(request, ws)
-    response = HttpResponse(stamp_qr_svg(url=stamp_url_short(stamp)), content_type="image/svg+xml")
+    url = _stamp_url(stamp, request.GET.get("link", LINK_SHORT))
+    response = HttpResponse(stamp_qr_svg(url=url), content_type="image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="{stamp.serial}.svg"'
     return response

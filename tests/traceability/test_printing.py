@@ -332,9 +332,9 @@ def test_csv_is_utf8_with_bom_serials_urls_names_stars():
     assert (
         out.getvalue()
         == (
-            "\ufeffserial,url,product_name,stars\r\n"
-            f"AAAAAAAAAAAAA,{SHORT_PREFIX}{'A' * 30},{NAME},4\r\n"
-            f'BBBBBBBBBBBBB,{SHORT_PREFIX}{"B" * 30},"Trà ""hoa vàng"", 100 g",\r\n'
+            "\ufeffserial,url,gs1_digital_link,product_name,stars\r\n"
+            f"AAAAAAAAAAAAA,{SHORT_PREFIX}{'A' * 30},,{NAME},4\r\n"
+            f'BBBBBBBBBBBBB,{SHORT_PREFIX}{"B" * 30},,"Trà ""hoa vàng"", 100 g",\r\n'
         ).encode()
     )
 
@@ -344,8 +344,8 @@ def test_csv_has_a_pin_column_when_labels_carry_pins():
     out = io.BytesIO()
     assert stamp_csv(labels=labels, out=out) == 3
     lines = out.getvalue().decode("utf-8-sig").split("\r\n")
-    assert lines[0] == "serial,url,product_name,stars,pin"
-    assert lines[1:] == [f"{x.serial},{x.url},{x.product_name},4,{x.pin}" for x in labels] + [""]
+    assert lines[0] == "serial,url,gs1_digital_link,product_name,stars,pin"
+    assert lines[1:] == [f"{x.serial},{x.url},,{x.product_name},4,{x.pin}" for x in labels] + [""]
 
 
 def test_csv_streams_in_chunks_and_refuses_mixed_pins():
@@ -355,4 +355,6 @@ def test_csv_streams_in_chunks_and_refuses_mixed_pins():
     mixed = [*make_labels(1), *make_labels(1, pin=True)]
     with pytest.raises(ValueError):
         list(stamp_csv_chunks(labels=mixed))
-    assert list(stamp_csv_chunks(labels=[])) == ["\ufeffserial,url,product_name,stars\r\n"]
+    assert list(stamp_csv_chunks(labels=[])) == [
+        "\ufeffserial,url,gs1_digital_link,product_name,stars\r\n"
+    ]

@@ -372,12 +372,16 @@ def test_order_stamps_without_pin_then_download_pdf_and_csv(owner, traced):
         response["Content-Disposition"] == f'attachment; filename="stamps-L2611-A-run{run.pk}.csv"'
     )
     body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeffserial,url,product_name,stars\r\n")
+    assert body.startswith("\ufeffserial,url,gs1_digital_link,product_name,stars\r\n")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]
     assert [row[0] for row in rows] == serials
-    for serial, link, name, stars in rows:
+    gtin14 = traced.variant.gtin.zfill(14)
+    for serial, link, gs1_link, name, stars in rows:
         code = link.rsplit("/", 1)[1]
         assert link == f"HTTP://127.0.0.1:8000/S/{code}"
+        assert gs1_link == (
+            f"http://127.0.0.1:8000/01/{gtin14}/10/L2611-A/21/{serial}?s={code[len(serial) :]}"
+        )
         assert signing.stamp_code_verify(code=code) == (serial, run.key_id)
         assert (name, stars) == ("Mật ong rừng Tiên Yên — Hũ 500 g", "4")
 
@@ -423,7 +427,7 @@ def test_order_with_pins_delivers_them_once_in_a_zip(owner, traced):
     assert all(row["pin"] in text for row in rows)
     # Afterwards the run's files carry no PIN.
     later = b"".join(owner.get(url("stamp_run_csv", traced, run.pk)).streaming_content).decode()
-    assert later.splitlines()[0] == "\ufeffserial,url,product_name,stars"
+    assert later.splitlines()[0] == "\ufeffserial,url,gs1_digital_link,product_name,stars"
     assert not any(row["pin"] in later for row in rows)
 
 
@@ -550,3 +554,36 @@ def test_an_authorised_reseller_records_its_own_events_and_corrects_only_those(c
     )
     assert response.status_code == 403
     assert ProvenanceEvent.objects.filter(corrects=producers).count() == 0
+
+
+def test_the_gs1_digital_link_form_is_offered_wherever_stamps_are_printed(owner, traced):
+    """PNG, SVG and the PDF sheets carry the GS1 Digital Link when asked (``?link=gs1``) and the
+    pack has a GTIN; the short link stays the default, and a pack without a GTIN falls back to it."""
+    import pypdfium2
+
+    from traceability.printing import stamp_qr_svg
+
+    run, stamps, _pins = stamps_for(traced, 2)
+    stamp = stamps[0]
+    gs1 = signing.stamp_url_gs1(stamp)
+    assert gs1.startswith(f"http://127.0.0.1:8000/01/{traced.variant.gtin.zfill(14)}/10/")
+    png = owner.get(url("stamp_png", traced, run.pk, stamp.serial), {"link": "gs1"})
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert [result.text for result in decoded] == [gs1]
+    svg = owner.get(url("stamp_svg", traced, run.pk, stamp.serial), {"link": "gs1"})
+    assert svg.content.decode() == stamp_qr_svg(url=gs1)
+    pdf = owner.get(url("stamp_run_pdf", traced, run.pk), {"layout": "a4-5x13", "link": "gs1"})
+    assert pdf["Content-Disposition"].endswith(f'-run{run.pk}-a4-5x13-gs1.pdf"')
+    page = pypdfium2.PdfDocument(b"".join(pdf.streaming_content))[0]
+    found = sorted(r.text for r in zxingcpp.read_barcodes(page.render(scale=3).to_pil()))
+    assert found == sorted(signing.stamp_url_gs1(s) for s in stamps)
+    detail = owner.get(url("stamp_run_detail", traced, run.pk), {"link": "gs1"}).content.decode()
+    assert 'stamps.pdf?layout=a4-5x13&amp;part=1&amp;link=gs1"' in detail
+    assert gs1.replace("&", "&amp;") in detail
+    # Without a GTIN only the short link exists: asking for the GS1 form falls back to it.
+    traced.variant.gtin = ""
+    traced.variant.save(update_fields=["gtin"])
+    png = owner.get(url("stamp_png", traced, run.pk, stamp.serial), {"link": "gs1"})
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert [result.text for result in decoded] == [signing.stamp_url_short(stamp)]
+    assert 'id="id_link"' not in owner.get(url("stamp_run_detail", traced, run.pk)).content.decode()

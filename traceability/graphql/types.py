@@ -117,6 +117,10 @@ class StampRunNode(DjangoObjectType):
 
     pdf_path = graphene.String(required=True, description="PDF label sheets (workspace).")
     csv_path = graphene.String(required=True, description="Serials and URLs, for a printer.")
+    gs1_pdf_path = graphene.String(
+        description="PDF label sheets whose QR codes carry the GS1 Digital Link (workspace); "
+        "null when the pack has no GTIN."
+    )
 
     class Meta:
         model = StampRun
@@ -146,6 +150,12 @@ class StampRunNode(DjangoObjectType):
     @staticmethod
     def resolve_csv_path(root, info):
         return StampRunNode._path(root, "stamp_run_csv")
+
+    @staticmethod
+    def resolve_gs1_pdf_path(root, info):
+        if not root.batch.variant.gtin:
+            return None
+        return f"{StampRunNode._path(root, 'stamp_run_pdf')}?link=gs1"
 
 
 class BatchNode(DjangoObjectType):

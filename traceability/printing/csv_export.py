@@ -12,7 +12,7 @@ from core.exports import spreadsheet_row
 from traceability.printing.labels import StampLabel
 
 CSV_BOM = "\ufeff"
-CSV_HEADER = ("serial", "url", "product_name", "stars")
+CSV_HEADER = ("serial", "url", "gs1_digital_link", "product_name", "stars")
 
 
 def stamp_csv_chunks(*, labels: Iterable[StampLabel], rows_per_chunk: int = 1000) -> Iterator[str]:
@@ -33,7 +33,7 @@ def stamp_csv_chunks(*, labels: Iterable[StampLabel], rows_per_chunk: int = 1000
     for count, label in enumerate(itertools.chain((first,), iterator), start=1):
         if label.pin is not None and not with_pin:
             raise ValueError("Labels with and without PINs cannot share one CSV.")
-        row = [label.serial, label.url, label.product_name, label.stars or ""]
+        row = [label.serial, label.url, label.gs1_url or "", label.product_name, label.stars or ""]
         if with_pin:
             row.append(label.pin or "")
         writer.writerow(spreadsheet_row(row))

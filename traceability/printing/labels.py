@@ -12,3 +12,5 @@ class StampLabel:
     product_name: str
     stars: int | None
     pin: str | None = None
+    # The GS1 Digital Link form of the same stamp, when the pack has a GTIN.
+    gs1_url: str | None = None

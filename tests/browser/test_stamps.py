@@ -5,12 +5,18 @@ import re
 
 from django.test import Client
 
+from sellers.models import SellerStatus
+from tests.factories import BusinessFactory
 from tests.factories_traceability import traced_product
 from traceability.models import StampRun
 
 
 def test_order_stamps_then_a_buyer_scans_one(open_context, viewport):
-    traced = traced_product(name=f"Mật ong rừng Tiên Yên {viewport}", lot_code=f"L-{viewport}")
+    # The suite's data is committed, not rolled back: each viewport brings its own cooperative.
+    holder = BusinessFactory(name=f"HTX Mật ong Tiên Yên {viewport}", status=SellerStatus.ACTIVE)
+    traced = traced_product(
+        name=f"Mật ong rừng Tiên Yên {viewport}", lot_code=f"L-{viewport}", holder=holder
+    )
     seller = open_context(viewport, "vi")
     session = Client()
     session.force_login(traced.owner)

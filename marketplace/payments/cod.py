@@ -9,7 +9,9 @@ a total a day, the buyer pays by transfer or card, or signs in (accounts are ver
 Two limits, each with its own home:
 - per e-mail address *and* per phone number, counted from the orders themselves (a database
   count, so it holds across workers and survives a cache outage): ``ORDERS_ANONYMOUS_COD_PER_DAY``
-  checkouts and ``ORDERS_ANONYMOUS_COD_MAX_TOTAL`` đồng in the last 24 hours;
+  checkouts and ``ORDERS_ANONYMOUS_COD_MAX_TOTAL`` đồng in the last 24 hours; the check and the
+  placing of the orders run in one transaction holding a lock per e-mail address and phone
+  number, so two checkouts racing for the last allowance cannot both pass;
 - per client (IP address), in the cache: ``COD_ANONYMOUS_PER_CLIENT`` checkouts an hour, so one
   machine cannot walk through invented addresses and numbers.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +55,7 @@ def cod_anonymous_check(*, cart: Cart, total: int, client_key: str | None = None
                 code="too_many",
                 field="payment_method",
             )
+    _buyer_lock(cart=cart)
     since = timezone.now() - COD_WINDOW
     same_buyer = Q(email=cart.email) | (Q(phone=cart.phone) if cart.phone else Q(pk__in=[]))
     placed = Order.objects.filter(
@@ -83,6 +87,22 @@ def cod_anonymous_check(*, cart: Cart, total: int, client_key: str | None = None
             code="too_many",
             field="payment_method",
         )
+
+
+def _buyer_lock(*, cart: Cart) -> None:
+    """Serialise anonymous cash-on-delivery checkouts of one e-mail address or phone number
+    until the caller's transaction ends (PostgreSQL advisory locks, taken in a fixed order so
+    two buyers sharing one of them cannot deadlock). SQLite serialises writers already."""
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("cod_anonymous_check must run inside the checkout's transaction")
+    keys = sorted(
+        {f"cod-email:{cart.email.casefold()}", *([f"cod-phone:{cart.phone}"] if cart.phone else [])}
+    )
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def cod_anonymous_placed(*, client_key: str | None) -> None:

@@ -106,9 +106,20 @@ def checkout_payment_start(
         )
     anonymous_cod = cod_anonymous_applies(cart=cart, method=method, actor=actor)
     if anonymous_cod:
-        cod_anonymous_check(
-            cart=cart, total=checkout_summary(cart=cart).total, client_key=client_key
-        )
+        # Check and place in one transaction: the check locks the buyer's e-mail and phone.
+        with transaction.atomic():
+            cod_anonymous_check(
+                cart=cart, total=checkout_summary(cart=cart).total, client_key=client_key
+            )
+            payment = _payment_start(cart=cart, method=method, provider=provider, actor=actor)
+        cod_anonymous_placed(client_key=client_key)
+        return payment
+    return _payment_start(cart=cart, method=method, provider=provider, actor=actor)
+
+
+def _payment_start(
+    *, cart: Cart, method: str, provider: providers.PaymentProvider, actor
+) -> Payment:
     checkout_reserve(cart=cart)
     payment = _payment_prepare(cart=cart, method=method)
     if not payment.provider_id:
@@ -138,8 +149,6 @@ def checkout_payment_start(
             confirmed=provider.confirmed_at_start,
             actor=actor,
         )
-        if anonymous_cod:
-            cod_anonymous_placed(client_key=client_key)
     return payment
 
 

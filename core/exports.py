@@ -27,3 +27,11 @@ def spreadsheet_safe(cell: Any) -> Any:
 def spreadsheet_row(cells: Iterable[Any]) -> list[Any]:
     """``spreadsheet_safe`` applied to each cell of a row."""
     return [spreadsheet_safe(cell) for cell in cells]
+
+
+def spreadsheet_unsafe(cell: Any) -> Any:
+    """The inverse of ``spreadsheet_safe``, for importers reading our own exports back: text
+    that is an apostrophe followed by a formula trigger loses the apostrophe."""
+    if isinstance(cell, str) and cell[:1] == "'" and cell[1:].startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell

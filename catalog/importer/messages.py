@@ -161,6 +161,12 @@ LEVEL_INVALID = _m(
     "“%(value)s” is not an evaluation level (commune, district, province, central).",
     "“%(value)s” không phải là cấp đánh giá (commune, district, province, central).",
 )
+LEVEL_INVALID_CELL = _m(
+    "Row %(row)s, column “%(column)s”: “%(value)s” is not an evaluation level (province, "
+    "central, district, commune).",
+    "Dòng %(row)s, cột “%(column)s”: “%(value)s” không phải là cấp đánh giá (tỉnh, trung ương, "
+    "huyện, xã).",
+)
 TEXT_TOO_LONG = _m(
     "Row %(row)s, column “%(column)s”: the text is longer than %(limit)s characters.",
     "Dòng %(row)s, cột “%(column)s”: nội dung dài quá %(limit)s ký tự.",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
+from core.exports import spreadsheet_unsafe
 from core.text import fold, nfc
 
 HEADER_SCAN_ROWS = 15
@@ -136,6 +137,11 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     # A single cell such as "3981/QĐ-UBND ngày 05/8/2026".
     "decision": ("quyet dinh", "quyet dinh cong nhan", "decision"),
     "product_code": ("ma san pham", "ma sp", "ma so san pham", "product code", "code"),
+    # Per-decision details a file may carry on every row (the registry export writes them, so a
+    # file with several decisions round-trips); the options and title lines give them otherwise.
+    "issuer": ("co quan ban hanh", "co quan cong nhan", "issuer", "issued by"),
+    "source_url": ("nguon", "nguon van ban", "source", "source url", "decision url"),
+    "level": ("cap danh gia", "cap cong nhan", "level", "evaluation level"),
 }
 _EXACT = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 _PREFIXES = sorted(
@@ -191,7 +197,9 @@ def cell_text(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
-    return nfc(str(value))
+    # A leading apostrophe before "=", "+", "-", "@" is the export's formula-injection escape
+    # (``core.exports``): the text is what follows it.
+    return nfc(spreadsheet_unsafe(str(value)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,6 +255,30 @@ def stars_parse(value) -> int:
     if not 1 <= stars <= 5:
         raise ValueError(value)
     return stars
+
+
+_LEVELS = {
+    "commune": "commune",
+    "cap xa": "commune",
+    "xa": "commune",
+    "district": "district",
+    "cap huyen": "district",
+    "huyen": "district",
+    "province": "province",
+    "cap tinh": "province",
+    "tinh": "province",
+    "central": "central",
+    "cap trung uong": "central",
+    "trung uong": "central",
+}
+
+
+def level_parse(value) -> str:
+    """ "province", "Cấp tỉnh", "Trung ương" -> an ``EvaluationLevel`` value."""
+    level = _LEVELS.get(_PUNCT.sub(" ", fold(cell_text(value))).strip())
+    if level is None:
+        raise ValueError(value)
+    return level
 
 
 _DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")

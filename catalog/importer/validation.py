@@ -17,6 +17,7 @@ from catalog.importer.parsing import (
     decision_text_parse,
     is_numbering_row,
     is_total_row,
+    level_parse,
     score_parse,
     stars_parse,
     tax_code_parse,
@@ -59,6 +60,7 @@ class ValidRow:
     band_stars: int
     stars: int
     decision_key: tuple[str, datetime.date]
+    level: str
 
 
 @dataclass
@@ -69,6 +71,10 @@ class DecisionPlan:
     existing: Decision | None
     first_row: int
     provinces: Counter = field(default_factory=Counter)
+    # From the file's issuer / source / level columns (the first row that gives each).
+    issuer: str = ""
+    source_url: str = ""
+    level: str = ""
 
 
 @dataclass
@@ -346,6 +352,18 @@ class Validator:
                 listed = stars_parse(stars_text)
             except ValueError:
                 self.error(m.STARS_INVALID, row=number, column=stars_column, value=stars_text)
+        level = opts.level
+        if get("level"):
+            try:
+                level = level_parse(get("level"))
+            except ValueError:
+                self.error(
+                    m.LEVEL_INVALID_CELL, row=number, column=self.label("level"), value=get("level")
+                )
+        issuer, source_url = get("issuer"), get("source_url")
+        for name, value, limit in (("issuer", issuer, 255), ("source_url", source_url, 500)):
+            if len(value) > limit:
+                self.error(m.TEXT_TOO_LONG, row=number, column=self.label(name), limit=limit)
         band_stars = stars = None
         if score is not None and plan is not None:
             band_stars = evaluation_stars(
@@ -377,7 +395,7 @@ class Validator:
             )
         elif stars is not None and plan is not None and len(self.report.errors) == errors_before:
             levels = grant_levels(self.grants, framework=plan.framework, stars=stars)
-            if opts.level not in levels:
+            if level not in levels:
                 self.error(
                     m.STARS_NOT_GRANTED,
                     row=number,
@@ -385,7 +403,7 @@ class Validator:
                     stars=stars,
                     framework=plan.framework.name,
                     levels=" / ".join(levels) or "—",
-                    level=opts.level,
+                    level=level,
                 )
 
         product_folded, producer_folded = fold(product), fold(producer)
@@ -405,6 +423,9 @@ class Validator:
         if len(self.report.errors) > errors_before or plan is None or resolved is None:
             return
         plan.provinces[province_id] += 1
+        plan.issuer = plan.issuer or issuer
+        plan.source_url = plan.source_url or source_url
+        plan.level = plan.level or level
         self.rows.append(
             ValidRow(
                 row=number,
@@ -426,5 +447,6 @@ class Validator:
                 band_stars=band_stars,
                 stars=stars,
                 decision_key=decision_key,
+                level=level,
             )
         )

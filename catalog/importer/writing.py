@@ -22,6 +22,7 @@ from catalog.models import (
     CertificateStatus,
     Decision,
     Evaluation,
+    EvaluationLevel,
     Framework,
     Product,
     StarGrant,
@@ -131,16 +132,20 @@ def rows_write(
             report.decisions_matched += 1
             continue
         province = options.province
-        if province is None and len(plan.provinces) == 1:
+        level = plan.level or options.level
+        # A central decision is the ministry's, for the whole country: no province of its own
+        # even when all its rows come from one.
+        if province is None and len(plan.provinces) == 1 and level != EvaluationLevel.CENTRAL:
             province = Province.objects.get(pk=next(iter(plan.provinces)))
         decisions[key] = Decision.objects.create(
             number=plan.number,
             date=plan.date,
             issuer=options.issuer
-            or issuer_default(framework=plan.framework, level=options.level, province=province),
+            or plan.issuer
+            or issuer_default(framework=plan.framework, level=level, province=province),
             province=province,
             framework=plan.framework,
-            source_url=options.source_url,
+            source_url=options.source_url or plan.source_url,
         )
         report.decisions_created += 1
     report.decisions = [f"{d.number} ({d.date:%d/%m/%Y})" for d in decisions.values()]
@@ -354,7 +359,7 @@ def rows_write(
                 product_id=item.product_id,
                 framework=item.framework,
                 product_set_id=item.row.product_set_id,
-                level=options.level,
+                level=item.row.level,
                 evaluated_on=item.decision.date,
                 member_totals=[],
                 total_score=score_round(item.row.score),

@@ -195,3 +195,37 @@ def test_no_validity_is_kept_under_a_framework_without_grace():
     with pytest.raises(RegistryError) as error:
         certificate_reevaluation_filed(certificate=certificate, filed_on=TODAY)
     assert error.value.code == "no_grace"
+
+
+def test_pages_say_the_validity_is_kept_while_the_re_evaluation_is_decided(client):
+    """Past its 36 months with a re-evaluation filed, the product, certificate and scan pages
+    give the kept last day and the term's end — not the bare original date, which would read
+    as lapsed."""
+    from catalog.services import certificate_reevaluation_filed
+    from tests.factories_traceability import stamps_for, traced_product
+    from traceability import signing
+
+    traced = traced_product(name="Mật ong chờ đánh giá lại")
+    certificate = backdate(
+        traced.certificate, valid_from=TODAY - 400 * DAY, valid_until=TODAY - DAY
+    )
+    certificate = certificate_reevaluation_filed(certificate=certificate, filed_on=TODAY - 30 * DAY)
+    kept, ended = (
+        certificate.kept_until.strftime("%d/%m/%Y"),
+        certificate.valid_until.strftime("%d/%m/%Y"),
+    )
+    _run, stamps, _pins = stamps_for(traced, 1)
+    pages = {
+        "product": f"/san-pham/{traced.product.slug}/",
+        "scan": f"/s/{signing.stamp_code(stamps[0])}/",
+    }
+    for name, url in pages.items():
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+        assert (
+            f"Còn hiệu lực đến {kept} trong khi chờ quyết định đánh giá lại (hết thời hạn {ended})"
+        ) in html, name
+        assert f"Còn hiệu lực đến {ended}" not in html, name
+    html = client.get(
+        f"/chung-nhan/{certificate.number}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f"kept in force until {kept} while its re-evaluation is decided" in html

@@ -26,6 +26,7 @@ from catalog.models import (
 from catalog.rules import star_choices
 from catalog.selectors import current_categories, product_list
 from core.models import Province
+from core.search import search_backend
 from core.text import nfc, vi_sort_key
 
 # "" is the default: only products with a certificate in force, which is what the public sees.
@@ -35,7 +36,11 @@ STATUS_CHOICES = [
     (CertificateStatus.REVOKED.value, _("Certificate revoked")),
     (STATUS_ALL, _("All products, any certificate status")),
 ]
+# "relevance" orders by how well a product matches the words searched for (the search
+# backend's ranking, as on /tim-kiem/); it is the default when there are words.
+SORT_RELEVANCE = "relevance"
 REGISTRY_SORT_CHOICES = [
+    (SORT_RELEVANCE, _("Best match")),
     ("name", _("Name (A–Z)")),
     ("stars", _("Stars (most first)")),
     ("newest", _("Newest certificate")),
@@ -174,18 +179,39 @@ class RegistryFilter(ProductFilter):
         label=_("Order by"), choices=REGISTRY_SORT_CHOICES, empty_label=None, widget=QuickSelect
     )
 
+    def __init__(self, data=None, **kwargs):
+        if data is not None and not data.get("sort"):
+            # The order applied is the order the form shows: best match when words are given.
+            data = data.copy()
+            data["sort"] = SORT_RELEVANCE if (data.get("q") or "").strip() else self.default_sort
+        super().__init__(data, **kwargs)
+
+    def sort_key(self) -> str:
+        return self.values.get("sort") or (
+            SORT_RELEVANCE if self.values.get("q") else self.default_sort
+        )
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet[Product]:
         status = self.values.get("status") or ""
+        kwargs = self.registry_kwargs()
         products = product_list(
-            **self.registry_kwargs(),
+            **kwargs,
             certificate_status="" if status == STATUS_ALL else status,
             certified_only=status != STATUS_ALL,
         )
-        return product_ordering(products, key=self.sort_key())
+        return product_ordering(products, key=self.sort_key(), text=kwargs["text"])
 
 
-def product_ordering(queryset: QuerySet, *, key: str) -> QuerySet:
-    """Order a ``product_list`` queryset for the registry; ``id`` last keeps pages stable."""
+def product_ordering(queryset: QuerySet, *, key: str, text: str = "") -> QuerySet:
+    """Order a ``product_list`` queryset for the registry; ``id`` last keeps pages stable.
+    Best match is the search backend's relevance for ``text`` (then stars, as search does);
+    without words it is the name order."""
+    if key == SORT_RELEVANCE and text.strip():
+        return queryset.annotate(
+            search_relevance=search_backend().product_relevance(query=text)
+        ).order_by(
+            "-search_relevance", F("current_stars").desc(nulls_last=True), "name_folded", "id"
+        )
     if key == "stars":
         return queryset.order_by(F("current_stars").desc(nulls_last=True), "name_folded", "id")
     if key == "newest":

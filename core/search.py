@@ -172,6 +172,12 @@ class SearchBackend(Protocol):
         backend can (so a caller can use it in ``pk__in=`` and count without fetching), else
         a list."""
 
+    def product_relevance(self, *, query: str, today: datetime.date | None = None) -> Any:
+        """How well each product matches ``query``, as an expression to annotate a product
+        queryset with (over its ``pk``; higher is better, 0 without a match), ranked as
+        ``search()`` ranks text: lists filtered with ``product_ids`` sort on it (the registry
+        lookup), so they rank as ``/tim-kiem/`` does."""
+
     def health(self) -> IndexHealth: ...
 
 

@@ -120,6 +120,39 @@ def test_the_registry_lookup_uses_the_same_search(client):
     assert "Rượu ba kích Quảng Ninh" in html
 
 
+def registry_names(response) -> list[str]:
+    html = response.content.decode()
+    return re.findall(r'<h3 class="card-title"><a href="[^"]+">([^<]+)</a></h3>', html)
+
+
+def test_the_registry_lookup_orders_by_relevance_when_words_are_given(client, django_queries):
+    # The same order as /tim-kiem/ (name and holder matches first), not the name order.
+    response = client.get("/tra-cuu/", {"q": "ba che"})
+    assert registry_names(response) == [
+        "Ba kích khô Ba Chẽ",
+        "Trà hoa vàng Ba Chẽ",
+        "Rượu ba kích Ba Chẽ",
+    ]
+    assert '<option value="relevance" selected>' in response.content.decode()
+    by_name = client.get("/tra-cuu/", {"q": "ba che", "sort": "name"})
+    assert registry_names(by_name) == [
+        "Ba kích khô Ba Chẽ",
+        "Rượu ba kích Ba Chẽ",
+        "Trà hoa vàng Ba Chẽ",
+    ]
+    # Whatever the status, the best match first; without words, best match is the name order.
+    every_status = client.get("/tra-cuu/", {"q": "ruou ba kich che", "status": "all"})
+    assert registry_names(every_status)[:2] == ["Rượu ba kích Ba Chẽ", "Rượu ba kích Ba Chẽ"]
+    assert registry_names(client.get("/tra-cuu/", {"sort": "relevance"})) == registry_names(
+        client.get("/tra-cuu/", {"sort": "name"})
+    )
+    # The relevance is read per product by a subquery: still a constant number of queries.
+    with CaptureQueriesContext(connection) as one:
+        client.get("/tra-cuu/", {"q": "gio lua"})
+    with django_queries(len(one.captured_queries)):
+        client.get("/tra-cuu/", {"q": "ba che"})
+
+
 def test_the_health_page_is_for_staff(client):
     assert client.get("/tim-kiem/tinh-trang/").status_code == 302
     client.force_login(UserFactory(is_staff=True))

@@ -13,12 +13,15 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -339,6 +342,19 @@ class DatabaseBackend:
         return self._ordered(matches, parsed=parsed, order="relevance", today=today).values_list(
             "object_id", flat=True
         )
+
+    def product_relevance(self, *, query: str, today: datetime.date | None = None):
+        """The relevance ``search()`` ranks by, read from each product's document (one indexed
+        lookup per product of the list, by the unique (kind, object_id))."""
+        parsed = query_parse(query) if tokens(query) else None
+        if parsed is None or not parsed.matchable:
+            return Value(0, output_field=IntegerField())
+        score = (
+            SearchDocument.objects.filter(kind=PRODUCT, object_id=OuterRef("pk"))
+            .annotate(relevance=relevance(parsed))
+            .values("relevance")[:1]
+        )
+        return Coalesce(Subquery(score, output_field=IntegerField()), Value(0))
 
     # Suggestions ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Case, Count, IntegerField, Max, Min, Value, When
 from django.utils import timezone
 
 from core.search import (
@@ -154,6 +154,18 @@ class ElasticsearchBackend:
             today=today,
         )
         return [hit.object_id for hit in results.hits]
+
+    def product_relevance(self, *, query: str, today: datetime.date | None = None):
+        """The position in Elasticsearch's ranking (its first 1,000 hits, as ``product_ids``)
+        as a number, the best highest."""
+        ids = self.product_ids(query=query, today=today) if tokens(query) else []
+        if not ids:
+            return Value(0, output_field=IntegerField())
+        return Case(
+            *[When(pk=pk, then=Value(len(ids) - i)) for i, pk in enumerate(ids)],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
 
     def health(self) -> IndexHealth:
         counts = dict(SearchDocument.objects.order_by().values_list("kind").annotate(n=Count("id")))

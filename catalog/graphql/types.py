@@ -197,6 +197,15 @@ class EvaluationType(DjangoObjectType):
         required=True,
         description="The chosen option per criterion, where the score sheet is known.",
     )
+    provisional = graphene.Boolean(
+        required=True,
+        description="A result from a sheet with criteria left unscored: never recognised.",
+    )
+    missing_criteria = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="The codes of the criteria a provisional sheet left unscored.",
+    )
     source_url = graphene.String(description="The provincial decision document.")
     decision_number = graphene.String()
     certificate = graphene.Field(lambda: CertificateType)
@@ -234,6 +243,10 @@ class EvaluationType(DjangoObjectType):
     @staticmethod
     def resolve_caps_applied(root, info):
         return root.caps_applied or []
+
+    @staticmethod
+    def resolve_missing_criteria(root, info):
+        return root.missing_criteria or []
 
     @staticmethod
     def resolve_parts(root, info):

@@ -377,3 +377,24 @@ def test_a_provisional_result_is_never_certified():
 def test_a_complete_sheet_is_not_provisional():
     evaluation = record(choices=with_choices(TOP))
     assert (evaluation.provisional, evaluation.missing_criteria) == (False, [])
+
+
+def test_the_api_says_a_result_is_provisional_and_which_criteria_are_missing(client):
+    from graphql_relay import to_global_id
+
+    from tests.support.graphql import GraphQLClient
+
+    partial = {k: v for k, v in with_choices(TOP).items() if k not in ("2.3", "7")}
+    provisional = record(choices=partial, provisional=True)
+    complete = record(choices=with_choices(TOP))
+    query = """query ($id: ID!) { node(id: $id) {
+        ... on Evaluation { provisional missingCriteria stars } } }"""
+    gql = GraphQLClient(client)
+    answers = [
+        gql(query, {"id": to_global_id("Evaluation", evaluation.pk)})["node"]
+        for evaluation in (provisional, complete)
+    ]
+    assert answers == [
+        {"provisional": True, "missingCriteria": ["2.3", "7"], "stars": 2},
+        {"provisional": False, "missingCriteria": [], "stars": 5},
+    ]

@@ -270,6 +270,8 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS: list[Path] = []
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Open data snapshots (catalog/opendata.py), one directory per date, served at /du-lieu-mo/.
+OPEN_DATA_ROOT = MEDIA_ROOT / "open-data"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

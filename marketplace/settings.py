@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "catalog",
     "marketplace",
     "marketplace.offers",
+    "marketplace.places",
     "marketplace.storefront",
     "marketplace.orders",
     "marketplace.payments",

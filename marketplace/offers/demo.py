@@ -11,7 +11,8 @@ every row hangs off ``is_demo`` businesses. Running it again changes nothing.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,13 +40,26 @@ class ShopSummary:
     sellers: int = 0
     offers: int = 0
     resold: int = 0
+    extra: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return [
             f"Active demo sellers: {self.sellers}",
             f"Published demo offers: {self.offers}",
             f"Offers resold by {CENTRE_NAME}: {self.resold}",
+            *self.extra,
         ]
+
+
+# Packages above offers that add to the demo shop (points of sale, fairs) register a step here
+# when Django starts; each runs after the shop, in the same transaction, and returns lines for
+# the summary. Offers cannot import them.
+_STEPS: list[Callable[[], list[str]]] = []
+
+
+def demo_shop_step_register(step: Callable[[], list[str]]) -> None:
+    if step not in _STEPS:
+        _STEPS.append(step)
 
 
 def _stable(text: str, low: int, high: int, step: int) -> int:
@@ -70,6 +84,11 @@ def _demo_price(variant: ProductVariant) -> int:
     quantity, per = variant.net_quantity, _PER_BASE_UNIT.get(variant.unit)
     units = quantity / per if quantity and per else 1
     return max(15_000, int(round(_unit_price(variant.product) * units, -3)))
+
+
+def demo_offer_price(variant: ProductVariant) -> int:
+    """The demo price of a pack, for the packages that add resellers to the demo shop."""
+    return _demo_price(variant)
 
 
 def _location(business: Business, kind: str, name: str) -> StockLocation:
@@ -153,4 +172,6 @@ def demo_shop_load() -> ShopSummary:
         summary.resold += 1
     if changed:
         search_rows_changed(Product, [product.pk for product in products])
+    for step in _STEPS:
+        summary.extra.extend(step())
     return summary

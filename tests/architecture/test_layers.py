@@ -2,7 +2,7 @@
 
     api → search → traceability → marketplace → catalog → sellers → core
 
-and inside marketplace ``storefront → payments → orders → ledger → offers`` (the project
+and inside marketplace ``storefront → payments → orders → ledger → places → offers`` (the project
 modules at marketplace's top — settings, URLconf, WSGI — name packages by dotted path only, as
 Django does). A module may import its own layer and the layers below it, never one above: every
 ``import`` in the module counts, inside functions and ``TYPE_CHECKING`` blocks too. ``api``, the
@@ -34,6 +34,7 @@ LAYERS = [
     "sellers",
     "catalog",
     "marketplace.offers",
+    "marketplace.places",
     "marketplace.ledger",
     "marketplace.orders",
     "marketplace.payments",
@@ -64,6 +65,8 @@ TEMPLATE_OWNERS = {
     "includes/language_switch.html": "core",
     "graphene/graphiql.html": "core",
     "workspace/offers/": "marketplace.offers",
+    "places/": "marketplace.places",
+    "workspace/places/": "marketplace.places",
     "ledger/": "marketplace.ledger",
     "orders/": "marketplace.orders",
     "payments/": "marketplace.payments",
@@ -83,6 +86,8 @@ NAMESPACES = {
     "sellers": "sellers",
     "catalog": "catalog",
     "offers": "marketplace.offers",
+    "places": "marketplace.places",
+    "places_workspace": "marketplace.places",
     "ledger_workspace": "marketplace.ledger",
     "orders": "marketplace.orders",
     "orders_workspace": "marketplace.orders",

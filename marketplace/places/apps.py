@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlacesConfig(AppConfig):
+    name = "marketplace.places"
+    label = "places"
+    verbose_name = _("Points of sale")
+
+    def ready(self):
+        from marketplace.offers.demo import demo_shop_step_register
+        from marketplace.places.demo import demo_points_load
+
+        demo_shop_step_register(demo_points_load)

@@ -667,6 +667,9 @@ class ProductPhoto(models.Model):
     alt_text = models.CharField(_("alternative text"), max_length=255, blank=True)
     original_name = models.CharField(_("uploaded file name"), max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # A drawing the demo loader made (catalog.demo.illustrations), not a photo of the product:
+    # pages say so beside it, so nobody takes it for what the parcel will look like.
+    is_illustration = models.BooleanField(_("generated illustration"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from catalog.content import html_sanitise
 from catalog.models import Certificate, Product, ProductPhoto
@@ -56,8 +57,17 @@ def photo_for_page(photo: ProductPhoto) -> dict:
         "srcset": ", ".join(f"{default_storage.url(name)} {width}w" for name, width in candidates),
         "width": photo.width,
         "height": photo.height,
-        "alt": photo.alt_text,
+        "alt": photo_alt(photo.alt_text, illustration=photo.is_illustration),
+        "illustration": photo.is_illustration,
     }
+
+
+def photo_alt(alt_text: str, *, illustration: bool) -> str:
+    """The alt text pages give a photo: a generated illustration says it is one (in the reader's
+    language), so a screen reader hears what the badge shows."""
+    if illustration:
+        return _("Illustration: %(name)s") % {"name": alt_text}
+    return alt_text
 
 
 def rich_text(value: str) -> str:

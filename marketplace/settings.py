@@ -273,6 +273,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Open data snapshots (catalog/opendata.py), one directory per date, served at /du-lieu-mo/.
 OPEN_DATA_ROOT = MEDIA_ROOT / "open-data"
+# Django serves MEDIA_ROOT itself (core.media) in development; in production the proxy does.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

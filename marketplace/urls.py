@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -32,5 +30,5 @@ urlpatterns = [
     path("", include("sellers.urls")),
     path("", include("catalog.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files, answered only where SERVE_MEDIA is on (core.media).
+urlpatterns.append(path("", include("core.urls_media")))

@@ -123,6 +123,7 @@ def _photo(photo: ProductPhoto | None) -> dict | None:
         "height": photo.height,
         "renditions": photo.renditions or [],
         "alt": photo.alt_text,
+        "illustration": photo.is_illustration,
     }
 
 

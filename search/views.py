@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from catalog.product_page import photo_alt
 from core.search import (
     BUSINESS,
     ORDER_RELEVANCE,
@@ -135,7 +136,8 @@ def _photo(card: dict) -> dict | None:
         "srcset": ", ".join(f"{default_storage.url(n)} {w}w" for n, w in candidates),
         "width": photo["width"],
         "height": photo["height"],
-        "alt": photo.get("alt", ""),
+        "alt": photo_alt(photo.get("alt", ""), illustration=photo.get("illustration", False)),
+        "illustration": photo.get("illustration", False),
     }
 
 

@@ -6,6 +6,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Files the tests write (uploads, the demo's illustrations) go to a temporary MEDIA_ROOT,
+    never the repository's media/ directory."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.LANGUAGE_CODE = "vi"

@@ -18,6 +18,7 @@ from catalog.demo.history import (
     SCORES,
     ScoreSpec,
 )
+from catalog.demo.illustrations import demo_illustrations_ensure
 from catalog.demo.plan import demo_plan
 from catalog.demo.vocabulary import (
     CHAIN_PRODUCTS_FILE,
@@ -59,6 +60,7 @@ class DemoSummary:
     products_created: int = 0
     variants: int = 0
     variants_created: int = 0
+    illustrations: int = 0
     decisions: int = 0
     evaluations: int = 0
     evaluations_created: int = 0
@@ -70,6 +72,7 @@ class DemoSummary:
         yield f"  businesses:   {self.businesses} ({self.businesses_created} new)"
         yield f"  products:     {self.products} ({self.products_created} new)"
         yield f"  variants:     {self.variants} ({self.variants_created} new)"
+        yield f"  illustrations: {self.illustrations} new (generated pictures, marked as such)"
         yield f"  decisions:    {self.decisions}"
         yield f"  evaluations:  {self.evaluations} ({self.evaluations_created} new)"
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.certificates.items()))
@@ -184,7 +187,9 @@ def demo_load(
             )
             summary.variants_created += created
     summary.products = len(products)
-    search_rows_changed(Product, created_products)
+    illustrated = demo_illustrations_ensure(products=products.values())
+    summary.illustrations = len(illustrated)
+    search_rows_changed(Product, sorted({*created_products, *illustrated}))
     summary.variants = ProductVariant.objects.filter(product__in=products.values()).count()
 
     frameworks = {f.code: f for f in Framework.objects.all()}

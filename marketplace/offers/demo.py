@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.demo.illustrations import demo_illustrations_ensure
 from catalog.models import Product, ProductVariant
 from catalog.selectors import certificates_in_force
 from core.models import Province
@@ -130,7 +131,8 @@ def demo_shop_load() -> ShopSummary:
     )
     holders = {p.holder for p in products}
     now = timezone.now()
-    changed = False
+    # What is for sale has a picture, even over a MEDIA_ROOT emptied since load_demo.
+    changed = bool(demo_illustrations_ensure(products=products))
     for holder in holders:
         if holder.status != SellerStatus.ACTIVE:
             changed = True

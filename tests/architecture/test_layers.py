@@ -60,6 +60,7 @@ TEMPLATE_OWNERS = {
     "includes/product_card.html": "catalog",
     "includes/stars.html": "core",
     "includes/demo_badge.html": "core",
+    "includes/illustration_badge.html": "core",
     "includes/pagination.html": "core",
     "includes/messages.html": "core",
     "includes/language_switch.html": "core",

@@ -128,6 +128,9 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
     from pytest_django.live_server_helper import LiveServer
 
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # The live server runs with DEBUG off; the demo's illustrations and uploaded photos must
+    # load all the same (core.media), or every page with a picture has failed requests.
+    settings.SERVE_MEDIA = True
     with django_db_blocker.unblock():
         call_command("load_demo", stdout=StringIO())
         call_command("load_demo_shop", stdout=StringIO())

@@ -20,6 +20,10 @@ def test_header_search_without_diacritics_finds_the_product(open_context, viewpo
     page.wait_for_url(re.compile(r"/san-pham/"))
     visit.check()
     assert "Giò lụa Móng Cái" in page.locator("h1").inner_text()
+    # The demo's generated picture loads (media served with DEBUG off) and says what it is.
+    assert visit.image_loaded(".gallery-illustration img")
+    badge = page.locator(".gallery-illustration .badge-illustration")
+    assert badge.inner_text() == ("Ảnh minh hoạ" if language == "vi" else "Illustration")
 
 
 def _two_sellers_offers():

@@ -256,8 +256,8 @@ CriterionOption: points label minStar
 CriterionScore: group criterion option
 Error: field message code
 Evaluation: id council evaluatedOn isDemo framework frameworkName level productSet memberTotals
-  totalScore bandStars stars capsApplied parts criteria sourceUrl decisionNumber certificate
-  product
+  totalScore bandStars stars capsApplied parts criteria provisional missingCriteria sourceUrl decisionNumber
+  certificate product
 Facet: name values
 FacetValue: value label count selected
 Offer: id seller variant price compareAtPrice status publishedAt stock product

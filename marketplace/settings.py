@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "marketplace.orders",
     "marketplace.payments",
     "marketplace.ledger",
+    "marketplace.fairs",
     "traceability",
     "search",
 ]

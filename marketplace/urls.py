@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("marketplace.payments.urls")),
     path("", include("traceability.urls")),
     path("", include("search.urls")),
+    path("", include("marketplace.fairs.urls")),
     path("", include("marketplace.storefront.urls")),
     path("", include("sellers.urls")),
     path("", include("catalog.urls")),

@@ -103,6 +103,13 @@ SITEMAPS = {
     "sellers": SellerSitemap,
 }
 
+# Base class and registration for sections owned by packages above the storefront (fairs).
+SiteSitemap = _SiteSitemap
+
+
+def sitemap_section_register(section: str, sitemap_class: type[Sitemap]) -> None:
+    SITEMAPS[section] = sitemap_class
+
 
 def sitemap_index_entries() -> list[str]:
     """The address of every section page, on the site's origin (one count query per section)."""

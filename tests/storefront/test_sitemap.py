@@ -23,7 +23,7 @@ def locations(response) -> list[str]:
 
 
 def test_the_index_lists_one_sitemap_per_section(client, django_queries):
-    with django_queries(4):  # one count per section
+    with django_queries(5):  # one count per section
         response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert locations(response) == [
@@ -31,6 +31,7 @@ def test_the_index_lists_one_sitemap_per_section(client, django_queries):
         f"{SITE}/sitemap-certificates.xml",
         f"{SITE}/sitemap-producers.xml",
         f"{SITE}/sitemap-sellers.xml",
+        f"{SITE}/sitemap-fairs.xml",
     ]
 
 

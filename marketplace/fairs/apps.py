@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FairsConfig(AppConfig):
+    name = "marketplace.fairs"
+    label = "fairs"
+    verbose_name = _("Fairs")
+
+    def ready(self):
+        from marketplace.fairs.sitemaps import FairSitemap
+        from marketplace.storefront.sitemaps import sitemap_section_register
+
+        sitemap_section_register("fairs", FairSitemap)

@@ -1,0 +1,71 @@
+"""E-mails to exhibitors, sent after the transaction commits, in the language each applied in."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from core.site import site_url
+from marketplace.fairs.models import ExhibitorApplication
+from sellers.models import Membership
+
+SUBJECTS = {
+    "cancelled": _("%(fair)s has been cancelled"),
+    "accepted": _("Your booth at %(fair)s"),
+    "waitlisted": _("Your application to %(fair)s is on the waiting list"),
+    "rejected": _("Your application to %(fair)s was not accepted"),
+    "released": _("Your booth at %(fair)s has been released"),
+}
+
+
+def _recipients(application: ExhibitorApplication) -> list[str]:
+    emails = list(
+        Membership.objects.filter(business=application.seller, role__in=["owner", "manager"])
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if application.seller.email and application.seller.email not in emails:
+        emails.append(application.seller.email)
+    return emails
+
+
+def application_notify(*, application_ids: list[int], event: str) -> None:
+    """Queue the ``event`` e-mail for each application; nothing is sent if the caller's
+    transaction rolls back, and a mail server that is down never undoes the change."""
+    if not application_ids:
+        return
+    origin = site_url()
+    ids = list(application_ids)
+    transaction.on_commit(lambda: _send(ids, event, origin), robust=True)
+
+
+def _send(application_ids: list[int], event: str, origin: str) -> None:
+    applications = ExhibitorApplication.objects.filter(pk__in=application_ids).select_related(
+        "fair", "seller"
+    )
+    for application in applications:
+        recipients = _recipients(application)
+        if not recipients:
+            continue
+        booths = [
+            a.booth.code
+            for a in application.assignments.filter(released_at__isnull=True).select_related(
+                "booth"
+            )
+        ]
+        with translation.override(application.language):
+            subject = str(SUBJECTS[event]) % {"fair": application.fair.name}
+            body = render_to_string(
+                "fairs/email/application_update.txt",
+                {
+                    "application": application,
+                    "fair": application.fair,
+                    "event": event,
+                    "booths": booths,
+                    "link": origin + application.fair.get_absolute_url(),
+                },
+            )
+        send_mail(subject, body, None, recipients)

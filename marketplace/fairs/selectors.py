@@ -1,0 +1,257 @@
+"""Reads for fairs: what visitors see, the organiser's review lists, and the checks shown beside
+an application."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from catalog.models import Certificate
+from catalog.rules import certificate_newest_in_force
+from catalog.selectors import certificates_in_force
+from core.text import fold
+from marketplace.fairs.models import (
+    PUBLIC_STATUSES,
+    ApplicationStatus,
+    Booth,
+    BoothAssignment,
+    ExhibitorApplication,
+    Fair,
+    FairStatus,
+    Zone,
+)
+from marketplace.offers.models import Offer
+
+
+def application_lapsing_offers(
+    *, applications: Iterable[ExhibitorApplication]
+) -> dict[int, list[Offer]]:
+    """For each application, the offers it brings whose product has no certificate in force on
+    the fair's last day: the organiser sees them flagged, as the product could not be shown as
+    OCOP there. Two queries whatever the number of applications."""
+    ids = [a.pk for a in applications]
+    brought = (
+        ExhibitorApplication.offers.through.objects.filter(exhibitorapplication_id__in=ids)
+        .select_related("exhibitorapplication__fair", "offer__variant__product")
+        .prefetch_related("offer__variant__product__certificates")
+        .order_by("exhibitorapplication_id", "offer_id")
+    )
+    lapsing: dict[int, list[Offer]] = {pk: [] for pk in ids}
+    for row in brought:
+        fair = row.exhibitorapplication.fair
+        day = fair.ends_on or fair.starts_on
+        if day is None:
+            continue
+        certificates = row.offer.variant.product.certificates.all()
+        if certificate_newest_in_force(certificates, day) is None:
+            lapsing[row.exhibitorapplication_id].append(row.offer)
+    return lapsing
+
+
+# --- visitor pages ------------------------------------------------------------------------
+
+
+@dataclass
+class ExhibitorProduct:
+    product: object
+    stars: int | None
+    certificate: object | None
+
+
+@dataclass
+class Exhibitor:
+    application_id: int
+    seller: object
+    booths: list = field(default_factory=list)
+    products: list[ExhibitorProduct] = field(default_factory=list)
+    # Folded text the exhibitor search matches: seller, products, province.
+    text: str = ""
+
+    @property
+    def best_stars(self) -> int:
+        return max((p.stars or 0 for p in self.products), default=0)
+
+
+@dataclass
+class FairPage:
+    fair: Fair
+    zones: list[Zone]
+    booths: list[Booth]
+    exhibitors: list[Exhibitor]
+    programme: list
+    width: int = 0
+    height: int = 0
+
+    @property
+    def zone_colours(self) -> dict[int, str]:
+        return {zone.pk: zone.colour for zone in self.zones}
+
+
+def fairs_public() -> QuerySet[Fair]:
+    return Fair.objects.filter(status__in=PUBLIC_STATUSES).select_related("organiser", "province")
+
+
+def fair_when(fair: Fair, today: datetime.date) -> str:
+    """ "upcoming", "running" or "past" by the fair's dates (a fair without dates is upcoming)."""
+    if fair.starts_on is None or today < fair.starts_on:
+        return "upcoming"
+    if today <= (fair.ends_on or fair.starts_on):
+        return "running"
+    return "past"
+
+
+def fair_list(
+    *,
+    province=None,
+    month: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> dict[str, list[Fair]]:
+    """Public fairs grouped upcoming (soonest first; undated last), running, past (latest first),
+    narrowed to a province and to the fairs open on some day of ``month``. One query."""
+    today = today or timezone.localdate()
+    fairs = fairs_public()
+    if province is not None:
+        fairs = fairs.filter(province=province)
+    if month is not None:
+        first = month.replace(day=1)
+        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        fairs = fairs.filter(starts_on__lte=last, ends_on__gte=first)
+    groups: dict[str, list[Fair]] = {"running": [], "upcoming": [], "past": []}
+    for fair in fairs.order_by("starts_on", "name"):
+        groups[fair_when(fair, today)].append(fair)
+    groups["upcoming"].sort(key=lambda f: (f.starts_on is None, f.starts_on or today, f.name))
+    groups["past"].reverse()
+    return groups
+
+
+def fair_page(*, slug: str, today: datetime.date | None = None) -> FairPage | None:
+    """Everything a fair's page, its booth map and its exhibitor list show, in eight queries
+    whatever the number of booths, exhibitors and products."""
+    today = today or timezone.localdate()
+    fair = fairs_public().filter(slug=slug).first()
+    if fair is None:
+        return None
+    zones = list(fair.zones.order_by("position", "id"))
+    booths = list(fair.booths.order_by("code"))
+    assignments = list(
+        BoothAssignment.objects.filter(booth__fair=fair, released_at__isnull=True)
+        .select_related("application__seller__province")
+        .order_by("booth__code")
+    )
+    exhibitors: dict[int, Exhibitor] = {}
+    booth_by_id = {b.pk: b for b in booths}
+    colours = {zone.pk: zone.colour for zone in zones}
+    for booth in booths:
+        booth.exhibitor = None
+        booth.colour = colours[booth.zone_id]
+    for assignment in assignments:
+        application = assignment.application
+        exhibitor = exhibitors.get(application.pk)
+        if exhibitor is None:
+            exhibitor = exhibitors[application.pk] = Exhibitor(application.pk, application.seller)
+        booth = booth_by_id[assignment.booth_id]
+        booth.exhibitor = exhibitor
+        exhibitor.booths.append(booth)
+    brought = list(
+        ExhibitorApplication.offers.through.objects.filter(
+            exhibitorapplication_id__in=list(exhibitors)
+        )
+        .select_related("offer__variant__product")
+        .order_by("exhibitorapplication_id", "offer__variant__product__name", "offer_id")
+    )
+    product_ids = {row.offer.variant.product_id for row in brought}
+    in_force = {
+        c.product_id: c
+        for c in certificates_in_force(today=today)
+        .filter(product_id__in=product_ids)
+        .only("id", "product_id", "stars", "number")
+    }
+    for row in brought:
+        exhibitor = exhibitors[row.exhibitorapplication_id]
+        product = row.offer.variant.product
+        if any(p.product.pk == product.pk for p in exhibitor.products):
+            continue
+        certificate = in_force.get(product.pk)
+        exhibitor.products.append(
+            ExhibitorProduct(product, certificate.stars if certificate else None, certificate)
+        )
+    for exhibitor in exhibitors.values():
+        seller = exhibitor.seller
+        exhibitor.text = fold(
+            " ".join(
+                [seller.name, seller.province.name, *(p.product.name for p in exhibitor.products)]
+            )
+        )
+    programme = list(
+        fair.programme.order_by("position", "id").prefetch_related(
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.select_related("product").order_by(
+                    "-stars", "product__name"
+                ),
+            )
+        )
+    )
+    return FairPage(
+        fair=fair,
+        zones=zones,
+        booths=booths,
+        exhibitors=sorted(exhibitors.values(), key=lambda e: e.booths[0].code),
+        programme=programme,
+        width=max((b.x + b.width for b in booths), default=0),
+        height=max((b.y + b.height for b in booths), default=0),
+    )
+
+
+def exhibitors_search(
+    exhibitors: Iterable[Exhibitor],
+    *,
+    text: str = "",
+    province_name: str = "",
+    stars: int | None = None,
+) -> list[Exhibitor]:
+    """The exhibitors whose name, products or province contain every word of ``text`` (folded:
+    "mat ong" finds "Mật ong"), from ``province_name``, bringing a product of ``stars`` or more.
+    Runs over the page's data: no query."""
+    words = fold(text).split()
+    province_folded = fold(province_name)
+    found = []
+    for exhibitor in exhibitors:
+        if words and not all(word in exhibitor.text for word in words):
+            continue
+        if province_folded and fold(exhibitor.seller.province.name) != province_folded:
+            continue
+        if stars and exhibitor.best_stars < stars:
+            continue
+        found.append(exhibitor)
+    return found
+
+
+def fairs_with_booth(
+    *, seller_ids: Iterable[int] = (), product_ids: Iterable[int] = (), today=None
+) -> QuerySet[Fair]:
+    """Upcoming and running public fairs where a seller has a booth, or where a product is
+    brought to a booth: "at the fair" on seller and product pages. One query."""
+    today = today or timezone.localdate()
+    live = Q(
+        applications__status=ApplicationStatus.ACCEPTED,
+        applications__assignments__released_at__isnull=True,
+    )
+    which = Q()
+    if seller_ids:
+        which |= Q(applications__seller_id__in=list(seller_ids))
+    if product_ids:
+        which |= Q(applications__offers__variant__product_id__in=list(product_ids))
+    if not which:
+        return Fair.objects.none()
+    return (
+        fairs_public()
+        .exclude(status=FairStatus.CANCELLED)
+        .filter(live & which, ends_on__gte=today)
+        .distinct()
+        .order_by("starts_on", "name")
+    )

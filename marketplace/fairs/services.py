@@ -1,0 +1,729 @@
+"""Writes for fairs: organiser approval, the fair's life cycle, zones and the booth layout,
+exhibitor applications, review and booth assignment.
+
+Every function checks the actor's permission first (organiser members through
+``permissions.organiser_member_require``, sellers through ``sellers.services.membership_require``)
+and runs in one transaction, so a refused call writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.text import nfc, slugify_vi
+from marketplace.fairs.errors import FairError
+from marketplace.fairs.models import (
+    LAYOUT_EDITABLE,
+    OPEN_APPLICATION,
+    ApplicationStatus,
+    Booth,
+    BoothAssignment,
+    BoothStatus,
+    ExhibitorApplication,
+    Fair,
+    FairStatus,
+    Organiser,
+    Zone,
+)
+from marketplace.fairs.notifications import application_notify
+from marketplace.fairs.permissions import organiser_member_require
+from marketplace.offers.models import Offer
+from marketplace.offers.selectors import offers_visible
+from sellers.errors import PermissionDenied
+from sellers.models import Business, SellerStatus
+from sellers.selectors import ROLES_MANAGE as SELLER_ROLES_MANAGE
+from sellers.services import membership_require
+
+# The life cycle: each status and the statuses it may move to. Cancelling is possible from any
+# status before the fair is over. A fair without applications (a festival) may go from
+# published straight to running.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    FairStatus.DRAFT: (FairStatus.PUBLISHED, FairStatus.CANCELLED),
+    FairStatus.PUBLISHED: (
+        FairStatus.APPLICATIONS_OPEN,
+        FairStatus.RUNNING,
+        FairStatus.CANCELLED,
+    ),
+    FairStatus.APPLICATIONS_OPEN: (FairStatus.APPLICATIONS_CLOSED, FairStatus.CANCELLED),
+    FairStatus.APPLICATIONS_CLOSED: (FairStatus.RUNNING, FairStatus.CANCELLED),
+    FairStatus.RUNNING: (FairStatus.FINISHED, FairStatus.CANCELLED),
+    FairStatus.FINISHED: (),
+    FairStatus.CANCELLED: (),
+}
+
+
+# --- organisers ---------------------------------------------------------------------------
+
+
+def organiser_approve(*, organiser: Organiser, actor) -> Organiser:
+    """Staff approve an organiser; until then its members can do nothing for it."""
+    if not (actor and actor.is_authenticated and actor.is_staff):
+        raise PermissionDenied(_("Only marketplace staff approve organisers."))
+    if organiser.approved_at is None:
+        organiser.approved_at = timezone.now()
+        organiser.approved_by = actor
+        organiser.save(update_fields=["approved_at", "approved_by"])
+    return organiser
+
+
+# --- fairs --------------------------------------------------------------------------------
+
+FAIR_FIELDS = (
+    "name",
+    "venue_name",
+    "venue_address",
+    "province",
+    "latitude",
+    "longitude",
+    "starts_on",
+    "ends_on",
+    "opens_at",
+    "closes_at",
+    "closed_days",
+    "description_vi",
+    "description_en",
+    "applications_open_on",
+    "applications_close_on",
+    "booth_fee",
+    "payment_days",
+    "partners",
+    "rules",
+)
+TEXT_FIELDS = ("name", "venue_name", "venue_address", "description_vi", "description_en", "rules")
+
+
+def _fair_check(fair: Fair) -> None:
+    if not fair.name.strip():
+        raise FairError(_("Give the fair a name."), code="required", field="name")
+    if not fair.venue_address.strip():
+        raise FairError(_("Give the venue's address."), code="required", field="venue_address")
+    if fair.starts_on and fair.ends_on and fair.ends_on < fair.starts_on:
+        raise FairError(_("The last day is before the first day."), code="invalid", field="ends_on")
+    if (fair.starts_on is None) != (fair.ends_on is None):
+        raise FairError(
+            _("Give both the first and the last day, or neither."), code="invalid", field="ends_on"
+        )
+    if fair.opens_at and fair.closes_at and fair.closes_at <= fair.opens_at:
+        raise FairError(_("The fair must close after it opens."), code="invalid", field="closes_at")
+    opens, closes = fair.applications_open_on, fair.applications_close_on
+    if opens and closes and closes < opens:
+        raise FairError(
+            _("Applications must close after they open."),
+            code="invalid",
+            field="applications_close_on",
+        )
+    if closes and fair.starts_on and closes > fair.starts_on:
+        raise FairError(
+            _("Applications must close before the fair starts."),
+            code="invalid",
+            field="applications_close_on",
+        )
+    if fair.latitude is not None and not (-90 <= fair.latitude <= 90):
+        raise FairError(_("The latitude is out of range."), code="invalid", field="latitude")
+    if fair.longitude is not None and not (-180 <= fair.longitude <= 180):
+        raise FairError(_("The longitude is out of range."), code="invalid", field="longitude")
+    days = []
+    for value in fair.closed_days or []:
+        try:
+            days.append(datetime.date.fromisoformat(str(value)).isoformat())
+        except ValueError:
+            raise FairError(
+                _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value},
+                code="invalid",
+                field="closed_days",
+            ) from None
+    fair.closed_days = sorted(set(days))
+    fair.partners = [nfc(p).strip() for p in fair.partners or [] if nfc(p).strip()]
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify_vi(name, max_length=200) or "hoi-cho"
+    slug, n = base, 2
+    while Fair.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def fair_create(*, organiser: Organiser, actor, **fields) -> Fair:
+    organiser_member_require(user=actor, organiser=organiser)
+    unknown = set(fields) - set(FAIR_FIELDS) - {"slug", "is_demo"}
+    if unknown:
+        raise TypeError(f"unknown fair fields: {sorted(unknown)}")
+    for name in TEXT_FIELDS:
+        if name in fields:
+            fields[name] = nfc(fields[name] or "").strip()
+    fair = Fair(organiser=organiser, **fields)
+    _fair_check(fair)
+    fair.slug = slugify_vi(fair.slug, max_length=200) if fair.slug else _unique_slug(fair.name)
+    fair.save()
+    return fair
+
+
+@transaction.atomic
+def fair_update(*, fair: Fair, actor, **fields) -> Fair:
+    organiser_member_require(user=actor, organiser=fair.organiser)
+    fair = Fair.objects.select_for_update().get(pk=fair.pk)
+    if fair.status in (FairStatus.FINISHED, FairStatus.CANCELLED):
+        raise FairError(_("A finished or cancelled fair can no longer be changed."), code="closed")
+    unknown = set(fields) - set(FAIR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fair fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(fair, name, nfc(value or "").strip() if name in TEXT_FIELDS else value)
+    _fair_check(fair)
+    fair.save()
+    return fair
+
+
+@transaction.atomic
+def fair_transition(*, fair: Fair, to: str, actor, reason: str = "") -> Fair:
+    """Move ``fair`` to status ``to`` if the life cycle allows it. Cancelling needs a reason and
+    tells every exhibitor (open applications and assigned booths) by e-mail in its language."""
+    organiser_member_require(user=actor, organiser=fair.organiser)
+    fair = Fair.objects.select_for_update().get(pk=fair.pk)
+    if to not in FairStatus.values:
+        raise FairError(_("Unknown status."), code="invalid", field="status")
+    if to not in TRANSITIONS[fair.status]:
+        raise FairError(
+            _("A fair that is “%(current)s” cannot become “%(to)s”.")
+            % {"current": FairStatus(fair.status).label, "to": FairStatus(to).label},
+            code="invalid_transition",
+            field="status",
+        )
+    if to in (FairStatus.PUBLISHED, FairStatus.APPLICATIONS_OPEN, FairStatus.RUNNING) and (
+        fair.starts_on is None
+    ):
+        raise FairError(
+            _("Set the fair's dates before publishing it."), code="required", field="starts_on"
+        )
+    if to == FairStatus.APPLICATIONS_OPEN and not fair.applications_close_on:
+        raise FairError(
+            _("Set the date applications close before opening them."),
+            code="required",
+            field="applications_close_on",
+        )
+    if to == FairStatus.CANCELLED:
+        reason = nfc(reason).strip()
+        if not reason:
+            raise FairError(
+                _("Say why the fair is cancelled: exhibitors are told."),
+                code="required",
+                field="reason",
+            )
+        fair.cancellation_reason = reason
+        told = list(
+            fair.applications.filter(status__in=OPEN_APPLICATION).values_list("pk", flat=True)
+        )
+        application_notify(application_ids=told, event="cancelled")
+    fair.status = to
+    fair.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    return fair
+
+
+# --- zones and the booth layout -----------------------------------------------------------
+
+
+def layout_editable_check(fair: Fair) -> None:
+    if fair.status not in LAYOUT_EDITABLE:
+        raise FairError(
+            _("The floor plan can only change before the fair opens."), code="layout_closed"
+        )
+
+
+@transaction.atomic
+def zone_create(*, fair: Fair, actor, name: str, kind: str, colour: str = "#2e7d32") -> Zone:
+    organiser_member_require(user=actor, organiser=fair.organiser)
+    layout_editable_check(fair)
+    name = nfc(name).strip()
+    if not name:
+        raise FairError(_("Give the zone a name."), code="required", field="name")
+    if fair.zones.filter(name=name).exists():
+        raise FairError(
+            _("This fair already has a zone called “%(name)s”.") % {"name": name},
+            code="duplicate",
+            field="name",
+        )
+    zone = Zone(fair=fair, name=name, kind=kind, colour=colour, position=fair.zones.count())
+    zone.full_clean(exclude=["fair"])
+    zone.save()
+    return zone
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _rect(booth: Booth) -> tuple[int, int, int, int]:
+    return (booth.x, booth.y, booth.width, booth.height)
+
+
+def free_of_overlap(
+    fair: Fair, rects: list[tuple[str, tuple]], *, ignore: Iterable[int] = ()
+) -> str | None:
+    """The message for the first overlap among ``rects`` and the booths already on the plan."""
+    existing = [
+        (b.code, _rect(b))
+        for b in fair.booths.exclude(pk__in=list(ignore)).only("code", "x", "y", "width", "height")
+    ]
+    # Sorted by left edge, a booth is compared only with those whose span can still reach it.
+    placed = sorted(existing + list(rects), key=lambda item: item[1][0])
+    for i, (code, rect) in enumerate(placed):
+        for other_code, other in placed[i + 1 :]:
+            if other[0] >= rect[0] + rect[2]:
+                break
+            if _overlaps(rect, other):
+                return _("Booth %(code)s would overlap booth %(other)s.") % {
+                    "code": code,
+                    "other": other_code,
+                }
+    return None
+
+
+def _free_of(fair: Fair, rects: list[tuple[str, tuple]], *, ignore: Iterable[int] = ()) -> None:
+    """Refuse booths that would overlap one another or a booth already on the plan."""
+    message = free_of_overlap(fair, rects, ignore=ignore)
+    if message:
+        raise FairError(message, code="overlap", field="x")
+
+
+@transaction.atomic
+def booths_create_bulk(
+    *,
+    zone: Zone,
+    actor,
+    prefix: str,
+    first: int,
+    last: int,
+    width: int,
+    depth: int,
+    per_row: int,
+    x: int = 0,
+    y: int = 0,
+    price: int | None = None,
+) -> list[Booth]:
+    """ "A-01 to A-40, 3×3 m, a row of 20": booths ``prefix-first`` … ``prefix-last`` laid out
+    from (x, y) in rows of ``per_row``, each ``width`` × ``depth`` metres; the price defaults to
+    the fair's booth fee."""
+    fair = zone.fair
+    organiser_member_require(user=actor, organiser=fair.organiser)
+    layout_editable_check(fair)
+    prefix = nfc(prefix).strip().upper()
+    if not prefix or len(prefix) > 8:
+        raise FairError(_("Give a code prefix such as “A”."), code="invalid", field="prefix")
+    if first < 1 or last < first:
+        raise FairError(
+            _("The last number must be at least the first."), code="invalid", field="last"
+        )
+    if last - first >= 500:
+        raise FairError(_("At most 500 booths at once."), code="invalid", field="last")
+    if width < 1 or depth < 1 or per_row < 1:
+        raise FairError(
+            _("Sizes and the row length are whole numbers of at least 1."),
+            code="invalid",
+            field="width",
+        )
+    digits = max(2, len(str(last)))
+    price = fair.booth_fee if price is None else price
+    booths = []
+    for index, number in enumerate(range(first, last + 1)):
+        row, col = divmod(index, per_row)
+        booths.append(
+            Booth(
+                fair=fair,
+                zone=zone,
+                code=f"{prefix}-{number:0{digits}d}",
+                area_m2=Decimal(width * depth),
+                price=price,
+                x=x + col * width,
+                y=y + row * depth,
+                width=width,
+                height=depth,
+            )
+        )
+    taken = set(
+        fair.booths.filter(code__in=[b.code for b in booths]).values_list("code", flat=True)
+    )
+    if taken:
+        raise FairError(
+            _("These booth codes already exist: %(codes)s.") % {"codes": ", ".join(sorted(taken))},
+            code="duplicate",
+            field="first",
+        )
+    _free_of(fair, [(b.code, _rect(b)) for b in booths])
+    return Booth.objects.bulk_create(booths)
+
+
+def _booth_for_layout(booth: Booth, actor) -> Booth:
+    organiser_member_require(user=actor, organiser=booth.fair.organiser)
+    layout_editable_check(booth.fair)
+    return Booth.objects.select_for_update().select_related("fair", "zone").get(pk=booth.pk)
+
+
+@transaction.atomic
+def booth_move(*, booth: Booth, actor, x: int, y: int, zone: Zone | None = None) -> Booth:
+    booth = _booth_for_layout(booth, actor)
+    if x < 0 or y < 0:
+        raise FairError(_("Positions are 0 or more."), code="invalid", field="x")
+    if zone is not None and zone.fair_id != booth.fair_id:
+        raise FairError(_("That zone belongs to another fair."), code="invalid", field="zone")
+    booth.x, booth.y = x, y
+    _free_of(booth.fair, [(booth.code, _rect(booth))], ignore=[booth.pk])
+    if zone is not None:
+        booth.zone = zone
+    booth.save(update_fields=["x", "y", "zone"])
+    return booth
+
+
+@transaction.atomic
+def booth_block(*, booth: Booth, actor, blocked: bool = True, held_for: str = "") -> Booth:
+    """Block a booth (a pillar, a fire exit), hold it for a locality cluster, or free it."""
+    booth = _booth_for_layout(booth, actor)
+    if booth.status == BoothStatus.ASSIGNED:
+        raise FairError(
+            _("Booth %(code)s is assigned: release it first.") % {"code": booth.code},
+            code="assigned",
+        )
+    held_for = nfc(held_for).strip()
+    if blocked:
+        booth.status, booth.held_for = BoothStatus.BLOCKED, ""
+    elif held_for:
+        booth.status, booth.held_for = BoothStatus.HELD, held_for
+    else:
+        booth.status, booth.held_for = BoothStatus.AVAILABLE, ""
+    booth.save(update_fields=["status", "held_for"])
+    return booth
+
+
+@transaction.atomic
+def booth_merge(*, booths: list[Booth], actor) -> Booth:
+    """Merge neighbouring free booths of one zone into the first of them (by code): it takes
+    the rectangle they fill together, their area and their price; the others are deleted."""
+    if len(booths) < 2:
+        raise FairError(_("Choose at least two booths to merge."), code="invalid")
+    first = booths[0]
+    organiser_member_require(user=actor, organiser=first.fair.organiser)
+    layout_editable_check(first.fair)
+    rows = list(
+        Booth.objects.select_for_update().filter(pk__in=[b.pk for b in booths]).order_by("code")
+    )
+    if len({b.fair_id for b in rows}) != 1 or len({b.zone_id for b in rows}) != 1:
+        raise FairError(_("Only booths of one zone can be merged."), code="invalid")
+    busy = [b.code for b in rows if b.status != BoothStatus.AVAILABLE]
+    if busy:
+        raise FairError(
+            _("Only available booths can be merged: %(codes)s.") % {"codes": ", ".join(busy)},
+            code="assigned",
+        )
+    left = min(b.x for b in rows)
+    top = min(b.y for b in rows)
+    right = max(b.x + b.width for b in rows)
+    bottom = max(b.y + b.height for b in rows)
+    if sum(b.width * b.height for b in rows) != (right - left) * (bottom - top):
+        raise FairError(
+            _("The booths must together fill a rectangle without gaps."), code="not_adjacent"
+        )
+    keep, rest = rows[0], rows[1:]
+    keep.x, keep.y, keep.width, keep.height = left, top, right - left, bottom - top
+    keep.area_m2 = sum((b.area_m2 for b in rows), Decimal(0))
+    keep.price = sum(b.price for b in rows)
+    Booth.objects.filter(pk__in=[b.pk for b in rest]).delete()
+    keep.save(update_fields=["x", "y", "width", "height", "area_m2", "price"])
+    return keep
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+def _application_offers(*, seller: Business, offer_ids: Iterable[int], fair: Fair) -> list[Offer]:
+    ids = list(dict.fromkeys(int(i) for i in offer_ids))
+    if not ids:
+        raise FairError(_("Choose the products you will bring."), code="required", field="offers")
+    offers = list(offers_visible().filter(seller=seller, pk__in=ids))
+    if len(offers) != len(ids):
+        raise FairError(
+            _("Only your own products on sale with a certificate in force can be brought."),
+            code="invalid",
+            field="offers",
+        )
+    return offers
+
+
+def _window_open(fair: Fair, today: datetime.date) -> None:
+    if fair.status != FairStatus.APPLICATIONS_OPEN or (
+        fair.applications_close_on and today > fair.applications_close_on
+    ):
+        raise FairError(
+            _("Applications to this fair are closed."), code="window_closed", field="fair"
+        )
+    if fair.applications_open_on and today < fair.applications_open_on:
+        raise FairError(
+            _("Applications to this fair open on %(day)s.")
+            % {"day": fair.applications_open_on.strftime("%d/%m/%Y")},
+            code="window_closed",
+            field="fair",
+        )
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    fair: Fair,
+    seller: Business,
+    actor,
+    offer_ids: Iterable[int],
+    booths_wanted: int = 1,
+    preferred_zone: Zone | None = None,
+    note: str = "",
+    language: str = "vi",
+    today: datetime.date | None = None,
+) -> ExhibitorApplication:
+    membership_require(user=actor, business=seller, roles=SELLER_ROLES_MANAGE)
+    if seller.status != SellerStatus.ACTIVE:
+        raise FairError(_("Only active sellers can apply to a fair."), code="inactive")
+    _window_open(fair, today or timezone.localdate())
+    if preferred_zone is not None and preferred_zone.fair_id != fair.pk:
+        raise FairError(
+            _("That zone belongs to another fair."), code="invalid", field="preferred_zone"
+        )
+    if booths_wanted < 1 or booths_wanted > 10:
+        raise FairError(
+            _("Ask for between 1 and 10 booths."), code="invalid", field="booths_wanted"
+        )
+    offers = _application_offers(seller=seller, offer_ids=offer_ids, fair=fair)
+    if ExhibitorApplication.objects.filter(
+        fair=fair, seller=seller, status__in=OPEN_APPLICATION
+    ).exists():
+        raise FairError(
+            _("You already have an open application to this fair: edit it instead."),
+            code="duplicate",
+            field="fair",
+        )
+    application = ExhibitorApplication(
+        fair=fair,
+        seller=seller,
+        booths_wanted=booths_wanted,
+        preferred_zone=preferred_zone,
+        note=nfc(note).strip(),
+        language=(language or "vi")[:2],
+    )
+    try:
+        # The check above answers nicely; this savepoint catches the race it cannot see.
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise FairError(
+            _("You already have an open application to this fair: edit it instead."),
+            code="duplicate",
+            field="fair",
+        ) from None
+    application.offers.set(offers)
+    return application
+
+
+def _own_application(application: ExhibitorApplication, actor) -> ExhibitorApplication:
+    membership_require(user=actor, business=application.seller, roles=SELLER_ROLES_MANAGE)
+    return (
+        ExhibitorApplication.objects.select_for_update()
+        .select_related("fair", "seller")
+        .get(pk=application.pk)
+    )
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: ExhibitorApplication,
+    actor,
+    offer_ids: Iterable[int] | None = None,
+    booths_wanted: int | None = None,
+    preferred_zone: Zone | None = None,
+    note: str | None = None,
+    today: datetime.date | None = None,
+) -> ExhibitorApplication:
+    """The seller edits its application while the window is open and no booth is assigned."""
+    application = _own_application(application, actor)
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITLISTED):
+        raise FairError(_("This application can no longer be edited."), code="closed")
+    _window_open(application.fair, today or timezone.localdate())
+    if booths_wanted is not None:
+        if booths_wanted < 1 or booths_wanted > 10:
+            raise FairError(
+                _("Ask for between 1 and 10 booths."), code="invalid", field="booths_wanted"
+            )
+        application.booths_wanted = booths_wanted
+    if preferred_zone is not None:
+        if preferred_zone.fair_id != application.fair_id:
+            raise FairError(
+                _("That zone belongs to another fair."), code="invalid", field="preferred_zone"
+            )
+        application.preferred_zone = preferred_zone
+    if note is not None:
+        application.note = nfc(note).strip()
+    if offer_ids is not None:
+        application.offers.set(
+            _application_offers(
+                seller=application.seller, offer_ids=offer_ids, fair=application.fair
+            )
+        )
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: ExhibitorApplication, actor) -> ExhibitorApplication:
+    application = _own_application(application, actor)
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITLISTED):
+        raise FairError(
+            _("An application can be withdrawn only before a booth is assigned."), code="closed"
+        )
+    application.status = ApplicationStatus.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    return application
+
+
+def _reviewable(application: ExhibitorApplication, actor) -> ExhibitorApplication:
+    organiser_member_require(user=actor, organiser=application.fair.organiser)
+    application = (
+        ExhibitorApplication.objects.select_for_update()
+        .select_related("fair", "seller")
+        .get(pk=application.pk)
+    )
+    if application.fair.status in (FairStatus.FINISHED, FairStatus.CANCELLED):
+        raise FairError(_("This fair is over."), code="closed")
+    return application
+
+
+@transaction.atomic
+def application_waitlist(*, application: ExhibitorApplication, actor) -> ExhibitorApplication:
+    application = _reviewable(application, actor)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise FairError(_("Only a submitted application can be waitlisted."), code="invalid")
+    application.status = ApplicationStatus.WAITLISTED
+    application.waitlisted_at = timezone.now()
+    application.save(update_fields=["status", "waitlisted_at", "updated_at"])
+    application_notify(application_ids=[application.pk], event="waitlisted")
+    return application
+
+
+@transaction.atomic
+def application_reject(
+    *, application: ExhibitorApplication, actor, reason: str
+) -> ExhibitorApplication:
+    application = _reviewable(application, actor)
+    reason = nfc(reason).strip()
+    if not reason:
+        raise FairError(_("Give the reason: the seller is told."), code="required", field="reason")
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITLISTED):
+        raise FairError(
+            _("Only a submitted or waitlisted application can be rejected."), code="invalid"
+        )
+    application.status = ApplicationStatus.REJECTED
+    application.rejection_reason = reason
+    application.save(update_fields=["status", "rejection_reason", "updated_at"])
+    application_notify(application_ids=[application.pk], event="rejected")
+    return application
+
+
+@transaction.atomic
+def booth_assign(*, application: ExhibitorApplication, booth: Booth, actor) -> BoothAssignment:
+    """Accept ``application`` on ``booth``. The booth row is locked, and the partial unique
+    constraint on live assignments stops a second assignment that raced past the lock."""
+    application = _reviewable(application, actor)
+    booth = Booth.objects.select_for_update().get(pk=booth.pk)
+    if booth.fair_id != application.fair_id:
+        raise FairError(_("That booth belongs to another fair."), code="invalid", field="booth")
+    if application.status not in OPEN_APPLICATION:
+        raise FairError(
+            _("This application is %(status)s.")
+            % {"status": ApplicationStatus(application.status).label.lower()},
+            code="invalid",
+            field="application",
+        )
+    if booth.status not in (BoothStatus.AVAILABLE, BoothStatus.HELD):
+        raise FairError(
+            _("Booth %(code)s is not free.") % {"code": booth.code},
+            code="booth_taken",
+            field="booth",
+        )
+    live = application.assignments.filter(released_at__isnull=True).count()
+    if live >= application.booths_wanted:
+        raise FairError(
+            _("This exhibitor already has the %(count)s booth(s) it asked for.")
+            % {"count": application.booths_wanted},
+            code="enough",
+            field="booth",
+        )
+    try:
+        with transaction.atomic():
+            assignment = BoothAssignment.objects.create(
+                booth=booth, application=application, amount_due=booth.price, assigned_by=actor
+            )
+    except IntegrityError:
+        raise FairError(
+            _("Booth %(code)s is not free.") % {"code": booth.code},
+            code="booth_taken",
+            field="booth",
+        ) from None
+    booth.status = BoothStatus.ASSIGNED
+    booth.save(update_fields=["status"])
+    if application.status != ApplicationStatus.ACCEPTED:
+        application.status = ApplicationStatus.ACCEPTED
+        application.save(update_fields=["status", "updated_at"])
+    application_notify(application_ids=[application.pk], event="accepted")
+    return assignment
+
+
+@transaction.atomic
+def booth_release(
+    *, assignment: BoothAssignment, actor, offer_to_waitlist: bool = True
+) -> BoothAssignment | None:
+    """Take a booth back. When the exhibitor has no booth left its application is released;
+    the booth then goes to the first waitlisted application (in the order they were
+    waitlisted), and the new assignment is returned."""
+    fair = assignment.booth.fair
+    organiser_member_require(user=actor, organiser=fair.organiser)
+    return _release(assignment=assignment, actor=actor, offer_to_waitlist=offer_to_waitlist)
+
+
+def _release(*, assignment: BoothAssignment, actor, offer_to_waitlist: bool):
+    booth = Booth.objects.select_for_update().get(pk=assignment.booth_id)
+    assignment = BoothAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.released_at is not None:
+        raise FairError(_("This booth was already released."), code="released")
+    assignment.released_at = timezone.now()
+    assignment.save(update_fields=["released_at"])
+    booth.status = BoothStatus.AVAILABLE
+    booth.save(update_fields=["status"])
+    application = ExhibitorApplication.objects.select_for_update().get(pk=assignment.application_id)
+    if not application.assignments.filter(released_at__isnull=True).exists():
+        application.status = ApplicationStatus.RELEASED
+        application.save(update_fields=["status", "updated_at"])
+    application_notify(application_ids=[application.pk], event="released")
+    if not offer_to_waitlist:
+        return None
+    waiting = (
+        ExhibitorApplication.objects.select_for_update()
+        .filter(fair_id=booth.fair_id, status=ApplicationStatus.WAITLISTED)
+        .order_by("waitlisted_at", "id")
+        .first()
+    )
+    if waiting is None:
+        return None
+    new = BoothAssignment.objects.create(
+        booth=booth, application=waiting, amount_due=booth.price, assigned_by=actor
+    )
+    booth.status = BoothStatus.ASSIGNED
+    booth.save(update_fields=["status"])
+    waiting.status = ApplicationStatus.ACCEPTED
+    waiting.save(update_fields=["status", "updated_at"])
+    application_notify(application_ids=[waiting.pk], event="accepted")
+    return new

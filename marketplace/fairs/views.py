@@ -1,0 +1,119 @@
+"""Visitor pages: the fair list, a fair's page with its booth map and exhibitors, the map as
+SVG and the fair as an iCalendar file."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from catalog.rules import star_choices
+from core.models import Province
+from core.site import site_url
+from marketplace.fairs.calendar import fair_ics, fair_jsonld
+from marketplace.fairs.selectors import (
+    exhibitors_search,
+    fair_list,
+    fair_page,
+    fair_when,
+    fairs_public,
+)
+
+MONTH_FORMAT = "%Y-%m"
+
+
+def _month(value: str) -> datetime.date | None:
+    try:
+        return datetime.datetime.strptime(value, MONTH_FORMAT).date()
+    except ValueError:
+        return None
+
+
+def fair_list_view(request: HttpRequest) -> HttpResponse:
+    province = None
+    if slug := request.GET.get("tinh", ""):
+        province = Province.objects.filter(slug=slug).first()
+    month = _month(request.GET.get("thang", ""))
+    groups = fair_list(province=province, month=month)
+    url = site_url(request)
+    return TemplateResponse(
+        request,
+        "fairs/fair_list.html",
+        {
+            "groups": [
+                ("running", groups["running"]),
+                ("upcoming", groups["upcoming"]),
+                ("past", groups["past"]),
+            ],
+            "provinces": Province.objects.order_by("name"),
+            "province": province,
+            "month": request.GET.get("thang", "") if month else "",
+            "jsonld": [
+                fair_jsonld(f, url=url + f.get_absolute_url())
+                for group in groups.values()
+                for f in group
+            ],
+        },
+    )
+
+
+def _page(slug: str):
+    page = fair_page(slug=slug)
+    if page is None:
+        raise Http404
+    return page
+
+
+def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    page = _page(slug)
+    query = request.GET.get("q", "")
+    province_name = request.GET.get("tinh", "")
+    try:
+        stars = int(request.GET.get("sao", "") or 0)
+    except ValueError:
+        stars = 0
+    exhibitors = exhibitors_search(
+        page.exhibitors, text=query, province_name=province_name, stars=stars or None
+    )
+    url = site_url(request) + page.fair.get_absolute_url()
+    return TemplateResponse(
+        request,
+        "fairs/fair_detail.html",
+        {
+            "page": page,
+            "fair": page.fair,
+            "when": fair_when(page.fair, timezone.localdate()),
+            "exhibitors": exhibitors,
+            "searching": bool(query or province_name or stars),
+            "query": query,
+            "province_name": province_name,
+            "stars": stars,
+            "star_choices": star_choices(),
+            "exhibitor_provinces": sorted({e.seller.province.name for e in page.exhibitors}),
+            "map_svg": render_to_string("fairs/booth_map.svg", {"page": page}),
+            "jsonld": fair_jsonld(page.fair, url=url),
+        },
+    )
+
+
+def fair_map_svg_view(request: HttpRequest, slug: str) -> HttpResponse:
+    page = _page(slug)
+    body = render_to_string("fairs/booth_map.svg", {"page": page, "standalone": True}, request)
+    return HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+
+
+def fair_ics_view(request: HttpRequest, slug: str) -> HttpResponse:
+    fair = fairs_public().filter(slug=slug).first()
+    if fair is None or fair.starts_on is None:
+        raise Http404
+    url = site_url(request) + fair.get_absolute_url()
+    response = HttpResponse(
+        fair_ics(fair, url=url, host=urlsplit(url).hostname or "localhost"),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{fair.slug}.ics"'
+    return response

@@ -1,0 +1,154 @@
+"""Visitor pages: /hoi-cho/ (groups, filters, JSON-LD, .ics), a fair's page (booth map,
+exhibitors and their search, programme) in constant SQL, the map as SVG."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from marketplace.fairs.models import FairStatus, ProgrammeItem
+from marketplace.fairs.services import booth_assign
+from tests.factories import province
+from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
+from tests.fairs.helpers import applied
+
+pytestmark = pytest.mark.django_db
+
+
+def _jsonld(html: str) -> list[dict]:
+    return [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+
+
+def test_the_fair_list_groups_running_upcoming_and_past_and_filters(client):
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    running = FairFactory(name="Hội chợ Đang", starts_on=today - day, ends_on=today + day,
+                          applications_close_on=None, status=FairStatus.RUNNING)  # fmt: skip
+    upcoming = FairFactory(name="Hội chợ Sắp", latitude="20.950000", longitude="107.080000")
+    past = FairFactory(name="Hội chợ Cũ", starts_on=today - 40 * day, ends_on=today - 35 * day,
+                       applications_close_on=None, status=FairStatus.FINISHED)  # fmt: skip
+    FairFactory(name="Hội chợ Nháp", status=FairStatus.DRAFT)
+    elsewhere = FairFactory(name="Hội chợ Thái Nguyên", province=province("19"),
+                            starts_on=None, ends_on=None, applications_close_on=None,
+                            status=FairStatus.PUBLISHED)  # fmt: skip
+    body = client.get("/hoi-cho/").content.decode()
+    assert "Hội chợ Nháp" not in body
+    order = [body.index(f.name) for f in (running, upcoming, elsewhere, past)]
+    assert order == sorted(order)
+    events = {e["name"]: e for e in _jsonld(body)}
+    assert sorted(events) == sorted(f.name for f in (running, upcoming, past, elsewhere))
+    event = events[upcoming.name]
+    assert event["@type"] == "Event"
+    assert event["startDate"] == upcoming.starts_on.isoformat()
+    assert event["location"]["geo"] == {"@type": "GeoCoordinates", "latitude": 20.95,
+                                        "longitude": 107.08}  # fmt: skip
+    assert event["eventStatus"] == "https://schema.org/EventScheduled"
+    only = client.get("/hoi-cho/", {"tinh": province("19").slug}).content.decode()
+    assert elsewhere.name in only and upcoming.name not in only
+    month = client.get("/hoi-cho/", {"thang": past.starts_on.strftime("%Y-%m")}).content.decode()
+    assert past.name in month and upcoming.name not in month
+
+
+def test_the_ics_download_is_an_all_day_event(client):
+    fair = FairFactory(name="Hội chợ OCOP, Hạ Long; hè", starts_on=datetime.date(2026, 4, 28),
+                       ends_on=datetime.date(2026, 5, 3), applications_close_on=None)  # fmt: skip
+    response = client.get(f"/hoi-cho/{fair.slug}/lich.ics")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    text = response.content.decode()
+    lines = text.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR"
+    assert "DTSTART;VALUE=DATE:20260428" in lines
+    assert "DTEND;VALUE=DATE:20260504" in lines
+    assert "SUMMARY:Hội chợ OCOP\\, Hạ Long\\; hè" in lines
+    assert all(len(line.encode()) <= 75 for line in lines)
+    draft = FairFactory(status=FairStatus.DRAFT)
+    assert client.get(f"/hoi-cho/{draft.slug}/lich.ics").status_code == 404
+
+
+def _fair_with_exhibitors(count: int, label: str = "HTX số"):
+    organiser, user = organiser_member()
+    fair = FairFactory(organiser=organiser)
+    zone = ZoneFactory(fair=fair, name="Cụm Tiên Yên", colour="#aa0000")
+    other = ZoneFactory(fair=fair, name="Tỉnh bạn", kind="provinces", colour="#00aa00")
+    for n in range(count):
+        application = applied(fair=fair, name=f"{label} {n:03d}")
+        booth = BoothFactory(zone=zone if n % 2 else other, code=f"B-{n + 1:02d}")
+        booth_assign(application=application, booth=booth, actor=user)
+    BoothFactory(zone=zone, code="C-01", status="blocked")
+    return fair
+
+
+def test_a_fair_page_costs_the_same_sql_for_two_or_ten_exhibitors(client, django_queries):
+    small, large = _fair_with_exhibitors(2, "HTX nhỏ"), _fair_with_exhibitors(10, "HTX lớn")
+    client.get(f"/hoi-cho/{small.slug}/")  # sessions, site caches warmed
+    # fair, zones, booths, assignments with their sellers, products brought, certificates in
+    # force, programme (its certificates only when it has items: test_the_programme_…).
+    with django_queries(7):
+        small_body = client.get(f"/hoi-cho/{small.slug}/").content.decode()
+    with django_queries(7):
+        large_body = client.get(f"/hoi-cho/{large.slug}/").content.decode()
+    assert small_body.count('class="exhibitor"') == 2
+    assert large_body.count('class="exhibitor"') == 10
+    with django_queries(7):
+        client.get(f"/hoi-cho/{large.slug}/so-do.svg")
+
+
+def test_the_booth_map_draws_each_booth_coloured_by_zone_linking_to_its_exhibitor(client):
+    fair = _fair_with_exhibitors(2)
+    body = client.get(f"/hoi-cho/{fair.slug}/").content.decode()
+    assert body.count('<a href="#booth-') == 3
+    assert 'href="#booth-B-02" class="booth booth-assigned"' in body
+    assert 'fill="#aa0000"' in body and 'fill="#00aa00"' in body
+    assert 'id="booth-B-02"' in body  # the exhibitor entry the booth links to
+    assert "HTX số 001" in body
+    svg = client.get(f"/hoi-cho/{fair.slug}/so-do.svg")
+    assert svg["Content-Type"] == "image/svg+xml; charset=utf-8"
+    text = svg.content.decode()
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert f'href="/hoi-cho/{fair.slug}/#booth-B-01"' in text
+    assert "HTX số 000" in text and "★" in text
+
+
+def test_exhibitors_are_searched_by_name_product_province_and_stars(client):
+    fair = _fair_with_exhibitors(3)
+    url = f"/hoi-cho/{fair.slug}/"
+
+    def found(**params):
+        body = client.get(url, params).content.decode()
+        return re.findall(r'class="exhibitor" id="exhibitor-\d+">.*?>(HTX số \d+)</a>', body, re.S)
+
+    assert found(q="htx so 001") == ["HTX số 001"]
+    assert found(q="xyz") == []
+    assert len(found(tinh=province("22").name)) == 3
+    assert found(tinh=province("01").name) == []
+    assert len(found(sao="3")) == 3
+    assert found(sao="5") == []
+
+
+def test_the_programme_lists_certificates_announced_at_the_fair(client):
+    fair = _fair_with_exhibitors(1)
+    certificate = fair.applications.get().offers.get().variant.product.certificates.get()
+    item = ProgrammeItem.objects.create(
+        fair=fair, title="39 sản phẩm đạt 4 sao công bố tại lễ khai mạc"
+    )
+    item.certificates.add(certificate)
+    body = client.get(f"/hoi-cho/{fair.slug}/").content.decode()
+    assert "39 sản phẩm đạt 4 sao công bố tại lễ khai mạc" in body
+    assert f"/chung-nhan/{certificate.number}/" in body or certificate.number in body
+
+
+def test_drafts_are_not_shown(client):
+    assert client.get(f"/hoi-cho/{FairFactory(status=FairStatus.DRAFT).slug}/").status_code == 404
+
+
+def test_public_fairs_are_in_the_sitemap(client):
+    fair = FairFactory()
+    draft = FairFactory(status=FairStatus.DRAFT)
+    body = client.get("/sitemap-fairs.xml").content.decode()
+    assert f"/hoi-cho/{fair.slug}/" in body
+    assert f"/hoi-cho/{draft.slug}/" not in body

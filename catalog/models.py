@@ -289,7 +289,9 @@ class Product(models.Model):
     """A sản phẩm OCOP. The holder edits its content; resellers never do."""
 
     name = models.CharField(_("name"), max_length=255)
-    name_folded = models.CharField(max_length=255, db_index=True, editable=False)
+    name_folded = models.CharField(
+        _("name without diacritics"), max_length=255, db_index=True, editable=False
+    )
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     holder = models.ForeignKey(
         "sellers.Business",

@@ -101,7 +101,9 @@ class Business(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=255)
-    name_folded = models.CharField(max_length=255, db_index=True, editable=False)
+    name_folded = models.CharField(
+        _("name without diacritics"), max_length=255, db_index=True, editable=False
+    )
     slug = models.SlugField(
         _("slug"), max_length=220, unique=True, validators=[validate_business_slug]
     )

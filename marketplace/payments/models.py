@@ -39,7 +39,9 @@ class Payment(models.Model):
         db_index=True,
     )
     provider_id = models.CharField(_("provider id"), max_length=100, blank=True, db_index=True)
-    client_secret = models.CharField(max_length=200, blank=True, editable=False)
+    client_secret = models.CharField(
+        _("card payment client secret"), max_length=200, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

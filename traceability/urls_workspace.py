@@ -11,6 +11,8 @@ urlpatterns = [
     path("<slug:slug>/batches/", views.batch_list, name="batch_list"),
     path("<slug:slug>/batches/new/", views.batch_create_view, name="batch_create"),
     path("<slug:slug>/batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    # The batch's provenance as an EPCIS 2.0 JSON-LD document (traceability/epcis.py).
+    path("<slug:slug>/batches/<int:pk>/epcis.jsonld", views.batch_epcis, name="batch_epcis"),
     path(
         "<slug:slug>/batches/<int:pk>/events/<int:event_pk>/correct/",
         views.event_correct,

@@ -29,7 +29,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +45,7 @@ from core.uploads import UploadRejected
 from marketplace.offers.models import StockLocation
 from marketplace.offers.views import Workspace
 from sellers.errors import SellerError
+from traceability.epcis import batch_epcis_document
 from traceability.errors import TraceabilityError
 from traceability.forms import LINK_GS1, LINK_SHORT, BatchForm, EventForm, SheetForm, StampRunForm
 from traceability.models import Batch, ProvenanceEvent, Stamp, StampRun
@@ -214,6 +221,23 @@ def batch_detail(request, slug, pk):
         ),
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def batch_epcis(request, slug, pk):
+    """The batch's events as an EPCIS 2.0 document, for the business's traceability partners."""
+    ws = Workspace(request, slug)
+    batch = _recordable_batch(ws, pk)
+    response = JsonResponse(
+        batch_epcis_document(batch=batch), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    response["Content-Type"] = "application/ld+json"
+    response["Content-Disposition"] = f'inline; filename="epcis-{_file_stem_batch(batch)}.jsonld"'
+    return response
+
+
+def _file_stem_batch(batch: Batch) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", batch.lot_code).strip("-") or str(batch.pk)
 
 
 @login_required

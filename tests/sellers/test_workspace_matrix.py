@@ -110,6 +110,7 @@ PAGES = {
     "batch_list": (lambda w: {}, True),
     "batch_create": (lambda w: {}, False),
     "batch_detail": (lambda w: {"pk": w.batch.pk}, True),
+    "batch_epcis": (lambda w: {"pk": w.batch.pk}, True),
     "event_correct": (lambda w: {"pk": w.batch.pk, "event_pk": w.event.pk}, True),
     "stamp_run_list": (lambda w: {"pk": w.batch.pk}, True),
     "stamp_run_create": (lambda w: {"pk": w.batch.pk}, False),

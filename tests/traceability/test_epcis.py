@@ -1,0 +1,127 @@
+"""A batch's provenance as EPCIS 2.0 JSON-LD, valid against GS1's published JSON Schema."""
+
+import datetime
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import BusinessFactory, MembershipFactory
+from tests.factories_traceability import event_for, traced_product
+from traceability.epcis import batch_epcis_document, event_id
+from traceability.services import provenance_event_correct
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = json.loads(
+    (
+        Path(__file__).resolve().parents[2] / "traceability/data/epcis/EPCIS-JSON-Schema.json"
+    ).read_text(encoding="utf-8")
+)
+VALIDATOR = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+def assert_valid(document: dict) -> None:
+    errors = [f"{list(e.path)}: {e.message}" for e in VALIDATOR.iter_errors(document)]
+    assert errors == []
+
+
+@pytest.fixture
+def traced(settings):
+    settings.SITE_URL = "https://cho-ocop.vn"
+    return traced_product()
+
+
+def test_every_event_type_exports_as_a_valid_epcis_document(traced):
+    for offset, (kind, step) in enumerate(
+        [
+            ("object", "harvesting"),
+            ("transformation", "commissioning"),
+            ("aggregation", "packing"),
+            ("transaction", "shipping"),
+            ("association", "storing"),
+        ]
+    ):
+        event_for(traced, step=step, event_type=kind, hours_ago=50 - offset)
+    document = batch_epcis_document(batch=traced.batch)
+    assert_valid(document)
+    events = document["epcisBody"]["eventList"]
+    assert [e["type"] for e in events] == [
+        "ObjectEvent",
+        "TransformationEvent",
+        "AggregationEvent",
+        "TransactionEvent",
+        "AssociationEvent",
+    ]
+    lot = f"https://id.gs1.org/01/{traced.variant.gtin.zfill(14)}/10/L2611-A"
+    assert events[0]["quantityList"] == [{"epcClass": lot, "quantity": 500, "uom": "H87"}]
+    assert events[0]["bizStep"] == "https://cho-ocop.vn/epcis/bizstep/harvesting"
+    assert events[0]["ocop:address"] == "Bản Khe Lặc, xã Đồng Rui"
+    assert events[1]["inputQuantityList"] == events[1]["outputQuantityList"]
+    assert events[2]["bizStep"] == "packing"
+    assert events[2]["childQuantityList"][0]["epcClass"] == lot
+    assert document["@context"][0] == (
+        "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+    )
+
+
+def test_a_correction_is_an_error_declaration_on_the_original(traced):
+    original = event_for(traced, step="harvesting", hours_ago=30)
+    correction = provenance_event_correct(
+        actor=traced.owner,
+        business=traced.holder,
+        event=original,
+        business_step="harvesting",
+        event_time=timezone.now() - datetime.timedelta(hours=29),
+        address="Bản Khe Lặc, xã Đồng Rui",
+        disposition="active",
+    )
+    document = batch_epcis_document(batch=traced.batch)
+    assert_valid(document)
+    first, second = document["epcisBody"]["eventList"]
+    assert first["errorDeclaration"]["reason"] == "incorrect_data"
+    assert first["errorDeclaration"]["correctiveEventIDs"] == [
+        event_id(correction, "https://cho-ocop.vn")
+    ]
+    assert "errorDeclaration" not in second
+    assert second["disposition"] == "active"
+
+
+def test_a_pack_without_gtin_is_named_by_a_uri_on_this_site(settings):
+    settings.SITE_URL = "https://cho-ocop.vn"
+    traced = traced_product(gtin=False, lot_code="LO7-2026%")
+    event_for(traced, step="packing")
+    document = batch_epcis_document(batch=traced.batch)
+    assert_valid(document)
+    epc_class = document["epcisBody"]["eventList"][0]["quantityList"][0]["epcClass"]
+    assert epc_class == (f"https://cho-ocop.vn/epcis/lot/{traced.variant.pk}/LO7-2026%25")
+
+
+def test_the_schema_is_really_checked(traced):
+    event_for(traced, step="packing")
+    document = batch_epcis_document(batch=traced.batch)
+    document["epcisBody"]["eventList"][0]["action"] = "COPY"
+    assert list(VALIDATOR.iter_errors(document))
+
+
+def test_the_workspace_url_serves_the_document_to_the_business_only(traced):
+    event_for(traced, step="harvesting")
+    url = reverse("traceability_workspace:batch_epcis", args=[traced.holder.slug, traced.batch.pk])
+    client = Client()
+    client.force_login(traced.staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    assert_valid(json.loads(response.content))
+    page = client.get(
+        reverse("traceability_workspace:batch_detail", args=[traced.holder.slug, traced.batch.pk])
+    )
+    assert f'href="{url}"' in page.content.decode()
+
+    outsider = MembershipFactory(business=BusinessFactory(status="active")).user
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404

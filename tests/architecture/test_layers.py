@@ -57,6 +57,7 @@ TEMPLATE_OWNERS = {
     "workspace/_nav.html": "sellers",
     "workspace/base.html": "sellers",
     "catalog/": "catalog",
+    "admin/base_site.html": "core",
     "admin/catalog/": "catalog",
     "includes/product_card.html": "catalog",
     "includes/stars.html": "core",

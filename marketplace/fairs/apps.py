@@ -12,3 +12,10 @@ class FairsConfig(AppConfig):
         from marketplace.storefront.sitemaps import sitemap_section_register
 
         sitemap_section_register("fairs", FairSitemap)
+
+        from catalog.product_page import product_page_section_register
+        from marketplace.fairs.sections import ProductAtFairSection, SellerAtFairSection
+        from marketplace.storefront.seller_page import seller_page_section_register
+
+        product_page_section_register(ProductAtFairSection())
+        seller_page_section_register(SellerAtFairSection())

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from catalog.models import Certificate
@@ -231,27 +231,33 @@ def exhibitors_search(
     return found
 
 
-def fairs_with_booth(
-    *, seller_ids: Iterable[int] = (), product_ids: Iterable[int] = (), today=None
-) -> QuerySet[Fair]:
-    """Upcoming and running public fairs where a seller has a booth, or where a product is
-    brought to a booth: "at the fair" on seller and product pages. One query."""
+def booths_at_fairs(
+    *, seller_id: int | None = None, product_id: int | None = None, today=None
+) -> list[dict]:
+    """ "At the fair": the running and upcoming public fairs where a seller has a booth, or where
+    a product is brought to one — each fair once, with the booth codes. One query."""
     today = today or timezone.localdate()
-    live = Q(
-        applications__status=ApplicationStatus.ACCEPTED,
-        applications__assignments__released_at__isnull=True,
+    assignments = (
+        BoothAssignment.objects.filter(
+            released_at__isnull=True,
+            application__status=ApplicationStatus.ACCEPTED,
+            booth__fair__status__in=PUBLIC_STATUSES,
+            booth__fair__ends_on__gte=today,
+        )
+        .exclude(booth__fair__status=FairStatus.CANCELLED)
+        .select_related("booth__fair__province")
+        .order_by("booth__fair__starts_on", "booth__fair_id", "booth__code")
     )
-    which = Q()
-    if seller_ids:
-        which |= Q(applications__seller_id__in=list(seller_ids))
-    if product_ids:
-        which |= Q(applications__offers__variant__product_id__in=list(product_ids))
-    if not which:
-        return Fair.objects.none()
-    return (
-        fairs_public()
-        .exclude(status=FairStatus.CANCELLED)
-        .filter(live & which, ends_on__gte=today)
-        .distinct()
-        .order_by("starts_on", "name")
-    )
+    if seller_id is not None:
+        assignments = assignments.filter(application__seller_id=seller_id)
+    if product_id is not None:
+        assignments = assignments.filter(
+            application__offers__variant__product_id=product_id
+        ).distinct()
+    fairs: dict[int, dict] = {}
+    for assignment in assignments:
+        fair = assignment.booth.fair
+        entry = fairs.setdefault(fair.pk, {"fair": fair, "booths": []})
+        if assignment.booth.code not in entry["booths"]:
+            entry["booths"].append(assignment.booth.code)
+    return list(fairs.values())

@@ -30,6 +30,7 @@ from marketplace.storefront.selectors import (
     provinces_with_products,
     seller_offers,
 )
+from marketplace.storefront.seller_page import seller_page_sections
 from marketplace.storefront.sitemaps import robots_txt, sitemap_index_entries
 from sellers.models import Business
 
@@ -153,10 +154,13 @@ class OffersSection:
 def seller_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     def build():
         seller = get_object_or_404(Business.objects.select_related("province"), slug=slug)
-        return "storefront/seller_detail.html", {
-            "seller": seller,
-            "offers": list(seller_offers(seller=seller)),
-        }
+        context = {"seller": seller, "offers": list(seller_offers(seller=seller))}
+        sections = []
+        for section in seller_page_sections():
+            context.update(section.context(request, seller=seller))
+            sections.append(section.template)
+        context["sections"] = sections
+        return "storefront/seller_detail.html", context
 
     return catalogue_page(request, build=build)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from marketplace.fairs.models import FairStatus, ProgrammeItem
 from marketplace.fairs.services import booth_assign
-from tests.factories import province
+from tests.factories import province, selling_product
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
 from tests.fairs.helpers import applied
 
@@ -152,3 +152,19 @@ def test_public_fairs_are_in_the_sitemap(client):
     body = client.get("/sitemap-fairs.xml").content.decode()
     assert f"/hoi-cho/{fair.slug}/" in body
     assert f"/hoi-cho/{draft.slug}/" not in body
+
+
+def test_product_and_seller_pages_show_the_fairs_where_they_have_a_booth(client):
+    fair = _fair_with_exhibitors(1, label="HTX hội chợ")
+    application = fair.applications.get()
+    product = application.offers.get().variant.product
+    past = FairFactory(name="Hội chợ đã qua", starts_on=timezone.localdate() - datetime.timedelta(days=9),
+                       ends_on=timezone.localdate() - datetime.timedelta(days=8),
+                       applications_close_on=None, status=FairStatus.FINISHED)  # fmt: skip
+    for url in (f"/san-pham/{product.slug}/", f"/nguoi-ban/{application.seller.slug}/"):
+        body = client.get(url).content.decode()
+        assert "Tại hội chợ" in body
+        assert f'Tại gian hàng B-01, <a href="/hoi-cho/{fair.slug}/">{fair.name}</a>' in body
+        assert past.name not in body
+    other, _certificate, _offers = selling_product()
+    assert "Tại hội chợ" not in client.get(f"/san-pham/{other.slug}/").content.decode()

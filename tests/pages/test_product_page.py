@@ -97,7 +97,8 @@ def test_product_page_runs_a_constant_number_of_queries(client, django_queries):
     product, _, _ = certified_product()
     ProductVariantFactory(product=product)
     # Product (+holder, set), variants, photos, history (evaluations +framework, certificate
-    # +decision: the certificate in force is among them), then the storefront's visible offers.
-    with django_queries(5):
+    # +decision: the certificate in force is among them), then the storefront's visible offers
+    # and the fairs where it is brought to a booth (marketplace.fairs.sections).
+    with django_queries(6):
         response = client.get(f"/san-pham/{product.slug}/")
     assert response.status_code == 200

@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
 # The product with holder, province, set and category; its packs; its photos; the evaluation
 # history with framework, certificate and decision (the certificate in force is among them); then
-# one query for the visible offers with their stock, whatever the number of sellers.
-QUERIES = 5
+# one query for the visible offers with their stock, whatever the number of sellers, and one for
+# the fairs where the product is brought to a booth (marketplace.fairs.sections).
+QUERIES = 6
 
 
 def _page(client, product):

@@ -117,12 +117,19 @@ def _event(event: ProvenanceEvent, batch: Batch, origin: str, corrected_by: dict
     return data
 
 
-def batch_epcis_document(*, batch: Batch, now: datetime.datetime | None = None) -> dict:
-    """The batch's events, oldest first, as one EPCISDocument (two queries: the batch with its
-    pack, and the events)."""
+def batch_epcis_document(
+    *,
+    batch: Batch,
+    events: list[ProvenanceEvent] | None = None,
+    now: datetime.datetime | None = None,
+) -> dict:
+    """The batch's events, oldest first, as one EPCISDocument. ``events`` are the batch's
+    events in event-time order when the caller has them (GraphQL prefetches them); otherwise one
+    query reads them. The batch's pack (``variant``) should be joined."""
     origin = site_url()
     now = now or timezone.now()
-    events = list(ProvenanceEvent.objects.filter(batch=batch).order_by("event_time", "id"))
+    if events is None:
+        events = list(ProvenanceEvent.objects.filter(batch=batch).order_by("event_time", "id"))
     corrected_by = {e.corrects_id: e for e in events if e.corrects_id}
     return {
         "@context": [CONTEXT, {"ocop": f"{origin}/epcis/vocab#"}],

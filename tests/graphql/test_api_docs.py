@@ -34,6 +34,7 @@ def test_the_document_names_the_expected_examples():
         "catalogue-sync",
         "stamp-verification",
         "token-my-offers",
+        "token-batch-epcis",
     }
 
 
@@ -100,3 +101,16 @@ def test_the_token_example_with_an_unknown_token_is_refused(client):
     )
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+def test_token_batch_epcis(client, world):
+    traced, _, raw = world
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    business_id = GraphQLClient(client, **auth)("{ me { memberships { business { id } } } }")
+    business_id = business_id["me"]["memberships"][0]["business"]["id"]
+    data = run(client, "token-batch-epcis", {"business": business_id}, **auth)
+    node = data["batches"]["edges"][0]["node"]
+    assert node["lotCode"] == traced.batch.lot_code
+    document = json.loads(node["epcis"])
+    assert document["type"] == "EPCISDocument"
+    assert document["epcisBody"]["eventList"][0]["bizStep"].endswith("/bizstep/harvesting")

@@ -6,14 +6,19 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from graphql_relay import to_global_id
 
+from sellers.services import api_token_create
 from tests.factories import BusinessFactory, MembershipFactory
 from tests.factories_traceability import event_for, traced_product
+from tests.support.graphql import GraphQLClient
 from traceability.epcis import batch_epcis_document, event_id
-from traceability.services import provenance_event_correct
+from traceability.services import batch_create, provenance_event_correct
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +130,37 @@ def test_the_workspace_url_serves_the_document_to_the_business_only(traced):
     outsider = MembershipFactory(business=BusinessFactory(status="active")).user
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_graphql_batches_give_the_same_document_in_constant_queries(traced, client):
+    event_for(traced, step="harvesting")
+    _token, raw = api_token_create(business=traced.holder, user=traced.owner, name="ERP")
+    gql = GraphQLClient(client, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    query = """query ($business: ID!) { batches(business: $business, first: 20) {
+      edges { node { lotCode epcis } } } }"""
+    variables = {"business": to_global_id("Business", traced.holder.pk)}
+
+    def run():
+        with CaptureQueriesContext(connection) as queries:
+            data = gql(query, variables)
+        return data["batches"]["edges"], len(queries)
+
+    edges, one = run()
+    document = json.loads(edges[0]["node"]["epcis"])
+    assert_valid(document)
+    assert document["epcisBody"]["eventList"][0]["eventID"] == event_id(
+        traced.batch.events.get(), "https://cho-ocop.vn"
+    )
+    for index in range(3):
+        batch = batch_create(
+            actor=traced.owner,
+            variant=traced.variant,
+            lot_code=f"L-{index}",
+            produced_on=datetime.date(2026, 11, 2),
+            quantity=10,
+        )
+        traced.batch = batch
+        event_for(traced, step="packing")
+    edges, four = run()
+    assert len(edges) == 4
+    assert four == one

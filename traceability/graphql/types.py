@@ -16,6 +16,7 @@ from core.graphql.types import ProvinceType, enum_from_choices, lazy_model_type
 from marketplace.offers.graphql.types import OfferType, StockLocationType
 from sellers.graphql.acting import acting_businesses
 from sellers.models import Business
+from traceability.epcis import batch_epcis_document
 from traceability.graphql.shaping import EVENTS, RUNS, batches_for
 from traceability.models import (
     Batch,
@@ -172,6 +173,10 @@ class BatchNode(DjangoObjectType):
         description="The batch's journey in event-time order, corrected events included.",
     )
     stamp_runs = graphene.List(graphene.NonNull(StampRunNode), required=True)
+    epcis = graphene.JSONString(
+        required=True,
+        description="The batch's events as an EPCIS 2.0 JSON-LD document (EPCISDocument).",
+    )
 
     class Meta:
         model = Batch
@@ -191,6 +196,11 @@ class BatchNode(DjangoObjectType):
     @classmethod
     def get_node(cls, info, id):
         return batches_for(acting_businesses(info)).filter(pk=id).first()
+
+    @staticmethod
+    def resolve_epcis(root, info):
+        events = getattr(root, EVENTS, None)  # prefetched by batch_queryset: no query
+        return batch_epcis_document(batch=root, events=events)
 
     @staticmethod
     def resolve_events(root, info, **_pagination):

@@ -687,3 +687,37 @@ def test_a_batch_and_its_events_cost_the_same_queries_for_one_and_many(client, d
     assert one["batch"]["events"]["totalCount"] == 1
     assert many["batch"]["events"]["totalCount"] == 15
     assert len(many["batch"]["stampRuns"]) == 2
+
+
+RUN_ONCE = """mutation ($batch: ID!, $quantity: Int!, $withPin: Boolean, $token: UUID) {
+  stampRunCreate(batch: $batch, quantity: $quantity, withPin: $withPin, clientToken: $token) {
+  run { id quantity } repeated pins { serial } errors { field code } } }"""
+
+
+def test_a_client_token_orders_one_run_however_often_it_is_sent(gql, client):
+    """Like the workspace form: a retried order (same clientToken) answers the first run, with
+    no second run and no PINs again; a new token orders a new run."""
+    traced = traced_product()
+    client.force_login(traced.owner)
+    batch = gid("Batch", traced.batch.pk)
+    token = "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b"
+    first = gql(RUN_ONCE, {"batch": batch, "quantity": 2, "withPin": True, "token": token})
+    first = first["stampRunCreate"]
+    run = StampRun.objects.get()
+    assert (first["run"]["id"], first["repeated"], len(first["pins"]), first["errors"]) == (
+        gid("StampRun", run.pk),
+        False,
+        2,
+        [],
+    )
+    again = gql(RUN_ONCE, {"batch": batch, "quantity": 2, "withPin": True, "token": token})
+    assert again["stampRunCreate"] == {
+        "run": {"id": gid("StampRun", run.pk), "quantity": 2},
+        "repeated": True,
+        "pins": None,
+        "errors": [],
+    }
+    assert StampRun.objects.count() == 1
+    other = "0b7e4c1d-2f3a-4b5c-9d6e-7f8a9b0c1d2e"
+    fresh = gql(RUN_ONCE, {"batch": batch, "quantity": 1, "token": other})["stampRunCreate"]
+    assert (fresh["repeated"], fresh["run"]["quantity"], StampRun.objects.count()) == (False, 1, 2)

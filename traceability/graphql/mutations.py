@@ -41,6 +41,7 @@ from traceability.services import (
     provenance_event_record,
     stamp_pin_check,
     stamp_run_create,
+    stamp_run_order,
 )
 
 # A PIN run's answer lists every PIN; 10,000 of them is about 1 MB of JSON.
@@ -233,14 +234,24 @@ class StampRunCreate(SellerMutation):
         batch = graphene.ID(required=True)
         quantity = graphene.Int(required=True)
         with_pin = graphene.Boolean(default_value=False)
+        client_token = graphene.UUID(
+            description=(
+                "A UUID the client makes once per order: sending the same order again (a retry "
+                "after a timeout) answers the run it already made, without ordering another "
+                "(and without its PINs, shown only in the first answer)."
+            )
+        )
 
     run = graphene.Field(StampRunNode)
+    repeated = graphene.Boolean(
+        description="True when this clientToken had already ordered the run given."
+    )
     pins = graphene.List(
         graphene.NonNull(StampPin), description="Only for a run with PINs; shown this once."
     )
 
     @classmethod
-    def perform_mutation(cls, root, info, batch, quantity, with_pin=False):
+    def perform_mutation(cls, root, info, batch, quantity, with_pin=False, client_token=None):
         found = own_object(
             info,
             Batch.objects.select_related("variant__product__holder"),
@@ -259,15 +270,28 @@ class StampRunCreate(SellerMutation):
                 code="out_of_range",
                 field="quantity",
             )
-        run, pins = stamp_run_create(
-            actor=info.context.user, batch=found, quantity=quantity, with_pin=with_pin
-        )
+        if client_token is None:
+            run, pins = stamp_run_create(
+                actor=info.context.user, batch=found, quantity=quantity, with_pin=with_pin
+            )
+            repeated = False
+        else:
+            # The workspace form's one-order-per-submission rule, with the client's token.
+            order = stamp_run_order(
+                actor=info.context.user,
+                batch=found,
+                quantity=quantity,
+                with_pin=with_pin,
+                submission=client_token,
+            )
+            run, pins, repeated = order.run, order.pins, order.repeated
         run.batch = found
-        if not with_pin:
-            return cls(run=run, pins=None)
+        if not run.with_pin or repeated:
+            return cls(run=run, pins=None, repeated=repeated)
         stamps = run.stamps.only("serial").order_by("serial")
         return cls(
             run=run,
+            repeated=False,
             pins=[
                 StampPin(
                     serial=stamp.serial,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import html
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -62,6 +63,26 @@ from search.query import ParsedQuery, query_parse
 from search.text import tokens
 from sellers.models import SellerType
 
+# The facets counted by a GROUP BY over one column of the matches (``_facets``); seller types,
+# several in one column, are counted per value.
+FACET_COLUMNS = (
+    ("stars", "stars_now"),
+    ("province", "province_id"),
+    ("category", "category_slug"),
+    ("set", "product_set_number"),
+    ("price", "f_price"),
+    ("in_stock", "buyable_now"),
+)
+# ``_ordered``'s orders over the columns of ``_facets_and_page``'s CTE ("" the default).
+PAGE_ORDER_SQL = {
+    "relevance": "relevance DESC, buyable_now DESC, stars_now DESC, sort_name ASC, id ASC",
+    "price_asc": "min_price ASC NULLS LAST, sort_name ASC, id ASC",
+    "price_desc": "min_price DESC NULLS LAST, sort_name ASC, id ASC",
+    "newest": "latest_valid_from DESC NULLS LAST, id DESC",
+    "name": "sort_name ASC, id ASC",
+    "": "stars_now DESC, buyable_now DESC, sort_name ASC, id ASC",
+}
+
 # --- the backend ----------------------------------------------------------------------------
 
 
@@ -108,54 +129,90 @@ class DatabaseBackend:
             return documents.none()
         return documents.filter(fts_filter(fts_expression(groups, any_group=relaxed)))
 
-    def _facets(
+    def _facets_and_page(
         self,
         matches: QuerySet,
         *,
+        parsed: ParsedQuery | None,
+        order: str,
+        offset: int,
+        limit: int,
         filters: SearchFilters,
         today: datetime.date,
-    ) -> tuple[int, dict[str, list[FacetValue]]]:
-        """The total and every facet's counts from one grouped query over the matches."""
-        rows = list(
+    ) -> tuple[int, dict[str, list[FacetValue]], list[tuple[int, int]]]:
+        """The total, every facet's counts and the page's (document id, relevance), best first,
+        from one statement that finds the matches once: their facet and ordering columns as a
+        CTE, then one small GROUP BY per facet and the page's top rows, glued with UNION ALL —
+        a hundred rows back whatever the number of matches, nothing counted in Python."""
+        ranked = order == "relevance" and parsed is not None
+        columns = (
             matches.order_by()
             .annotate(
-                f_stars=stars_now_case(today),
+                relevance=relevance(parsed) if ranked else Value(0, output_field=IntegerField()),
+                buyable_now=buyable_case(today),
+                stars_now=stars_now_case(today),
                 f_price=price_band_case(today),
-                f_stock=buyable_case(today),
                 f_sellers=Case(
                     When(in_force_q(today), then=F("seller_types")),
                     default=Value(""),
                 ),
             )
             .values(
-                "f_stars",
+                "id",
+                "relevance",
+                "buyable_now",
+                "stars_now",
+                "sort_name",
+                "min_price",
+                "latest_valid_from",
                 "province_id",
                 "category_slug",
                 "product_set_number",
                 "f_price",
-                "f_stock",
                 "f_sellers",
             )
-            .annotate(n=Count("id"))
         )
-        total = sum(row["n"] for row in rows)
+        try:
+            inner, params = columns.query.sql_with_params()
+        except EmptyResultSet:  # nothing can match (``none()``)
+            return 0, self._facet_values({name: {} for name in FACETS}, filters=filters), []
+        params = list(params)
+        parts = [
+            f"SELECT '{name}', CAST({column} AS TEXT), COUNT(*), 0 FROM m GROUP BY {column}"
+            for name, column in FACET_COLUMNS
+        ]
+        for value in SellerType.values:
+            parts.append(
+                f"SELECT 'seller_type', '{value}', "
+                "SUM(CASE WHEN f_sellers LIKE %s ESCAPE '!' THEN 1 ELSE 0 END), 0 FROM m"
+            )
+            params.append("% " + value.replace("!", "!!").replace("_", "!_") + " %")
+        parts.append("SELECT 'total', '', COUNT(*), 0 FROM m")
+        if limit > 0:
+            # The page's rows numbered in their order (a UNION keeps no order of its own).
+            key = order if order in PAGE_ORDER_SQL and (ranked or order != "relevance") else ""
+            order_sql = PAGE_ORDER_SQL[key]
+            parts.append(
+                f"SELECT 'hit', CAST(id AS TEXT), ROW_NUMBER() OVER (ORDER BY {order_sql}), "
+                f"relevance FROM (SELECT * FROM m ORDER BY {order_sql} "
+                f"LIMIT {int(limit)} OFFSET {int(offset)}) page"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH m AS ({inner}) " + " UNION ALL ".join(parts), params)
+            rows = cursor.fetchall()
+        total = 0
         counts: dict[str, dict] = {name: {} for name in FACETS}
-
-        def add(name, value, n):
-            if value not in (None, "", 0):
-                counts[name][value] = counts[name].get(value, 0) + n
-
-        for row in rows:
-            n = row["n"]
-            add("stars", row["f_stars"], n)
-            add("province", row["province_id"], n)
-            add("category", row["category_slug"], n)
-            add("set", row["product_set_number"], n)
-            add("price", row["f_price"], n)
-            add("in_stock", row["f_stock"], n)
-            for seller_type in row["f_sellers"].split():
-                add("seller_type", seller_type, n)
-        return total, self._facet_values(counts, filters=filters)
+        page = []
+        for name, value, n, score in rows:
+            if name == "total":
+                total = n
+            elif name == "hit":
+                page.append((n, int(value), score))
+            elif value not in (None, "", "0") and n:
+                key = value if name in ("category", "price", "seller_type") else int(value)
+                counts[name][key] = n
+        hits = [(pk, score) for _n, pk, score in sorted(page)]
+        return total, self._facet_values(counts, filters=filters), hits
 
     def _facet_values(self, counts: dict, *, filters: SearchFilters) -> dict:
         provinces = {
@@ -260,33 +317,40 @@ class DatabaseBackend:
         filters = filters or SearchFilters()
         parsed = query_parse(query) if tokens(query) else None
         base = self._base(kind=kind, filters=filters, today=today)
-        matches = self._matching(base, parsed, relaxed=False)
-        total, facet_values = self._count(
-            matches, kind=kind, filters=filters, today=today, facets=facets
-        )
-        if total == 0 and parsed is not None and len(parsed.matchable) >= 2:
-            # Not every word was found together: any of them, ranked by how much matched.
-            matches = self._matching(base, parsed, relaxed=True)
-            total, facet_values = self._count(
-                matches, kind=kind, filters=filters, today=today, facets=facets
-            )
-        hits = []
-        if total and limit > 0:
-            page = self._ordered(matches, parsed=parsed, order=order, today=today)
-            page = page.defer(*TEXT_FIELDS)[offset : offset + limit]
-            terms = parsed.terms() if parsed else set()
-            hits = [self._hit(document, terms=terms, today=today) for document in page]
+        terms = parsed.terms() if parsed else set()
+        if facets and kind == PRODUCT:
+            # Buyers' searches: facets and the page from one pass over the matches.
+            page_of = dict(parsed=parsed, order=order, offset=offset, limit=limit,
+                           filters=filters, today=today)  # fmt: skip
+            matches = self._matching(base, parsed, relaxed=False)
+            total, facet_values, page = self._facets_and_page(matches, **page_of)
+            if total == 0 and parsed is not None and len(parsed.matchable) >= 2:
+                # Not every word was found together: any of them, ranked by how much matched.
+                matches = self._matching(base, parsed, relaxed=True)
+                total, facet_values, page = self._facets_and_page(matches, **page_of)
+            documents = SearchDocument.objects.defer(*TEXT_FIELDS).in_bulk([pk for pk, _ in page])
+            hits = []
+            for pk, score in page:
+                documents[pk].relevance = score
+                hits.append(self._hit(documents[pk], terms=terms, today=today))
+        else:
+            matches = self._matching(base, parsed, relaxed=False)
+            total = matches.count()
+            if total == 0 and parsed is not None and len(parsed.matchable) >= 2:
+                matches = self._matching(base, parsed, relaxed=True)
+                total = matches.count()
+            facet_values = {}
+            hits = []
+            if total and limit > 0:
+                ordered = self._ordered(matches, parsed=parsed, order=order, today=today)
+                ordered = ordered.defer(*TEXT_FIELDS)[offset : offset + limit]
+                hits = [self._hit(document, terms=terms, today=today) for document in ordered]
         results = SearchResults(hits=hits, total=total, facets=facet_values, query=query)
         if parsed is not None:
             results.corrected = parsed.corrected if total else ""
             if not total:
                 results.did_you_mean = parsed.did_you_mean or self._nearest_title(query)
         return results
-
-    def _count(self, matches, *, kind, filters, today, facets) -> tuple[int, dict]:
-        if facets and kind == PRODUCT:
-            return self._facets(matches, filters=filters, today=today)
-        return matches.count(), {}
 
     def _hit(self, document: SearchDocument, *, terms: set[str], today) -> SearchHit:
         in_force = (

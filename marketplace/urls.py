@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("marketplace.fairs.urls")),
     path("", include("marketplace.storefront.urls")),
+    path("", include("marketplace.places.urls")),
     path("", include("sellers.urls")),
     path("", include("catalog.urls")),
 ]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # Vietnam's bounding box, the offshore islands included (Bạch Long Vĩ, Phú Quốc, Côn Đảo, the
@@ -121,6 +122,9 @@ class PointOfSale(models.Model):
     def __str__(self) -> str:
         return self.location.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("places:point_detail", args=[self.slug])
+
     @property
     def name(self) -> str:
         return self.location.name
@@ -132,6 +136,9 @@ class PointOfSale(models.Model):
     @property
     def is_recognised(self) -> bool:
         return bool(self.recognition_number)
+
+    def directions_url(self) -> str:
+        return f"https://www.openstreetmap.org/directions?to={self.latitude}%2C{self.longitude}"
 
 
 class Weekday(models.IntegerChoices):

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from catalog.models import Certificate, Product
 from core.site import site_url
+from marketplace.places.selectors import points_public
 from sellers.models import Business, SellerStatus
 
 
@@ -96,11 +97,24 @@ class SellerSitemap(_SiteSitemap):
         return item.updated_at
 
 
+class PointSitemap(_SiteSitemap):
+    """Points of sale buyers can see (``marketplace.places``)."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        return points_public().only("slug", "updated_at").order_by("id")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
 SITEMAPS = {
     "products": ProductSitemap,
     "certificates": CertificateSitemap,
     "producers": ProducerSitemap,
     "sellers": SellerSitemap,
+    "points": PointSitemap,
 }
 
 # Base class and registration for sections owned by packages above the storefront (fairs).

@@ -1,4 +1,5 @@
-"""sitemap.xml (an index of products, certificates, producers, sellers) and robots.txt."""
+"""sitemap.xml (an index of products, certificates, producers, sellers, points of sale) and
+robots.txt."""
 
 import re
 
@@ -23,7 +24,7 @@ def locations(response) -> list[str]:
 
 
 def test_the_index_lists_one_sitemap_per_section(client, django_queries):
-    with django_queries(5):  # one count per section
+    with django_queries(6):  # one count per section
         response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert locations(response) == [
@@ -31,6 +32,7 @@ def test_the_index_lists_one_sitemap_per_section(client, django_queries):
         f"{SITE}/sitemap-certificates.xml",
         f"{SITE}/sitemap-producers.xml",
         f"{SITE}/sitemap-sellers.xml",
+        f"{SITE}/sitemap-points.xml",
         f"{SITE}/sitemap-fairs.xml",
     ]
 

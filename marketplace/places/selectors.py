@@ -1,0 +1,250 @@
+"""Reads on points of sale: the public list and its filters, near-me by great-circle distance,
+open now, and what a point has in stock (only what ``offers_visible`` lets buyers see).
+
+Near me is a bounding-box prefilter on the indexed coordinates (one query returning ids and
+coordinates), then exact haversine distances in Python: the same on SQLite and PostgreSQL, no
+PostGIS. A page of points is then loaded by id with its hours, exceptions and province
+prefetched, so a page costs the same SQL whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from catalog.models import Product
+from catalog.selectors import certificates_in_force
+from marketplace.offers.models import Offer, Stock
+from marketplace.offers.selectors import offers_visible
+from marketplace.places.hours import HORIZON_DAYS, VIETNAM, Schedule
+from marketplace.places.models import (
+    OpeningException,
+    OpeningHours,
+    PointOfSale,
+    PointStatus,
+)
+
+EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+RADIUS_MAX_KM = 500
+
+
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance (haversine) in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple:
+    """(lat_min, lat_max, lng_min, lng_max) holding every point within ``radius_km``: the
+    longitude span is taken at the box's latitude farthest from the equator, where a degree of
+    longitude is shortest, so no point inside the circle falls outside the box."""
+    dlat = radius_km / KM_PER_DEGREE
+    far = min(89.0, abs(latitude) + dlat)
+    dlng = radius_km / (KM_PER_DEGREE * math.cos(math.radians(far)))
+    return latitude - dlat, latitude + dlat, longitude - dlng, longitude + dlng
+
+
+def points_public() -> QuerySet[PointOfSale]:
+    """Every point a buyer may see: not suspended, not closed for good (a temporarily closed
+    point stays listed, saying so)."""
+    return PointOfSale.objects.filter(suspended_at__isnull=True).exclude(status=PointStatus.CLOSED)
+
+
+def _stock_at_point(offers: QuerySet[Offer]) -> Exists:
+    return Exists(
+        Stock.objects.filter(
+            location=OuterRef("location"), quantity__gt=0, offer__in=offers.values("pk")
+        )
+    )
+
+
+def _now_local(at: datetime.datetime | None) -> datetime.datetime:
+    return (at or timezone.now()).astimezone(VIETNAM)
+
+
+def open_now_q(at: datetime.datetime | None = None) -> Q:
+    """The SQL form of ``Schedule.current`` for points: status open, and an interval of today
+    (an exception's hours replace the week's) or of yesterday running past midnight covers the
+    time. ``tests/places/test_hours.py`` proves them equal on the edge cases."""
+    local = _now_local(at)
+    today, time = local.date(), local.time().replace(tzinfo=None)
+    yesterday = today - datetime.timedelta(days=1)
+
+    def covers(prefix_q: Q, *, started_yesterday: bool) -> Q:
+        if started_yesterday:
+            return prefix_q & Q(closes__lte=F("opens"), closes__gt=time)
+        return prefix_q & (
+            Q(opens__lte=time, closes__gt=time) | Q(closes__lte=F("opens"), opens__lte=time)
+        )
+
+    def day_open(day: datetime.date, *, started_yesterday: bool) -> Q:
+        exception = OpeningException.objects.filter(location=OuterRef("location"), date=day)
+        weekly = OpeningHours.objects.filter(
+            covers(Q(weekday=day.weekday()), started_yesterday=started_yesterday),
+            location=OuterRef("location"),
+        )
+        special = exception.filter(covers(Q(closed=False), started_yesterday=started_yesterday))
+        return (~Exists(exception) & Exists(weekly)) | Exists(special)
+
+    return Q(status=PointStatus.OPEN) & (
+        day_open(today, started_yesterday=False) | day_open(yesterday, started_yesterday=True)
+    )
+
+
+def points_filter(
+    *,
+    kind: str | None = None,
+    province=None,
+    product_set=None,
+    product: Product | None = None,
+    in_stock: bool = False,
+    open_now: bool = False,
+    at: datetime.datetime | None = None,
+    queryset: QuerySet[PointOfSale] | None = None,
+) -> QuerySet[PointOfSale]:
+    """The public points narrowed by the list's filters. ``product`` with ``in_stock``: a
+    visible offer of it has units at the point; ``product_set``: the point has a visible offer
+    of that set in stock."""
+    points = points_public() if queryset is None else queryset
+    if kind:
+        points = points.filter(kind=kind)
+    if province is not None:
+        points = points.filter(location__province=province)
+    if product_set is not None:
+        points = points.filter(
+            _stock_at_point(offers_visible().filter(variant__product__product_set=product_set))
+        )
+    if product is not None:
+        offers = offers_visible(product_ids=[product.pk])
+        if in_stock:
+            points = points.filter(_stock_at_point(offers))
+        else:
+            points = points.filter(
+                Exists(Stock.objects.filter(location=OuterRef("location"), offer__in=offers))
+            )
+    elif in_stock:
+        points = points.filter(_stock_at_point(offers_visible()))
+    if open_now:
+        points = points.filter(open_now_q(at))
+    return points
+
+
+def points_by_distance(
+    points: QuerySet[PointOfSale],
+    *,
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+) -> list[tuple[int, float]]:
+    """(point id, distance in km) of the points within ``radius_km``, nearest first; equal
+    distances in id order, so pages never shuffle. One query."""
+    radius_km = min(float(radius_km), RADIUS_MAX_KM)
+    lat_min, lat_max, lng_min, lng_max = bounding_box(latitude, longitude, radius_km)
+    rows = points.filter(
+        latitude__gte=Decimal(str(round(lat_min, 6))),
+        latitude__lte=Decimal(str(round(lat_max, 6))),
+        longitude__gte=Decimal(str(round(lng_min, 6))),
+        longitude__lte=Decimal(str(round(lng_max, 6))),
+    ).values_list("pk", "latitude", "longitude")
+    found = []
+    for pk, lat, lng in rows.order_by():
+        distance = distance_km(latitude, longitude, float(lat), float(lng))
+        if distance <= radius_km:
+            found.append((pk, distance))
+    found.sort(key=lambda row: (round(row[1], 6), row[0]))
+    return found
+
+
+def points_for_page(ids: list[int], *, at: datetime.datetime | None = None) -> list[PointOfSale]:
+    """The points ``ids`` in that order, with what a card shows: location, province, operator,
+    weekly hours and the exceptions of the next two weeks (``schedule`` set on each). Three
+    queries whatever the number."""
+    today = _now_local(at).date()
+    points = (
+        PointOfSale.objects.filter(pk__in=ids)
+        .select_related("location__province", "location__business")
+        .prefetch_related(
+            Prefetch("location__opening_hours", queryset=OpeningHours.objects.order_by()),
+            Prefetch(
+                "location__opening_exceptions",
+                queryset=OpeningException.objects.filter(
+                    date__gte=today - datetime.timedelta(days=1),
+                    date__lte=today + datetime.timedelta(days=HORIZON_DAYS + 1),
+                ).order_by(),
+            ),
+        )
+    )
+    by_id = {point.pk: point for point in points}
+    ordered = [by_id[pk] for pk in ids if pk in by_id]
+    for point in ordered:
+        point_schedule_attach(point)
+    return ordered
+
+
+def point_schedule_attach(point: PointOfSale) -> Schedule:
+    location = point.location
+    point.schedule = Schedule.from_rows(
+        location.opening_hours.all(), location.opening_exceptions.all()
+    )
+    return point.schedule
+
+
+@dataclass(frozen=True)
+class OpenState:
+    open_now: bool
+    closes_at: datetime.datetime | None
+    next_opening: datetime.datetime | None
+
+
+def point_open_state(point: PointOfSale, *, at: datetime.datetime | None = None) -> OpenState:
+    """Open now, until when, or when it next opens — from the hours, the exceptions, the
+    point's status and the time in Vietnam."""
+    at = _now_local(at)
+    schedule = getattr(point, "schedule", None) or point_schedule_attach(point)
+    if point.status == PointStatus.CLOSED:
+        return OpenState(False, None, None)
+    if point.status == PointStatus.TEMPORARILY_CLOSED:
+        if point.reopens_on is None:
+            return OpenState(False, None, None)
+        return OpenState(False, None, schedule.next_opening(at, not_before=point.reopens_on))
+    current = schedule.current(at)
+    if current is not None:
+        return OpenState(True, current.end, None)
+    return OpenState(False, None, schedule.next_opening(at))
+
+
+def point_offers_in_stock(*, point: PointOfSale) -> QuerySet[Offer]:
+    """The operator's visible offers with units at the point, with ``units`` and the product's
+    ``stars`` (from its certificate in force) annotated: one query."""
+    units = Stock.objects.filter(offer=OuterRef("pk"), location=point.location_id).values(
+        "quantity"
+    )[:1]
+    stars = certificates_in_force().filter(product=OuterRef("variant__product")).values("stars")[:1]
+    return (
+        offers_visible()
+        .filter(
+            seller=point.location.business_id,
+            stocks__location=point.location_id,
+            stocks__quantity__gt=0,
+        )
+        .annotate(units=Subquery(units), stars=Subquery(stars))
+        .select_related("variant__product")
+        .order_by("variant__product__name", "variant__position", "id")
+    )
+
+
+def point_displayed_products(*, point: PointOfSale, exclude: set[int]) -> list[Product]:
+    """Products the point shows but does not sell here (showrooms): never "in stock"."""
+    return [
+        product
+        for product in point.displayed_products.order_by("name")
+        if product.pk not in exclude
+    ]

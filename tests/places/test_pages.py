@@ -1,0 +1,148 @@
+"""Buyers' pages: /diem-ban/ (filters, near me, open now; constant SQL) and a point's page."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from marketplace.offers.models import Stock
+from marketplace.places.models import PointOfSale
+from tests.factories import revoke_certificate, selling_product
+from tests.factories_places import point
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("places:point_list")
+T = datetime.time
+
+
+def names(response) -> list[str]:
+    return re.findall(
+        r'<h3><a href="/diem-ban/[\w-]+/">([^<]+)</a></h3>', response.content.decode()
+    )
+
+
+def stocked(target, *, quantity=5, **product_kwargs):
+    """A certified product of the point's operator with ``quantity`` units at the point."""
+    product, certificate, (offer,) = selling_product(
+        holder=target.location.business, **product_kwargs
+    )
+    Stock.objects.create(offer=offer, location=target.location, quantity=quantity)
+    return product, certificate, offer
+
+
+def test_list_filters_by_kind_province_and_product(client):
+    centre = point(name="Trung tâm A", code="22")
+    kiosk = point(name="Ki-ốt B", kind="bus_station", code="01", latitude="21.0", longitude="105.8")
+    product, _c, _o = stocked(centre, name="Mật ong Ba Chẽ")
+    assert names(client.get(LIST)) == ["Ki-ốt B", "Trung tâm A"]
+    assert names(client.get(LIST, {"kind": "bus_station"})) == ["Ki-ốt B"]
+    assert names(client.get(LIST, {"province": "ha-noi"})) == ["Ki-ốt B"]
+    assert names(client.get(LIST, {"product": product.slug, "in_stock": "on"})) == ["Trung tâm A"]
+    Stock.objects.filter(location=centre.location).update(quantity=0)
+    assert names(client.get(LIST, {"product": product.slug, "in_stock": "on"})) == []
+    # A bad filter value is dropped, never a 500.
+    assert client.get(LIST, {"kind": "castle", "lat": "999"}).status_code == 200
+    assert kiosk.slug in client.get(LIST).content.decode()
+
+
+def test_near_me_orders_by_distance_and_shows_it(client):
+    point(name="Xa", latitude="21.100000", longitude="105.800000", code="01")
+    point(name="Gần", latitude="21.010000", longitude="105.800000", code="01")
+    point(name="Ngoài bán kính", latitude="22.000000", longitude="105.800000", code="01")
+    response = client.get(LIST, {"lat": "21.000000", "lng": "105.800000", "radius": "50"})
+    assert names(response) == ["Gần", "Xa"]
+    body = response.content.decode()
+    assert "1,1 km" in body and "11,1 km" in body
+
+
+def test_open_now_filter(client):
+    point(name="Luôn mở", hours=[(day, T(0), T(0)) for day in range(7)])
+    point(name="Không bao giờ mở", hours=[])
+    assert names(client.get(LIST, {"open_now": "on"})) == ["Luôn mở"]
+
+
+def test_suspended_and_closed_points_are_hidden(client):
+    hidden = point(name="Bị đình chỉ")
+    hidden.suspended_at = timezone.now()
+    hidden.save()
+    closed = point(name="Đã đóng")
+    closed.status = "closed"
+    closed.save()
+    assert names(client.get(LIST)) == []
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_list_costs_constant_sql(client, django_assert_num_queries, count):
+    for n in range(count):
+        created = point(latitude=f"{21 + n / 1000:.6f}", longitude="105.800000", code="01")
+        stocked(created, name=f"Sản phẩm {count}-{n}")
+    client.get(LIST)  # warm the session and framework caches
+    # The filter's product sets (the current framework), the product-set choices, the ids and
+    # coordinates in the box, the points with their location, hours, exceptions.
+    with django_assert_num_queries(6):
+        response = client.get(LIST, {"lat": "21.0", "lng": "105.8", "in_stock": "on"})
+    assert len(names(response)) == count
+
+
+def test_point_page_shows_stock_hours_and_json_ld(client):
+    target = point(
+        name="Trung tâm OCOP Hạ Long",
+        hours=[(0, T(8), T(11, 30)), (0, T(13, 30), T(21))],
+        phone="0203 3846 123",
+    )
+    product, certificate, _offer = stocked(target, name="Chả mực Hạ Long", quantity=7)
+    shown, _c2, _o2 = selling_product(name="Ngọc trai Hạ Long")
+    target.displayed_products.set([shown, product])
+    response = client.get(target.get_absolute_url())
+    body = response.content.decode()
+    in_stock = body.split('id="in-stock"')[1].split('id="displayed"')[0]
+    assert "Chả mực Hạ Long" in in_stock and "còn 7" in in_stock
+    displayed = body.split('id="displayed"')[1]
+    assert "Ngọc trai Hạ Long" in displayed and "Chả mực Hạ Long" not in displayed
+    assert "08:00–11:30, 13:30–21:00" in body
+    assert "https://www.openstreetmap.org/directions?to=20.950000%2C107.080000" in body
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', body).group(1)
+    )
+    assert (data["@type"], data["name"], data["telephone"], data["geo"]["latitude"]) == (
+        "Store",
+        "Trung tâm OCOP Hạ Long",
+        "+842033846123",
+        20.95,
+    )
+    assert data["openingHoursSpecification"][0] == {
+        "@type": "OpeningHoursSpecification",
+        "dayOfWeek": "https://schema.org/Monday",
+        "opens": "08:00",
+        "closes": "11:30",
+    }
+    # The certificate is revoked: the product leaves the point at once.
+    revoke_certificate(certificate=certificate, ground="false_dossier")
+    assert (
+        "Chả mực Hạ Long"
+        not in client.get(target.get_absolute_url())
+        .content.decode()
+        .split('id="in-stock"')[1]
+        .split('id="displayed"')[0]
+    )
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_point_page_costs_constant_sql(client, django_assert_num_queries, count):
+    target = point()
+    for n in range(count):
+        stocked(target, name=f"Hàng {count}-{n}")
+    client.get(target.get_absolute_url())
+    with django_assert_num_queries(6):
+        client.get(target.get_absolute_url())
+
+
+def test_sitemap_lists_points(client):
+    target = point()
+    assert PointOfSale.objects.count() == 1
+    body = client.get("/sitemap-points.xml").content.decode()
+    assert target.get_absolute_url() in body

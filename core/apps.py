@@ -16,8 +16,11 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import catalogue_cache
+        from core.search import search_listener_register
 
         # Wiring only: the cache module decides what a write is and what it invalidates.
         connection_created.connect(_watch, dispatch_uid="core.catalogue_cache.watch")
         pre_migrate.connect(catalogue_cache.pause_during_migrate, sender=self)
         post_migrate.connect(catalogue_cache.resume_after_migrate, sender=self)
+        # Announced rows narrow a transaction's bump to the scopes they touch.
+        search_listener_register(catalogue_cache.rows_changed)

@@ -28,6 +28,28 @@ Read your own writes. While the current transaction has written to a watched tab
 committed (a request inside ``atomic()``, every test inside its test transaction), the cache is
 bypassed: the token cannot have changed yet, and a cached entry would hide the write.
 
+Fine-grained scopes. Most writes are sales and price or stock edits: rows of a few tables
+(``CATALOGUE_CACHE_SCOPED_MODELS``: offers and stock) whose every service also announces them
+through ``core.search.search_rows_changed``. Such an announcement is turned by a resolver the
+owning package registered (``catalogue_scope_resolver_register``) into the *scopes* it touches:
+``p:<product id>`` and ``s:<business id>`` (the seller and the product's holder), plus
+``offers`` (any list that filters or sorts on offers). A transaction whose watched writes were
+all to those tables (and to the derived tables, ``CATALOGUE_CACHE_DERIVED_MODELS``: the search
+documents its announcements rewrote) and whose announcements all resolved bumps only those
+scopes; anything else — an admin form, a ``QuerySet.update()``, a catalogue edit — bumps the
+whole catalogue as before.
+
+A scope bump takes the next value of a counter (``seq`` of the ``catalogue`` row) and stores it
+on each scope's row (never lowering one). A cached entry keeps the counter value read *before*
+it was built and the scopes it read (a collector records them while it builds:
+``catalogue_reads(products=…, sellers=…)`` around a read narrowed to those rows, and ``offers``
+for any other statement that reads a scoped or derived table). A hit reads the ``catalogue``
+row and the entry's scopes in one primary-key query and is served only if the token is the same
+and no scope was bumped after that counter value. Why that is enough: a bump happens after its
+write's commit, so a reader who read the counter at or after the bump's value built from the
+committed write; a reader who read it before has a lower value and loses its entry once the
+scope row carries the bump.
+
 Should the process die between a commit and its callback, the old entries stay until
 ``CATALOGUE_CACHE_TIMEOUT`` (10 minutes by default) or the next write. Raw SQL is seen only when
 the statement starts with its verb (no leading comment or ``WITH``), as every statement Django
@@ -37,11 +59,13 @@ generates does; ``COPY`` is not seen.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -50,6 +74,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections
+from django.db.models import F
 from django.utils import timezone, translation
 
 logger = logging.getLogger("core.catalogue_cache")
@@ -97,6 +122,76 @@ def _changes_catalogue(sql: str) -> bool:
     return table is not None and (table == "*" or table not in ignored_tables())
 
 
+def _models_tables(setting: str) -> frozenset[str]:
+    labels = getattr(settings, setting, ())
+    tables = set()
+    for label in labels:
+        if "." in label:
+            tables.add(apps.get_model(label)._meta.db_table)
+        else:  # a table no model describes (a full-text index the backend writes itself)
+            tables.add(label)
+    return frozenset(tables)
+
+
+@cache
+def scoped_tables() -> frozenset[str]:
+    """Tables whose writes may bump scopes instead of the whole catalogue (offers, stock)."""
+    return _models_tables("CATALOGUE_CACHE_SCOPED_MODELS")
+
+
+@cache
+def derived_tables() -> frozenset[str]:
+    """Tables rewritten only from announced changes (the search documents)."""
+    return _models_tables("CATALOGUE_CACHE_DERIVED_MODELS")
+
+
+@cache
+def _scope_read_pattern() -> re.Pattern[str]:
+    names = sorted(scoped_tables() | derived_tables())
+    return re.compile("|".join(re.escape(f'"{name}"') for name in names) or "(?!)")
+
+
+# --- scopes -------------------------------------------------------------------------------------
+
+#: Any list that filters or sorts on offers, or reads offers or search documents unnarrowed.
+OFFERS_SCOPE = "offers"
+
+ScopeResolver = Callable[[list[int]], set[str] | None]
+_resolvers: dict[str, ScopeResolver] = {}
+
+
+def catalogue_scope_resolver_register(model, resolver: ScopeResolver) -> None:
+    """``resolver(ids)`` gives the scopes rows of ``model`` touch (``product_scope``,
+    ``seller_scope``), or None when it cannot tell (the whole catalogue is bumped then). Called
+    by the package that owns ``model`` when it is ready."""
+    _resolvers[model._meta.label] = resolver
+
+
+def product_scope(product_id: int) -> str:
+    return f"p:{product_id}"
+
+
+def seller_scope(business_id: int) -> str:
+    return f"s:{business_id}"
+
+
+class _Bump:
+    """What one transaction's commit must bump: the whole catalogue, or some scopes. Collected
+    while the transaction writes; registered once per transaction as its on-commit callback."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self.everything = False
+        self.scoped_writes = False
+        self.scopes: set[str] = set()
+
+    def __call__(self) -> None:
+        if self.everything or (self.scoped_writes and not self.scopes):
+            catalogue_version_bump(using=self.using)
+        elif self.scopes:
+            catalogue_scopes_bump(scopes={OFFERS_SCOPE, *self.scopes}, using=self.using)
+
+
 def catalogue_version_bump(*, using: str = DEFAULT_DB_ALIAS) -> None:
     """Store a new token: every entry cached so far is out of date.
 
@@ -121,33 +216,111 @@ def catalogue_version_bump(*, using: str = DEFAULT_DB_ALIAS) -> None:
         logger.exception("Could not change the catalogue version; cached pages may be stale")
 
 
-def _bump_default() -> None:
-    catalogue_version_bump(using=DEFAULT_DB_ALIAS)
+def catalogue_scopes_bump(*, scopes: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Mark ``scopes`` changed now: the counter moves on, and each scope's row takes its new
+    value (or keeps a higher one a concurrent bump stored). Runs after the write's commit, in
+    autocommit, as separate statements: the counter first, so a reader that sees its new value
+    builds from the committed write."""
+    from core.models import CatalogueVersion
+
+    versions = CatalogueVersion.objects.using(using)
+    try:
+        if not versions.filter(name=VERSION_NAME).update(seq=F("seq") + 1):
+            catalogue_version_bump(using=using)  # a flushed database
+            return
+        # At least our own step: a concurrent bump may have moved it further (harmless).
+        seq = versions.filter(name=VERSION_NAME).values_list("seq", flat=True).get()
+        names = sorted(set(scopes))  # one lock order for concurrent upserts
+        table = CatalogueVersion._meta.db_table
+        connection = connections[using]
+        keep_higher = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+        rows = ", ".join(["(%s, '', %s, %s)"] * len(names))
+        params: list[object] = []
+        now = timezone.now()
+        for name in names:
+            params += [name, now, seq]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{table}" (name, token, changed_at, seq) VALUES {rows} '
+                f'ON CONFLICT (name) DO UPDATE SET seq = {keep_higher}("{table}".seq, '
+                "excluded.seq), changed_at = excluded.changed_at",
+                params,
+            )
+    except DatabaseError:
+        logger.exception("Could not change the catalogue scopes; falling back to a new version")
+        with contextlib.suppress(DatabaseError):
+            catalogue_version_bump(using=using)
 
 
-def _pending(connection) -> bool:
-    """Whether this connection's open transaction has already scheduled a bump."""
-    return connection.in_atomic_block and any(
-        entry[1] is _bump_default for entry in connection.run_on_commit
-    )
+def _pending(connection) -> _Bump | None:
+    """This connection's open transaction's bump, once a watched write scheduled one."""
+    if not connection.in_atomic_block:
+        return None
+    for entry in connection.run_on_commit:
+        if isinstance(entry[1], _Bump):
+            return entry[1]
+    return None
 
 
 def _watch_writes(execute, sql, params, many, context):
+    collector = _collector.get()
+    if collector is not None and not _narrowed.get() and _scope_read_pattern().search(sql):
+        # A read of offers, stock or search documents not narrowed to known rows.
+        collector.add(OFFERS_SCOPE)
     result = execute(sql, params, many, context)
     connection = context["connection"]
-    if (
-        not _paused
-        and connection.alias == DEFAULT_DB_ALIAS
-        and _changes_catalogue(sql)
-        and not _pending(connection)
-    ):
+    if _paused or connection.alias != DEFAULT_DB_ALIAS:
+        return result
+    table = written_table(sql)
+    if table is None or (table != "*" and table in ignored_tables()):
+        return result
+    bump = _pending(connection)
+    fresh = bump is None
+    if fresh:
+        bump = _Bump(connection.alias)
+    if table in scoped_tables() or table in derived_tables():
+        bump.scoped_writes = True
+    else:
+        bump.everything = True
+    if fresh:
         if connection.in_atomic_block or connection.get_autocommit():
-            connection.on_commit(_bump_default, robust=True)
+            # In autocommit this runs at once, before any announcement: the whole catalogue.
+            connection.on_commit(bump, robust=True)
         else:
             # Manual transaction management: no commit hook to wait for; bump now and again
             # whenever the next watched write runs.
-            _bump_default()
+            bump.everything = True
+            bump()
     return result
+
+
+def rows_changed(model, ids: list[int]) -> None:
+    """The listener of ``core.search.search_rows_changed``: scopes for the open transaction's
+    bump. Announcements outside a transaction come after an autocommit write, which has already
+    bumped the whole catalogue."""
+    if _paused:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        return
+    bump = _pending(connection)
+    if bump is None:
+        bump = _Bump(connection.alias)
+        connection.on_commit(bump, robust=True)
+    if bump.everything:
+        return
+    resolver = _resolvers.get(model._meta.label)
+    if resolver is None:
+        # An announced row of a table outside the scoped ones: its write bumps everything (or,
+        # without a write, this does).
+        if model._meta.db_table not in scoped_tables():
+            bump.everything = True
+        return
+    scopes = resolver(list(ids))
+    if not scopes:
+        bump.everything = True
+    else:
+        bump.scopes |= scopes
 
 
 def install_write_watch(*, connection) -> None:
@@ -169,52 +342,141 @@ def resume_after_migrate(*, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
         catalogue_version_bump(using=using)
 
 
-def catalogue_version() -> str | None:
-    """The key part every cached catalogue read carries; None when nothing may be cached now
-    (caching off, or this transaction has uncommitted catalogue writes)."""
+def _version_row() -> tuple[str, int] | None:
+    """The token and counter, or None when nothing may be cached now (caching off, or this
+    transaction has uncommitted catalogue writes)."""
     from core.models import CatalogueVersion
 
     if catalogue_cache_timeout() <= 0:
         return None
     connection = connections[DEFAULT_DB_ALIAS]
-    if _pending(connection):
+    if _pending(connection) is not None:
         return None
-    token = (
-        CatalogueVersion.objects.filter(name=VERSION_NAME).values_list("token", flat=True).first()
-    )
-    if token is None:
+    return CatalogueVersion.objects.filter(name=VERSION_NAME).values_list("token", "seq").first()
+
+
+def catalogue_version() -> str | None:
+    """The whole catalogue's version (token, today, release); None when nothing may be cached
+    now. Scoped changes do not change it."""
+    row = _version_row()
+    if row is None:
         return None
-    return f"{token}.{timezone.localdate():%Y%m%d}.{release_digest()}"
+    return f"{row[0]}.{timezone.localdate():%Y%m%d}.{release_digest()}"
 
 
 def catalogue_cache_timeout() -> int:
     return int(getattr(settings, "CATALOGUE_CACHE_TIMEOUT", 0) or 0)
 
 
+# --- reads: what a cached entry depends on -------------------------------------------------------
+
+_collector: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "catalogue_collector", default=None
+)
+_narrowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "catalogue_narrowed", default=False
+)
+
+
+@contextlib.contextmanager
+def catalogue_reads(*, products: Iterable[int] = (), sellers: Iterable[int] = ()) -> Iterator[None]:
+    """Around the evaluation of a read of offers or stock narrowed to ``products`` (their
+    offers, whoever sells them) or ``sellers`` (their offers): the entry being built depends on
+    those scopes only, not on every offer. Costs nothing when no entry is being built."""
+    collector = _collector.get()
+    if collector is None:
+        yield
+        return
+    collector.update(product_scope(pk) for pk in products)
+    collector.update(seller_scope(pk) for pk in sellers)
+    token = _narrowed.set(True)
+    try:
+        yield
+    finally:
+        _narrowed.reset(token)
+
+
+@dataclass
+class CacheEntry:
+    """One lookup: ``hit`` and ``value`` when the cache had a fresh answer; otherwise what a
+    store needs (the key, the token and counter read before building, the scopes read)."""
+
+    key: str | None
+    hit: bool = False
+    value: object = None
+    token: str = ""
+    seq: int = 0
+    scopes: set[str] = field(default_factory=set)
+
+
+@contextlib.contextmanager
+def catalogue_cache_entry(*, key: str) -> Iterator[CacheEntry]:
+    """Look ``key`` up; on a miss, record what the body reads until it calls
+    ``catalogue_cache_store``. ``key`` names the read (its arguments included); today, the
+    release and the active language are added here."""
+    entry = _lookup(key)
+    parent = _collector.get()
+    if entry.hit or entry.key is None:
+        if parent is not None and entry.hit:
+            parent.update(entry.scopes)
+        yield entry
+        return
+    token = _collector.set(entry.scopes)
+    narrowed = _narrowed.set(False)
+    try:
+        yield entry
+    finally:
+        _narrowed.reset(narrowed)
+        _collector.reset(token)
+        if parent is not None:
+            parent.update(entry.scopes)
+
+
+def _lookup(key: str) -> CacheEntry:
+    from core.models import CatalogueVersion
+
+    if catalogue_cache_timeout() <= 0 or _pending(connections[DEFAULT_DB_ALIAS]) is not None:
+        return CacheEntry(key=None)
+    full_key = _full_key(key, f"{timezone.localdate():%Y%m%d}.{release_digest()}")
+    stored = caches[CACHE_ALIAS].get(full_key, MISSING)
+    names = [VERSION_NAME]
+    if stored is not MISSING:
+        names += sorted(stored[3])
+    rows = {
+        name: (token, seq)
+        for name, token, seq in CatalogueVersion.objects.filter(name__in=names).values_list(
+            "name", "token", "seq"
+        )
+    }
+    current = rows.get(VERSION_NAME)
+    if current is None:
+        return CacheEntry(key=None)
+    if stored is not MISSING:
+        token, seq, value, scopes = stored
+        if token == current[0] and all(rows.get(name, ("", 0))[1] <= seq for name in scopes):
+            return CacheEntry(key=full_key, hit=True, value=value, scopes=set(scopes))
+    return CacheEntry(key=full_key, token=current[0], seq=current[1])
+
+
+def catalogue_cache_store(*, entry: CacheEntry, value: object) -> None:
+    if entry.key is None or entry.hit:
+        return
+    caches[CACHE_ALIAS].set(
+        entry.key,
+        (entry.token, entry.seq, value, frozenset(entry.scopes)),
+        catalogue_cache_timeout(),
+    )
+
+
 def catalogue_cached(*, key: str, build: Callable[[], T]) -> T:
-    """What ``build()`` returns, from the cache while the catalogue has not changed. ``key``
-    names the read (its arguments included); the version and the active language are added
-    here. ``build`` must return something picklable."""
-    full_key, value = catalogue_cache_lookup(key=key)
-    if value is MISSING:
+    """What ``build()`` returns, from the cache while nothing it read has changed. ``build``
+    must return something picklable."""
+    with catalogue_cache_entry(key=key) as entry:
+        if entry.hit:
+            return entry.value  # type: ignore[return-value]
         value = build()
-        if full_key is not None:
-            catalogue_cache_store(full_key=full_key, value=value)
-    return value
-
-
-def catalogue_cache_lookup(*, key: str) -> tuple[str | None, object]:
-    """For callers that decide after building whether the result may be stored: the full key
-    (None when nothing may be cached now) and the cached value or ``MISSING``."""
-    version = catalogue_version()
-    if version is None:
-        return None, MISSING
-    full_key = _full_key(key, version)
-    return full_key, caches[CACHE_ALIAS].get(full_key, MISSING)
-
-
-def catalogue_cache_store(*, full_key: str, value: object) -> None:
-    caches[CACHE_ALIAS].set(full_key, value, catalogue_cache_timeout())
+        catalogue_cache_store(entry=entry, value=value)
+        return value
 
 
 class _Missing:

@@ -48,11 +48,14 @@ class LegacyProvince(models.Model):
 
 class CatalogueVersion(models.Model):
     """The token public catalogue reads are cached under (``core.catalogue_cache``): replaced
-    after every committed write that could change them."""
+    after every committed write that could change them. ``seq`` on the ``catalogue`` row
+    counts scope bumps; the other rows are scopes (``p:<product>``, ``s:<business>``,
+    ``offers``) with the count of their last bump."""
 
     name = models.CharField(_("name"), max_length=40, primary_key=True)
     token = models.CharField(_("token"), max_length=32)
     changed_at = models.DateTimeField(_("changed at"))
+    seq = models.BigIntegerField(_("sequence"), default=0)
 
     class Meta:
         verbose_name = _("catalogue version")

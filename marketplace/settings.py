@@ -241,6 +241,17 @@ CATALOGUE_CACHE_IGNORED_MODELS = [
     "traceability.Scan",
     "traceability.Stamp",
 ]
+# Sales and offer edits bump only the products and sellers they touch (core.catalogue_cache,
+# "Fine-grained scopes"): the tables whose writes are announced row by row, and the tables
+# rewritten from those announcements in the same transaction.
+CATALOGUE_CACHE_SCOPED_MODELS = ["offers.Offer", "offers.Stock"]
+CATALOGUE_CACHE_DERIVED_MODELS = [
+    "search.SearchDocument",
+    "search.SearchTerm",
+    "search.SearchOutbox",
+    "search.SearchIndexState",
+    "search_fts",
+]
 # Part of every cache key, with a digest of the code, templates and translations: set it to the
 # image tag or commit to start a deploy with fresh keys whatever changed.
 RELEASE = env("RELEASE", "")

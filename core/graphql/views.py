@@ -39,7 +39,7 @@ from graphql import (
     validate,
 )
 
-from core.catalogue_cache import MISSING, catalogue_cache_lookup, catalogue_cache_store
+from core.catalogue_cache import catalogue_cache_entry, catalogue_cache_store
 from core.graphql.document import document_refusal
 from core.graphql.errors import ErrorCode
 from core.graphql.validation import LIMIT_RULES, IntrospectionRule
@@ -193,16 +193,12 @@ class OcopGraphQLView(GraphQLView):
         key = self._cache_key(request, data, show_graphiql)
         if key is None:
             return super().get_response(request, data, show_graphiql)
-        full_key, cached = catalogue_cache_lookup(key=key)
-        if cached is not MISSING:
-            return cached, 200
-        result, status_code = super().get_response(request, data, show_graphiql)
-        if (
-            full_key is not None
-            and status_code == 200
-            and not getattr(request, "_ocop_graphql_errors", True)
-        ):
-            catalogue_cache_store(full_key=full_key, value=result)
+        with catalogue_cache_entry(key=key) as entry:
+            if entry.hit:
+                return entry.value, 200
+            result, status_code = super().get_response(request, data, show_graphiql)
+            if status_code == 200 and not getattr(request, "_ocop_graphql_errors", True):
+                catalogue_cache_store(entry=entry, value=result)
         return result, status_code
 
     def execute_graphql_request(self, request, data, query, variables, operation_name, *args):

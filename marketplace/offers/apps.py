@@ -8,6 +8,13 @@ class OffersConfig(AppConfig):
     verbose_name = _("Offers and stock")
 
     def ready(self):
+        from core.catalogue_cache import catalogue_scope_resolver_register
+        from marketplace.offers.models import Offer, Stock
+        from marketplace.offers.scopes import offer_scopes, stock_scopes
+
+        # A sale or an offer edit invalidates its product and sellers, not the catalogue.
+        catalogue_scope_resolver_register(Offer, offer_scopes)
+        catalogue_scope_resolver_register(Stock, stock_scopes)
         from sellers.workspace import WorkspaceSection, workspace_section_register
 
         for section in (

@@ -30,6 +30,7 @@ from catalog.models import (
     ProductPhoto,
 )
 from catalog.selectors import certificates_in_force, product_list
+from core.catalogue_cache import catalogue_reads
 from core.models import Province
 from core.text import vi_sort_key
 from marketplace.offers.models import Offer, Stock
@@ -124,6 +125,8 @@ def offer_summaries(
         .values_list("variant__product_id", "price", "seller_id", "stocked")
     )
     grouped: dict[int, list[tuple[int, int, bool]]] = {}
+    with catalogue_reads(products=product_ids):
+        rows = list(rows)
     for product_id, price, seller_id, has_stock in rows:
         grouped.setdefault(product_id, []).append((price, seller_id, has_stock))
     return {

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from catalog.models import ProductSet
 from catalog.product_page import photo_for_page
 from catalog.selectors import current_categories
+from core.catalogue_cache import catalogue_reads
 from core.models import Province
 from core.page_cache import catalogue_page
 from core.site import site_url
@@ -134,7 +135,10 @@ class OffersSection:
 
     def context(self, request: HttpRequest, *, product, certificate, page: dict) -> dict:
         # No certificate in force: not for sale as OCOP, whatever offers exist.
-        offers = list(product_offers(product=product)) if certificate else []
+        offers = []
+        if certificate:
+            with catalogue_reads(products=[product.pk]):
+                offers = list(product_offers(product=product))
         images = [
             site_url(request) + p["src"] if p["src"].startswith("/") else p["src"]
             for p in page["photos"]
@@ -154,7 +158,9 @@ class OffersSection:
 def seller_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     def build():
         seller = get_object_or_404(Business.objects.select_related("province"), slug=slug)
-        context = {"seller": seller, "offers": list(seller_offers(seller=seller))}
+        with catalogue_reads(sellers=[seller.pk]):
+            offers = list(seller_offers(seller=seller))
+        context = {"seller": seller, "offers": offers}
         sections = []
         for section in seller_page_sections():
             context.update(section.context(request, seller=seller))

@@ -39,9 +39,9 @@ def stores(monkeypatch):
     stored = []
     original = graphql_views.catalogue_cache_store
 
-    def spy(*, full_key, value):
+    def spy(*, entry, value):
         stored.append(value)
-        original(full_key=full_key, value=value)
+        original(entry=entry, value=value)
 
     monkeypatch.setattr(graphql_views, "catalogue_cache_store", spy)
     return stored

@@ -6,6 +6,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from catalog.graphql.shaping import product_lookups
 from catalog.models import Certificate, Product, ProductVariant
+from core.catalogue_cache import catalogue_reads
 from core.graphql.selection import Lookups, Tree
 from marketplace.offers.models import Offer, Stock
 from marketplace.offers.selectors import offers_visible, offers_with_stock, resale_authorized
@@ -98,6 +99,8 @@ def page_offers_load(products: list[Product], tree: Tree) -> None:
         .order_by("price", "id")
     )
     by_product: dict[int, list[Offer]] = {product.pk: [] for product in products}
+    with catalogue_reads(products=list(by_product)):
+        offers = list(offers)
     for offer in offers:
         by_product[offer.page_product_id].append(offer)
     for product in products:

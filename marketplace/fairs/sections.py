@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from core.catalogue_cache import catalogue_reads
 from marketplace.fairs.selectors import booths_at_fairs
 
 
@@ -10,7 +11,10 @@ class ProductAtFairSection:
     template = "fairs/_at_the_fair.html"
 
     def context(self, request, *, product, certificate, page: dict) -> dict:
-        return {"at_fairs": booths_at_fairs(product_id=product.pk)}
+        # Reads offers of this product only (which applications bring it): a cached product
+        # page then depends on this product's offers, not on every offer (core.catalogue_cache).
+        with catalogue_reads(products=[product.pk]):
+            return {"at_fairs": booths_at_fairs(product_id=product.pk)}
 
 
 class SellerAtFairSection:

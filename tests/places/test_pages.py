@@ -146,3 +146,12 @@ def test_sitemap_lists_points(client):
     assert PointOfSale.objects.count() == 1
     body = client.get("/sitemap-points.xml").content.decode()
     assert target.get_absolute_url() in body
+
+
+def test_product_page_links_to_points_with_it_in_stock(client):
+    target = point()
+    product, _certificate, _offer = stocked(target, name="Nước mắm Cái Rồng")
+    body = client.get(reverse("catalog:product_detail", args=[product.slug])).content.decode()
+    link = f'href="/diem-ban/?product={product.slug}&amp;in_stock=on">Mua trực tiếp ở đâu</a>'
+    assert link in body
+    assert names(client.get(LIST, {"product": product.slug, "in_stock": "on"})) == [target.name]

@@ -101,7 +101,9 @@ def _check_migrations() -> None:
 def readiness_checks() -> dict[str, Callable[[], None]]:
     """The checks ``/readyz`` runs, in order, by name."""
     checks = {"database": _check_database, "cache": _check_caches}
-    if getattr(settings, "CELERY_BROKER_URL", ""):
+    broker = getattr(settings, "CELERY_BROKER_URL", "")
+    # memory:// is development's in-process stand-in (tasks run eagerly): nothing to reach.
+    if broker and not broker.startswith("memory://"):
         checks["broker"] = _check_broker
     checks["migrations"] = _check_migrations
     return checks

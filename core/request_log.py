@@ -54,6 +54,17 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+@contextlib.contextmanager
+def request_id_bound(request_id: str | None):
+    """Run the block with ``request_id`` as the current request's id (a background task carries
+    on the id of the request that started it, so its log lines and e-mails can be joined)."""
+    token = _request_id.set(request_id or None)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
 def request_id_from(header: str | None) -> str:
     """The caller's id when it is plausible, else a new one (32 hex digits)."""
     if header and _ACCEPTED_ID.fullmatch(header):

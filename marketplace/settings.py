@@ -240,6 +240,7 @@ CATALOGUE_CACHE_IGNORED_MODELS = [
     "ledger.Payout",
     "traceability.Scan",
     "traceability.Stamp",
+    "core.Job",
 ]
 # Sales and offer edits bump only the products and sellers they touch (core.catalogue_cache,
 # "Fine-grained scopes"): the tables whose writes are announced row by row, and the tables
@@ -300,6 +301,35 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "OCOP Marketplace <no-reply@ocop.local>")
+
+# Background work (Celery, marketplace/celery.py; jobs recorded in core.Job). With a broker URL
+# (compose: a Redis of its own; amqp://user:pass@host:5672// for RabbitMQ) tasks go to the
+# worker and beat runs the schedule below. Without one (development, tests) tasks run eagerly in
+# the process that enqueued them, once its transaction commits: `manage.py runserver` needs no
+# other server, and each test sees a task's effect as soon as its transaction commits.
+# "memory://" (the default) is kombu's in-process transport: nothing is sent anywhere.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "memory://")
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
+# A task that fails in eager mode is recorded on its job (core.jobs), never raised into the
+# request that enqueued it (a checkout must not fail because a mail server is down).
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+# A worker process killed mid-task leaves its message to be delivered again (the job record
+# makes the second run skip finished work).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# No result backend: outcomes are kept on core.Job rows, where the person who started them looks.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker logs through Django's LOGGING (JSON lines with the request id), not its own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Seconds before an unacknowledged message (its worker died) is delivered again (Redis broker).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 
 # GraphQL: graphiql only while debugging; limits are enforced before any SQL runs.
 GRAPHENE = {

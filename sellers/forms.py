@@ -4,10 +4,12 @@ back on the right field with ``add_service_error``."""
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ProvinceChoiceField
+from core.mail import email_queue
 from core.text import nfc
 from sellers.errors import SellerError
 from sellers.models import LegalType, MembershipRole, SellerType
@@ -107,6 +109,23 @@ class EmailAuthenticationForm(AuthenticationForm):
             User.objects.filter(email__iexact=email).values_list("username", flat=True)[:2]
         )
         return usernames[0] if len(usernames) == 1 else email
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form whose e-mail is sent by the e-mail task, not inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        email_queue(subject=subject, body=body, to=[to_email], from_email=from_email)
 
 
 # --- claiming and applying ----------------------------------------------------------------------

@@ -10,13 +10,13 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.mail import email_queue
 from core.phone import PhoneInvalid, phone_normalise
 from core.search import search_rows_changed
 from core.site import site_url
@@ -354,16 +354,13 @@ def membership_invite(
         "token": raw,
         "SITE_URL": site_url(),
     }
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=_("You are invited to join %(business)s on OCOP Marketplace")
-            % {"business": business.name},
-            message=render_to_string("sellers/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        ),
-        # The invitation is saved; a mail server that is down is logged, not an error page.
-        robust=True,
+    # Sent by the e-mail task once the invitation is committed (never if it rolls back).
+    email_queue(
+        subject=_("You are invited to join %(business)s on OCOP Marketplace")
+        % {"business": business.name},
+        body=render_to_string("sellers/email/invitation.txt", context),
+        to=[email],
+        user=inviter,
     )
     return invitation, raw
 

@@ -15,7 +15,12 @@ from django.views.generic import FormView
 from core.ratelimit import FailureLimit, OutageWait, client_ip
 from core.text import nfc
 from sellers.errors import SellerError
-from sellers.forms import EmailAuthenticationForm, SignUpForm, add_service_error
+from sellers.forms import (
+    EmailAuthenticationForm,
+    QueuedPasswordResetForm,
+    SignUpForm,
+    add_service_error,
+)
 from sellers.selectors import memberships_for_user, seller_applications_for_user
 from sellers.services import user_register
 
@@ -136,6 +141,7 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
     template_name = "account/password_reset_form.html"
     email_template_name = "account/email/password_reset.txt"
     subject_template_name = "account/email/password_reset_subject.txt"

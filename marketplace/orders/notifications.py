@@ -1,14 +1,16 @@
-"""E-mails about orders, sent after the transaction that changed the order commits (a rolled-back
-step never mails anyone), in the language the buyer used when ordering."""
+"""E-mails about orders, rendered after the transaction that changed the order commits (a
+rolled-back step never mails anyone), in the language the buyer used when ordering, and sent by
+the e-mail task (``core.mail.email_queue``): a mail server that is down delays them, never the
+order."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.mail import email_queue
 from core.site import site_url
 from core.text import nfc
 from marketplace.orders.models import Order, OrderStatus, PaymentMethod
@@ -31,8 +33,8 @@ def order_notify(*, order: Order, to_status: str, new: bool = False) -> None:
     order_id = order.pk
     # The origin is read now, while the request that changed the order is being served.
     origin = site_url()
-    # robust: a mail server that is down or slow must not turn a committed order into an error
-    # page (the buyer would order again); Django logs the failed callback instead.
+    # robust: nothing after the commit may turn a committed order into an error page (the buyer
+    # would order again); Django logs a failed callback instead. Sending is the task's.
     transaction.on_commit(lambda: _send(order_id, to_status, new, origin), robust=True)
 
 
@@ -55,7 +57,7 @@ def _send(order_id: int, to_status: str, new: bool, origin: str) -> None:
     with translation.override(order.language):
         subject = str(SUBJECTS[to_status]) % {"number": order.number}
         body = render_to_string("orders/email/order_update.txt", context)
-    send_mail(subject, body, None, [order.email])
+    email_queue(subject=subject, body=body, to=[order.email])
     if new:
         _notify_seller(order, lines, origin)
 
@@ -74,7 +76,7 @@ def _notify_seller(order: Order, lines, origin: str) -> None:
         body = render_to_string(
             "orders/email/seller_new_order.txt", {"order": order, "lines": lines, "link": link}
         )
-    send_mail(subject, body, None, recipients)
+    email_queue(subject=subject, body=body, to=recipients)
 
 
 def order_link_send(*, number: str, email: str) -> bool:
@@ -95,5 +97,5 @@ def order_link_send(*, number: str, email: str) -> bool:
     with translation.override(order.language):
         subject = str(_("A new link to order %(number)s")) % {"number": order.number}
         body = render_to_string("orders/email/order_link.txt", context)
-    send_mail(subject, body, None, [order.email])
+    email_queue(subject=subject, body=body, to=[order.email])
     return True

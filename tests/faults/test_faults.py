@@ -13,6 +13,8 @@ from django.core import mail
 from django.db import OperationalError, connection
 from django.test import Client
 
+from core.jobs import job_retry
+from core.models import Job, JobState
 from marketplace.offers.models import Stock
 from marketplace.orders.models import Cart, CartStatus, Order
 from marketplace.payments.models import Payment
@@ -157,3 +159,17 @@ def test_mail_server_timing_out_after_an_order(
     assert Stock.objects.get(pk=stock.pk).quantity == 4
     assert mail.outbox == []
     assert "timed out" in caplog.text
+    # Nothing is lost: the message waits on its job, failed after its retries (eager mode runs
+    # them at once; a worker spaces them out over hours), and goes once the server is back.
+    (job,) = Job.objects.filter(kind="core.email_send")
+    assert job.state == JobState.FAILED
+    assert job.attempts == 13
+    assert "TimeoutError: timed out" in job.error
+    assert job.arguments["to"] == ["lan@example.vn"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert job_retry(job=job) is True
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    assert [message.to for message in mail.outbox] == [["lan@example.vn"]]
+    assert mail.outbox[0].subject.startswith(f"Đơn hàng {Order.objects.get().number}")

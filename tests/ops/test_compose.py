@@ -84,6 +84,9 @@ def settings_variables() -> set[str]:
 
 RECORD_READS = """
 import importlib, json, os, sys
+# The package first: its __init__ creates the Celery app, and Celery reads variables of its own
+# (CELERY_TRACE_APP, …) on import; only the settings module's reads are recorded.
+import marketplace
 seen = set()
 
 class Recording(dict):
@@ -172,7 +175,7 @@ def test_scanner_misses_no_read_the_settings_make():
 
 def test_compose_services():
     services = compose()["services"]
-    assert {"web", "db", "redis", "migrate"} <= set(services)
+    assert {"web", "db", "redis", "migrate", "broker", "worker", "beat"} <= set(services)
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     # Elasticsearch is optional: only started with its profile.
@@ -183,7 +186,36 @@ def test_compose_services():
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
 
 
-@pytest.mark.parametrize("service", ["web", "migrate"])
+def test_compose_runs_the_worker_and_beat_after_migrate():
+    services = compose()["services"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "marketplace", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "marketplace", "beat"]
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully", name
+        assert depends["broker"]["condition"] == "service_healthy", name
+        env = environment_of(services[name])
+        assert env["CELERY_BROKER_URL"].startswith("${CELERY_BROKER_URL:-redis://broker:6379/")
+    # The broker keeps its queue: persisted, and never evicting a task to make room.
+    broker = " ".join(services["broker"]["command"])
+    assert "--appendonly yes" in broker and "--maxmemory-policy noeviction" in broker
+    assert "allkeys-lru" not in broker
+
+
+def test_every_long_running_service_has_a_health_check():
+    services = compose()["services"]
+    one_shot = {name for name, s in services.items() if s.get("restart") == "no"}
+    assert one_shot == {"migrate"}
+    for name, service in services.items():
+        if name in one_shot:
+            continue
+        check = service.get("healthcheck")
+        assert check and check["test"], f"{name} has no health check"
+        assert check["test"][0] in {"CMD", "CMD-SHELL"}, name
+    assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("service", ["web", "migrate", "worker", "beat"])
 def test_compose_sets_only_variables_the_settings_read(service):
     env = environment_of(compose()["services"][service])
     unknown = set(env) - settings_variables() - RUNTIME_VARIABLES

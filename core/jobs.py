@@ -1,0 +1,186 @@
+"""Background jobs: a ``core.Job`` row for each piece of work, and the Celery task class that
+runs it (``JobTask``).
+
+- ``job_start`` records the job (kind = the task's name, who, the request id) and publishes the
+  task only once the caller's transaction commits, so work enqueued in a transaction that rolls
+  back never runs. A broker that cannot be reached leaves the job ``queued``: ``jobs_requeue``
+  (on beat's schedule) publishes it again later, so nothing is lost.
+- ``JobTask`` runs a task whose first argument is the job id: a job already ``done`` or
+  ``failed`` is skipped (a message delivered twice, a worker killed after the work committed),
+  the state, attempts and progress are written on the row, the request id that started the job
+  is bound while it runs (log lines, the ``X-Request-ID`` header of e-mails). Errors that may
+  pass (network, mail server, database connection) are retried with exponential backoff;
+  a job that fails for good is ``failed`` with its error, visible in the admin.
+- Delivery is at least once (acks_late, a worker lost re-delivers): work that writes to the
+  database marks the job done in the same transaction (``job_finish``) so a second run finds it
+  done; work outside the database (an e-mail) may repeat if the worker dies between sending and
+  recording.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import traceback
+from typing import Any
+
+from celery import current_app
+from celery.contrib.django.task import DjangoTask
+from celery.exceptions import Retry
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.models import Job, JobState
+from core.request_log import current_request_id, request_id_bound
+
+logger = logging.getLogger("marketplace.jobs")
+
+# Failures that may pass by themselves: sockets and timeouts (smtplib's errors are OSErrors),
+# a dropped database connection. Anything else is a bug or bad input: retrying cannot help.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, OperationalError, InterfaceError)
+FINISHED = (JobState.DONE, JobState.FAILED)
+# A queued job older than this with no run started is published again by ``jobs_requeue``.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+_PROGRESS_KEY = "core.jobs.progress.{}"
+
+
+class JobTask(DjangoTask):
+    """Base class of every task that runs a ``core.Job`` (first positional argument: its id)."""
+
+    acks_late = True
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = 30  # seconds before the first retry, doubled each time
+    retry_backoff_max = 3600
+    retry_jitter = True
+    max_retries = 8
+
+    def __call__(self, job_id: int, *args: Any, **kwargs: Any) -> Any:
+        job = Job.objects.filter(pk=job_id).only("state", "request_id").first()
+        if job is None:
+            logger.warning("job %s: no such job, task %s skipped", job_id, self.name)
+            return None
+        if job.state in FINISHED:
+            # A second delivery of the same message: the work is already recorded.
+            logger.info("job %s already %s, task %s skipped", job_id, job.state, self.name)
+            return None
+        request_id = job.request_id or getattr(self.request, "request_id", None)
+        with request_id_bound(request_id):
+            Job.objects.filter(pk=job_id).update(
+                state=JobState.RUNNING,
+                attempts=F("attempts") + 1,
+                started_at=timezone.now(),
+            )
+            try:
+                result = super().__call__(job_id, *args, **kwargs)
+            except Retry as retry:
+                _job_record_error(job_id=job_id, state=JobState.RETRYING, error=retry.exc)
+                logger.warning("job %s (%s) will be retried: %r", job_id, self.name, retry.exc)
+                raise
+            except Exception as error:
+                _job_record_error(job_id=job_id, state=JobState.FAILED, error=error)
+                logger.exception("job %s (%s) failed", job_id, self.name)
+                raise
+            job_finish(job_id=job_id, result=result if isinstance(result, dict) else None)
+            return result
+
+
+def _job_record_error(*, job_id: int, state: str, error: BaseException | None) -> None:
+    text = "".join(traceback.format_exception(error)) if error is not None else ""
+    changes: dict[str, Any] = {"state": state, "error": text[-20_000:]}
+    if state == JobState.FAILED:
+        changes["finished_at"] = timezone.now()
+    # Never over a job the work itself marked done (an error after its commit).
+    Job.objects.filter(pk=job_id).exclude(state=JobState.DONE).update(**changes)
+
+
+def job_start(
+    *,
+    task: str,
+    arguments: dict | None = None,
+    user=None,
+    total: int | None = None,
+) -> Job:
+    """Record a job for the registered task named ``task`` and publish it once the current
+    transaction commits (at once outside a transaction)."""
+    job = Job.objects.create(
+        kind=task,
+        arguments=arguments or {},
+        created_by=user if user is not None and user.is_authenticated else None,
+        total=total,
+        request_id=current_request_id() or "",
+    )
+    transaction.on_commit(lambda: job_publish(job=job))
+    return job
+
+
+def job_publish(*, job: Job) -> bool:
+    """Hand the job's task to the broker (or run it, in eager mode); False when the broker
+    could not be reached (logged; the job stays queued for ``jobs_requeue``)."""
+    try:
+        task = _registered_task(job.kind)
+        task.apply_async(args=[job.pk], headers={"request_id": job.request_id})
+    except Exception:
+        logger.exception("job %s (%s) could not be published; it stays queued", job.pk, job.kind)
+        return False
+    return True
+
+
+def _registered_task(name: str):
+    app = current_app
+    if name not in app.tasks:
+        # Web processes never start a worker, which is what imports every app's tasks module
+        # (autodiscovery is lazy); do it on the first publish instead (force: only the imports,
+        # not the worker's start-up signals, which would set up Django again).
+        app.autodiscover_tasks(force=True)
+    return app.tasks[name]
+
+
+def job_finish(*, job_id: int, result: dict | None = None) -> None:
+    """Mark the job done. Work that writes to the database calls it inside its own transaction,
+    so the work and "done" commit together and a second delivery skips both."""
+    changes: dict[str, Any] = {"state": JobState.DONE, "finished_at": timezone.now(), "error": ""}
+    if result is not None:
+        changes["result"] = result
+    Job.objects.filter(pk=job_id).exclude(state__in=FINISHED).update(**changes)
+    cache.delete(_PROGRESS_KEY.format(job_id))
+
+
+def job_progress(*, job_id: int, done: int, total: int | None = None, **extra: Any) -> None:
+    """Progress of a running job. Kept in the cache, not the row: the work usually runs inside
+    one transaction, whose writes nobody else can see until it ends."""
+    cache.set(
+        _PROGRESS_KEY.format(job_id),
+        {"done": done, "total": total, **extra},
+        timeout=24 * 3600,
+    )
+
+
+def job_progress_read(*, job: Job) -> dict[str, Any]:
+    """What the job page shows: the last progress reported, else what the row holds."""
+    if job.state not in FINISHED:
+        progress = cache.get(_PROGRESS_KEY.format(job.pk))
+        if progress:
+            return progress
+    return {"done": job.done, "total": job.total}
+
+
+def job_retry(*, job: Job) -> bool:
+    """Run a failed job again (the admin's action): its attempts start over."""
+    updated = Job.objects.filter(pk=job.pk, state=JobState.FAILED).update(
+        state=JobState.QUEUED, error="", finished_at=None
+    )
+    if updated:
+        job.refresh_from_db()
+        transaction.on_commit(lambda: job_publish(job=job))
+    return bool(updated)
+
+
+def jobs_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Publish again the jobs still queued long after they were recorded (the broker was down
+    when they were started). A job whose message was only slow runs once anyway: the second
+    delivery finds it done."""
+    now = now or timezone.now()
+    stale = list(Job.objects.filter(state=JobState.QUEUED, created_at__lt=now - REQUEUE_AFTER))
+    return sum(job_publish(job=job) for job in stale)

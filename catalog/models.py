@@ -10,6 +10,7 @@ import datetime
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.rules import RECOGNISED_STARS, certificate_status_on
@@ -681,3 +682,44 @@ class ProductPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text or self.original_name or self.image.name
+
+
+class ReminderKind(models.TextChoices):
+    REEVALUATION = "reevaluation", _("re-evaluation due")
+    EXPIRED = "expired", _("expired")
+
+
+class CertificateReminder(models.Model):
+    """That the holder of a certificate was told about it once (``catalog.reminders``): the row
+    is written in the transaction that queues the e-mail, so the daily job never tells twice."""
+
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("certificate"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    job = models.ForeignKey(
+        "core.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("e-mail job"),
+    )
+    sent_at = models.DateTimeField(_("queued at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "kind"], name="catalog_reminder_once_per_kind"
+            )
+        ]
+        verbose_name = _("certificate reminder")
+        verbose_name_plural = _("certificate reminders")
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.kind}"

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.core.mail import EmailMessage
 from django.core.management import call_command
 
-from core.jobs import JobTask, jobs_requeue
+from core.jobs import JobTask, job_start, jobs_requeue
 from core.models import Job
 from core.request_log import REQUEST_ID_HEADER
 
@@ -36,7 +36,15 @@ def jobs_requeue_task() -> int:
     return jobs_requeue()
 
 
-@shared_task(name="core.sessions_clear", acks_late=True)
-def sessions_clear() -> None:
+@shared_task(name="core.job_schedule", acks_late=True)
+def job_schedule(task: str) -> int:
+    """Beat's entry point for scheduled work: record a job for ``task`` and publish it, so each
+    daily run is visible in the admin like any other job."""
+    return job_start(task=task).pk
+
+
+@shared_task(base=JobTask, bind=True, name="core.sessions_clear")
+def sessions_clear(self, job_id: int) -> dict:
     """Delete expired sessions (Django's ``clearsessions``), daily."""
     call_command("clearsessions")
+    return {}

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -241,6 +242,7 @@ CATALOGUE_CACHE_IGNORED_MODELS = [
     "traceability.Scan",
     "traceability.Stamp",
     "core.Job",
+    "catalog.CertificateReminder",
 ]
 # Sales and offer edits bump only the products and sellers they touch (core.catalogue_cache,
 # "Fine-grained scopes"): the tables whose writes are announced row by row, and the tables
@@ -326,6 +328,33 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The worker logs through Django's LOGGING (JSON lines with the request id), not its own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# What beat starts (times in Asia/Ho_Chi_Minh). Each entry goes through core.job_schedule, which
+# records a core.Job, so every run shows in the admin; each task is idempotent.
+CELERY_BEAT_SCHEDULE = {
+    "certificates-daily": {
+        # Expiry, then the re-evaluation and expiry reminders (catalog.reminders), each once.
+        "task": "core.job_schedule",
+        "schedule": crontab(hour=0, minute=15),
+        "args": ["catalog.certificates_daily"],
+    },
+    "payments-expire-unpaid": {
+        "task": "core.job_schedule",
+        "schedule": crontab(minute=5),
+        "args": ["payments.expire_unpaid"],
+    },
+    "reservations-expire": {
+        "task": "core.job_schedule",
+        "schedule": crontab(minute=35),
+        "args": ["orders.reservations_expire"],
+    },
+    "sessions-clear": {
+        "task": "core.job_schedule",
+        "schedule": crontab(hour=3, minute=30),
+        "args": ["core.sessions_clear"],
+    },
+    # Not a job itself: it republishes jobs the broker never took.
+    "jobs-requeue": {"task": "core.jobs_requeue", "schedule": 600.0},
+}
 # Seconds before an unacknowledged message (its worker died) is delivered again (Redis broker).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),

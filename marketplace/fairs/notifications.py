@@ -1,13 +1,14 @@
-"""E-mails to exhibitors, sent after the transaction commits, in the language each applied in."""
+"""E-mails to exhibitors, rendered after the transaction commits, in the language each applied
+in, and sent by the e-mail task (``core.mail.email_queue``) with retries."""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.mail import email_queue
 from core.site import site_url
 from marketplace.fairs.models import ExhibitorApplication
 from sellers.models import Membership
@@ -68,4 +69,4 @@ def _send(application_ids: list[int], event: str, origin: str) -> None:
                     "link": origin + application.fair.get_absolute_url(),
                 },
             )
-        send_mail(subject, body, None, recipients)
+        email_queue(subject=subject, body=body, to=recipients)

@@ -93,7 +93,8 @@ def _stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
             worker.wait(timeout=10)
 
 
-def _wait(predicate, timeout: float = 60.0) -> bool:
+def _wait(predicate, timeout: float = 180.0) -> bool:
+    # Generous: a loaded CI machine may take a minute to start a worker; normally seconds.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -128,11 +128,14 @@ def fair_list(
     return groups
 
 
-def fair_page(*, slug: str, today: datetime.date | None = None) -> FairPage | None:
+def fair_page(
+    *, slug: str, today: datetime.date | None = None, public_only: bool = True
+) -> FairPage | None:
     """Everything a fair's page, its booth map and its exhibitor list show, in eight queries
     whatever the number of booths, exhibitors and products."""
     today = today or timezone.localdate()
-    fair = fairs_public().filter(slug=slug).first()
+    fairs = fairs_public() if public_only else Fair.objects.select_related("organiser", "province")
+    fair = fairs.filter(slug=slug).first()
     if fair is None:
         return None
     zones = list(fair.zones.order_by("position", "id"))

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlsplit
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -15,6 +17,9 @@ from catalog.rules import star_choices
 from core.models import Province
 from core.site import site_url
 from marketplace.fairs.calendar import fair_ics, fair_jsonld
+from marketplace.fairs.exports import FORMATS, KINDS, fair_export
+from marketplace.fairs.models import Fair
+from marketplace.fairs.permissions import ROLES_ALL, organiser_member_require
 from marketplace.fairs.selectors import (
     exhibitors_search,
     fair_list,
@@ -22,6 +27,7 @@ from marketplace.fairs.selectors import (
     fair_when,
     fairs_public,
 )
+from sellers.errors import PermissionDenied
 
 MONTH_FORMAT = "%Y-%m"
 
@@ -104,6 +110,25 @@ def fair_map_svg_view(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page(slug)
     body = render_to_string("fairs/booth_map.svg", {"page": page, "standalone": True}, request)
     return HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+
+
+def fair_export_view(request: HttpRequest, slug: str, kind: str, fmt: str) -> HttpResponse:
+    """The organiser's exhibitor list or booth assignments (any member of the organiser)."""
+    fair = get_object_or_404(Fair.objects.select_related("organiser"), slug=slug)
+    if kind not in KINDS or fmt not in FORMATS:
+        raise Http404
+    try:
+        organiser_member_require(user=request.user, organiser=fair.organiser, roles=ROLES_ALL)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(str(exc.message)) from None
+    content_type = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(fair_export(fair=fair, kind=kind, fmt=fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{fair.slug}-{kind}.{fmt}"'
+    return response
 
 
 def fair_ics_view(request: HttpRequest, slug: str) -> HttpResponse:

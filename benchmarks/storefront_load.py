@@ -188,31 +188,57 @@ def flush_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-def serve_and_measure(*, env, targets, product_paths, graphql_body, args, workdir):
-    """Serve ``marketplace.wsgi`` with gunicorn under ``env``, check every target answers 200,
-    warm up (connections, caches), then run wrk on each target in turn."""
+def _gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    return subprocess.Popen(
+        [
+            gunicorn,
+            app,
+            f"--workers={WORKERS}",
+            "--worker-class=sync",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+            "--timeout=120",
+        ],
+        cwd=cwd,
+        env=env,
+        start_new_session=True,  # its own process group, killed as one in stop()
+    )
+
+
+def serve_floor_and_measure(*, env, script, graphql_body, expected, args, workdir) -> dict:
+    """Serve the floor (``floor_app.py``, hand-written SQL) the same way, check its answer
+    equals ``expected`` (the real endpoint's, parsed), warm up, then run wrk on it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     process = None
     try:
-        process = subprocess.Popen(
-            [
-                gunicorn,
-                "marketplace.wsgi",
-                f"--workers={WORKERS}",
-                "--worker-class=sync",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
-                "--timeout=120",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,  # its own process group, killed as one in stop()
-        )
+        process = _gunicorn("floor_app:application", port, env, ROOT / "benchmarks")
+        wait_ready(base, process)
+        status, body = fetch(base + "/graphql/", body=graphql_body.encode())
+        if status != 200 or json.loads(body) != expected:
+            raise SystemExit("the floor's answer differs from the real endpoint's")
+        for _ in range(3 * WORKERS):
+            fetch(base + "/graphql/", body=graphql_body.encode())
+        return run_wrk(base, script, args, workdir, "floor")
+    finally:
+        stop(process)
+
+
+def serve_and_measure(*, env, targets, product_paths, graphql_body, args, workdir, answers=None):
+    """Serve ``marketplace.wsgi`` with gunicorn under ``env``, check every target answers 200,
+    warm up (connections, caches), then run wrk on each target in turn. ``answers``, a dict,
+    receives the GraphQL answer (parsed)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = None
+    try:
+        process = _gunicorn("marketplace.wsgi", port, env, ROOT)
         wait_ready(base, process)
         status, body = fetch(base + "/graphql/", body=graphql_body.encode())
         payload = json.loads(body or b"{}")
+        if answers is not None:
+            answers["graphql"] = payload
         if payload.get("errors"):
             raise SystemExit(f"GraphQL errors: {payload['errors'][:2]}")
         for label, _script, path, request_body in targets:

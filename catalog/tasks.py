@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from catalog.opendata import opendata_snapshot_generate
 from catalog.reminders import certificates_daily_run
 from core.jobs import JobTask
 
@@ -12,3 +13,11 @@ def certificates_daily(self, job_id: int) -> dict:
     """Expire certificates past their validity and remind holders, each once (idempotent: a
     second run the same day finds nothing new)."""
     return certificates_daily_run(today=timezone.localdate())
+
+
+@shared_task(base=JobTask, bind=True, name="catalog.opendata_generate")
+def opendata_generate(self, job_id: int) -> dict:
+    """Write an open-data snapshot when the published registry changed since the newest one
+    (hourly from beat: at most one new file set an hour, none while nothing changes)."""
+    snapshot = opendata_snapshot_generate()
+    return {"snapshot": snapshot.date.isoformat() if snapshot else None}

@@ -347,6 +347,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=35),
         "args": ["orders.reservations_expire"],
     },
+    "opendata-generate": {
+        # /du-lieu-mo/: a new snapshot only when the published registry changed.
+        "task": "core.job_schedule",
+        "schedule": crontab(minute=45),
+        "args": ["catalog.opendata_generate"],
+    },
     "sessions-clear": {
         "task": "core.job_schedule",
         "schedule": crontab(hour=3, minute=30),

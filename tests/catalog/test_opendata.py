@@ -9,10 +9,15 @@ import zoneinfo
 import jsonschema
 import pytest
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from catalog.opendata import COLUMNS, opendata_records, opendata_snapshot_generate
+from catalog.opendata import (
+    COLUMNS,
+    opendata_records,
+    opendata_snapshot_generate,
+    opendata_snapshots,
+)
 from tests.factories import DecisionFactory, ProductFactory, certified_product, revoke_certificate
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +212,20 @@ def test_command_reports_a_snapshot_then_no_change(registry):
     out = io.StringIO()
     call_command("opendata_generate", stdout=out)
     assert out.getvalue() == "Không thay đổi / Unchanged: no new snapshot.\n"
+
+
+def test_the_hourly_job_writes_a_snapshot_only_after_a_change(
+    registry, django_capture_on_commit_callbacks
+):
+    from core.jobs import job_start
+    from core.models import JobState
+
+    results = []
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = job_start(task="catalog.opendata_generate")
+        job.refresh_from_db()
+        results.append((job.state, job.result))
+    today = timezone.localdate().isoformat()
+    assert results == [(JobState.DONE, {"snapshot": today}), (JobState.DONE, {"snapshot": None})]
+    assert [s.date.isoformat() for s in opendata_snapshots()] == [today]

@@ -103,6 +103,7 @@ def test_beat_schedule_names_registered_tasks(settings):
         "payments.expire_unpaid",
         "orders.reservations_expire",
         "core.sessions_clear",
+        "catalog.opendata_generate",
     }
     for name in started | {entry["task"] for entry in schedule.values()}:
         assert name in current_app.tasks, name

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.rules import RECOGNISED_STARS, certificate_status_on
 from catalog.validators import validate_gtin
+from core.models import StoredImage
 
 
 class EvaluationLevel(models.TextChoices):
@@ -654,34 +655,20 @@ class RegistryImport(models.Model):
         return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
 
 
-class ProductPhoto(models.Model):
-    """A product photo as stored after ``catalog.photos`` re-encoded it (no EXIF, orientation
-    applied). ``renditions`` lists the narrower copies for ``srcset``, narrowest first:
-    ``[{"width": 160, "height": 120, "name": "products/7/ab12…-160w.webp"}, …]``; a width the
-    upload did not reach is absent (never upscaled)."""
+class ProductPhoto(StoredImage):
+    """A product photo (``core.models.StoredImage``: the stored file and its renditions)."""
 
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="photos", verbose_name=_("product")
     )
-    image = models.FileField(_("image"), max_length=255)
-    width = models.PositiveIntegerField(_("width (px)"))
-    height = models.PositiveIntegerField(_("height (px)"))
-    renditions = models.JSONField(_("renditions"), default=list, blank=True)
-    alt_text = models.CharField(_("alternative text"), max_length=255, blank=True)
-    original_name = models.CharField(_("uploaded file name"), max_length=255, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
     # A drawing the demo loader made (catalog.demo.illustrations), not a photo of the product:
     # pages say so beside it, so nobody takes it for what the parcel will look like.
     is_illustration = models.BooleanField(_("generated illustration"), default=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["product", "position", "id"]
         verbose_name = _("product photo")
         verbose_name_plural = _("product photos")
-
-    def __str__(self) -> str:
-        return self.alt_text or self.original_name or self.image.name
 
 
 class ReminderKind(models.TextChoices):

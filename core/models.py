@@ -1,9 +1,32 @@
-"""Administrative units of Vietnam since 1 July 2025 (34 provinces) and the 63 they replaced."""
+"""Administrative units of Vietnam since 1 July 2025 (34 provinces) and the 63 they replaced;
+the shape every stored photo shares."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class StoredImage(models.Model):
+    """A photo as stored after ``catalog.photos`` re-encoded it (no EXIF, orientation applied).
+    ``renditions`` lists the narrower copies for ``srcset``, narrowest first:
+    ``[{"width": 160, "height": 120, "name": "products/7/ab12…-160w.webp"}, …]``; a width the
+    upload did not reach is absent (never upscaled). Concrete models add what it shows."""
+
+    image = models.FileField(_("image"), max_length=255)
+    width = models.PositiveIntegerField(_("width (px)"))
+    height = models.PositiveIntegerField(_("height (px)"))
+    renditions = models.JSONField(_("renditions"), default=list, blank=True)
+    alt_text = models.CharField(_("alternative text"), max_length=255, blank=True)
+    original_name = models.CharField(_("uploaded file name"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.alt_text or self.original_name or self.image.name
 
 
 class Province(models.Model):

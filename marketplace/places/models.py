@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StoredImage
+
 # Vietnam's bounding box, the offshore islands included (Bạch Long Vĩ, Phú Quốc, Côn Đảo, the
 # Hoàng Sa and Trường Sa archipelagos): a point outside it is a typo or swapped coordinates.
 LATITUDE_MIN = Decimal("6.0")
@@ -213,9 +215,8 @@ class OpeningException(models.Model):
         return f"{self.date:%d/%m/%Y}"
 
 
-class PointPhoto(models.Model):
-    """A photo of a point as stored after ``catalog.photos`` re-encoded it (see
-    ``catalog.ProductPhoto`` for ``renditions``)."""
+class PointPhoto(StoredImage):
+    """A photo of a point (``core.models.StoredImage``: the stored file and its renditions)."""
 
     point = models.ForeignKey(
         PointOfSale,
@@ -223,19 +224,8 @@ class PointPhoto(models.Model):
         related_name="photos",
         verbose_name=_("point of sale"),
     )
-    image = models.FileField(_("image"), max_length=255)
-    width = models.PositiveIntegerField(_("width (px)"))
-    height = models.PositiveIntegerField(_("height (px)"))
-    renditions = models.JSONField(_("renditions"), default=list, blank=True)
-    alt_text = models.CharField(_("alternative text"), max_length=255, blank=True)
-    original_name = models.CharField(_("uploaded file name"), max_length=255, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["point", "position", "id"]
         verbose_name = _("point photo")
         verbose_name_plural = _("point photos")
-
-    def __str__(self) -> str:
-        return self.alt_text or self.original_name or self.image.name

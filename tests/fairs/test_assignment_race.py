@@ -2,39 +2,20 @@
 booth to many exhibitors, or one exhibitor to many booths, at the same instant — exactly one
 assignment wins each time."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from marketplace.fairs.errors import FairError
 from marketplace.fairs.models import BoothAssignment, BoothStatus
 from marketplace.fairs.services import booth_assign
 from tests.factories_fairs import BoothFactory, FairFactory, organiser_member
 from tests.fairs.helpers import applied
+from tests.support.race import race
 
 RIVALS = 8
 
 
 def _race(calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            outcomes.append(call())
-        except FairError as exc:
-            outcomes.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return race(calls, expected=FairError)
 
 
 @pytest.mark.postgres

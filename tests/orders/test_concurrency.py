@@ -1,39 +1,20 @@
 """No overselling: buyers racing for the last units on PostgreSQL, each on its own connection."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from marketplace.offers.models import Stock
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.models import Order, PaymentMethod, Reservation
 from marketplace.orders.services import checkout_place_orders, checkout_reserve
 from tests.factories_orders import offer_in_stock, ready_cart
+from tests.support.race import race
 
 BUYERS = 24
 UNITS = 5
 
 
 def _race(carts, action):
-    barrier = threading.Barrier(len(carts))
-    outcomes = {}
-
-    def buy(cart):
-        try:
-            barrier.wait()
-            outcomes[cart.pk] = action(cart)
-        except CheckoutError as exc:
-            outcomes[cart.pk] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=buy, args=(cart,)) for cart in carts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return race([lambda c=cart: action(c) for cart in carts], expected=CheckoutError)
 
 
 @pytest.mark.postgres
@@ -48,8 +29,8 @@ def test_buyers_racing_for_the_last_units_never_oversell():
 
     outcomes = _race(carts, checkout)
 
-    won = [o for o in outcomes.values() if isinstance(o, list)]
-    lost = [o for o in outcomes.values() if isinstance(o, CheckoutError)]
+    won = [o for o in outcomes if isinstance(o, list)]
+    lost = [o for o in outcomes if isinstance(o, CheckoutError)]
     assert (len(won), len(lost)) == (UNITS, BUYERS - UNITS)
     assert {exc.code for exc in lost} == {"SOLD_OUT"}
     assert all("hết hàng" in str(exc) or "sold out" in str(exc) for exc in lost)
@@ -73,7 +54,7 @@ def test_two_sellers_taken_in_opposite_orders_do_not_deadlock():
             cart=cart, payment_method=PaymentMethod.COD, confirmed=True
         ),
     )
-    won = [o for o in outcomes.values() if isinstance(o, list)]
+    won = [o for o in outcomes if isinstance(o, list)]
     assert len(outcomes) == 10 and len(won) == 6
     assert Order.objects.count() == 12
     assert Stock.objects.get(pk=honey_stock.pk).quantity == 0

@@ -48,11 +48,18 @@ def queue(tmp_path):
         for key in ("broker_url", "task_always_eager", "task_default_queue")
     }
     current_app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=name)
-    # The producer pool is made lazily for the broker of the moment: make it again.
-    current_app._pool = None
+    _pools_forget()
     yield name
     current_app.conf.update(**saved)
+    _pools_forget()
+
+
+def _pools_forget() -> None:
+    """The connection and producer pools are made lazily for the broker of the moment and kept:
+    after an earlier test published to the in-memory broker, the kept producer pool would still
+    publish there, where no worker listens. Forget both (as Celery does after a fork)."""
     current_app._pool = None
+    current_app.amqp._producer_pool = None
 
 
 def _worker(queue: str) -> subprocess.Popen:

@@ -22,6 +22,8 @@ urlpatterns = [
     path("seller/", include("marketplace.orders.urls_workspace")),
     path("seller/", include("marketplace.ledger.urls_workspace")),
     path("seller/", include("traceability.urls_workspace")),
+    path("seller/", include("marketplace.fairs.urls_workspace")),
+    path("to-chuc/", include("marketplace.fairs.urls_organiser")),
     path("", include("marketplace.orders.urls")),
     path("", include("marketplace.payments.urls")),
     path("", include("traceability.urls")),

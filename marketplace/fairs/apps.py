@@ -19,3 +19,7 @@ class FairsConfig(AppConfig):
 
         product_page_section_register(ProductAtFairSection())
         seller_page_section_register(SellerAtFairSection())
+
+        from sellers.workspace import WorkspaceSection, workspace_section_register
+
+        workspace_section_register(WorkspaceSection(45, "fairs_workspace:applications", _("Fairs")))

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Certificate
@@ -19,6 +19,7 @@ from marketplace.fairs.models import (
     ApplicationStatus,
     Booth,
     BoothAssignment,
+    BoothStatus,
     ExhibitorApplication,
     Fair,
     FairStatus,
@@ -264,3 +265,137 @@ def booths_at_fairs(
         if assignment.booth.code not in entry["booths"]:
             entry["booths"].append(assignment.booth.code)
     return list(fairs.values())
+
+
+# --- workspace: the seller's applications, the organiser's review -------------------------
+
+
+def fairs_taking_applications(*, today: datetime.date | None = None) -> QuerySet[Fair]:
+    """Fairs a seller can apply to today: applications open and the window not yet closed."""
+    today = today or timezone.localdate()
+    return (
+        Fair.objects.filter(status=FairStatus.APPLICATIONS_OPEN)
+        .exclude(applications_close_on__lt=today)
+        .exclude(applications_open_on__gt=today)
+        .select_related("organiser", "province")
+        .order_by("starts_on", "name")
+    )
+
+
+def _live_assignments() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=BoothAssignment.objects.filter(released_at__isnull=True)
+        .select_related("booth")
+        .order_by("booth__code"),
+        to_attr="live_assignments",
+    )
+
+
+def applications_of_seller(*, seller) -> QuerySet[ExhibitorApplication]:
+    """A seller's applications, newest first, with their fair, preferred zone, products and live
+    booths: three queries whatever their number."""
+    return (
+        ExhibitorApplication.objects.filter(seller=seller)
+        .select_related("fair__province", "preferred_zone")
+        .prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.select_related("variant__product").order_by("pk"),
+            ),
+            _live_assignments(),
+        )
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def applications_for_review(
+    *,
+    fair: Fair,
+    status: str = "",
+    province=None,
+    product_set_id: int | None = None,
+    stars: int | None = None,
+    today: datetime.date | None = None,
+) -> list[ExhibitorApplication]:
+    """The organiser's review list of ``fair``: applications in the order they came, each with
+    its seller, preferred zone, products (with the stars in force and the lapsing flag) and live
+    booths; filtered by status, the seller's province, a product set of a product brought and the
+    best stars brought. Six queries whatever the number of applications."""
+    today = today or timezone.localdate()
+    applications = (
+        ExhibitorApplication.objects.filter(fair=fair)
+        .select_related("seller__province", "preferred_zone")
+        .prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.select_related("variant__product").order_by("pk"),
+            ),
+            _live_assignments(),
+        )
+        .order_by("submitted_at", "id")
+    )
+    if status:
+        applications = applications.filter(status=status)
+    if province is not None:
+        applications = applications.filter(seller__province=province)
+    if product_set_id:
+        applications = applications.filter(
+            offers__variant__product__product_set_id=product_set_id
+        ).distinct()
+    rows = list(applications)
+    lapsing = application_lapsing_offers(applications=rows)
+    product_ids = {o.variant.product_id for a in rows for o in a.offers.all()}
+    in_force = {
+        c.product_id: c.stars
+        for c in certificates_in_force(today=today)
+        .filter(product_id__in=product_ids)
+        .only("id", "product_id", "stars")
+    }
+    for application in rows:
+        flagged = {o.pk for o in lapsing.get(application.pk, [])}
+        application.products = [
+            {
+                "offer": offer,
+                "product": offer.variant.product,
+                "stars": in_force.get(offer.variant.product_id),
+                "lapsing": offer.pk in flagged,
+            }
+            for offer in application.offers.all()
+        ]
+        application.best_stars = max((p["stars"] or 0 for p in application.products), default=0)
+        application.has_lapsing = bool(flagged)
+    if stars:
+        rows = [a for a in rows if a.best_stars >= stars]
+    return rows
+
+
+def waitlist_of(*, fair: Fair) -> QuerySet[ExhibitorApplication]:
+    """The waitlist in the order a released booth is offered (``services._release``)."""
+    return (
+        ExhibitorApplication.objects.filter(fair=fair, status=ApplicationStatus.WAITLISTED)
+        .select_related("seller")
+        .order_by("waitlisted_at", "id")
+    )
+
+
+def booths_free(*, fair: Fair) -> QuerySet[Booth]:
+    """Booths that can be assigned: available, or held for a locality cluster."""
+    return (
+        Booth.objects.filter(fair=fair, status__in=[BoothStatus.AVAILABLE, BoothStatus.HELD])
+        .select_related("zone")
+        .order_by("zone__position", "code")
+    )
+
+
+def fairs_of_organiser(*, organiser) -> QuerySet[Fair]:
+    return (
+        Fair.objects.filter(organiser=organiser)
+        .select_related("province")
+        .annotate(
+            submitted_count=Count(
+                "applications", filter=Q(applications__status=ApplicationStatus.SUBMITTED)
+            )
+        )
+        .order_by("-starts_on", "name")
+    )

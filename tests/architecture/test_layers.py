@@ -100,6 +100,7 @@ NAMESPACES = {
     "storefront": "marketplace.storefront",
     "fairs": "marketplace.fairs",
     "fairs_workspace": "marketplace.fairs",
+    "fairs_organiser": "marketplace.fairs",
     "traceability": "traceability",
     "traceability_workspace": "traceability",
     "search": "search",

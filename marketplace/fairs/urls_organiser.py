@@ -1,0 +1,17 @@
+"""The organiser's pages (namespace "fairs_organiser", mounted at /to-chuc/)."""
+
+from django.urls import path
+
+from marketplace.fairs import views_organiser as views
+
+app_name = "fairs_organiser"
+urlpatterns = [
+    path("<slug:slug>/", views.organiser_home, name="home"),
+    path("<slug:slug>/hoi-cho/<slug:fair_slug>/", views.organiser_fair, name="fair"),
+    path(
+        "<slug:slug>/don/<int:pk>/<str:action>/",
+        views.application_decide,
+        name="application_decide",
+    ),
+    path("<slug:slug>/gian/<int:pk>/tra/", views.assignment_release, name="assignment_release"),
+]

@@ -1,0 +1,217 @@
+"""The organiser's pages (``/to-chuc/<slug>/``): its fairs, and for each the applications to
+review (waitlist, reject with a reason, accept on a booth), the waitlist and the booths. Every
+member reads; owners and managers decide. Someone who is not a member of the (approved)
+organiser gets 404, as if it did not exist."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import ProductSet
+from core.errors import DomainError
+from core.models import Province
+from marketplace.fairs.forms import ReviewFilterForm
+from marketplace.fairs.models import (
+    OPEN_APPLICATION,
+    Booth,
+    BoothAssignment,
+    ExhibitorApplication,
+    Fair,
+)
+from marketplace.fairs.permissions import ROLES_MANAGE, organisers_for_user
+from marketplace.fairs.selectors import (
+    applications_for_review,
+    booths_free,
+    fairs_of_organiser,
+    waitlist_of,
+)
+from marketplace.fairs.services import (
+    application_reject,
+    application_waitlist,
+    booth_assign,
+    booth_release,
+)
+from sellers.errors import PermissionDenied
+
+
+class OrganiserDesk:
+    """The organiser a request is about, found through the user's memberships, and the role."""
+
+    def __init__(self, request, slug: str):
+        self.organiser = get_object_or_404(organisers_for_user(user=request.user), slug=slug)
+        membership = self.organiser.memberships.filter(user=request.user).first()
+        if membership is None:
+            raise Http404
+        self.role_label = membership.get_role_display()
+        self.can_manage = membership.role in ROLES_MANAGE
+
+    def context(self, **extra) -> dict:
+        return {
+            "organiser": self.organiser,
+            "role_label": self.role_label,
+            "can_manage": self.can_manage,
+            **extra,
+        }
+
+
+def _denied(request, desk: OrganiserDesk, message):
+    return render(request, "fairs/organiser/denied.html", desk.context(message=message), status=403)
+
+
+@login_required
+def organiser_home(request, slug):
+    desk = OrganiserDesk(request, slug)
+    return render(
+        request,
+        "fairs/organiser/home.html",
+        desk.context(fairs=list(fairs_of_organiser(organiser=desk.organiser))),
+    )
+
+
+@login_required
+def organiser_fair(request, slug, fair_slug):
+    """The review page: filtered applications, the waitlist, the free booths. Constant SQL."""
+    desk = OrganiserDesk(request, slug)
+    fair = get_object_or_404(
+        Fair.objects.filter(organiser=desk.organiser).select_related("province"), slug=fair_slug
+    )
+    product_sets = ProductSet.objects.filter(
+        products__variants__offers__fair_applications__fair=fair
+    ).distinct()
+    filters = ReviewFilterForm(
+        request.GET or None,
+        product_sets=list(product_sets.order_by("number", "pk")),
+        provinces=list(Province.objects.order_by("name")),
+    )
+    data = filters.cleaned_data if filters.is_valid() else {}
+    province = next(
+        (p for p in filters.fields["province"].choices if p[0] == data.get("province")), None
+    )
+    rows = applications_for_review(
+        fair=fair,
+        status=data.get("status") or "",
+        province=province[0] if province else None,
+        product_set_id=data.get("product_set"),
+        stars=data.get("stars"),
+    )
+    return render(
+        request,
+        "fairs/organiser/fair.html",
+        desk.context(
+            fair=fair,
+            filters=filters,
+            applications=rows,
+            waitlist=list(waitlist_of(fair=fair)),
+            free_booths=list(booths_free(fair=fair)),
+            open_statuses=OPEN_APPLICATION,
+        ),
+    )
+
+
+def _back(desk: OrganiserDesk, fair_slug: str):
+    return HttpResponseRedirect(
+        reverse("fairs_organiser:fair", args=[desk.organiser.slug, fair_slug])
+    )
+
+
+def _decide(request, slug, run, lookup):
+    desk = OrganiserDesk(request, slug)
+    target, fair_slug = lookup(desk)
+    if not desk.can_manage:
+        return _denied(request, desk, _("Only owners and managers review applications."))
+    try:
+        done = run(target)
+    except PermissionDenied as error:
+        return _denied(request, desk, error.message)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return _back(desk, fair_slug)
+
+
+def _application(pk):
+    def lookup(desk):
+        application = get_object_or_404(
+            ExhibitorApplication.objects.filter(fair__organiser=desk.organiser).select_related(
+                "fair__organiser", "seller"
+            ),
+            pk=pk,
+        )
+        return application, application.fair.slug
+
+    return lookup
+
+
+@login_required
+@require_POST
+def application_decide(request, slug, pk, action):
+    if action == "waitlist":
+
+        def run(application):
+            application_waitlist(application=application, actor=request.user)
+            return _("%(seller)s is on the waitlist.") % {"seller": application.seller.name}
+
+    elif action == "reject":
+
+        def run(application):
+            application_reject(
+                application=application, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            return _("%(seller)s was told the application is rejected.") % {
+                "seller": application.seller.name
+            }
+
+    elif action == "assign":
+
+        def run(application):
+            try:
+                booth_id = int(request.POST.get("booth", ""))
+            except ValueError:
+                return _fail(_("Choose a booth."))
+            booth = Booth.objects.filter(fair_id=application.fair_id, pk=booth_id).first()
+            if booth is None:
+                return _fail(_("Choose a booth."))
+            booth_assign(application=application, booth=booth, actor=request.user)
+            return _("Booth %(code)s assigned to %(seller)s.") % {
+                "code": booth.code,
+                "seller": application.seller.name,
+            }
+
+    else:
+        raise Http404
+    return _decide(request, slug, run, _application(pk))
+
+
+def _fail(message):
+    raise DomainError(message, code="required", field="booth")
+
+
+@login_required
+@require_POST
+def assignment_release(request, slug, pk):
+    def lookup(desk):
+        assignment = get_object_or_404(
+            BoothAssignment.objects.filter(
+                booth__fair__organiser=desk.organiser, released_at__isnull=True
+            ).select_related("booth__fair__organiser"),
+            pk=pk,
+        )
+        return assignment, assignment.booth.fair.slug
+
+    def run(assignment):
+        given = booth_release(assignment=assignment, actor=request.user)
+        if given is not None:
+            return _("Booth %(code)s released and offered to %(seller)s from the waitlist.") % {
+                "code": assignment.booth.code,
+                "seller": given.application.seller.name,
+            }
+        return _("Booth %(code)s released.") % {"code": assignment.booth.code}
+
+    return _decide(request, slug, run, lookup)

@@ -23,3 +23,8 @@ class FairsConfig(AppConfig):
         from sellers.workspace import WorkspaceSection, workspace_section_register
 
         workspace_section_register(WorkspaceSection(45, "fairs_workspace:applications", _("Fairs")))
+
+        from marketplace.fairs.demo import demo_fairs_load
+        from marketplace.offers.demo import demo_shop_step_register
+
+        demo_shop_step_register(demo_fairs_load)

@@ -15,7 +15,7 @@ COPY . .
 
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin ocop \
-    && mkdir -p /app/staticfiles /app/media \
+    && mkdir -p /app/staticfiles /app/media /app/private/jobs \
     # Collect with the production storage (hashed names and the manifest production looks up).
     # Settings refuse production without a key and hosts: these throwaway values live only in
     # this build step; the running container gets real ones from its environment.
@@ -25,7 +25,7 @@ RUN pip install . \
        DATABASE_URL=sqlite:////tmp/build.sqlite3 \
        python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
-    && chown -R ocop:ocop /app/media
+    && chown -R ocop:ocop /app/media /app/private
 
 USER ocop
 EXPOSE 8000

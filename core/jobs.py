@@ -11,6 +11,11 @@ runs it (``JobTask``).
   is bound while it runs (log lines, the ``X-Request-ID`` header of e-mails). Errors that may
   pass (network, mail server, database connection) are retried with exponential backoff;
   a job that fails for good is ``failed`` with its error, visible in the admin.
+- Files a job reads or writes are ``JobFile`` rows in the private job storage
+  (``job_file_store``); who may see a job and its files: ``job_readable``; what its page shows:
+  ``job_status`` (the template ``core/includes/job_status.html`` renders it and refreshes the
+  page until the job ends). ``jobs_cleanup`` (daily) deletes finished jobs past their retention
+  with their files.
 - Delivery is at least once (acks_late, a worker lost re-delivers): work that writes to the
   database marks the job done in the same transaction (``job_finish``) so a second run finds it
   done; work outside the database (an e-mail) may repeat if the worker dies between sending and
@@ -27,12 +32,17 @@ from typing import Any
 from celery import current_app
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import Retry
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
-from core.models import Job, JobState
+from core.models import Job, JobFile, JobFileRole, JobState
 from core.request_log import current_request_id, request_id_bound
 
 logger = logging.getLogger("marketplace.jobs")
@@ -184,3 +194,95 @@ def jobs_requeue(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     stale = list(Job.objects.filter(state=JobState.QUEUED, created_at__lt=now - REQUEUE_AFTER))
     return sum(job_publish(job=job) for job in stale)
+
+
+def job_file_store(
+    *, job: Job, name: str, content: bytes | Any, role: str = JobFileRole.INPUT
+) -> JobFile:
+    """Keep a file with the job in the private job storage: what it reads (``role="input"``,
+    an uploaded list) or what it made (``"output"``, a rendered PDF). ``content`` is bytes or
+    a file object (an upload, an open file; copied in chunks, not read whole). The file is
+    written at once: a caller whose transaction rolls back leaves it behind, under a job id
+    that no row has, which nothing ever reads."""
+    payload = ContentFile(content) if isinstance(content, bytes) else File(content)
+    record = JobFile(job=job, role=role, name=name[:255])
+    record.file.save(_safe_file_name(name), payload, save=False)
+    record.size = record.file.size
+    record.save()
+    return record
+
+
+def _safe_file_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    try:
+        return get_valid_filename(base)[:120] or "file"
+    except SuspiciousFileOperation:  # nothing usable left of the name
+        return "file"
+
+
+def job_file_get(
+    *, job: Job, role: str = JobFileRole.INPUT, name: str | None = None
+) -> JobFile | None:
+    """The job's first file of ``role`` (and ``name`` when given), or None."""
+    files = JobFile.objects.filter(job=job, role=role)
+    if name is not None:
+        files = files.filter(name=name)
+    return files.order_by("id").first()
+
+
+def job_readable(*, job: Job, user, permission: str) -> bool:
+    """Who may look at a job's page and files: the person who started it, and staff holding
+    ``permission`` (the one the work itself needs, e.g. the import's)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if job.created_by_id is not None and job.created_by_id == user.pk:
+        return True
+    return bool(user.is_staff and user.has_perm(permission))
+
+
+def job_status(*, job: Job) -> dict[str, Any]:
+    """A job's state as a page or a JSON poll shows it: state, whether it ended, the progress
+    reported so far (``done``, ``total`` and what the work adds, e.g. ``errors``) and, once
+    done, its result. The error text (a traceback) is for the admin, not in here."""
+    progress = job_progress_read(job=job)
+    total = progress.get("total")
+    done = progress.get("done") or 0
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "state": job.state,
+        "state_label": str(JobState(job.state).label),
+        "finished": job.state in FINISHED,
+        "failed": job.state == JobState.FAILED,
+        "progress": progress,
+        "percent": min(100, int(done * 100 / total)) if total else None,
+        "result": job.result if job.state == JobState.DONE else None,
+    }
+
+
+def jobs_cleanup(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete finished jobs older than the retention settings (``JOBS_KEEP_DONE_DAYS`` for
+    done, ``JOBS_KEEP_FAILED_DAYS`` for failed; by when they finished) with their stored files.
+    Queued, running and retrying jobs are never touched. Idempotent; daily from beat."""
+    now = now or timezone.now()
+    expired = Job.objects.filter(
+        state=JobState.DONE,
+        finished_at__lt=now - datetime.timedelta(days=settings.JOBS_KEEP_DONE_DAYS),
+    ) | Job.objects.filter(
+        state=JobState.FAILED,
+        finished_at__lt=now - datetime.timedelta(days=settings.JOBS_KEEP_FAILED_DAYS),
+    )
+    jobs = files = 0
+    while True:
+        # In slices, so a first cleanup after months of mail jobs stays a few bounded queries.
+        ids = list(expired.order_by("id").values_list("id", flat=True)[:1000])
+        if not ids:
+            break
+        for stored in JobFile.objects.filter(job_id__in=ids).only("id", "file"):
+            # The file first: a row left without its file is harmless, a file without a row
+            # would never be found again.
+            stored.file.delete(save=False)
+            files += 1
+        jobs += len(ids)
+        Job.objects.filter(id__in=ids).delete()
+    return {"jobs_deleted": jobs, "files_deleted": files}

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import job_files_storage
+
 
 class StoredImage(models.Model):
     """A photo as stored after ``catalog.photos`` re-encoded it (no EXIF, orientation applied).
@@ -135,3 +137,37 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.state})"
+
+
+class JobFileRole(models.TextChoices):
+    INPUT = "input", _("input")
+    OUTPUT = "output", _("output")
+
+
+def _job_file_path(instance: "JobFile", filename: str) -> str:
+    return f"{instance.job_id}/{instance.role}/{filename}"
+
+
+class JobFile(models.Model):
+    """A file a job reads (an uploaded list) or writes (a rendered PDF, a CSV), kept in the
+    private job storage (``STORAGES["jobs"]``, core.storage) and deleted with the job by the
+    daily cleanup (``core.jobs.jobs_cleanup``). ``name`` is the name it is offered under."""
+
+    job = models.ForeignKey(
+        Job, on_delete=models.CASCADE, related_name="files", verbose_name=_("job")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=JobFileRole.choices)
+    name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(
+        _("file"), max_length=500, upload_to=_job_file_path, storage=job_files_storage
+    )
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["job_id", "id"]
+        verbose_name = _("job file")
+        verbose_name_plural = _("job files")
+
+    def __str__(self) -> str:
+        return self.name

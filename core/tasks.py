@@ -6,7 +6,7 @@ from celery import shared_task
 from django.core.mail import EmailMessage
 from django.core.management import call_command
 
-from core.jobs import JobTask, job_start, jobs_requeue
+from core.jobs import JobTask, job_start, jobs_cleanup, jobs_requeue
 from core.models import Job
 from core.request_log import REQUEST_ID_HEADER
 
@@ -48,3 +48,9 @@ def sessions_clear(self, job_id: int) -> dict:
     """Delete expired sessions (Django's ``clearsessions``), daily."""
     call_command("clearsessions")
     return {}
+
+
+@shared_task(base=JobTask, bind=True, name="core.jobs_cleanup")
+def jobs_cleanup_task(self, job_id: int) -> dict:
+    """Delete finished jobs past their retention, with their files (daily)."""
+    return jobs_cleanup()

@@ -242,6 +242,7 @@ CATALOGUE_CACHE_IGNORED_MODELS = [
     "traceability.Scan",
     "traceability.Stamp",
     "core.Job",
+    "core.JobFile",
     "catalog.CertificateReminder",
 ]
 # Sales and offer edits bump only the products and sellers they touch (core.catalogue_cache,
@@ -290,8 +291,18 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 OPEN_DATA_ROOT = MEDIA_ROOT / "open-data"
 # Django serves MEDIA_ROOT itself (core.media) in development; in production the proxy does.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# Files of background jobs (core.JobFile: an uploaded registry list, a rendered stamp run). Kept
+# outside MEDIA_ROOT because MEDIA_ROOT is public (the proxy serves it): these are handed out only
+# by views that check who asks. Web and worker processes must share the directory (compose: a
+# volume). Read when first used (core.storage), so tests can point it elsewhere.
+JOB_FILES_ROOT = Path(env("JOB_FILES_ROOT", str(BASE_DIR / "private" / "jobs")))
+# How long finished jobs (and their files) are kept before the daily cleanup deletes them
+# (core.jobs.jobs_cleanup): a success is only a record; a failure is kept longer to be looked at.
+JOBS_KEEP_DONE_DAYS = int(env("JOBS_KEEP_DONE_DAYS", "30"))
+JOBS_KEEP_FAILED_DAYS = int(env("JOBS_KEEP_FAILED_DAYS", "90"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "jobs": {"BACKEND": "core.storage.JobFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -357,6 +368,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.job_schedule",
         "schedule": crontab(hour=3, minute=30),
         "args": ["core.sessions_clear"],
+    },
+    "jobs-cleanup": {
+        # Finished jobs past JOBS_KEEP_DONE_DAYS / JOBS_KEEP_FAILED_DAYS, with their files.
+        "task": "core.job_schedule",
+        "schedule": crontab(hour=3, minute=45),
+        "args": ["core.jobs_cleanup"],
     },
     # Not a job itself: it republishes jobs the broker never took.
     "jobs-requeue": {"task": "core.jobs_requeue", "schedule": 600.0},

@@ -13,6 +13,8 @@ def _media_root(tmp_path_factory):
     from django.conf import settings
 
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # Background jobs' private files (core.storage) likewise.
+    settings.JOB_FILES_ROOT = tmp_path_factory.mktemp("job-files")
 
 
 @pytest.fixture(autouse=True)

@@ -58,6 +58,7 @@ TEMPLATE_OWNERS = {
     "workspace/base.html": "sellers",
     "catalog/": "catalog",
     "admin/base_site.html": "core",
+    "core/": "core",
     "admin/catalog/": "catalog",
     "includes/product_card.html": "catalog",
     "includes/stars.html": "core",

@@ -2,10 +2,11 @@
 
 ``rows_changed`` is the listener ``core.search.search_rows_changed`` calls (registered in
 ``search.apps``): it maps the changed rows to the documents that read them (each document
-type's ``depends_on``) and ``documents_refresh`` rebuilds those — the document rows, the
-full-text index of the engine (SQLite's FTS5 table; PostgreSQL's vector is a generated column),
-new words into the vocabulary — then tells the active backend (Elasticsearch queues an outbox
-row). All of it inside the caller's transaction: a rollback takes the index change back too.
+type's ``depends_on``) and ``documents_refresh`` rebuilds those — the document rows, their
+title's word beginnings for suggestions (``SearchPrefix``), the full-text index of the engine
+(SQLite's FTS5 table; PostgreSQL's vector is a generated column), new words into the
+vocabulary — then tells the active backend (Elasticsearch queues an outbox row). All of it
+inside the caller's transaction: a rollback takes the index change back too.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 from django.db.models import F, Model
 
-from core.search import search_backend
+from core.search import PRODUCT, search_backend
 from search.documents import document_type, document_types, model_key
-from search.models import SearchDocument, SearchTerm
-from search.text import term_variants
+from search.models import SearchDocument, SearchPrefix, SearchTerm
+from search.text import term_variants, word_prefixes
 
 BATCH = 500
 _DOCUMENT_FIELDS = [
@@ -86,12 +87,13 @@ def _write(kind: str, built: dict[int, dict]) -> None:
         unique_fields=["kind", "object_id"],
         update_fields=_DOCUMENT_FIELDS,
     )
-    if connection.vendor == "sqlite":
-        written = dict(
-            SearchDocument.objects.filter(kind=kind, object_id__in=list(built)).values_list(
-                "object_id", "pk"
-            )
+    written = dict(
+        SearchDocument.objects.filter(kind=kind, object_id__in=list(built)).values_list(
+            "object_id", "pk"
         )
+    )
+    _prefixes_write(kind, {written[object_id]: fields for object_id, fields in built.items()})
+    if connection.vendor == "sqlite":
         _fts_delete(list(written.values()))
         with connection.cursor() as cursor:
             cursor.executemany(
@@ -99,6 +101,48 @@ def _write(kind: str, built: dict[int, dict]) -> None:
                 [(written[object_id], fields["text"]) for object_id, fields in built.items()],
             )
     vocabulary_add(word for fields in built.values() for word in fields["text"].split())
+
+
+PREFIX_SOURCE_FIELDS = ("in_stock", "stars", "certificate_valid_until", "sort_name", "title_text")
+
+
+def prefix_rows(*, document_id: int, kind: str, fields: dict) -> list[dict]:
+    """A document's suggestion rows (``SearchPrefix``'s fields): one per beginning of a word of
+    its title, carrying the order suggestions are shown in. ``fields``: the document's, at
+    least ``PREFIX_SOURCE_FIELDS``."""
+    product = kind == PRODUCT
+    tier = 100 + 10 * bool(fields.get("in_stock")) + (fields.get("stars") or 0) if product else 0
+    common = dict(
+        document_id=document_id,
+        product=product,
+        valid_until=fields.get("certificate_valid_until") if product else None,
+        tier=tier,
+        sort_name=fields.get("sort_name", ""),
+        title_text=fields.get("title_text", ""),
+    )
+    return [
+        {"prefix": prefix, **common}
+        for prefix in sorted(word_prefixes(fields.get("title_text", "")))
+    ]
+
+
+def _prefixes_write(kind: str, documents: dict[int, dict]) -> None:
+    """Replace the suggestion rows of ``documents`` (document id -> fields)."""
+    SearchPrefix.objects.filter(document_id__in=list(documents)).delete()
+    rows = [
+        row
+        for document_id, fields in documents.items()
+        for row in prefix_rows(document_id=document_id, kind=kind, fields=fields)
+    ]
+    SearchPrefix.objects.bulk_create(
+        [SearchPrefix(**row) for row in sorted(rows, key=prefix_row_order)], batch_size=BATCH * 4
+    )
+
+
+def prefix_row_order(row: dict) -> tuple:
+    """Rows written in their index's order: a prefix's rows from one batch share a few table
+    pages, so that reading them (in a rebuilt index, most of them) touches few pages."""
+    return (row["prefix"], -row["tier"], row["sort_name"], row["document_id"])
 
 
 def _fts_delete(doc_ids: list[int]) -> None:

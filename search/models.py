@@ -81,6 +81,41 @@ class SearchDocument(models.Model):
         return f"{self.kind}:{self.object_id} {self.title}"
 
 
+class SearchPrefix(models.Model):
+    """A beginning of a word of a document's title, for suggestions as a buyer types: one row
+    per (prefix, document), with the order suggestions are shown in, so that a prefix reads a
+    few entries of one index instead of every wide document whose title has such a word.
+
+    Written with the document (``search.indexer``), removed with it (cascade). ``tier`` is the
+    order a suggestion takes among those that share its title score: products before other
+    kinds, then, among products, in stock and more stars — read as they are while the
+    certificate is in force, which is the only time a product is suggested
+    (``valid_until``, checked when read). Other kinds carry no certificate: tier 0."""
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=24)
+    product = models.BooleanField(default=False)
+    valid_until = models.DateField(null=True, blank=True)
+    tier = models.PositiveSmallIntegerField(default=0)
+    sort_name = models.CharField(max_length=255, blank=True)
+    # The document's folded title (" gio lua mong cai "): what the complete words typed before
+    # the prefix are looked for in, without reading the document.
+    title_text = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            # A prefix's rows in the order they are suggested: the first few are the answer.
+            models.Index(
+                fields=["prefix", "-tier", "sort_name", "document"], name="search_prefix_order"
+            )
+        ]
+        verbose_name = _("search prefix")
+        verbose_name_plural = _("search prefixes")
+
+    def __str__(self) -> str:
+        return f"{self.prefix} → {self.document_id}"
+
+
 class SearchTerm(models.Model):
     """A word of the vocabulary under one of its variants (itself, or with one letter left
     out; ``search.text``). Rows are only added as documents are written; a rebuild drops the

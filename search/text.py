@@ -30,6 +30,9 @@ FUZZY_MIN_LENGTH = 3
 # Longer ones are not stored with variants (codes, run-together words): they match exactly.
 VARIANT_MAX_LENGTH = 20
 SPLIT_MIN_PART = 2
+# Word beginnings stored for suggestions (``search.models.SearchPrefix``); a longer one typed
+# is looked up under its first letters and checked against the title.
+PREFIX_MAX_LENGTH = 24
 SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.txt"
 
 
@@ -77,6 +80,14 @@ def lookup_keys(token: str) -> set[str]:
     for left, right in splits(token):
         keys |= {left, right}
     return keys
+
+
+def word_prefixes(folded: str) -> set[str]:
+    """Every beginning of every word of a folded field, up to ``PREFIX_MAX_LENGTH`` letters:
+    " gio lua " -> {"g", "gi", "gio", "l", "lu", "lua"}."""
+    return {
+        word[:n] for word in folded.split() for n in range(1, min(len(word), PREFIX_MAX_LENGTH) + 1)
+    }
 
 
 def splits(token: str) -> list[tuple[str, str]]:

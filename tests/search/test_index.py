@@ -12,7 +12,7 @@ from core.search import SearchFilters, search_backend, search_rows_changed
 from marketplace.offers.models import OfferStatus
 from marketplace.offers.services import offer_pause, offer_update, stock_set
 from search.indexer import index_rebuild
-from search.models import SearchDocument, SearchTerm
+from search.models import SearchDocument, SearchPrefix, SearchTerm
 from search.query import query_parse
 from search.text import edit_distance, folded_field, tokens
 from sellers.services import business_suspend
@@ -201,3 +201,53 @@ def test_facets_count_every_match():
     narrowed = search_backend().search(query="mat ong", filters=SearchFilters(stars=4))
     assert [h.title for h in narrowed.hits] == ["Mật ong A"]
     assert [(v.value, v.count, v.selected) for v in narrowed.facets["stars"]] == [("4", 1, True)]
+
+
+def test_suggestion_rows_follow_the_document():
+    product, certificate, offer, stock = on_sale(quantity=5)
+    rows = SearchPrefix.objects.filter(document=document(product))
+    assert sorted(rows.values_list("prefix", flat=True)) == [
+        "m", "ma", "mat", "o", "on", "ong", "t", "ti", "tie", "tien", "y", "ye", "yen",
+    ]  # fmt: skip
+    assert {(r.product, r.valid_until, r.tier, r.title_text) for r in rows.all()} == {
+        (True, certificate.valid_until, 100 + 10 + certificate.stars, " mat ong tien yen ")
+    }
+    stock_set(actor=member(product.holder), offer=offer, location=stock.location, quantity=0)
+    assert set(rows.values_list("tier", flat=True)) == {100 + certificate.stars}
+
+    def suggested(**kwargs):
+        return [(s.kind, s.title) for s in search_backend().suggest(prefix="tien y", **kwargs)]
+
+    holder = ("business", "HTX Mật ong Tiên Yên")
+    assert suggested() == [("product", "Mật ong Tiên Yên"), holder]
+    next_day = certificate.valid_until + datetime.timedelta(days=1)
+    assert suggested(today=next_day) == [holder]
+    revoke_certificate(certificate=certificate, ground="mark_misuse")
+    assert set(rows.values_list("valid_until", flat=True)) == {None}
+    assert suggested() == []  # the holder has no certified product left either
+    SearchDocument.objects.filter(pk=document(product).pk).delete()
+    assert not rows.exists()
+
+
+def test_suggestions_read_from_the_word_beginnings_rank_as_the_documents_do():
+    """Where the word-beginning rows answer, they give what ranking the documents gives."""
+    for name in ("Mật ong rừng Ba Chẽ", "Mật ong Tiên Yên", "Mắm tôm Hạ Long", "Miến dong"):
+        certified_product(name=name)
+    for name in ("Mật ong hoa nhãn", "Mật ong bạc hà"):
+        certified_product(name=name, total="85")
+    backend = search_backend()
+    today = datetime.date.today()
+    for typed in ("m", "ma", "mat", "mat o", "mat ong", "mat ong r", "ong m", "tom", "xyz"):
+        words = tokens(typed)
+        parsed = query_parse(" ".join(words[:-1])) if len(words) > 1 else None
+        groups = parsed.matchable if parsed else []
+        for limit in (1, 2, 8):
+            fast = backend._suggest_from_prefixes(groups, words[-1], limit=limit, today=today)
+            slow = backend._suggest_from_documents(groups, words[-1], limit=limit, today=today)
+            assert fast is None or fast == slow, (typed, limit)
+
+
+def test_a_word_begun_alone_is_one_statement(django_queries):
+    certified_product(name="Mật ong rừng Ba Chẽ")
+    with django_queries(1):
+        assert [s.title for s in search_backend().suggest(prefix="mat")] == ["Mật ong rừng Ba Chẽ"]

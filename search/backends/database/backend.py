@@ -58,9 +58,9 @@ from search.backends.database.matching import (
     strong_match,
 )
 from search.documents import PRICE_BANDS, document_types, localised_name, price_band_label
-from search.models import SearchDocument
-from search.query import ParsedQuery, query_parse
-from search.text import tokens
+from search.models import SearchDocument, SearchPrefix
+from search.query import Group, ParsedQuery, query_parse
+from search.text import PREFIX_MAX_LENGTH, tokens
 from sellers.models import SellerType
 
 # The facets counted by a GROUP BY over one column of the matches (``_facets``); seller types,
@@ -436,6 +436,66 @@ class DatabaseBackend:
         groups = parsed.matchable if parsed else []
         if parsed is not None and len(groups) < len(parsed.groups):
             return self._suggest_similar(prefix, limit=limit, today=today)
+        rows = self._suggest_from_prefixes(groups, last, limit=limit, today=today)
+        if rows is None:
+            rows = self._suggest_from_documents(groups, last, limit=limit, today=today)
+        if not rows:
+            return self._suggest_similar(prefix, limit=limit, today=today)
+        terms = (parsed.terms() if parsed else set()) | {last}
+        return [
+            Suggestion(kind=k, title=t, url=u, subtitle=s, highlight=_prefix_highlight(t, terms))
+            for k, t, u, s in rows
+        ]
+
+    def _suggest_from_prefixes(
+        self, groups: list[Group], last: str, *, limit: int, today
+    ) -> list[tuple] | None:
+        """Suggestions from the word-beginning rows (``SearchPrefix``), in their index order,
+        when the answer is there: titles that begin a word with ``last`` and hold every
+        complete word as well as it can be held (each group's best alternative), which is the
+        highest title score any document can have. None when fewer than ``limit`` do and
+        others, with a lower score, may follow them."""
+        # Read under the longest word known to be a title word (whole for a complete word, begun
+        # for the last): the fewest rows.
+        key = last
+        held = Q()
+        for group in groups:
+            best = [a for a in group.alternatives if a.weight == group.best.weight]
+            if len(best) == 1:
+                key = max([key, *best[0].terms], key=len)
+            held_group = Q()
+            for alternative in best:
+                held_group |= Q(title_text__contains=needle(alternative.terms))
+            held &= held_group
+        if key != last or len(last) > PREFIX_MAX_LENGTH:
+            held &= Q(title_text__contains=f" {last}")
+        rows = SearchPrefix.objects.filter(
+            Q(product=False) | Q(valid_until__gte=today), held, prefix=key[:PREFIX_MAX_LENGTH]
+        )
+        # The page of rows first, then their documents: joined before the LIMIT, every
+        # candidate row would fetch its wide document.
+        inner, params = (
+            rows.order_by("-tier", "sort_name", "document_id")
+            .values("document_id", "tier", "sort_name")[:limit]
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.kind, d.title, d.url, d.subtitle "
+                f"FROM ({inner}) p JOIN {SearchDocument._meta.db_table} d "
+                "ON d.id = p.document_id ORDER BY p.tier DESC, p.sort_name, p.document_id",
+                params,
+            )
+            found = cursor.fetchall()
+        if groups and len(found) < limit:
+            return None
+        return found
+
+    def _suggest_from_documents(
+        self, groups: list[Group], last: str, *, limit: int, today
+    ) -> list[tuple]:
+        """Suggestions ranked over the documents: those whose title holds only some of the
+        complete words (or a weaker alternative of one) come after those holding them all."""
         # Every word in the text, the last one begun in the title: what is being typed is a
         # product's or a producer's name.
         documents = SearchDocument.objects.filter(
@@ -470,13 +530,7 @@ class DatabaseBackend:
             )
             .values_list("kind", "title", "url", "subtitle")[:limit]
         )
-        if not rows:
-            return self._suggest_similar(prefix, limit=limit, today=today)
-        terms = (parsed.terms() if parsed else set()) | {last}
-        return [
-            Suggestion(kind=k, title=t, url=u, subtitle=s, highlight=_prefix_highlight(t, terms))
-            for k, t, u, s in rows
-        ]
+        return rows
 
     def _suggest_similar(self, prefix: str, *, limit: int, today) -> list[Suggestion]:
         """A mistyped prefix: the titles nearest by trigrams (PostgreSQL's pg_trgm)."""

@@ -21,6 +21,8 @@ from marketplace.offers.graphql.queries import Query as OffersQuery
 from marketplace.orders.graphql.mutations import CheckoutMutation, FulfilmentMutation
 from marketplace.orders.graphql.queries import Query as OrdersQuery
 from marketplace.payments.graphql.mutations import Mutation as PaymentsMutation
+from marketplace.places.graphql.mutations import Mutation as PlacesMutation
+from marketplace.places.graphql.queries import Query as PlacesQuery
 from search.graphql.queries import PRODUCTS_BY_SEARCH
 from search.graphql.queries import Query as SearchQuery
 from sellers.graphql.mutations import Mutation as SellersMutation
@@ -33,6 +35,7 @@ class Query(
     CatalogQuery,
     SellersQuery,
     OffersQuery,
+    PlacesQuery,
     OrdersQuery,
     TraceabilityQuery,
     SearchQuery,
@@ -46,6 +49,7 @@ class Mutation(
     CatalogMutation,
     SellersMutation,
     OffersMutation,
+    PlacesMutation,
     FulfilmentMutation,
     PaymentsMutation,
     CheckoutMutation,

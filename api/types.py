@@ -18,10 +18,11 @@ from __future__ import annotations
 from catalog.graphql.extensions import BusinessProducts
 from catalog.graphql.types import ProductMeta, ProductType
 from marketplace.offers.graphql.extensions import BusinessOffers, ProductOffers
+from marketplace.places.graphql.extensions import ProductPointsOfSale
 from sellers.graphql.types import BusinessMeta, BusinessType
 
 
-class Product(ProductOffers, ProductType):
+class Product(ProductPointsOfSale, ProductOffers, ProductType):
     __doc__ = ProductType.__doc__
 
     class Meta(ProductMeta):

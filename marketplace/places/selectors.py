@@ -9,16 +9,20 @@ prefetched, so a page costs the same SQL whatever its size.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from catalog.models import Product
 from catalog.selectors import certificates_in_force
+from core.text import fold
 from marketplace.offers.models import Offer, Stock
 from marketplace.offers.selectors import offers_visible
 from marketplace.places.hours import HORIZON_DAYS, VIETNAM, Schedule
@@ -221,24 +225,31 @@ def point_open_state(point: PointOfSale, *, at: datetime.datetime | None = None)
     return OpenState(False, None, schedule.next_opening(at))
 
 
-def point_offers_in_stock(*, point: PointOfSale) -> QuerySet[Offer]:
-    """The operator's visible offers with units at the point, with ``units`` and the product's
-    ``stars`` (from its certificate in force) annotated: one query."""
-    units = Stock.objects.filter(offer=OuterRef("pk"), location=point.location_id).values(
-        "quantity"
-    )[:1]
+def offers_in_stock_at(*, locations: list[int]) -> QuerySet[Offer]:
+    """The visible offers of each location's own operator with units there: one row per
+    (offer, location), with ``stock_location_id``, ``units`` and the product's ``stars`` (from
+    its certificate in force) annotated. One query for a page of points."""
     stars = certificates_in_force().filter(product=OuterRef("variant__product")).values("stars")[:1]
     return (
         offers_visible()
         .filter(
-            seller=point.location.business_id,
-            stocks__location=point.location_id,
+            stocks__location__in=locations,
             stocks__quantity__gt=0,
+            seller=F("stocks__location__business"),
         )
-        .annotate(units=Subquery(units), stars=Subquery(stars))
+        .annotate(
+            stock_location_id=F("stocks__location_id"),
+            units=F("stocks__quantity"),
+            stars=Subquery(stars),
+        )
         .select_related("variant__product")
         .order_by("variant__product__name", "variant__position", "id")
     )
+
+
+def point_offers_in_stock(*, point: PointOfSale) -> QuerySet[Offer]:
+    """The operator's visible offers with units at the point (``offers_in_stock_at``)."""
+    return offers_in_stock_at(locations=[point.location_id])
 
 
 def point_displayed_products(*, point: PointOfSale, exclude: set[int]) -> list[Product]:
@@ -248,3 +259,146 @@ def point_displayed_products(*, point: PointOfSale, exclude: set[int]) -> list[P
         for product in point.displayed_products.order_by("name")
         if product.pk not in exclude
     ]
+
+
+# --- distances from a picked place -----------------------------------------------------------
+
+# The 34 provinces' administrative centres (the seats Resolution 202/2025/QH15 named for the
+# merged provinces), to about a kilometre: data/province-centres.csv says where they come from.
+PROVINCE_CENTRES = Path(__file__).resolve().parent / "data" / "province-centres.csv"
+
+
+@functools.cache
+def _province_centres() -> dict[str, tuple[float, float]]:
+    with PROVINCE_CENTRES.open(encoding="utf-8") as handle:
+        rows = [row for row in csv.reader(handle) if row and not row[0].startswith("#")]
+    return {
+        code.zfill(2): (float(latitude), float(longitude))
+        for code, _name, _seat, latitude, longitude in rows[1:]
+    }
+
+
+def province_centre(*, province) -> tuple[float, float] | None:
+    """(latitude, longitude) of the province's administrative centre."""
+    return _province_centres().get(str(province.code).zfill(2))
+
+
+def point_communes(*, province=None) -> list[str]:
+    """The communes (wards, special zones) public points name, for the "distance from" list:
+    one query."""
+    points = points_public()
+    if province is not None:
+        points = points.filter(location__province=province)
+    names = points.exclude(location__commune="").values_list("location__commune", flat=True)
+    return sorted(set(names), key=fold)
+
+
+def commune_centre(*, commune: str, province=None) -> tuple[float, float] | None:
+    """The middle of the public points in ``commune`` (matched without diacritics or case, in
+    ``province`` when given): the project keeps no commune boundaries, and the points there are
+    where a buyer in that commune would go. One query; None when no point names the commune."""
+    wanted = fold(commune)
+    if not wanted:
+        return None
+    points = points_public()
+    if province is not None:
+        points = points.filter(location__province=province)
+    rows = [
+        (float(lat), float(lng))
+        for name, lat, lng in points.exclude(location__commune="").values_list(
+            "location__commune", "latitude", "longitude"
+        )
+        if fold(name) == wanted
+    ]
+    if not rows:
+        return None
+    return (
+        sum(lat for lat, _lng in rows) / len(rows),
+        sum(lng for _lat, lng in rows) / len(rows),
+    )
+
+
+@dataclass(frozen=True)
+class PointNearby:
+    point_id: int
+    distance_km: float | None
+    units: int  # units of the product in stock at the point; 0: displayed only
+
+
+def products_points(
+    *,
+    product_ids: list[int],
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_km: float = RADIUS_MAX_KM,
+    limit: int = 10,
+    include_displayed: bool = False,
+) -> dict[int, list[PointNearby]]:
+    """For each product, the public points with a visible offer of it in stock (units summed
+    over its packs), nearest first when a place is given (within ``radius_km``), else by
+    name; ``include_displayed`` adds the points that only display it, after those that sell
+    it. At most ``limit`` per product. Two queries (one without ``include_displayed``),
+    whatever the number of products or points."""
+    near = latitude is not None and longitude is not None
+    stocks = Stock.objects.filter(
+        quantity__gt=0,
+        offer__in=offers_visible(product_ids=product_ids).values("pk"),
+        offer__seller=F("location__business"),
+        location__point_of_sale__in=points_public().values("pk"),
+    )
+    displayed = PointOfSale.displayed_products.through.objects.filter(
+        product__in=product_ids, pointofsale__in=points_public().values("pk")
+    )
+    if near:
+        radius_km = min(float(radius_km), RADIUS_MAX_KM)
+        lat_min, lat_max, lng_min, lng_max = bounding_box(latitude, longitude, radius_km)
+        box = {
+            "latitude__gte": Decimal(str(round(lat_min, 6))),
+            "latitude__lte": Decimal(str(round(lat_max, 6))),
+            "longitude__gte": Decimal(str(round(lng_min, 6))),
+            "longitude__lte": Decimal(str(round(lng_max, 6))),
+        }
+        stocks = stocks.filter(**{f"location__point_of_sale__{k}": v for k, v in box.items()})
+        displayed = displayed.filter(**{f"pointofsale__{k}": v for k, v in box.items()})
+    rows = (
+        stocks.values(
+            "offer__variant__product_id",
+            "location__point_of_sale__id",
+            "location__name",
+            "location__point_of_sale__latitude",
+            "location__point_of_sale__longitude",
+        )
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    found: dict[int, dict[int, tuple]] = {pk: {} for pk in product_ids}
+    for row in rows:
+        found[row["offer__variant__product_id"]][row["location__point_of_sale__id"]] = (
+            row["location__name"],
+            row["location__point_of_sale__latitude"],
+            row["location__point_of_sale__longitude"],
+            row["units"],
+        )
+    if include_displayed:
+        for product_id, point_id, name, lat, lng in displayed.values_list(
+            "product_id",
+            "pointofsale_id",
+            "pointofsale__location__name",
+            "pointofsale__latitude",
+            "pointofsale__longitude",
+        ):
+            found[product_id].setdefault(point_id, (name, lat, lng, 0))
+    result: dict[int, list[PointNearby]] = {}
+    for product_id, points in found.items():
+        ranked = []
+        for point_id, (name, lat, lng, units) in points.items():
+            distance = None
+            if near:
+                distance = distance_km(latitude, longitude, float(lat), float(lng))
+                if distance > radius_km:
+                    continue
+            order = round(distance, 6) if near else fold(name)
+            ranked.append((units == 0, order, point_id, PointNearby(point_id, distance, units)))
+        ranked.sort(key=lambda row: row[:3])
+        result[product_id] = [row[3] for row in ranked[:limit]]
+    return result

@@ -11,6 +11,7 @@ stock locations, product content and resale; staff update stock only; only owner
 A token acts as its creator (here an owner) for its own business only.
 """
 
+import datetime
 import io
 import json
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from marketplace.offers.models import (
     Stock,
     StockLocation,
 )
+from marketplace.places.models import OpeningException, OpeningHours, PointOfSale
 from sellers.models import Invitation, Membership, SellerStatus, SellerType
 from sellers.services import api_token_create
 from tests.factories import (
@@ -40,6 +42,7 @@ from tests.factories import (
     UserFactory,
     certified_product,
 )
+from tests.factories_places import point as point_of_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +76,7 @@ class World:
     photos: list
     users: dict
     tokens: dict
+    point: object = None  # a point of sale of the business, open every day
 
 
 def gid(type_name, obj):
@@ -124,6 +128,10 @@ def world(settings, tmp_path):
         "token_own": api_token_create(business=business, user=owner, name="Cổng tỉnh")[1],
         "token_other": api_token_create(business=second, user=owner, name="Kho khác")[1],
     }
+    point = point_of_sale(operator=business, name="Quầy OCOP Tiên Yên")
+    OpeningException.objects.create(
+        location=point.location, date=datetime.date(2031, 1, 22), closed=True
+    )
     return World(
         business=business,
         product=product,
@@ -137,6 +145,7 @@ def world(settings, tmp_path):
         photos=photos,
         users=users,
         tokens=tokens,
+        point=point,
     )
 
 
@@ -152,6 +161,9 @@ def state() -> dict:
         Product,
         ProductVariant,
         ProductPhoto,
+        PointOfSale,
+        OpeningHours,
+        OpeningException,
     )
     return {
         model.__name__: [
@@ -276,6 +288,43 @@ CASES = {
             "product": gid("Product", w.product),
             "photos": [gid("ProductPhoto", p) for p in reversed(w.photos)],
         },
+        MANAGERS,
+    ),
+    "pointOfSaleCreate": (
+        """mutation ($business: ID!) { pointOfSaleCreate(business: $business,
+           name: "Quầy OCOP Bãi Cháy", kind: BUS_STATION, province: "22", latitude: 20.958,
+           longitude: 107.04) { point { id } errors { field code } } }""",
+        lambda w: {"business": gid("Business", w.business)},
+        MANAGERS,
+    ),
+    "pointOfSaleUpdate": (
+        """mutation ($point: ID!) { pointOfSaleUpdate(point: $point, phone: "0203 3846 123")
+           { point { id } errors { field code } } }""",
+        lambda w: {"point": gid("PointOfSale", w.point)},
+        MANAGERS,
+    ),
+    "pointOfSaleHoursSet": (
+        """mutation ($point: ID!) { pointOfSaleHoursSet(point: $point, hours: [
+           {weekday: 0, opens: "07:00", closes: "19:00"}]) { point { id } errors { field code } } }""",
+        lambda w: {"point": gid("PointOfSale", w.point)},
+        MANAGERS,
+    ),
+    "pointOfSaleExceptionSet": (
+        """mutation ($point: ID!) { pointOfSaleExceptionSet(point: $point, date: "2031-01-23",
+           closed: true, reason: "Tết") { point { id } errors { field code } } }""",
+        lambda w: {"point": gid("PointOfSale", w.point)},
+        MANAGERS,
+    ),
+    "pointOfSaleExceptionDelete": (
+        """mutation ($point: ID!) { pointOfSaleExceptionDelete(point: $point, date: "2031-01-22")
+           { point { id } errors { field code } } }""",
+        lambda w: {"point": gid("PointOfSale", w.point)},
+        MANAGERS,
+    ),
+    "pointOfSaleStatusSet": (
+        """mutation ($point: ID!) { pointOfSaleStatusSet(point: $point, status: TEMPORARILY_CLOSED,
+           reason: "Sửa chữa") { point { id } errors { field code } } }""",
+        lambda w: {"point": gid("PointOfSale", w.point)},
         MANAGERS,
     ),
     "memberInvite": (

@@ -266,9 +266,20 @@ OfferEdge: node cursor
 PageInfo: hasNextPage hasPreviousPage startCursor endCursor
 PartScore: code name maxScore score
 PhotoRendition: width height url
-PointOfSale: name seller street commune province
+PointOfSale: id slug coordinatesApproximate descriptionVi descriptionEn reopensOn isDemo name kind
+  status closureReason province commune street legacyAddress latitude longitude phone description
+  operator recognition url directionsUrl openingHours openingExceptions openNow closesAt
+  nextOpening offersInStock displayedProducts
+PointOfSaleConnection: pageInfo edges totalCount
+PointOfSaleEdge: node cursor distanceKm
+OpeningInterval: weekday opens closes
+OpeningExceptionDay: date closed opens closes
+PointRecognition: number date body
+PointStock: offer product units stars
+ProductPointOfSale: point distanceKm units inStock
+StampPointOfSale: name seller street commune province
 Product: id name slug description story isDemo productCode productSet holder variants photos
-  currentCertificate certificates evaluations offers
+  currentCertificate certificates evaluations offers pointsOfSale
 ProductCategory: code name nameEn slug
 ProductConnection: pageInfo edges totalCount
 ProductEdge: node cursor
@@ -278,6 +289,7 @@ ProductVariant: id name netQuantity unit gtin
 Province: code name shortName slug
 PublicBatch: lotCode producedOn expiresOn originProvince originCommune
 Query: search suggest stamp stampByUrl offer seller business products product certificate
+  pointsOfSale pointOfSale
 SearchConnection: pageInfo edges totalCount facets corrected didYouMean
 SearchEdge: node cursor
 SearchHit: kind title subtitle url highlight stars inForce buyable minPrice maxPrice sellerCount

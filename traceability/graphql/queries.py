@@ -23,8 +23,8 @@ from traceability.graphql.shaping import batch_queryset, batches_for
 from traceability.graphql.types import (
     BatchNode,
     CertificateOnScanDate,
-    PointOfSale,
     PublicBatch,
+    StampPointOfSale,
     StampVerification,
     TimelineEvent,
 )
@@ -98,7 +98,7 @@ def _verification(request, page: ScanPage | None) -> StampVerification:
         timeline=[_timeline_event(request, entry) for entry in page.timeline],
         offers=page.offers,
         points_of_sale=[
-            PointOfSale(
+            StampPointOfSale(
                 name=point.name,
                 seller=point.business.name,
                 street=point.street or None,

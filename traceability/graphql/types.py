@@ -262,7 +262,9 @@ class TimelineEvent(graphene.ObjectType):
     corrected_by = graphene.ID(description="Set when a later event corrects this one.")
 
 
-class PointOfSale(graphene.ObjectType):
+class StampPointOfSale(graphene.ObjectType):
+    """A seller's point-of-sale counter holding the product, as the scan page lists it."""
+
     name = graphene.String(required=True)
     seller = graphene.String(required=True)
     street = graphene.String()
@@ -290,6 +292,6 @@ class StampVerification(graphene.ObjectType):
     first_scan_province = graphene.Field(ProvinceType)
     timeline = graphene.List(graphene.NonNull(TimelineEvent))
     offers = graphene.List(graphene.NonNull(OfferType), description="Where to buy, online.")
-    points_of_sale = graphene.List(graphene.NonNull(PointOfSale))
+    points_of_sale = graphene.List(graphene.NonNull(StampPointOfSale))
     pin_protected = graphene.Boolean()
     pin_verified_at = graphene.DateTime()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductSet
 from core.models import Province
+from core.text import nfc
 from marketplace.places.models import (
     LATITUDE_MAX,
     LATITUDE_MIN,
@@ -47,6 +48,20 @@ class PointSearchForm(forms.Form):
     lng = forms.DecimalField(
         label=_("Longitude"), required=False, min_value=LONGITUDE_MIN, max_value=LONGITUDE_MAX
     )
+    near = forms.ModelChoiceField(
+        label=_("Distance from"),
+        required=False,
+        queryset=Province.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label=_("Choose a province"),
+        help_text=_("Points nearest to the centre of the province (or of a commune in it)."),
+    )
+    commune = forms.CharField(
+        label=_("Commune or ward"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "point-communes", "autocomplete": "off"}),
+    )
     radius = forms.IntegerField(
         label=_("Within (km)"), required=False, min_value=1, max_value=RADIUS_MAX_KM
     )
@@ -60,4 +75,5 @@ class PointSearchForm(forms.Form):
         data = super().clean()
         if (data.get("lat") is None) != (data.get("lng") is None):
             data["lat"] = data["lng"] = None
+        data["commune"] = nfc(data.get("commune"))
         return data

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from catalog.models import ProductSet
 from catalog.selectors import framework_current
@@ -18,6 +19,8 @@ from marketplace.places.forms import PointSearchForm
 from marketplace.places.hours import VIETNAM
 from marketplace.places.models import PointOfSale, Weekday
 from marketplace.places.selectors import (
+    commune_centre,
+    point_communes,
     point_displayed_products,
     point_offers_in_stock,
     point_open_state,
@@ -25,10 +28,13 @@ from marketplace.places.selectors import (
     points_filter,
     points_for_page,
     points_public,
+    province_centre,
 )
 
 PER_PAGE = 24
 DEFAULT_RADIUS_KM = 50
+# From a picked province or commune: a province is up to ~300 km across since the 2025 merger.
+PLACE_RADIUS_KM = 150
 _ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -52,12 +58,15 @@ def point_list_view(request: HttpRequest) -> HttpResponse:
         open_now=bool(data.get("open_now")),
         at=now,
     )
-    near = data.get("lat") is not None
+    origin, origin_label = _origin(data)
+    near = origin is not None
     distances: dict[int, float] = {}
     if near:
-        radius = data.get("radius") or DEFAULT_RADIUS_KM
+        radius = data.get("radius") or (
+            DEFAULT_RADIUS_KM if data.get("lat") is not None else PLACE_RADIUS_KM
+        )
         found = points_by_distance(
-            points, latitude=float(data["lat"]), longitude=float(data["lng"]), radius_km=radius
+            points, latitude=origin[0], longitude=origin[1], radius_km=radius
         )
         distances = dict(found)
         source = [pk for pk, _distance in found]
@@ -76,10 +85,38 @@ def point_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "points": rows,
             "near": near,
+            "origin_label": origin_label,
+            "communes": point_communes(province=data.get("near")),
             "product": data.get("product"),
             "map_points": _map_json(rows),
         },
     )
+
+
+def _origin(data: dict) -> tuple[tuple[float, float] | None, str]:
+    """Where distances are measured from, and how the page says so: the browser's position,
+    else a picked commune's or province's centre."""
+    if data.get("lat") is not None:
+        return (float(data["lat"]), float(data["lng"])), _("your location")
+    province = data.get("near")
+    if province is None:
+        return None, ""
+    commune = data.get("commune") or ""
+    if commune:
+        centre = commune_centre(commune=commune, province=province)
+        if centre is not None:
+            return centre, f"{commune}, {province.name}"
+    centre = province_centre(province=province)
+    if centre is None:
+        return None, ""
+    if commune:
+        return centre, _(
+            "the centre of %(province)s (no point names the commune “%(commune)s”)"
+        ) % {
+            "province": province.name,
+            "commune": commune,
+        }
+    return centre, _("the centre of %(province)s") % {"province": province.name}
 
 
 def _map_json(points) -> list[dict]:

@@ -1,6 +1,7 @@
 """Near me: a bounding box on the indexed coordinates, then exact great-circle distances."""
 
 import math
+from decimal import Decimal
 
 import pytest
 
@@ -75,3 +76,16 @@ def test_one_query_whatever_the_number(django_assert_num_queries):
             points_filter(kind="ocop_centre"), latitude=21.0, longitude=105.8, radius_km=50
         )
     assert len(found) == 10
+
+
+def test_every_province_has_a_centre_inside_vietnam():
+    from core.models import Province
+    from marketplace.places.models import LATITUDE_MAX, LATITUDE_MIN, LONGITUDE_MAX, LONGITUDE_MIN
+    from marketplace.places.selectors import province_centre
+
+    provinces = list(Province.objects.all())
+    assert len(provinces) == 34
+    for province in provinces:
+        latitude, longitude = province_centre(province=province)
+        assert LATITUDE_MIN <= Decimal(str(latitude)) <= LATITUDE_MAX, province.name
+        assert LONGITUDE_MIN <= Decimal(str(longitude)) <= LONGITUDE_MAX, province.name

@@ -82,8 +82,9 @@ def test_list_costs_constant_sql(client, django_assert_num_queries, count):
         stocked(created, name=f"Sản phẩm {count}-{n}")
     client.get(LIST)  # warm the session and framework caches
     # The filter's product sets (the current framework), the product-set choices, the ids and
-    # coordinates in the box, the points with their location, hours, exceptions.
-    with django_assert_num_queries(6):
+    # coordinates in the box, the points with their location, hours, exceptions, the communes
+    # for the "nearest to a place" list and its provinces.
+    with django_assert_num_queries(8):
         response = client.get(LIST, {"lat": "21.0", "lng": "105.8", "in_stock": "on"})
     assert len(names(response)) == count
 
@@ -155,3 +156,25 @@ def test_product_page_links_to_points_with_it_in_stock(client):
     link = f'href="/diem-ban/?product={product.slug}&amp;in_stock=on">Mua trực tiếp ở đâu</a>'
     assert link in body
     assert names(client.get(LIST, {"product": product.slug, "in_stock": "on"})) == [target.name]
+
+
+def test_nearest_to_a_picked_province_or_commune(client):
+    # Hạ Long (Quảng Ninh's centre, 20.9517, 107.08): the near one first; Sài Gòn's too far.
+    point(name="Cẩm Phả", latitude="21.010000", longitude="107.290000", commune="Cẩm Phả")
+    point(name="Bãi Cháy", latitude="20.958000", longitude="107.040000", commune="Bãi Cháy")
+    point(name="Bến Thành", latitude="10.772000", longitude="106.698000", code="79")
+    response = client.get(LIST, {"near": "quang-ninh"})
+    assert names(response) == ["Bãi Cháy", "Cẩm Phả"]
+    body = response.content.decode()
+    assert "4,2 km" in body and "Gần nhất trước, tính từ trung tâm Tỉnh Quảng Ninh." in body
+    assert '<option value="Bãi Cháy">' in body
+    # A commune (typed without diacritics): the middle of the points there.
+    response = client.get(LIST, {"near": "quang-ninh", "commune": "cam pha"})
+    assert names(response) == ["Cẩm Phả", "Bãi Cháy"]
+    assert "0,0 km" in response.content.decode()
+    # An unknown commune falls back to the province's centre and says so.
+    body = client.get(LIST, {"near": "quang-ninh", "commune": "Atlantis"}).content.decode()
+    assert "không có điểm bán nào ở xã/phường “Atlantis”" in body
+    # The browser's position wins over a picked province.
+    response = client.get(LIST, {"near": "quang-ninh", "lat": "10.7769", "lng": "106.7009"})
+    assert names(response) == ["Bến Thành"]

@@ -1,4 +1,5 @@
-"""``manage.py certificates_daily``: records expiries, lists the re-evaluation window."""
+"""``manage.py certificates_daily``: records expiries, reminds holders (the same service as the
+scheduled job, catalog.reminders), lists the re-evaluation window."""
 
 import datetime
 from decimal import Decimal
@@ -72,11 +73,14 @@ def test_expires_due_certificates_and_lists_the_window():
         "3 certificates are entering the re-evaluation window (180 to 120 days before expiry)."
     )
     # Soonest expiry first; 119 and 181 days are outside the window.
-    assert lines[2:] == [
+    assert lines[2:-1] == [
         f"{window[offset].number} | Sản phẩm {offset} | HTX số {offset} | "
         f"valid until {day(offset):%d/%m/%Y} | {offset} days left"
         for offset in (120, 150, 180)
     ]
+    assert lines[-1] == (
+        "Holders reminded by e-mail (each certificate once): 3 re-evaluation, 1 expired."
+    )
 
 
 def test_a_second_run_the_same_day_expires_nothing_more():
@@ -94,6 +98,7 @@ def test_revoked_certificates_are_neither_expired_nor_listed():
     assert run("--date", RUN_DAY.isoformat()).splitlines() == [
         "0 certificates expired.",
         "0 certificates are entering the re-evaluation window (180 to 120 days before expiry).",
+        "Holders reminded by e-mail (each certificate once): 0 re-evaluation, 0 expired.",
     ]
     revoked.refresh_from_db()
     assert revoked.status == CertificateStatus.REVOKED
@@ -129,4 +134,39 @@ def test_the_window_is_the_current_frameworks_data():
     assert lines[1] == (
         "2 certificates are entering the re-evaluation window (150 to 90 days before expiry)."
     )
-    assert [line.split(" | ")[1] for line in lines[2:]] == ["Sản phẩm 90", "Sản phẩm 150"]
+    assert [line.split(" | ")[1] for line in lines[2:-1]] == ["Sản phẩm 90", "Sản phẩm 150"]
+
+
+def test_the_command_reminds_each_holder_once_like_the_scheduled_job(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    from catalog.models import CertificateReminder
+    from tests.factories import MembershipFactory, UserFactory
+
+    entering = certificate_until(day(150), name="Trà hoa vàng", holder="HTX Ba Chẽ")
+    MembershipFactory(
+        business=entering.product.holder,
+        role="owner",
+        user=UserFactory(email="chu@bache.vn", username="chu@bache.vn"),
+    )
+    ran_out = certificate_until(day(-3), name="Nước mắm", holder="HTX Cái Rồng")
+    ran_out.product.holder.email = "htx@cairong.vn"
+    ran_out.product.holder.save()
+
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            output = run("--date", RUN_DAY.isoformat())
+        if _run == 0:
+            assert output.splitlines()[-1] == (
+                "Holders reminded by e-mail (each certificate once): 1 re-evaluation, 1 expired."
+            )
+    assert output.splitlines()[-1] == (
+        "Holders reminded by e-mail (each certificate once): 0 re-evaluation, 0 expired."
+    )
+    assert sorted(tuple(message.to) for message in mail.outbox) == [
+        ("chu@bache.vn",),
+        ("htx@cairong.vn",),
+    ]
+    assert CertificateReminder.objects.count() == 2

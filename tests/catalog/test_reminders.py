@@ -104,6 +104,7 @@ def test_beat_schedule_names_registered_tasks(settings):
         "orders.reservations_expire",
         "core.sessions_clear",
         "catalog.opendata_generate",
+        "core.jobs_cleanup",
     }
     for name in started | {entry["task"] for entry in schedule.values()}:
         assert name in current_app.tasks, name

@@ -1,7 +1,10 @@
 """``manage.py certificates_daily [--date YYYY-MM-DD]``: run once a day (cron or a scheduler).
 
-Records the certificates whose validity ran out, then lists those entering the re-evaluation
-window so the registry can remind their holders. Every rule lives in services and selectors.
+Does what beat's daily ``catalog.certificates_daily`` job does — one home,
+``catalog.reminders.certificates_daily_run``: records the certificates whose validity ran out and
+e-mails their holders and the holders of certificates entering the re-evaluation window, each
+certificate once (a second run, by hand or by beat, sends nothing). Then lists the certificates in
+the window for the registry's own follow-up.
 """
 
 import datetime
@@ -11,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from catalog.reminders import certificates_daily_run
 from catalog.selectors import (
     certificates_entering_reevaluation,
     reevaluation_window,
 )
-from catalog.services import certificate_expire_due
 
 
 def _date(value: str) -> datetime.date:
@@ -29,8 +32,9 @@ def _date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "Record expired OCOP certificates and list those entering the re-evaluation window "
-        "(the current framework's, e.g. 180 to 120 days before expiry). Run daily."
+        "Record expired OCOP certificates, remind their holders and those of certificates "
+        "entering the re-evaluation window (the current framework's, e.g. 180 to 120 days before "
+        "expiry) by e-mail, each once, and list the window. What beat runs daily."
     )
 
     def add_arguments(self, parser):
@@ -40,7 +44,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = _date(options["date"]) if options["date"] else timezone.localdate()
-        expired = certificate_expire_due(today=today)
+        counts = certificates_daily_run(today=today)
+        expired = counts["expired"]
         self.stdout.write(
             ngettext("%(count)d certificate expired.", "%(count)d certificates expired.", expired)
             % {"count": expired}
@@ -80,3 +85,13 @@ class Command(BaseCommand):
                     "days": days_left,
                 }
             )
+        self.stdout.write(
+            _(
+                "Holders reminded by e-mail (each certificate once): %(reevaluation)d "
+                "re-evaluation, %(expired)d expired."
+            )
+            % {
+                "reevaluation": counts["reminded_reevaluation"],
+                "expired": counts["reminded_expired"],
+            }
+        )

@@ -57,6 +57,12 @@ class Group:
     def best(self) -> Alternative | None:
         return self.alternatives[0] if self.alternatives else None
 
+    @property
+    def as_typed(self) -> list[Alternative]:
+        """The alternatives that are the buyer's own words (as typed, split, or a synonym of
+        them), not a spelling correction."""
+        return [a for a in self.alternatives if a.weight > FUZZY]
+
 
 @dataclass
 class ParsedQuery:

@@ -127,3 +127,15 @@ FIRST = [
 @pytest.mark.parametrize(("query", "expected"), FIRST)
 def test_the_only_product_with_every_word_comes_first(query, expected):
     assert top(query, 1) == [expected]
+
+
+def test_when_the_words_are_not_found_together_the_fallback_keeps_to_the_words_typed():
+    """No product has "bánh chưng": "banh" is known only as a correction ("bình", "hành"), and
+    alone that brings products sharing no word with the query. The fallback (any of the words)
+    keeps to words the buyer typed; "did you mean" still helps."""
+    results = search_backend().search(query="banh chung")
+    assert (results.total, results.hits) == (0, [])
+    assert results.did_you_mean == "bang chung"
+    titles = [h.title for h in search_backend().search(query="mat ong banh chung", limit=50).hits]
+    assert titles[0] == "Mật ong Tiên Yên"
+    assert not {"Miến dong Bình Liêu", "Rau mầm Song Hành"} & set(titles)

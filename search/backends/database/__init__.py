@@ -9,7 +9,8 @@ served from the documents alone — they carry the card.
 Matching: each word group of the query must be found (any of its alternatives) through the
 engine's full-text index — ``vector @@ to_tsquery('ocop_folded', …)`` on PostgreSQL (a stored
 tsvector with a GIN index), ``search_fts MATCH …`` on SQLite. When that finds nothing, any
-group will do, ranked by how much matched. pg_trgm helps where the vocabulary cannot: a "did
+group will do by a word the buyer typed (not by a spelling correction alone), ranked by how
+much matched. pg_trgm helps where the vocabulary cannot: a "did
 you mean" from the nearest title and suggestions for a mistyped prefix (PostgreSQL only).
 
 Ranking (``_relevance``) is one SQL expression over the folded fields, so SQLite and

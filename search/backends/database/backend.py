@@ -125,6 +125,12 @@ class DatabaseBackend:
         if parsed is None:
             return documents
         groups = parsed.matchable
+        if relaxed:
+            # Any word will do, but one the buyer typed: a correction of a word found nowhere
+            # together with the others would bring products sharing no word with the query
+            # ("banh chung" → "Bình Liêu", "Song Hành").
+            groups = [Group(source=g.source, alternatives=g.as_typed) for g in groups]
+            groups = [g for g in groups if g.alternatives]
         if not groups:
             return documents.none()
         return documents.filter(fts_filter(fts_expression(groups, any_group=relaxed)))

@@ -147,12 +147,15 @@ def _registered_task(name: str):
     return app.tasks[name]
 
 
-def job_finish(*, job_id: int, result: dict | None = None) -> None:
-    """Mark the job done. Work that writes to the database calls it inside its own transaction,
-    so the work and "done" commit together and a second delivery skips both."""
+def job_finish(*, job_id: int, result: dict | None = None, done: int | None = None) -> None:
+    """Mark the job done (``done``: the final count the job page shows). Work that writes to the
+    database calls it inside its own transaction, so the work and "done" commit together and a
+    second delivery skips both."""
     changes: dict[str, Any] = {"state": JobState.DONE, "finished_at": timezone.now(), "error": ""}
     if result is not None:
         changes["result"] = result
+    if done is not None:
+        changes["done"] = done
     Job.objects.filter(pk=job_id).exclude(state__in=FINISHED).update(**changes)
     cache.delete(_PROGRESS_KEY.format(job_id))
 

@@ -9,6 +9,7 @@ Outside any request (a management command), the development server's usual origi
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -31,6 +32,17 @@ def site_url(request: HttpRequest | None = None) -> str:
     if request is not None:
         return request_origin(request)
     return _request_origin.get() or DEVELOPMENT_ORIGIN
+
+
+@contextmanager
+def site_origin_bound(origin: str):
+    """Use ``origin`` for ``site_url()`` inside the block: work done for a request later, in a
+    worker (a stamp sheet drawn in the background), links where that request would have."""
+    token = _request_origin.set(origin or "")
+    try:
+        yield
+    finally:
+        _request_origin.reset(token)
 
 
 class SiteOriginMiddleware:

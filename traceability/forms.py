@@ -13,6 +13,7 @@ from core.text import nfc
 from marketplace.offers.forms import ServiceErrorMixin
 from traceability.models import STAMP_RUN_MAX, BusinessStep, Disposition, EventType
 from traceability.printing import SHEET_LAYOUT_CHOICES, SHEET_LAYOUT_DEFAULT
+from traceability.printing.labels import LINK_GS1, LINK_SHORT
 from traceability.validators import LOT_CODE_MAX
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -117,9 +118,6 @@ class StampRunForm(ServiceErrorMixin, forms.Form):
     submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
 
-LINK_SHORT, LINK_GS1 = "short", "gs1"
-# What the printed QR code carries: the short link fits the smallest labels; the GS1 Digital Link
-# is what retail scanners and GS1 resolvers read (only for packs with a GTIN).
 LINK_FORM_CHOICES = [
     (LINK_SHORT, _("Short link")),
     (LINK_GS1, _("GS1 Digital Link")),

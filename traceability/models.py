@@ -261,6 +261,42 @@ class StampRun(models.Model):
         return f"{self.batch} × {self.quantity}"
 
 
+class StampRunPrint(models.Model):
+    """The label files of a run for one sheet layout and link form: one PDF with every stamp
+    and the CSV, drawn in the background by a ``core.Job`` (``traceability.stamp_run_render``)
+    and kept as the job's output files (``core.JobFile``, private storage), served only to the
+    holder's owners and managers. Ordering a run starts one; another layout or link form is
+    another print of the same run. When the daily cleanup has deleted the job with its files,
+    ``job`` is empty and the print can be drawn again."""
+
+    run = models.ForeignKey(
+        StampRun, on_delete=models.CASCADE, related_name="prints", verbose_name=_("run")
+    )
+    layout = models.CharField(_("label sheet"), max_length=20)
+    link = models.CharField(_("QR code carries"), max_length=8, default="short")
+    job = models.ForeignKey(
+        "core.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("background job"),
+    )
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "layout", "link"], name="stamp_run_print_once"),
+        ]
+        verbose_name = _("stamp run print")
+        verbose_name_plural = _("stamp run prints")
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.layout} · {self.link}"
+
+
 class Stamp(models.Model):
     """One printed stamp. ``serial`` is 65 random bits (13 base32 characters); the QR code adds
     the signature (``traceability.signing``), which is computed, never stored."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -21,7 +22,8 @@ from django.utils.translation import ngettext
 
 from catalog.models import Certificate, CertificateStatus, Product, ProductPhoto, ProductVariant
 from catalog.validators import gtin14, gtin_stored_forms
-from core.models import Province
+from core.jobs import job_status
+from core.models import JobFileRole, JobState, Province
 from marketplace.offers.models import (
     Offer,
     ResaleAuthorization,
@@ -31,7 +33,16 @@ from marketplace.offers.models import (
 from marketplace.offers.selectors import offers_visible
 from sellers.models import Business
 from traceability import signing
-from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun, Verdict
+from traceability.models import (
+    Batch,
+    ProvenanceEvent,
+    Scan,
+    Stamp,
+    StampRun,
+    StampRunPrint,
+    Verdict,
+)
+from traceability.printing.labels import LINK_GS1, LINK_SHORT, StampLabel
 
 # Anomaly thresholds, overridable in settings. A buyer scans a jar a few times; a code printed
 # on hundreds of fakes is scanned far more, and in places far apart.
@@ -445,3 +456,100 @@ def batches_of_business(*, business: Business) -> QuerySet[Batch]:
     return Batch.objects.filter(variant__product__holder=business).select_related(
         "variant__product", "origin_province", "certificate"
     )
+
+
+# --- stamp labels --------------------------------------------------------------------------------
+
+
+def stamp_run_stamps(*, run: StampRun) -> QuerySet[Stamp]:
+    """The run's stamps in print order, with only what a label needs."""
+    return Stamp.objects.filter(run=run).order_by("id").only("id", "serial", "run_id")
+
+
+def stamp_run_labels(
+    *,
+    run: StampRun,
+    stamps: QuerySet[Stamp] | None = None,
+    pins: dict[str, str] | None = None,
+    link: str = LINK_SHORT,
+) -> Iterator[StampLabel]:
+    """Printable labels of ``stamps`` (rows of ``run``, all of them by default), streamed from
+    the database; the QR codes carry the ``link`` form, the CSV gives both forms."""
+    batch = run.batch
+    variant = batch.variant
+    certificate = batch.certificate
+    # Stars only while the certificate the batch was produced under is still in force: a label
+    # printed today must not claim a revoked or lapsed star rating.
+    stars = (
+        certificate.stars
+        if certificate is not None
+        and certificate.status_on(timezone.localdate()) == CertificateStatus.ACTIVE
+        else None
+    )
+    name = f"{variant.product.name} — {variant.name}" if variant.name else variant.product.name
+    if stamps is None:
+        stamps = stamp_run_stamps(run=run)
+    for stamp in stamps.iterator(chunk_size=2000):
+        stamp.run = run  # the signing key id comes from the run: no query per stamp
+        gs1_url = signing.stamp_url_gs1(stamp)
+        yield StampLabel(
+            url=gs1_url if link == LINK_GS1 and gs1_url else signing.stamp_url_short(stamp),
+            gs1_url=gs1_url,
+            serial=stamp.serial,
+            product_name=name,
+            stars=stars,
+            pin=pins[stamp.serial] if pins else None,
+        )
+
+
+def stamp_run_print_progress(*, stamp_print: StampRunPrint, quantity: int) -> dict:
+    """Where a background print stands (``core.jobs.job_status`` of its job): ``state``,
+    ``done`` of ``total`` stamps, ``percent``, ``running``, ``failed``, and once drawn the
+    ``pdf`` and ``csv`` (``core.JobFile``). A print whose job the daily cleanup deleted, with its
+    files, counts as failed: it can be drawn again. Reads ``job.files`` (prefetch it)."""
+    job = stamp_print.job
+    if job is None:
+        return {
+            "state": JobState.FAILED,
+            "done": 0,
+            "total": quantity,
+            "percent": 0,
+            "running": False,
+            "failed": True,
+            "pdf": None,
+            "csv": None,
+        }
+    status = job_status(job=job)
+    files = {f.name.rsplit(".", 1)[-1]: f for f in job.files.all() if f.role == JobFileRole.OUTPUT}
+    total = status["progress"].get("total") or quantity
+    done = (
+        total
+        if status["state"] == JobState.DONE
+        else min(status["progress"].get("done") or 0, total)
+    )
+    return {
+        "state": status["state"],
+        "done": done,
+        "total": total,
+        "percent": int(100 * done / total) if total else 0,
+        "running": not status["finished"],
+        "failed": status["failed"],
+        "pdf": files.get("pdf") if status["state"] == JobState.DONE else None,
+        "csv": files.get("csv") if status["state"] == JobState.DONE else None,
+    }
+
+
+def stamp_run_prints(*, run: StampRun) -> list[StampRunPrint]:
+    """The run's background prints with their jobs and files (two queries), each with
+    ``progress`` (``stamp_run_print_progress``)."""
+    prints = list(
+        StampRunPrint.objects.filter(run=run)
+        .select_related("job")
+        .prefetch_related("job__files")
+        .order_by("id")
+    )
+    for stamp_print in prints:
+        stamp_print.progress = stamp_run_print_progress(
+            stamp_print=stamp_print, quantity=run.quantity
+        )
+    return prints

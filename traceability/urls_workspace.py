@@ -31,6 +31,17 @@ urlpatterns = [
     path(
         "<slug:slug>/stamp-runs/<int:run_pk>/stamps.csv", views.stamp_run_csv, name="stamp_run_csv"
     ),
+    # One PDF of the whole run (and the CSV), drawn in the background (services/prints.py).
+    path(
+        "<slug:slug>/stamp-runs/<int:run_pk>/prints/",
+        views.stamp_run_print_create,
+        name="stamp_run_print_create",
+    ),
+    path(
+        "<slug:slug>/stamp-runs/<int:run_pk>/prints/<int:print_pk>.<str:kind>",
+        views.stamp_run_print_file,
+        name="stamp_run_print_file",
+    ),
     path(
         "<slug:slug>/stamp-runs/<int:run_pk>/stamps/<str:serial>.png",
         views.stamp_png,

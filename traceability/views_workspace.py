@@ -37,10 +37,10 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from catalog.models import CertificateStatus, ProductVariant
+from catalog.models import ProductVariant
 from core.uploads import UploadRejected
 from marketplace.offers.models import StockLocation
 from marketplace.offers.views import Workspace
@@ -48,23 +48,31 @@ from sellers.errors import SellerError
 from traceability.epcis import batch_epcis_document
 from traceability.errors import TraceabilityError
 from traceability.forms import LINK_GS1, LINK_SHORT, BatchForm, EventForm, SheetForm, StampRunForm
-from traceability.models import Batch, ProvenanceEvent, Stamp, StampRun
+from traceability.models import Batch, ProvenanceEvent, Stamp, StampRun, StampRunPrint
 from traceability.printing import (
     SHEET_LAYOUT_DEFAULT,
     SHEET_LAYOUTS,
-    StampLabel,
     stamp_csv,
     stamp_csv_chunks,
     stamp_qr_png,
     stamp_qr_svg,
     stamp_sheet_pdf,
 )
-from traceability.selectors import batch_timeline, batches_of_business, batches_recordable_by
+from traceability.selectors import (
+    batch_timeline,
+    batches_of_business,
+    batches_recordable_by,
+    stamp_run_labels,
+    stamp_run_print_progress,
+    stamp_run_prints,
+    stamp_run_stamps,
+)
 from traceability.services import (
     batch_create,
     provenance_event_correct,
     provenance_event_record,
     stamp_run_order,
+    stamp_run_print_start,
 )
 from traceability.signing import stamp_url_gs1, stamp_url_short
 
@@ -298,35 +306,11 @@ def _stamp_url(stamp: Stamp, link: str) -> str:
 
 
 def _labels(run: StampRun, stamps, pins: dict[str, str] | None = None, link: str = LINK_SHORT):
-    """Printable labels of ``stamps`` (rows of ``run``), streamed from the database; the QR
-    codes carry the ``link`` form, the CSV gives both forms."""
-    batch = run.batch
-    variant = batch.variant
-    certificate = batch.certificate
-    # Stars only while the certificate the batch was produced under is still in force: a label
-    # printed today must not claim a revoked or lapsed star rating.
-    stars = (
-        certificate.stars
-        if certificate is not None
-        and certificate.status_on(timezone.localdate()) == CertificateStatus.ACTIVE
-        else None
-    )
-    name = f"{variant.product.name} — {variant.name}" if variant.name else variant.product.name
-    for stamp in stamps.iterator(chunk_size=2000):
-        stamp.run = run  # the signing key id comes from the run: no query per stamp
-        gs1_url = stamp_url_gs1(stamp)
-        yield StampLabel(
-            url=gs1_url if link == LINK_GS1 and gs1_url else stamp_url_short(stamp),
-            gs1_url=gs1_url,
-            serial=stamp.serial,
-            product_name=name,
-            stars=stars,
-            pin=pins[stamp.serial] if pins else None,
-        )
+    return stamp_run_labels(run=run, stamps=stamps, pins=pins, link=link)
 
 
 def _run_stamps(run: StampRun):
-    return Stamp.objects.filter(run=run).order_by("id").only("id", "serial", "run_id")
+    return stamp_run_stamps(run=run)
 
 
 def _pin_archive(run: StampRun, pins: dict[str, str], layout_key: str):
@@ -366,6 +350,7 @@ def stamp_run_create_view(request, slug, pk):
                     quantity=data["quantity"],
                     with_pin=data["with_pin"],
                     submission=data["submission"] or uuid.uuid4(),
+                    layout=data["layout"],
                 )
                 run = order.run
                 archive = _pin_archive(run, order.pins, data["layout"]) if order.pins else None
@@ -415,6 +400,7 @@ def stamp_run_detail(request, slug, run_pk):
     layout = sheets.cleaned_data["layout"] if sheets.is_valid() else SHEET_LAYOUT_DEFAULT
     link = sheets.cleaned_data["link"] if sheets.is_valid() else LINK_SHORT
     run.pdf_parts = range(1, _pdf_parts(run, layout) + 1)
+    prints = list(stamp_run_prints(run=run))
     for stamp in page:
         stamp.run = run  # the URL's signature needs the run's key: no query per stamp
         # Shown, not linked: opening the scan page records a scan, which only buyers should do.
@@ -422,8 +408,66 @@ def stamp_run_detail(request, slug, run_pk):
     return render(
         request,
         "traceability/workspace/stamp_run_detail.html",
-        ws.context(batch=run.batch, run=run, page=page, sheets=sheets, layout=layout, link=link),
+        ws.context(
+            batch=run.batch,
+            run=run,
+            page=page,
+            sheets=sheets,
+            layout=layout,
+            link=link,
+            prints=prints,
+            # The page reloads itself (no JavaScript needed) while a file is being drawn.
+            refresh=any(p.progress["running"] for p in prints),
+        ),
     )
+
+
+@login_required
+@require_POST
+def stamp_run_print_create(request, slug, run_pk):
+    """Draw the whole run as one PDF (and the CSV) on the chosen sheet, in the background."""
+    ws = Workspace(request, slug)
+    run = _own_run(ws, run_pk)
+    if not ws.can_manage:
+        return _denied_files(request, ws)
+    sheets = SheetForm(request.POST)
+    if not sheets.is_valid():
+        raise Http404
+    try:
+        stamp_run_print_start(
+            actor=request.user,
+            run=run,
+            layout=sheets.cleaned_data["layout"],
+            link=sheets.cleaned_data["link"],
+        )
+    except (TraceabilityError, SellerError) as error:
+        return _denied(request, ws, error.message)
+    messages.success(request, _("The PDF is being prepared; this page shows when it is ready."))
+    return redirect("traceability_workspace:stamp_run_detail", ws.business.slug, run.pk)
+
+
+@login_required
+def stamp_run_print_file(request, slug, run_pk, print_pk, kind):
+    """A finished print's PDF or CSV (the job's output file): owners and managers only."""
+    ws = Workspace(request, slug)
+    run = _own_run(ws, run_pk)
+    if not ws.can_manage:
+        return _denied_files(request, ws)
+    stamp_print = get_object_or_404(
+        StampRunPrint.objects.filter(run=run).select_related("job").prefetch_related("job__files"),
+        pk=print_pk,
+    )
+    stored = stamp_run_print_progress(stamp_print=stamp_print, quantity=run.quantity).get(kind)
+    if stored is None:
+        raise Http404
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type="application/pdf" if kind == "pdf" else "text/csv; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

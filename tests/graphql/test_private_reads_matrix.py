@@ -209,6 +209,7 @@ PRIVATE_TYPES = {
     "ProvenanceEventConnection": "batch",
     "ProvenanceEventEdge": "batch",
     "StampRun": "nodeStampRun",
+    "StampRunPrint": "nodeStampRun",
     "Order": "order",
     "OrderConnection": "sellerOrders",
     "OrderEdge": "sellerOrders",

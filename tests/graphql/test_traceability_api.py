@@ -31,7 +31,12 @@ from tests.graphql.test_traceability_permission_matrix import CASES  # noqa: F40
 from traceability import signing
 from traceability.graphql.mutations import PIN_RUN_API_MAX
 from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun
-from traceability.services import provenance_event_correct, stamp_run_void
+from traceability.services import (
+    provenance_event_correct,
+    stamp_run_print_render,
+    stamp_run_print_start,
+    stamp_run_void,
+)
 from traceability.services import stamps as stamp_services
 
 pytestmark = pytest.mark.django_db
@@ -328,7 +333,8 @@ BATCH_FIELDS = """id lotCode producedOn expiresOn quantity originProvince { code
   variant { name } certificate { number }
   events(first: 20) { totalCount edges { node { id businessStep disposition eventTimezone address
     location { name } latitude corrects correctedBy } } }
-  stampRuns { quantity withPin voidedAt pdfPath csvPath }"""
+  stampRuns { quantity withPin voidedAt pdfPath csvPath
+    prints { layout link state done total pages pdfPath csvPath } }"""
 
 CREATE = """mutation ($variant: ID!, $lot: String!, $province: String) {
   batchCreate(variant: $variant, lotCode: $lot, producedOn: "2026-11-20", quantity: 200,
@@ -455,6 +461,20 @@ def test_a_cooperative_records_a_batch_its_journey_and_orders_stamps(gql, client
             "voidedAt": None,
             "pdfPath": ordered["run"]["pdfPath"],
             "csvPath": ordered["run"]["csvPath"],
+            # Ordering started the whole run's PDF in the background (queued: the test's
+            # transaction never commits).
+            "prints": [
+                {
+                    "layout": "a4-5x13",
+                    "link": "short",
+                    "state": "QUEUED",
+                    "done": 0,
+                    "total": 3,
+                    "pages": None,
+                    "pdfPath": None,
+                    "csvPath": None,
+                }
+            ],
         }
     ]
 
@@ -636,10 +656,11 @@ def _post(client, query, variables):
 
 # session, user, the business looked up through the user's memberships, count, page
 # (variant, product, holder, origin and certificate joined), events (location and correction
-# joined), stamp runs.
-BATCHES_QUERIES = 7
-# session, user, the batch (memberships as a subquery, the same joins), events, stamp runs.
-BATCH_QUERIES = 5
+# joined), stamp runs, their background prints (jobs joined).
+BATCHES_QUERIES = 8
+# session, user, the batch (memberships as a subquery, the same joins), events, stamp runs,
+# their prints (jobs joined), the jobs' files.
+BATCH_QUERIES = 7
 
 
 def test_batches_cost_the_same_queries_for_one_and_many(client, django_queries):
@@ -665,6 +686,8 @@ def test_a_batch_and_its_events_cost_the_same_queries_for_one_and_many(client, d
     first = event_for(traced, step="harvesting", hours_ago=30)
     client.force_login(traced.owner)
     variables = {"id": gid("Batch", traced.batch.pk)}
+    first_run, _stamps, _pins = stamps_for(traced, 1)
+    stamp_run_print_start(actor=traced.owner, run=first_run, layout="a4-5x13", link="short")
     _post(client, ONE_BATCH, variables)
     with django_queries(BATCH_QUERIES):
         one = _post(client, ONE_BATCH, variables)
@@ -680,13 +703,38 @@ def test_a_batch_and_its_events_cost_the_same_queries_for_one_and_many(client, d
         event_time=timezone.now() - datetime.timedelta(hours=8),
         address="Cảng Cái Lân",
     )
-    stamps_for(traced, 2)
-    stamps_for(traced, 1)
+    two, _stamps, _pins = stamps_for(traced, 2)
+    for layout in ("a4-5x13", "a4-3x8"):
+        drawn = stamp_run_print_start(actor=traced.owner, run=two, layout=layout, link="short")
+    stamp_run_print_render(job_id=drawn.job_id, print_id=drawn.pk)
     with django_queries(BATCH_QUERIES):
         many = _post(client, ONE_BATCH, variables)
     assert one["batch"]["events"]["totalCount"] == 1
     assert many["batch"]["events"]["totalCount"] == 15
     assert len(many["batch"]["stampRuns"]) == 2
+    slug = traced.holder.slug
+    assert many["batch"]["stampRuns"][0]["prints"] == [
+        {
+            "layout": "a4-5x13",
+            "link": "short",
+            "state": "QUEUED",
+            "done": 0,
+            "total": 2,
+            "pages": None,
+            "pdfPath": None,
+            "csvPath": None,
+        },
+        {
+            "layout": "a4-3x8",
+            "link": "short",
+            "state": "DONE",
+            "done": 2,
+            "total": 2,
+            "pages": 1,
+            "pdfPath": f"/seller/{slug}/stamp-runs/{two.pk}/prints/{drawn.pk}.pdf",
+            "csvPath": f"/seller/{slug}/stamp-runs/{two.pk}/prints/{drawn.pk}.csv",
+        },
+    ]
 
 
 RUN_ONCE = """mutation ($batch: ID!, $quantity: Int!, $withPin: Boolean, $token: UUID) {

@@ -20,8 +20,8 @@ from graphql_relay import to_global_id
 from sellers.models import MembershipRole, SellerStatus
 from sellers.services import api_token_create
 from tests.factories import BusinessFactory, MembershipFactory, UserFactory
-from tests.factories_traceability import event_for, traced_product
-from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun
+from tests.factories_traceability import event_for, stamps_for, traced_product
+from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun, StampRunPrint
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,14 @@ CASES = {
            run { quantity } pins { serial pin url } errors { field code } } }""",
         _batch,
         MANAGERS,
-        {StampRun: 1, Stamp: 3},
+        {StampRun: 1, Stamp: 3, StampRunPrint: 1},
+    ),
+    "stampRunPrint": (
+        """mutation ($run: ID!) { stampRunPrint(run: $run, layout: "a4-3x8", link: "gs1") {
+           print { layout link state total pdfPath } errors { field code } } }""",
+        lambda w: {"run": to_global_id("StampRun", w.run.pk)},
+        MANAGERS,
+        {StampRunPrint: 1},
     ),
 }
 
@@ -88,6 +95,7 @@ def world():
     cache.clear()
     traced = traced_product()
     traced.event = event_for(traced)
+    traced.run = stamps_for(traced, 2)[0]
     second = BusinessFactory(status=SellerStatus.ACTIVE)
     MembershipFactory(business=second, user=traced.owner, role=MembershipRole.OWNER)
     traced.users = {
@@ -107,7 +115,7 @@ def world():
     cache.clear()
 
 
-MODELS = (Batch, ProvenanceEvent, StampRun, Stamp, Scan)
+MODELS = (Batch, ProvenanceEvent, StampRun, Stamp, Scan, StampRunPrint)
 
 
 def _state():
@@ -146,6 +154,15 @@ def test_permission_matrix(client, world, mutation, actor):
         if mutation == "stampRunCreate":
             assert len(result["pins"]) == 3
             assert all(p["url"].startswith("HTTP") and len(p["pin"]) >= 6 for p in result["pins"])
+        if mutation == "stampRunPrint":
+            # Queued: the test's transaction never commits, so the job is not published.
+            assert result["print"] == {
+                "layout": "a4-3x8",
+                "link": "gs1",
+                "state": "QUEUED",
+                "total": 2,
+                "pdfPath": None,
+            }
     else:
         assert [e["code"] for e in result["errors"]] == ["PERMISSION_DENIED"]
         assert after == before
@@ -153,6 +170,7 @@ def test_permission_matrix(client, world, mutation, actor):
             {"batch": None},
             {"event": None},
             {"run": None, "pins": None},
+            {"print": None},
         )
 
 

@@ -21,7 +21,7 @@ from sellers.services import api_token_create
 from tests.factories import BusinessFactory, MembershipFactory
 from tests.factories_orders import offer_in_stock, ready_cart
 from tests.factories_traceability import event_for, stamps_for, traced_product
-from traceability.models import Batch, ProvenanceEvent, StampRun
+from traceability.models import Batch, ProvenanceEvent, StampRun, StampRunPrint
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ MODELS = (
     Batch,
     ProvenanceEvent,
     StampRun,
+    StampRunPrint,
 )
 
 
@@ -54,6 +55,7 @@ def world():
     traced = traced_product()
     traced.event = event_for(traced)
     traced.run, (traced.stamp,), _pins = stamps_for(traced, 1)
+    traced.run_print = StampRunPrint.objects.create(run=traced.run, layout="a4-5x13")
     traced.offer, stock = offer_in_stock(holder=traced.holder, name="Trà hoa vàng")
     traced.location = stock.location
     (traced.order,) = checkout_place_orders(
@@ -117,6 +119,11 @@ PAGES = {
     "stamp_run_detail": (lambda w: {"run_pk": w.run.pk}, SHOWN),
     "stamp_run_pdf": (lambda w: {"run_pk": w.run.pk}, False),
     "stamp_run_csv": (lambda w: {"run_pk": w.run.pk}, False),
+    "stamp_run_print_create": (lambda w: {"run_pk": w.run.pk}, False),
+    "stamp_run_print_file": (
+        lambda w: {"run_pk": w.run.pk, "print_pk": w.run_print.pk, "kind": "pdf"},
+        False,
+    ),
     "stamp_png": (lambda w: {"run_pk": w.run.pk, "serial": w.stamp.serial}, False),
     "stamp_svg": (lambda w: {"run_pk": w.run.pk, "serial": w.stamp.serial}, False),
 }

@@ -470,8 +470,8 @@ def test_per_stamp_png_and_svg_decode_to_the_stamp_url(owner, traced):
 def test_run_detail_pages_stamps_in_constant_sql(owner, traced, django_queries, count):
     run, stamps, _pins = stamps_for(traced, count)
     owner.get(url("stamp_run_detail", traced, run.pk))
-    # session, user, business, membership, run, count, stamps
-    with django_queries(7):
+    # session, user, business, membership, run, prints (with their jobs), count, stamps
+    with django_queries(8):
         response = owner.get(url("stamp_run_detail", traced, run.pk))
     html = response.content.decode()
     assert html.count('<li id="stamp-') == min(count, 100)

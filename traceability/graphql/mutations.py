@@ -4,6 +4,7 @@ stamp runs, and the public PIN check."""
 from __future__ import annotations
 
 import graphene
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,9 +33,12 @@ from traceability.graphql.types import (
     EventTypeEnum,
     ProvenanceEventNode,
     StampRunNode,
+    StampRunPrintType,
 )
-from traceability.models import Batch, EventType, ProvenanceEvent, Stamp, StampRun
-from traceability.selectors import stamp_lookup
+from traceability.models import Batch, EventType, ProvenanceEvent, Stamp, StampRun, StampRunPrint
+from traceability.printing import SHEET_LAYOUT_DEFAULT
+from traceability.printing.labels import LINK_SHORT
+from traceability.selectors import stamp_lookup, stamp_run_print_progress
 from traceability.services import (
     batch_create,
     provenance_event_correct,
@@ -42,6 +46,7 @@ from traceability.services import (
     stamp_pin_check,
     stamp_run_create,
     stamp_run_order,
+    stamp_run_print_start,
 )
 
 # A PIN run's answer lists every PIN; 10,000 of them is about 1 MB of JSON.
@@ -226,14 +231,18 @@ class StampPin(graphene.ObjectType):
 
 
 class StampRunCreate(SellerMutation):
-    """Order 1–100,000 signed stamps for a batch (owner or manager). Download the labels from
-    the run's ``pdfPath``/``csvPath``. With PINs (at most 10,000 a run here), this answer is
-    the only place the PINs ever appear in clear: keep them now."""
+    """Order 1–100,000 signed stamps for a batch (owner or manager). The whole run is drawn in
+    the background as one PDF and the CSV: follow ``run.prints``. With PINs (at most 10,000 a
+    run here), this answer is the only place the PINs ever appear in clear: keep them now."""
 
     class Arguments:
         batch = graphene.ID(required=True)
         quantity = graphene.Int(required=True)
         with_pin = graphene.Boolean(default_value=False)
+        layout = graphene.String(
+            default_value=SHEET_LAYOUT_DEFAULT,
+            description="The label sheet of the PDF drawn in the background (the run's prints).",
+        )
         client_token = graphene.UUID(
             description=(
                 "A UUID the client makes once per order: sending the same order again (a retry "
@@ -251,7 +260,16 @@ class StampRunCreate(SellerMutation):
     )
 
     @classmethod
-    def perform_mutation(cls, root, info, batch, quantity, with_pin=False, client_token=None):
+    def perform_mutation(
+        cls,
+        root,
+        info,
+        batch,
+        quantity,
+        with_pin=False,
+        client_token=None,
+        layout=SHEET_LAYOUT_DEFAULT,
+    ):
         found = own_object(
             info,
             Batch.objects.select_related("variant__product__holder"),
@@ -271,9 +289,13 @@ class StampRunCreate(SellerMutation):
                 field="quantity",
             )
         if client_token is None:
-            run, pins = stamp_run_create(
-                actor=info.context.user, batch=found, quantity=quantity, with_pin=with_pin
-            )
+            with transaction.atomic():
+                run, pins = stamp_run_create(
+                    actor=info.context.user, batch=found, quantity=quantity, with_pin=with_pin
+                )
+                stamp_run_print_start(
+                    actor=info.context.user, run=run, layout=layout, link=LINK_SHORT
+                )
             repeated = False
         else:
             # The workspace form's one-order-per-submission rule, with the client's token.
@@ -283,6 +305,7 @@ class StampRunCreate(SellerMutation):
                 quantity=quantity,
                 with_pin=with_pin,
                 submission=client_token,
+                layout=layout,
             )
             run, pins, repeated = order.run, order.pins, order.repeated
         run.batch = found
@@ -306,6 +329,43 @@ class StampRunCreate(SellerMutation):
 def _with_run(stamp: Stamp, run: StampRun) -> Stamp:
     stamp.run = run  # the code is signed with the run's key; no query per stamp
     return stamp
+
+
+class StampRunPrintCreate(SellerMutation):
+    """Draw the whole run as one PDF (and the CSV) on another sheet layout or link form, in the
+    background (owner or manager). Asked again, the same print answers; a failed one runs again.
+    Follow ``print.state`` and ``print.done``; download from ``pdfPath``/``csvPath``."""
+
+    class Arguments:
+        run = graphene.ID(required=True)
+        layout = graphene.String(default_value=SHEET_LAYOUT_DEFAULT)
+        link = graphene.String(default_value=LINK_SHORT, description="short or gs1.")
+
+    print = graphene.Field(StampRunPrintType)
+
+    @classmethod
+    def perform_mutation(cls, root, info, run, layout=SHEET_LAYOUT_DEFAULT, link=LINK_SHORT):
+        found = own_object(
+            info,
+            StampRun.objects.select_related("batch__variant__product__holder"),
+            run,
+            StampRunNode,
+            through="batch__variant__product__holder",
+            field="run",
+        )
+        stamp_print = stamp_run_print_start(
+            actor=info.context.user, run=found, layout=layout, link=link
+        )
+        stamp_print = (
+            StampRunPrint.objects.select_related("job")
+            .prefetch_related("job__files")
+            .get(pk=stamp_print.pk)
+        )
+        stamp_print.run = found
+        stamp_print.progress = stamp_run_print_progress(
+            stamp_print=stamp_print, quantity=found.quantity
+        )
+        return cls(print=stamp_print)
 
 
 class StampPinCheck(BaseMutation):
@@ -352,4 +412,5 @@ class Mutation(graphene.ObjectType):
     provenance_event_record = ProvenanceEventRecord.Field()
     provenance_event_correct = ProvenanceEventCorrect.Field()
     stamp_run_create = StampRunCreate.Field()
+    stamp_run_print = StampRunPrintCreate.Field()
     stamp_pin_check = StampPinCheck.Field()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from traceability.models import Batch, ProvenanceEvent, StampRun
+from traceability.models import Batch, ProvenanceEvent, StampRun, StampRunPrint
 
 EVENTS = "graphql_events"
 RUNS = "graphql_runs"
+PRINTS = "graphql_prints"
 
 
 def batch_queryset(queryset: QuerySet[Batch]) -> QuerySet[Batch]:
@@ -24,7 +25,17 @@ def batch_queryset(queryset: QuerySet[Batch]) -> QuerySet[Batch]:
             to_attr=EVENTS,
         ),
         Prefetch(
-            "stamp_runs", queryset=StampRun.objects.order_by("-created_at", "-id"), to_attr=RUNS
+            "stamp_runs",
+            queryset=StampRun.objects.order_by("-created_at", "-id").prefetch_related(
+                Prefetch(
+                    "prints",
+                    queryset=StampRunPrint.objects.select_related("job")
+                    .prefetch_related("job__files")
+                    .order_by("id"),
+                    to_attr=PRINTS,
+                )
+            ),
+            to_attr=RUNS,
         ),
     )
 

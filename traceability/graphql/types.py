@@ -12,12 +12,13 @@ from catalog.graphql.types import CertificateType, ProductVariantType
 from catalog.models import Product
 from core.graphql.connections import CountableConnection, InMemoryConnectionField
 from core.graphql.relay import Node
-from core.graphql.types import ProvinceType, enum_from_choices, lazy_model_type
+from core.graphql.types import ProvinceType, enum_from_choices, enum_value, lazy_model_type
+from core.models import JobState
 from marketplace.offers.graphql.types import OfferType, StockLocationType
 from sellers.graphql.acting import acting_businesses
 from sellers.models import Business
 from traceability.epcis import batch_epcis_document
-from traceability.graphql.shaping import EVENTS, RUNS, batches_for
+from traceability.graphql.shaping import EVENTS, PRINTS, RUNS, batches_for
 from traceability.models import (
     Batch,
     BusinessStep,
@@ -27,6 +28,7 @@ from traceability.models import (
     StampRun,
     Verdict,
 )
+from traceability.selectors import stamp_run_print_progress
 
 EventTypeEnum = enum_from_choices("ProvenanceEventType", EventType, "EPCIS 2.0 event type.")
 BusinessStepEnum = enum_from_choices("BusinessStep", BusinessStep, "Why the event happened.")
@@ -112,6 +114,55 @@ class ProvenanceEventNode(DjangoObjectType):
         return Node.to_global_id("ProvenanceEvent", correction.pk) if correction else None
 
 
+JobStateEnum = enum_from_choices("JobState", JobState, "Where a background job stands.")
+
+
+class StampRunPrintType(graphene.ObjectType):
+    """One PDF with every stamp of the run (and the CSV) on one sheet layout, drawn in the
+    background. The paths answer once ``state`` is DONE (signed in as an owner or manager)."""
+
+    class Meta:
+        name = "StampRunPrint"
+
+    layout = graphene.String(required=True, description="The label sheet, e.g. a4-5x13.")
+    link = graphene.String(required=True, description="What the QR codes carry: short or gs1.")
+    state = graphene.Field(JobStateEnum, required=True)
+    done = graphene.Int(required=True, description="Stamps drawn so far.")
+    total = graphene.Int(required=True)
+    pages = graphene.Int(description="Pages of the PDF, once drawn.")
+    pdf_path = graphene.String(description="The PDF (workspace), once drawn.")
+    csv_path = graphene.String(description="The CSV (workspace), once drawn.")
+
+    @staticmethod
+    def _path(root, kind):
+        if root.progress[kind] is None:
+            return None
+        slug = root.run.batch.variant.product.holder.slug
+        return reverse(
+            "traceability_workspace:stamp_run_print_file", args=[slug, root.run_id, root.pk, kind]
+        )
+
+    @staticmethod
+    def resolve_state(root, info):
+        return enum_value(root.progress["state"])
+
+    @staticmethod
+    def resolve_done(root, info):
+        return root.progress["done"]
+
+    @staticmethod
+    def resolve_total(root, info):
+        return root.progress["total"]
+
+    @staticmethod
+    def resolve_pdf_path(root, info):
+        return StampRunPrintType._path(root, "pdf")
+
+    @staticmethod
+    def resolve_csv_path(root, info):
+        return StampRunPrintType._path(root, "csv")
+
+
 class StampRunNode(DjangoObjectType):
     """A run of signed stamps. PINs are never readable here: the creating mutation returns them
     once. The label files are downloaded (signed in, as a member) from the paths given."""
@@ -121,6 +172,12 @@ class StampRunNode(DjangoObjectType):
     gs1_pdf_path = graphene.String(
         description="PDF label sheets whose QR codes carry the GS1 Digital Link (workspace); "
         "null when the pack has no GTIN."
+    )
+    prints = graphene.List(
+        graphene.NonNull(StampRunPrintType),
+        required=True,
+        description="The whole run as one PDF and the CSV, drawn in the background: ordering a "
+        "run starts one; stampRunPrint asks for another sheet layout or link form.",
     )
 
     class Meta:
@@ -151,6 +208,20 @@ class StampRunNode(DjangoObjectType):
     @staticmethod
     def resolve_csv_path(root, info):
         return StampRunNode._path(root, "stamp_run_csv")
+
+    @staticmethod
+    def resolve_prints(root, info):
+        prints = getattr(root, PRINTS, None)
+        if prints is None:
+            prints = list(
+                root.prints.select_related("job").prefetch_related("job__files").order_by("id")
+            )
+        for stamp_print in prints:
+            stamp_print.run = root
+            stamp_print.progress = stamp_run_print_progress(
+                stamp_print=stamp_print, quantity=root.quantity
+            )
+        return prints
 
     @staticmethod
     def resolve_gs1_pdf_path(root, info):

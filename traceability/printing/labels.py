@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What the printed QR code carries: the short link fits the smallest labels; the GS1 Digital Link
+# is what retail scanners and GS1 resolvers read (only for packs with a GTIN).
+LINK_SHORT, LINK_GS1 = "short", "gs1"
+LINKS = (LINK_SHORT, LINK_GS1)
+
 
 @dataclass(frozen=True)
 class StampLabel:

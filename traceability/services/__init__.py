@@ -1,5 +1,6 @@
 """Traceability writes: ``batches`` (batches and their provenance events) and ``stamps``
-(stamp runs, scans and PIN checks, with their rate limits). Callers import from here; a test
+(stamp runs, scans and PIN checks, with their rate limits) and ``prints`` (a run's PDF and CSV
+drawn in the background). Callers import from here; a test
 that replaces a rate limit patches it where it is used (``traceability.services.stamps``).
 """
 
@@ -11,6 +12,11 @@ from traceability.services.batches import (
     certificate_in_force_on,
     provenance_event_correct,
     provenance_event_record,
+)
+from traceability.services.prints import (
+    stamp_run_file_stem,
+    stamp_run_print_render,
+    stamp_run_print_start,
 )
 from traceability.services.stamps import (
     PIN_PER_CLIENT,
@@ -48,7 +54,10 @@ __all__ = [
     "stamp_check_allowance",
     "stamp_pin_check",
     "stamp_run_create",
+    "stamp_run_file_stem",
     "stamp_run_order",
+    "stamp_run_print_render",
+    "stamp_run_print_start",
     "stamp_run_void",
     "stamp_scan_record",
 ]

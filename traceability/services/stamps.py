@@ -29,7 +29,10 @@ from traceability.models import (
     StampRun,
     Verdict,
 )
+from traceability.printing import SHEET_LAYOUT_DEFAULT
+from traceability.printing.labels import LINK_SHORT
 from traceability.services.batches import holder_manager_require
+from traceability.services.prints import stamp_run_print_start
 
 logger = logging.getLogger(__name__)
 
@@ -166,11 +169,21 @@ class StampRunOrder:
 
 
 def stamp_run_order(
-    *, actor, batch: Batch, quantity: int, with_pin: bool, submission: uuid.UUID
+    *,
+    actor,
+    batch: Batch,
+    quantity: int,
+    with_pin: bool,
+    submission: uuid.UUID,
+    layout: str = SHEET_LAYOUT_DEFAULT,
+    link: str = LINK_SHORT,
 ) -> StampRunOrder:
     """``stamp_run_create`` once per order form submission: the form carries a one-time token,
     and a second submission of it (a double tap, a reload, two tabs at once) answers the run the
-    first one ordered, without its PINs, which existed only for the first answer."""
+    first one ordered, without its PINs, which existed only for the first answer.
+
+    A new run's label files (one PDF on ``layout`` sheets, the CSV) start drawing in the
+    background once the order commits (``stamp_run_print_start``)."""
     holder_manager_require(actor=actor, variant=batch.variant)
     earlier = StampRun.objects.filter(submission=submission, batch=batch).first()
     if earlier is not None:
@@ -184,6 +197,7 @@ def stamp_run_order(
                 with_pin=with_pin,
                 submission=submission,
             )
+            stamp_run_print_start(actor=actor, run=run, layout=layout, link=link)
     except IntegrityError:
         # The same submission committed in another request meanwhile (the unique constraint
         # made this one wait for it): that run is the answer.

@@ -147,6 +147,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE search_searchdocument")
             cursor.execute("VACUUM ANALYZE search_searchterm")
+            cursor.execute("VACUUM ANALYZE search_searchprefix")
 
     backend = search_backend()
     queries, prefixes = query_set(random.Random(args.seed))

@@ -15,6 +15,8 @@ from catalog.graphql.mutations import Mutation as CatalogMutation
 from catalog.graphql.queries import Query as CatalogQuery
 from catalog.graphql.queries import products_field
 from core.graphql.relay import Node
+from marketplace.fairs.graphql.mutations import Mutation as FairsMutation
+from marketplace.fairs.graphql.queries import Query as FairsQuery
 from marketplace.offers.graphql.extensions import PRODUCTS_BY_OFFERS
 from marketplace.offers.graphql.mutations import Mutation as OffersMutation
 from marketplace.offers.graphql.queries import Query as OffersQuery
@@ -38,6 +40,7 @@ class Query(
     PlacesQuery,
     OrdersQuery,
     TraceabilityQuery,
+    FairsQuery,
     SearchQuery,
     graphene.ObjectType,
 ):
@@ -54,6 +57,7 @@ class Mutation(
     PaymentsMutation,
     CheckoutMutation,
     TraceabilityMutation,
+    FairsMutation,
     graphene.ObjectType,
 ):
     pass

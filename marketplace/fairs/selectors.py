@@ -23,6 +23,7 @@ from marketplace.fairs.models import (
     ExhibitorApplication,
     Fair,
     FairStatus,
+    ProgrammeItem,
     Zone,
 )
 from marketplace.offers.models import Offer
@@ -71,6 +72,7 @@ class Exhibitor:
     products: list[ExhibitorProduct] = field(default_factory=list)
     # Folded text the exhibitor search matches: seller, products, province.
     text: str = ""
+    fair_id: int | None = None
 
     @property
     def best_stars(self) -> int:
@@ -134,21 +136,33 @@ def fair_page(
 ) -> FairPage | None:
     """Everything a fair's page, its booth map and its exhibitor list show, in eight queries
     whatever the number of booths, exhibitors and products."""
-    today = today or timezone.localdate()
     fairs = fairs_public() if public_only else Fair.objects.select_related("organiser", "province")
     fair = fairs.filter(slug=slug).first()
     if fair is None:
         return None
-    zones = list(fair.zones.order_by("position", "id"))
-    booths = list(fair.booths.order_by("code"))
+    return fair_pages(fairs=[fair], today=today)[fair.pk]
+
+
+def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict[int, FairPage]:
+    """``fair_page`` for several fairs at once (a page of the API's ``fairs``), in the same
+    seven queries whatever the number of fairs, booths, exhibitors and products."""
+    today = today or timezone.localdate()
+    ids = [fair.pk for fair in fairs]
+    zones_of: dict[int, list[Zone]] = {pk: [] for pk in ids}
+    for zone in Zone.objects.filter(fair_id__in=ids).order_by("position", "id"):
+        zones_of[zone.fair_id].append(zone)
+    booths_of: dict[int, list[Booth]] = {pk: [] for pk in ids}
+    booths = list(Booth.objects.filter(fair_id__in=ids).order_by("code"))
+    for booth in booths:
+        booths_of[booth.fair_id].append(booth)
     assignments = list(
-        BoothAssignment.objects.filter(booth__fair=fair, released_at__isnull=True)
+        BoothAssignment.objects.filter(booth__fair_id__in=ids, released_at__isnull=True)
         .select_related("application__seller__province")
         .order_by("booth__code")
     )
     exhibitors: dict[int, Exhibitor] = {}
     booth_by_id = {b.pk: b for b in booths}
-    colours = {zone.pk: zone.colour for zone in zones}
+    colours = {zone.pk: zone.colour for zones in zones_of.values() for zone in zones}
     for booth in booths:
         booth.exhibitor = None
         booth.colour = colours[booth.zone_id]
@@ -157,6 +171,7 @@ def fair_page(
         exhibitor = exhibitors.get(application.pk)
         if exhibitor is None:
             exhibitor = exhibitors[application.pk] = Exhibitor(application.pk, application.seller)
+            exhibitor.fair_id = application.fair_id
         booth = booth_by_id[assignment.booth_id]
         booth.exhibitor = exhibitor
         exhibitor.booths.append(booth)
@@ -190,8 +205,11 @@ def fair_page(
                 [seller.name, seller.province.name, *(p.product.name for p in exhibitor.products)]
             )
         )
-    programme = list(
-        fair.programme.order_by("position", "id").prefetch_related(
+    programme_of: dict[int, list] = {pk: [] for pk in ids}
+    for item in (
+        ProgrammeItem.objects.filter(fair_id__in=ids)
+        .order_by("position", "id")
+        .prefetch_related(
             Prefetch(
                 "certificates",
                 queryset=Certificate.objects.select_related("product").order_by(
@@ -199,16 +217,24 @@ def fair_page(
                 ),
             )
         )
-    )
-    return FairPage(
-        fair=fair,
-        zones=zones,
-        booths=booths,
-        exhibitors=sorted(exhibitors.values(), key=lambda e: e.booths[0].code),
-        programme=programme,
-        width=max((b.x + b.width for b in booths), default=0),
-        height=max((b.y + b.height for b in booths), default=0),
-    )
+    ):
+        programme_of[item.fair_id].append(item)
+    pages = {}
+    for fair in fairs:
+        fair_booths = booths_of[fair.pk]
+        pages[fair.pk] = FairPage(
+            fair=fair,
+            zones=zones_of[fair.pk],
+            booths=fair_booths,
+            exhibitors=sorted(
+                (e for e in exhibitors.values() if e.fair_id == fair.pk),
+                key=lambda e: e.booths[0].code,
+            ),
+            programme=programme_of[fair.pk],
+            width=max((b.x + b.width for b in fair_booths), default=0),
+            height=max((b.y + b.height for b in fair_booths), default=0),
+        )
+    return pages
 
 
 def exhibitors_search(

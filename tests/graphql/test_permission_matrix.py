@@ -407,9 +407,10 @@ PUBLIC_MUTATIONS = {
 
 def test_every_seller_mutation_is_in_a_matrix():
     from api.schema import schema
+    from tests.graphql.test_fairs_api import CASES as FAIR_CASES
     from tests.graphql.test_orders_api import CASES as ORDER_CASES
     from tests.graphql.test_traceability_api import CASES as TRACEABILITY_CASES
 
     mutations = set(schema.graphql_schema.mutation_type.fields)
-    matrices = set(CASES) | set(TRACEABILITY_CASES) | set(ORDER_CASES)
+    matrices = set(CASES) | set(TRACEABILITY_CASES) | set(ORDER_CASES) | set(FAIR_CASES)
     assert mutations == matrices | PUBLIC_MUTATIONS

@@ -260,6 +260,16 @@ Evaluation: id council evaluatedOn isDemo framework frameworkName level productS
   totalScore bandStars stars capsApplied parts criteria provisional missingCriteria sourceUrl decisionNumber
   certificate product
 Facet: name values
+Fair: id name slug venueName venueAddress latitude longitude startsOn endsOn opensAt closesAt
+  applicationsOpenOn applicationsCloseOn boothFee rules isDemo status description province
+  organiser partners closedDays url zones booths exhibitors
+FairBooth: id code zone areaM2 price x y width height status heldFor exhibitor
+FairConnection: pageInfo edges totalCount
+FairEdge: node cursor
+FairExhibitor: sellerName sellerSlug province boothCodes products
+FairExhibitorProduct: name slug stars
+FairOrganiser: name slug kind
+FairZone: id name kind colour
 FacetValue: value label count selected
 Offer: id seller variant price compareAtPrice status publishedAt stock product
 OfferConnection: pageInfo edges totalCount
@@ -289,8 +299,8 @@ ProductSet: category number name nameEn slug
 ProductVariant: id name netQuantity unit gtin
 Province: code name shortName slug
 PublicBatch: lotCode producedOn expiresOn originProvince originCommune
-Query: search suggest stamp stampByUrl offer seller business products product certificate
-  pointsOfSale pointOfSale
+Query: fairs fair search suggest stamp stampByUrl offer seller business products product
+  certificate pointsOfSale pointOfSale
 SearchConnection: pageInfo edges totalCount facets corrected didYouMean
 SearchEdge: node cursor
 SearchHit: kind title subtitle url highlight stars inForce buyable minPrice maxPrice sellerCount

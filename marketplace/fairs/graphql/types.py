@@ -1,0 +1,208 @@
+"""GraphQL types of fairs: what a visitor sees (the fair, its zones, booths, exhibitors and the
+products they bring). Everything here is public; a fair's page is loaded whole by
+``selectors.fair_pages`` for the page of fairs a query returns, so nesting costs no query."""
+
+from __future__ import annotations
+
+import datetime
+
+import graphene
+from graphene_django import DjangoObjectType
+from graphql_relay import to_global_id
+
+from core.graphql.connections import CountableConnection
+from core.graphql.relay import Node
+from core.graphql.types import ProvinceType, enum_from_choices, enum_value
+from marketplace.fairs.models import (
+    ApplicationStatus,
+    BoothStatus,
+    Fair,
+    FairStatus,
+    OrganiserKind,
+    ZoneKind,
+)
+from marketplace.fairs.selectors import fair_pages, fairs_public
+
+FairStatusEnum = enum_from_choices("FairStatus", FairStatus, "Where a fair stands.")
+ApplicationStatusEnum = enum_from_choices(
+    "ExhibitorApplicationStatus", ApplicationStatus, "Where an exhibitor's application stands."
+)
+ZoneKindEnum = enum_from_choices("FairZoneKind", ZoneKind, "What a zone of a fair holds.")
+BoothStatusEnum = enum_from_choices("FairBoothStatus", BoothStatus, "Whether a booth is free.")
+OrganiserKindEnum = enum_from_choices("FairOrganiserKind", OrganiserKind, "Who runs a fair.")
+
+
+class FairOrganiser(graphene.ObjectType):
+    name = graphene.String(required=True)
+    slug = graphene.String(required=True)
+    kind = graphene.Field(OrganiserKindEnum, required=True)
+
+    @staticmethod
+    def resolve_kind(root, info):
+        return enum_value(root.kind)
+
+
+class FairZone(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Give it as `preferredZone` when applying.")
+    name = graphene.String(required=True)
+    kind = graphene.Field(ZoneKindEnum, required=True)
+    colour = graphene.String(required=True, description="#RRGGBB on the booth map.")
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("FairZone", root.pk)
+
+    @staticmethod
+    def resolve_kind(root, info):
+        return enum_value(root.kind)
+
+
+class FairExhibitorProduct(graphene.ObjectType):
+    name = graphene.String(required=True)
+    slug = graphene.String(required=True)
+    stars = graphene.Int(description="Stars of its certificate in force; null without one.")
+
+    @staticmethod
+    def resolve_name(root, info):
+        return root.product.name
+
+    @staticmethod
+    def resolve_slug(root, info):
+        return root.product.slug
+
+
+class FairExhibitor(graphene.ObjectType):
+    seller_name = graphene.String(required=True)
+    seller_slug = graphene.String(required=True)
+    province = graphene.String(required=True, description="The seller's province.")
+    booth_codes = graphene.List(graphene.NonNull(graphene.String), required=True)
+    products = graphene.List(graphene.NonNull(FairExhibitorProduct), required=True)
+
+    @staticmethod
+    def resolve_seller_name(root, info):
+        return root.seller.name
+
+    @staticmethod
+    def resolve_seller_slug(root, info):
+        return root.seller.slug
+
+    @staticmethod
+    def resolve_province(root, info):
+        return root.seller.province.name
+
+    @staticmethod
+    def resolve_booth_codes(root, info):
+        return [booth.code for booth in root.booths]
+
+
+class FairBooth(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Give it as `booth` when assigning.")
+    code = graphene.String(required=True)
+    zone = graphene.String(required=True, description="The zone's name.")
+    area_m2 = graphene.Float(required=True)
+    price = graphene.Int(required=True, description="Whole đồng.")
+    x = graphene.Int(required=True)
+    y = graphene.Int(required=True)
+    width = graphene.Int(required=True)
+    height = graphene.Int(required=True)
+    status = graphene.Field(BoothStatusEnum, required=True)
+    held_for = graphene.String(required=True)
+    exhibitor = graphene.Field(FairExhibitor, description="Who has the booth, if anyone.")
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("FairBooth", root.pk)
+
+    @staticmethod
+    def resolve_zone(root, info):
+        return root.zone_name
+
+    @staticmethod
+    def resolve_status(root, info):
+        return enum_value(root.status)
+
+
+class FairType(DjangoObjectType):
+    """A public fair: dates, venue, zones, the booth map's booths and the exhibitors."""
+
+    status = graphene.Field(FairStatusEnum, required=True)
+    description = graphene.String(required=True, description="In the request's language.")
+    province = graphene.Field(ProvinceType, required=True)
+    organiser = graphene.Field(FairOrganiser, required=True)
+    partners = graphene.List(graphene.NonNull(graphene.String), required=True)
+    closed_days = graphene.List(graphene.NonNull(graphene.Date), required=True)
+    url = graphene.String(required=True, description="The fair's page, from the site root.")
+    zones = graphene.List(graphene.NonNull(FairZone), required=True)
+    booths = graphene.List(graphene.NonNull(FairBooth), required=True)
+    exhibitors = graphene.List(graphene.NonNull(FairExhibitor), required=True)
+
+    class Meta:
+        model = Fair
+        name = "Fair"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "id",
+            "name",
+            "slug",
+            "venue_name",
+            "venue_address",
+            "latitude",
+            "longitude",
+            "starts_on",
+            "ends_on",
+            "opens_at",
+            "closes_at",
+            "applications_open_on",
+            "applications_close_on",
+            "booth_fee",
+            "rules",
+            "is_demo",
+        )
+
+    @classmethod
+    def get_node(cls, info, id):
+        fair = fairs_public().filter(pk=id).first()
+        if fair is not None:
+            fair_pages_attach([fair])
+        return fair
+
+    @staticmethod
+    def resolve_status(root, info):
+        return enum_value(root.status)
+
+    @staticmethod
+    def resolve_organiser(root, info):
+        return root.organiser
+
+    @staticmethod
+    def resolve_closed_days(root, info):
+        return [datetime.date.fromisoformat(day) for day in root.closed_days or []]
+
+    @staticmethod
+    def resolve_url(root, info):
+        return root.get_absolute_url()
+
+    @staticmethod
+    def resolve_zones(root, info):
+        return root.graphql_page.zones
+
+    @staticmethod
+    def resolve_booths(root, info):
+        return root.graphql_page.booths
+
+    @staticmethod
+    def resolve_exhibitors(root, info):
+        return root.graphql_page.exhibitors
+
+
+def fair_pages_attach(fairs: list[Fair]) -> None:
+    """Load the zones, booths and exhibitors of a page of fairs in a fixed number of queries."""
+    pages = fair_pages(fairs=fairs)
+    for fair in fairs:
+        page = pages[fair.pk]
+        names = {zone.pk: zone.name for zone in page.zones}
+        for booth in page.booths:
+            booth.zone_name = names[booth.zone_id]
+        fair.graphql_page = page

@@ -1,0 +1,273 @@
+"""The fairs API: ``fairs`` and ``fair`` (public, constant SQL whatever the number of fairs,
+booths and exhibitors), and who may call each fair mutation — a refusal changes nothing.
+
+Callers: anonymous, a buyer, the owner of another seller, the applying seller's owner / manager /
+staff, an API token of the seller's owner, a member of another organiser, the organiser's staff /
+manager, and the organiser's manager calling with a seller token of theirs (a token never acts
+for an organiser)."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from graphql_relay import to_global_id
+
+from marketplace.fairs.models import (
+    Booth,
+    BoothAssignment,
+    ExhibitorApplication,
+    FairStatus,
+)
+from marketplace.fairs.services import booth_assign
+from sellers.models import Membership
+from sellers.services import api_token_create
+from tests.factories import BusinessFactory, UserFactory, member, province
+from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
+from tests.fairs.helpers import applied, seller_with_offers
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = [
+    "anonymous",
+    "buyer",
+    "other_seller",
+    "owner",
+    "manager",
+    "staff",
+    "token_own",
+    "other_organiser",
+    "desk_staff",
+    "desk_manager",
+    "desk_token",
+]
+SELLER_MANAGERS = {"owner", "manager", "token_own"}
+DESK_MANAGERS = {"desk_manager"}
+
+
+@pytest.fixture
+def world():
+    organiser, desk_manager = organiser_member(role="manager")
+    _organiser, desk_staff = organiser_member(organiser, role="staff")
+    _other, other_organiser = organiser_member()
+    fair = FairFactory(organiser=organiser)
+    zone = ZoneFactory(fair=fair, name="Cụm Tiên Yên")
+    booths = [BoothFactory(zone=zone, code=f"A-{n:02d}") for n in range(1, 3)]
+    seller, manager, offers = seller_with_offers(name="HTX Mật ong Tiên Yên")
+    owner = member(seller, role="owner")
+    # The organiser's manager also manages a seller: its token is a seller's, never the desk's.
+    desk_business = BusinessFactory()
+    Membership.objects.create(user=desk_manager, business=desk_business, role="owner")
+    mine = applied(fair=FairFactory(organiser=organiser), name="HTX khác")
+    mine.seller = seller
+    mine.save()
+    submitted = applied(fair=fair, name="HTX Chè Đường Hoa")
+    return SimpleNamespace(
+        fair=fair,
+        zone=zone,
+        booths=booths,
+        seller=seller,
+        offers=offers,
+        mine=mine,
+        submitted=submitted,
+        users={
+            "anonymous": None,
+            "buyer": UserFactory(),
+            "other_seller": member(BusinessFactory()),
+            "owner": owner,
+            "manager": manager,
+            "staff": member(seller, role="staff"),
+            "other_organiser": other_organiser,
+            "desk_staff": desk_staff,
+            "desk_manager": desk_manager,
+        },
+        tokens={
+            "token_own": api_token_create(business=seller, user=owner, name="Cổng")[1],
+            "desk_token": api_token_create(business=desk_business, user=desk_manager, name="Bàn")[
+                1
+            ],
+        },
+    )
+
+
+def gid(name, obj):
+    return to_global_id(name, obj.pk)
+
+
+def state():
+    return (
+        list(ExhibitorApplication.objects.order_by("pk").values_list("pk", "status", "note")),
+        list(BoothAssignment.objects.order_by("pk").values_list("pk", "booth", "released_at")),
+        list(Booth.objects.order_by("pk").values_list("pk", "status")),
+    )
+
+
+CASES = {
+    "fairApply": (
+        """mutation ($business: ID!, $fair: ID!, $offers: [ID!]!, $zone: ID) {
+           fairApply(business: $business, fair: $fair, offers: $offers, preferredZone: $zone,
+           note: "Cần ổ điện") { applicationId status errors { field code } } }""",
+        lambda w: {
+            "business": gid("Business", w.seller),
+            "fair": gid("Fair", w.fair),
+            "offers": [gid("Offer", o) for o in w.offers],
+            "zone": gid("FairZone", w.zone),
+        },
+        SELLER_MANAGERS,
+    ),
+    "fairApplicationWithdraw": (
+        """mutation ($application: ID!) { fairApplicationWithdraw(application: $application) {
+           applicationId status errors { field code } } }""",
+        lambda w: {"application": gid("ExhibitorApplication", w.mine)},
+        SELLER_MANAGERS,
+    ),
+    "fairApplicationWaitlist": (
+        """mutation ($application: ID!) { fairApplicationWaitlist(application: $application) {
+           applicationId status errors { field code } } }""",
+        lambda w: {"application": gid("ExhibitorApplication", w.submitted)},
+        DESK_MANAGERS,
+    ),
+    "fairApplicationReject": (
+        """mutation ($application: ID!) { fairApplicationReject(application: $application,
+           reason: "Hết chỗ") { applicationId status errors { field code } } }""",
+        lambda w: {"application": gid("ExhibitorApplication", w.submitted)},
+        DESK_MANAGERS,
+    ),
+    "fairBoothAssign": (
+        """mutation ($application: ID!, $booth: ID!) { fairBoothAssign(application: $application,
+           booth: $booth) { applicationId status boothCode errors { field code } } }""",
+        lambda w: {
+            "application": gid("ExhibitorApplication", w.submitted),
+            "booth": gid("FairBooth", w.booths[0]),
+        },
+        DESK_MANAGERS,
+    ),
+}
+
+
+def call(client, world, actor, query, variables):
+    extra = {}
+    if actor in world.tokens:
+        extra["HTTP_AUTHORIZATION"] = f"Bearer {world.tokens[actor]}"
+    elif world.users[actor] is not None:
+        client.force_login(world.users[actor])
+    body = json.dumps({"query": query, "variables": variables})
+    return client.post("/graphql/", body, content_type="application/json", **extra)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("mutation", list(CASES))
+def test_permission_matrix(client, world, mutation, actor):
+    query, variables, allowed = CASES[mutation]
+    before = state()
+    response = call(client, world, actor, query, variables(world))
+    assert response.status_code == 200, response.content
+    payload = response.json()
+    assert "errors" not in payload, payload["errors"]
+    result = payload["data"][mutation]
+    if actor in allowed:
+        assert result["errors"] == []
+        assert state() != before
+    else:
+        assert [e["code"] for e in result["errors"]] == ["PERMISSION_DENIED"]
+        assert {v for k, v in result.items() if k != "errors"} == {None}
+        assert state() == before
+
+
+def test_apply_then_assign_through_the_api(client, world):
+    query, variables, _allowed = CASES["fairApply"]
+    answer = call(client, world, "manager", query, variables(world)).json()["data"]["fairApply"]
+    assert (answer["errors"], answer["status"]) == ([], "SUBMITTED")
+    application = ExhibitorApplication.objects.get(seller=world.seller, fair=world.fair)
+    assert (application.note, application.preferred_zone) == ("Cần ổ điện", world.zone)
+    # A second application is refused with a field and a code.
+    again = call(client, world, "manager", query, variables(world)).json()["data"]["fairApply"]
+    assert again["errors"] == [{"field": "fair", "code": "DUPLICATE"}]
+    query, _variables, _allowed = CASES["fairBoothAssign"]
+    data = {
+        "application": gid("ExhibitorApplication", application),
+        "booth": gid("FairBooth", world.booths[1]),
+    }
+    client.logout()
+    answer = call(client, world, "desk_manager", query, data).json()["data"]["fairBoothAssign"]
+    assert answer == {
+        "applicationId": gid("ExhibitorApplication", application),
+        "status": "ACCEPTED",
+        "boothCode": "A-02",
+        "errors": [],
+    }
+    # The booth is taken now.
+    data["application"] = gid("ExhibitorApplication", world.submitted)
+    taken = call(client, world, "desk_manager", query, data).json()["data"]["fairBoothAssign"]
+    assert taken["errors"] == [{"field": "booth", "code": "INVALID"}]
+
+
+FAIR_QUERY = """query ($slug: String) { fair(slug: $slug) { name status province { code }
+  zones { id name kind } booths { code zone status exhibitor { sellerName } }
+  exhibitors { sellerName boothCodes products { name stars } } } }"""
+
+FAIRS_QUERY = """{ fairs(first: 20, upcoming: true) { totalCount edges { node { slug
+  booths { code exhibitor { sellerName } } exhibitors { sellerName products { name stars } } } } } }"""
+
+
+def _fair_with_exhibitors(count: int):
+    organiser, user = organiser_member()
+    fair = FairFactory(organiser=organiser)
+    zone = ZoneFactory(fair=fair)
+    for _n in range(count):
+        booth_assign(application=applied(fair=fair), booth=BoothFactory(zone=zone), actor=user)
+    return fair
+
+
+def test_fair_by_slug_with_zones_booths_and_exhibitors(client):
+    fair = _fair_with_exhibitors(2)
+    BoothFactory(zone=fair.zones.get(), code="Z-99", status="blocked")
+    FairFactory(status=FairStatus.DRAFT, slug="nhap")
+    body = {"query": FAIR_QUERY, "variables": {"slug": fair.slug}}
+    data = client.post("/graphql/", body, content_type="application/json").json()["data"]
+    answer = data["fair"]
+    assert answer["status"] == "APPLICATIONS_OPEN"
+    assert answer["province"] == {"code": "22"}
+    assert len(answer["booths"]) == 3
+    assert answer["booths"][-1] == {
+        "code": "Z-99",
+        "zone": fair.zones.get().name,
+        "status": "BLOCKED",
+        "exhibitor": None,
+    }
+    assert [len(e["products"]) for e in answer["exhibitors"]] == [1, 1]
+    assert all(e["products"][0]["stars"] in (3, 4, 5) for e in answer["exhibitors"])
+    body["variables"] = {"slug": "nhap"}  # a draft is the organiser's alone
+    assert client.post("/graphql/", body, content_type="application/json").json()["data"] == {
+        "fair": None
+    }
+
+
+def test_fairs_connection_costs_the_same_sql_for_two_or_ten_fairs(client):
+    counts = []
+    for size in (2, 10):
+        fairs = [_fair_with_exhibitors(2) for _n in range(size)]
+        client.post("/graphql/", {"query": FAIRS_QUERY}, content_type="application/json")
+        with CaptureQueriesContext(connection) as queries:
+            data = client.post(
+                "/graphql/", {"query": FAIRS_QUERY}, content_type="application/json"
+            ).json()["data"]
+        assert data["fairs"]["totalCount"] == len(fairs) + (2 if size == 10 else 0)
+        counts.append(len(queries))
+    # count, page, zones, booths, assignments with sellers, products brought, certificates in
+    # force, programme
+    assert counts == [FAIRS_QUERIES, FAIRS_QUERIES]
+
+
+FAIRS_QUERIES = 8
+
+
+def test_fairs_filters_by_province_and_status(client):
+    FairFactory(slug="ha-long")
+    FairFactory(slug="sai-gon", province=province("79"), status=FairStatus.FINISHED)
+    query = """{ a: fairs(province: "79") { edges { node { slug } } }
+      b: fairs(status: APPLICATIONS_OPEN) { edges { node { slug } } } }"""
+    data = client.post("/graphql/", {"query": query}, content_type="application/json").json()
+    assert [e["node"]["slug"] for e in data["data"]["a"]["edges"]] == ["sai-gon"]
+    assert [e["node"]["slug"] for e in data["data"]["b"]["edges"]] == ["ha-long"]

@@ -44,7 +44,9 @@ def product_page_section_register(section: ProductPageSection) -> None:
 
 
 def product_page_sections() -> list[ProductPageSection]:
-    return list(_sections)
+    """In registration order, except that a section may ask to come later with a ``position``
+    (default 0): the app order of INSTALLED_APPS is not the reading order of the page."""
+    return sorted(_sections, key=lambda section: getattr(section, "position", 0))
 
 
 def photo_for_page(photo: ProductPhoto) -> dict:

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from core.ratelimit import client_ip
 from core.site import site_url
+from marketplace.places.product_page import nearest_points_context
 from traceability import signing
 from traceability.digital_link import MalformedLink, digital_link_parse
 from traceability.selectors import (
@@ -74,6 +75,22 @@ def _scan_place(request) -> ScanPlace:
     )
 
 
+def _nearest_points(request, page) -> dict:
+    """ "Buy in person near you" on the verdict: from the place sent with the scan (``lat``/
+    ``lng``, else ``province``), else the producer's province; only under a certificate in
+    force (as the offers are)."""
+    if not page.certificate.is_valid:
+        return {"nearest_points": None}
+    context = nearest_points_context(
+        product=page.product,
+        latitude=request.GET.get("lat"),
+        longitude=request.GET.get("lng"),
+        province_slug=request.GET.get("province"),
+    )
+    context["nearest_param"] = "province"
+    return context
+
+
 @csrf_protect
 def scan_view(request, code: str):
     """GET records a scan and shows the verdict; HEAD shows it without recording; POST checks
@@ -119,6 +136,7 @@ def scan_view(request, code: str):
         request,
         "traceability/scan.html",
         {
+            **_nearest_points(request, page),
             "page": page,
             "pin_result": pin_result,
             "PinStatus": PinStatus,

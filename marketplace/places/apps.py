@@ -8,7 +8,10 @@ class PlacesConfig(AppConfig):
     verbose_name = _("Points of sale")
 
     def ready(self):
+        from catalog.product_page import product_page_section_register
         from marketplace.offers.demo import demo_shop_step_register
         from marketplace.places.demo import demo_points_load
+        from marketplace.places.product_page import NearestPointsSection
 
         demo_shop_step_register(demo_points_load)
+        product_page_section_register(NearestPointsSection())

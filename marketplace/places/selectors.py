@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.selectors import certificates_in_force
@@ -402,3 +403,53 @@ def products_points(
         ranked.sort(key=lambda row: row[:3])
         result[product_id] = [row[3] for row in ranked[:limit]]
     return result
+
+
+@dataclass(frozen=True)
+class NearestPoint:
+    point: PointOfSale
+    distance_km: float | None
+    units: int
+
+
+NEAREST_LIMIT = 3
+
+
+def points_nearest_with_product(
+    *, product: Product, origin: tuple[float, float] | None, limit: int = NEAREST_LIMIT
+) -> list[NearestPoint]:
+    """ "Buy in person near you": the ``limit`` public points nearest to ``origin`` with a
+    visible offer of ``product`` in stock (by name without an origin). Two queries."""
+    latitude, longitude = origin if origin is not None else (None, None)
+    rows = products_points(
+        product_ids=[product.pk], latitude=latitude, longitude=longitude, limit=limit
+    )[product.pk]
+    points = PointOfSale.objects.filter(pk__in=[row.point_id for row in rows]).select_related(
+        "location__province"
+    )
+    by_id = {point.pk: point for point in points}
+    return [
+        NearestPoint(by_id[row.point_id], row.distance_km, row.units)
+        for row in rows
+        if row.point_id in by_id
+    ]
+
+
+def origin_resolve(
+    *, latitude=None, longitude=None, province=None, fallback_province=None
+) -> tuple[tuple[float, float] | None, str]:
+    """Where "near you" is measured from and how to say it: the browser's position, else a
+    picked province's centre, else ``fallback_province``'s (a product's holder's)."""
+    try:
+        if latitude not in (None, "") and longitude not in (None, ""):
+            lat, lng = float(latitude), float(longitude)
+            if -90 <= lat <= 90 and -180 <= lng <= 180:
+                return (lat, lng), _("your location")
+    except (TypeError, ValueError):
+        pass
+    for candidate in (province, fallback_province):
+        if candidate is not None:
+            centre = province_centre(province=candidate)
+            if centre is not None:
+                return centre, _("the centre of %(province)s") % {"province": candidate.name}
+    return None, ""

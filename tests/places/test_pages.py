@@ -178,3 +178,52 @@ def test_nearest_to_a_picked_province_or_commune(client):
     # The browser's position wins over a picked province.
     response = client.get(LIST, {"near": "quang-ninh", "lat": "10.7769", "lng": "106.7009"})
     assert names(response) == ["Bến Thành"]
+
+
+def test_product_page_lists_the_nearest_points_with_it_in_stock(client, django_assert_num_queries):
+
+    far = point(name="Quầy Cẩm Phả", latitude="21.010000", longitude="107.290000")
+    product, _certificate, offer = stocked(far, name="Chả mực Hạ Long")
+    near = point(
+        name="Quầy Bãi Cháy",
+        latitude="20.958000",
+        longitude="107.040000",
+        operator=far.location.business,
+    )
+    Stock.objects.create(offer=offer, location=near.location, quantity=2)
+    point(name="Hết hàng", latitude="20.950000", longitude="107.080000")  # nothing of it
+    url = reverse("catalog:product_detail", args=[product.slug])
+
+    def nearest(response):
+        section = response.content.decode().split('id="nearest-points"')[1].split("</section>")[0]
+        return re.findall(r'<a href="/diem-ban/[\w-]+/">([^<]+)</a>', section), section
+
+    # No place given: from the holder's province (Quảng Ninh, the factories' default).
+    found, section = nearest(client.get(url))
+    assert found == ["Quầy Bãi Cháy", "Quầy Cẩm Phả"]
+    assert "trung tâm Tỉnh Quảng Ninh" in section and "còn 2" in section
+    # The browser's position (on a click), then a picked province.
+    found, _section = nearest(client.get(url, {"lat": "21.01", "lng": "107.29"}))
+    assert found == ["Quầy Cẩm Phả", "Quầy Bãi Cháy"]
+    found, section = nearest(client.get(url, {"near": "ha-noi"}))
+    assert found == ["Quầy Bãi Cháy", "Quầy Cẩm Phả"]
+    assert "trung tâm Thành phố Hà Nội" in section
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_nearest_points_cost_constant_sql(client, django_assert_num_queries, count):
+    first = point()
+    product, _certificate, offer = stocked(first, name=f"Mật ong {count}")
+    for n in range(count - 1):
+        other = point(operator=first.location.business, latitude=f"{20.9 + n / 100:.6f}")
+        Stock.objects.create(offer=offer, location=other.location, quantity=1)
+    url = reverse("catalog:product_detail", args=[product.slug])
+    client.get(url, {"near": "ha-noi"})
+    with django_assert_num_queries(NEAREST_PAGE_QUERIES):
+        body = client.get(url, {"near": "ha-noi"}).content.decode()
+    assert body.split('id="nearest-points"')[1].count('class="point"') == min(count, 3)
+
+
+# The whole product page (not cached with a place in the query string); the section's share:
+# the picked province, the (product, point, units) rows in the box, those points, the provinces.
+NEAREST_PAGE_QUERIES = 10

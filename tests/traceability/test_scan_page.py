@@ -21,6 +21,7 @@ from tests.factories import (
     province,
     revoke_certificate,
 )
+from tests.factories_places import point as point_of_sale
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
 from traceability import signing
 from traceability.models import Scan, Stamp
@@ -291,14 +292,16 @@ def _page_queries(client, url, django_queries, expected):
 
 # stamp (joined to batch, variant, product, holder, origin, certificate) · recent scans ·
 # scan insert · counter update · first scan · certificate on the day · product photo ·
-# timeline · offers · points of sale.
-SCAN_PAGE_QUERIES = 10
+# timeline · offers · points of sale · buy in person near you: the (product, point, units) rows,
+# those points, the provinces to pick from.
+SCAN_PAGE_QUERIES = 13
 
 
 def test_scan_page_query_count_is_constant(client, traced, django_queries):
     _run, stamps, _pins = stamps_for(traced, 2)
     event_for(traced)
-    OfferFactory(variant=traced.variant, seller=traced.holder, status=OfferStatus.PUBLISHED)
+    own = OfferFactory(variant=traced.variant, seller=traced.holder, status=OfferStatus.PUBLISHED)
+    StockFactory(offer=own, location=point_of_sale(operator=traced.holder).location, quantity=3)
     _page_queries(client, _url(stamps[0]), django_queries, SCAN_PAGE_QUERIES)
     for n in range(8):
         event_for(traced, step="shipping", hours_ago=n + 1)
@@ -308,6 +311,7 @@ def test_scan_page_query_count_is_constant(client, traced, django_queries):
         StockFactory(
             offer=offer, location=StockLocationFactory(business=shop, kind="point_of_sale")
         )
+        StockFactory(offer=offer, location=point_of_sale(operator=shop).location, quantity=2)
         past_scan(stamps[1], hours_ago=n + 1, province_code="22")
     _page_queries(client, _url(stamps[1]), django_queries, SCAN_PAGE_QUERIES)
 

@@ -28,8 +28,9 @@ NBSP = "\u00a0"
 # The product with holder, province, set and category; its packs; its photos; the evaluation
 # history with framework, certificate and decision (the certificate in force is among them); then
 # one query for the visible offers with their stock, whatever the number of sellers, and one for
-# the fairs where the product is brought to a booth (marketplace.fairs.sections).
-QUERIES = 6
+# the fairs where the product is brought to a booth (marketplace.fairs.sections); "buy in person
+# near you": the points with it in stock (their rows only when there are some) and the provinces.
+QUERIES = 8
 
 
 def _page(client, product):

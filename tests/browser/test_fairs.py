@@ -1,0 +1,71 @@
+"""A seller applies to a fair from its workspace, the organiser accepts it on a booth from its
+desk, and the public fair page shows the exhibitor at that booth (phone + vi, desktop + en)."""
+
+import re
+
+import pytest
+
+from marketplace.fairs.models import ApplicationStatus, ExhibitorApplication
+from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
+from tests.fairs.helpers import seller_with_offers
+
+PASSWORD = "correct horse battery staple"  # the factories' password
+
+
+def _sign_in(visit, username: str) -> None:
+    page = visit.page
+    visit.goto("/tai-khoan/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form[action$='/dang-nhap/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/tai-khoan/$"))
+    visit.check()
+
+
+@pytest.mark.parametrize(("viewport", "language"), [("phone", "vi"), ("desktop", "en")])
+def test_apply_accept_on_a_booth_and_show_on_the_fair_page(open_context, viewport, language):
+    # The suite's data is committed: each viewport brings its own fair, organiser and seller.
+    organiser, desk_user = organiser_member()
+    fair = FairFactory(organiser=organiser, name=f"Hội chợ OCOP hè {viewport}")
+    zone = ZoneFactory(fair=fair, name=f"Cụm Tiên Yên {viewport}")
+    booth = BoothFactory(zone=zone, code="B-12")
+    seller, manager, offers = seller_with_offers(name=f"HTX Mật ong Tiên Yên {viewport}")
+    product = offers[0].variant.product
+
+    # 1. The seller applies from its workspace.
+    visit = open_context(viewport, language)
+    page = visit.page
+    _sign_in(visit, manager.email)
+    visit.goto(f"/seller/{seller.slug}/hoi-cho/")
+    page.locator(f"[data-fair='{fair.slug}'] a.button").click()
+    page.wait_for_url(re.compile(r"/dang-ky/$"))
+    visit.check()
+    page.check(f"input[name=offers][value='{offers[0].pk}']")
+    page.select_option("#id_preferred_zone", str(zone.pk))
+    page.locator("form.application-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/hoi-cho/$"))
+    visit.check()
+    application = ExhibitorApplication.objects.get(seller=seller, fair=fair)
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert page.locator(f"#application-{application.pk} .application-status").is_visible()
+
+    # 2. The organiser accepts it on booth B-12 from its desk.
+    desk = open_context(viewport, language)
+    _sign_in(desk, desk_user.email)
+    desk.goto(f"/to-chuc/{organiser.slug}/hoi-cho/{fair.slug}/")
+    row = desk.page.locator(f"#application-{application.pk}")
+    row.locator("select[name=booth]").select_option(str(booth.pk))
+    row.locator("form[action$='/assign/'] button[type=submit]").click()
+    desk.page.wait_for_url(re.compile(rf"/hoi-cho/{fair.slug}/$"))
+    desk.check()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.ACCEPTED
+    assert desk.page.locator(f"#application-{application.pk} .booth-code").inner_text() == "B-12"
+
+    # 3. A visitor finds the exhibitor and its product at the booth on the fair's page.
+    visitor = open_context(viewport, language)
+    visitor.goto(f"/hoi-cho/{fair.slug}/")
+    body = visitor.page.content()
+    assert seller.name in body
+    assert product.name in body
+    assert "B-12" in body

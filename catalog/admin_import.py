@@ -1,7 +1,8 @@
 """Decision admin and the recognition-list upload (owned by the importer work).
 
-The upload view only checks the form and permissions, calls ``registry_import`` and renders the
-report: every rule lives in ``catalog.importer``.
+The upload view only checks the form and permissions and hands the file to a background job
+(``registry_import_start``); the job page shows its progress, then the report. Every rule lives in
+``catalog.importer``.
 """
 
 from django import forms
@@ -9,16 +10,23 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalog.importer import registry_import
+from catalog.importer import ImportReport
 from catalog.importer.parsing import sheet_rows_exceed
+from catalog.importer.services import IMPORT_TASK, registry_import_start
 from catalog.models import Decision, EvaluationLevel, Framework, RegistryImport
 from core.forms import ProvinceChoiceField
+from core.jobs import job_readable, job_status
+from core.models import Job
 
 ERRORS_SHOWN = 500
+# What importing needs: it creates decisions, businesses, products and certificates.
+IMPORT_PERMISSIONS = ("catalog.add_decision", "catalog.add_certificate", "sellers.add_business")
 
 
 class RegistryImportForm(forms.Form):
@@ -58,8 +66,8 @@ class RegistryImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        # The upload is imported inside the request: a list bigger than this would outlive the
-        # worker's timeout and get no answer at all. The command has no such limit.
+        # Imported in the background, but the upload itself still passes through a web worker
+        # and its request body limits; the command has no limit at all.
         max_bytes = settings.REGISTRY_ADMIN_MAX_BYTES
         max_rows = settings.REGISTRY_ADMIN_MAX_ROWS
         if upload.size > max_bytes or sheet_rows_exceed(
@@ -98,26 +106,25 @@ class DecisionAdmin(admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="catalog_decision_import",
-            )
+            ),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="catalog_decision_import_job",
+            ),
         ]
         return urls + super().get_urls()
 
     def import_view(self, request):
-        # Importing creates decisions, businesses, products and certificates.
-        if not (
-            self.has_add_permission(request)
-            and request.user.has_perm("catalog.add_certificate")
-            and request.user.has_perm("sellers.add_business")
-        ):
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
             raise PermissionDenied
-        report = None
         if request.method == "POST":
             form = RegistryImportForm(request.POST, request.FILES)
             if form.is_valid():
                 data = form.cleaned_data
                 upload = data["file"]
-                report = registry_import(
-                    source=upload.file,
+                job = registry_import_start(
+                    upload=upload,
                     file_name=upload.name,
                     dry_run=data["dry_run"],
                     decision_number=data["decision_number"],
@@ -129,6 +136,9 @@ class DecisionAdmin(admin.ModelAdmin):
                     level=data["level"],
                     user=request.user,
                 )
+                return HttpResponseRedirect(
+                    reverse("admin:catalog_decision_import_job", args=[job.pk])
+                )
         else:
             form = RegistryImportForm()
         context = {
@@ -136,12 +146,37 @@ class DecisionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("Import recognition list"),
             "form": form,
-            "report": report,
-            "errors_shown": report.errors[:ERRORS_SHOWN] if report else [],
-            "errors_hidden": max(0, len(report.errors) - ERRORS_SHOWN) if report else 0,
+            "report": None,
             "changelist_url": reverse("admin:catalog_decision_changelist"),
         }
         return TemplateResponse(request, "admin/catalog/decision/import_form.html", context)
+
+    def import_job_view(self, request, job_id: int):
+        """The import's job page: progress while it runs (reloading itself), then the report.
+        ``?format=json``: the same status for a script or a poll."""
+        job = get_object_or_404(Job, pk=job_id, kind=IMPORT_TASK)
+        if not job_readable(job=job, user=request.user, permission=IMPORT_PERMISSIONS):
+            raise PermissionDenied
+        status = job_status(job=job)
+        if request.GET.get("format") == "json":
+            return JsonResponse(status)
+        report = ImportReport.from_dict(status["result"]) if status["result"] else None
+        errors_total = status["result"].get("errors_total", 0) if report else 0
+        errors_shown = report.errors[:ERRORS_SHOWN] if report else []
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import recognition list"),
+            "job": job,
+            "status": status,
+            "report": report,
+            "errors_total": errors_total,
+            "errors_shown": errors_shown,
+            "errors_hidden": max(0, errors_total - len(errors_shown)),
+            "import_url": reverse("admin:catalog_decision_import"),
+            "changelist_url": reverse("admin:catalog_decision_changelist"),
+        }
+        return TemplateResponse(request, "admin/catalog/decision/import_job.html", context)
 
 
 @admin.register(RegistryImport)

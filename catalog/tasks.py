@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from catalog.importer.services import registry_import_job_run
 from catalog.opendata import opendata_snapshot_generate
 from catalog.reminders import certificates_daily_run
 from core.jobs import JobTask
@@ -21,3 +22,9 @@ def opendata_generate(self, job_id: int) -> dict:
     (hourly from beat: at most one new file set an hour, none while nothing changes)."""
     snapshot = opendata_snapshot_generate()
     return {"snapshot": snapshot.date.isoformat() if snapshot else None}
+
+
+@shared_task(base=JobTask, bind=True, name="catalog.registry_import")
+def registry_import_task(self, job_id: int) -> dict:
+    """A recognition list uploaded in the admin, validated and imported (all rows or none)."""
+    return registry_import_job_run(job_id=job_id)

@@ -233,14 +233,15 @@ def job_file_get(
     return files.order_by("id").first()
 
 
-def job_readable(*, job: Job, user, permission: str) -> bool:
+def job_readable(*, job: Job, user, permission: str | tuple[str, ...]) -> bool:
     """Who may look at a job's page and files: the person who started it, and staff holding
-    ``permission`` (the one the work itself needs, e.g. the import's)."""
+    ``permission`` (the one the work itself needs, e.g. the import's; a tuple: all of them)."""
     if user is None or not user.is_authenticated:
         return False
     if job.created_by_id is not None and job.created_by_id == user.pk:
         return True
-    return bool(user.is_staff and user.has_perm(permission))
+    needed = (permission,) if isinstance(permission, str) else permission
+    return bool(user.is_staff and user.has_perms(needed))
 
 
 def job_status(*, job: Job) -> dict[str, Any]:

@@ -453,10 +453,11 @@ VIETQR_SERVICE = env("VIETQR_SERVICE", "QRIBFTTA")
 BANK_NOTIFY_SECRET = env("BANK_NOTIFY_SECRET")
 # Hours a VietQR order waits for its transfer before payments_expire_unpaid cancels it.
 PAYMENTS_VIETQR_HOURS = int(env("PAYMENTS_VIETQR_HOURS", "48"))
-# The admin's registry upload runs inside the request: 5,000 rows took 27 s on a loaded test
-# machine, close to a worker timeout. Larger lists go through `manage.py import_registry`.
-REGISTRY_ADMIN_MAX_ROWS = int(env("REGISTRY_ADMIN_MAX_ROWS", "2000"))
-REGISTRY_ADMIN_MAX_BYTES = int(env("REGISTRY_ADMIN_MAX_BYTES", str(1024 * 1024)))
+# The admin's registry upload is imported by a background job (catalog.registry_import), so the
+# limits only bound what one upload may carry through the web worker (a 200,000-row CSV is about
+# 25 MB). Larger lists go through `manage.py import_registry`.
+REGISTRY_ADMIN_MAX_ROWS = int(env("REGISTRY_ADMIN_MAX_ROWS", "300000"))
+REGISTRY_ADMIN_MAX_BYTES = int(env("REGISTRY_ADMIN_MAX_BYTES", str(64 * 1024 * 1024)))
 
 # JSON lines in production (log collectors parse them), readable text in development; every
 # record carries the request id (core.request_log).

@@ -75,5 +75,17 @@ class ImportReport:
         """(field, Vietnamese label, English label, value) rows for templates and the command."""
         return [(name, vi, en, getattr(self, name)) for name, vi, en in COUNT_LABELS]
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self, *, errors_kept: int | None = None) -> dict:
+        """As JSON data; ``errors_kept`` keeps only the first errors (a job's stored result),
+        ``errors_total`` still counting all of them."""
+        data = asdict(self)
+        if errors_kept is not None:
+            data["errors"] = data["errors"][:errors_kept]
+        data["errors_total"] = len(self.errors)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        known = {name: value for name, value in data.items() if name in cls.__dataclass_fields__}
+        known["errors"] = [RowError(**error) for error in data.get("errors", [])]
+        return cls(**known)

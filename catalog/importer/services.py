@@ -15,6 +15,7 @@ import record.
 import datetime
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,11 +35,20 @@ from catalog.importer.report import ImportReport, RowError
 from catalog.importer.validation import Options, Validator
 from catalog.importer.writing import Abort, rows_write
 from catalog.models import EvaluationLevel, Framework, RegistryImport
-from core.models import Province
+from core.jobs import job_file_get, job_file_store, job_finish, job_progress, job_start
+from core.models import Job, Province
 from core.selectors import province_key, province_lookup_table
 from core.text import nfc
 
 TITLE_COLUMN = "Tiêu đề / Title"
+IMPORT_TASK = "catalog.registry_import"
+# Errors kept on a finished job (its page shows them; the count says how many there were).
+ERRORS_KEPT = 500
+# Rows between two progress reports: a report is one cache write, never a query.
+PROGRESS_EVERY = 1000
+
+# progress(rows_read, errors_so_far, phase): phase is "reading" (validating rows) or "writing".
+Progress = Callable[[int, int, str], None]
 
 
 def _file_error(report: ImportReport, message: m.Message, **params) -> ImportReport:
@@ -73,6 +83,7 @@ def registry_import(
     level: str = EvaluationLevel.PROVINCE,
     user=None,
     now: datetime.datetime | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import one recognition list (CSV or XLSX): all rows or none.
 
@@ -80,7 +91,8 @@ def registry_import(
     Quyết định số 3981/QĐ-UBND ngày 05/8/2026 của UBND tỉnh Lâm Đồng"); rows with their own
     decision columns may name several decisions. Returns the report; ``report.ok`` is False and
     nothing is written when any row is refused. ``dry_run`` validates and counts, then rolls
-    back.
+    back. ``progress`` (a background job's) is told the rows read and errors so far every
+    ``PROGRESS_EVERY`` rows, and once more before writing.
     """
     now = now or timezone.now()
     if isinstance(source, str | os.PathLike):
@@ -99,6 +111,7 @@ def registry_import(
                 level=level,
                 user=user,
                 now=now,
+                progress=progress,
             )
     report = ImportReport(file_name=file_name, dry_run=dry_run, sha256=_sha256(source))
 
@@ -159,10 +172,14 @@ def registry_import(
         for number, values in sheet.rows:
             report.rows_read += 1
             validator.row(number, [cell_text(v) for v in values])
+            if progress is not None and report.rows_read % PROGRESS_EVERY == 0:
+                progress(report.rows_read, len(report.errors), "reading")
     except FileUnreadable as exc:
         return _unreadable(report, exc)
     finally:
         sheet.close()
+    if progress is not None:
+        progress(report.rows_read, len(report.errors), "writing" if report.ok else "reading")
     if report.errors:
         return report
 
@@ -270,3 +287,77 @@ def _options_merge(
         source_url=source_url,
         level=level,
     )
+
+
+def registry_import_start(
+    *,
+    upload,
+    file_name: str,
+    user,
+    dry_run: bool = False,
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+    province: str = "",
+    framework_code: str = "",
+    issuer: str = "",
+    source_url: str = "",
+    level: str = EvaluationLevel.PROVINCE,
+) -> Job:
+    """Keep the uploaded list with a new job and import it in the background
+    (``registry_import_job_run``, once this transaction commits). Same options as
+    ``registry_import``."""
+    with transaction.atomic():
+        # In one transaction: the task is published on commit, when the file is already there.
+        job = job_start(
+            task=IMPORT_TASK,
+            user=user,
+            arguments={
+                "dry_run": dry_run,
+                "decision_number": decision_number,
+                "decision_date": decision_date.isoformat() if decision_date else "",
+                "province": province,
+                "framework_code": framework_code,
+                "issuer": issuer,
+                "source_url": source_url,
+                "level": level,
+            },
+        )
+        job_file_store(job=job, name=file_name, content=upload)
+    return job
+
+
+def registry_import_job_run(*, job_id: int) -> dict:
+    """The background import: validate and write the job's file (all or nothing), reporting
+    progress as it reads; the result (the report, first ``ERRORS_KEPT`` errors) and "done" are
+    recorded in the import's own transaction, so a second delivery finds the job done."""
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    stored = job_file_get(job=job)
+    if stored is None:
+        raise FileNotFoundError(f"job {job_id}: the uploaded file is gone")
+    options = job.arguments
+
+    def progress(rows: int, errors: int, phase: str) -> None:
+        job_progress(job_id=job_id, done=rows, errors=errors, phase=phase)
+
+    with stored.file.open("rb") as stream, transaction.atomic():
+        report = registry_import(
+            source=stream,
+            file_name=stored.name,
+            dry_run=options.get("dry_run", False),
+            decision_number=options.get("decision_number", ""),
+            decision_date=(
+                datetime.date.fromisoformat(options["decision_date"])
+                if options.get("decision_date")
+                else None
+            ),
+            province=options.get("province", ""),
+            framework_code=options.get("framework_code", ""),
+            issuer=options.get("issuer", ""),
+            source_url=options.get("source_url", ""),
+            level=options.get("level", EvaluationLevel.PROVINCE),
+            user=job.created_by,
+            progress=progress,
+        )
+        result = report.to_dict(errors_kept=ERRORS_KEPT)
+        job_finish(job_id=job_id, result=result)
+    return result

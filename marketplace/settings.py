@@ -131,6 +131,17 @@ def _inline_style_hash(template: Path) -> str:
 # to every visitor. Stripe's Payment Element needs its script, frames and API; style attributes
 # stay allowed for the widths of score bars. GraphiQL (DEBUG only) is exempt: its files are this
 # site's own (templates/graphene/graphiql.html), but it is not checked against the policy.
+# The /diem-ban/ map's tiles (Leaflet ships in the static files): OpenStreetMap's by default;
+# POINTS_MAP_TILES_URL="" draws markers without tiles (tests, a kiosk without network). The
+# tile server's origin is allowed in img-src.
+POINTS_MAP_TILES_URL = os.environ.get(
+    "POINTS_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+POINTS_MAP_ATTRIBUTION = env(
+    "POINTS_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+_TILES_ORIGIN = re.match(r"https?://[^/{}]+", POINTS_MAP_TILES_URL)
 STRIPE_CSP_SCRIPT = ["https://js.stripe.com", "https://*.js.stripe.com"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -138,7 +149,12 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, *STRIPE_CSP_SCRIPT],
         "style-src": [SELF, _inline_style_hash(BASE_DIR / "templates" / "500.html")],
         "style-src-attr": ["'unsafe-inline'"],
-        "img-src": [SELF, "data:", "https://*.stripe.com"],
+        "img-src": [
+            SELF,
+            "data:",
+            "https://*.stripe.com",
+            *([_TILES_ORIGIN[0]] if _TILES_ORIGIN else []),
+        ],
         "font-src": [SELF],
         "connect-src": [SELF, "https://api.stripe.com"],
         "frame-src": [*STRIPE_CSP_SCRIPT, "https://hooks.stripe.com"],

@@ -25,6 +25,8 @@ def _test_settings(settings):
     settings.SITE_URL = "http://127.0.0.1:8000"
     # PBKDF2 is deliberately slow; hashing every factory user with it made the suite crawl.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No map tiles: the suite (the browser's too) never reaches the network.
+    settings.POINTS_MAP_TILES_URL = ""
     # Entries are keyed by the catalogue version, which only changes on commit: a test that
     # wrote nothing would otherwise read what an earlier test with other settings stored.
     caches["catalogue"].clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -89,6 +90,8 @@ def point_list_view(request: HttpRequest) -> HttpResponse:
             "communes": point_communes(province=data.get("near")),
             "product": data.get("product"),
             "map_points": _map_json(rows),
+            "map_tiles_url": settings.POINTS_MAP_TILES_URL,
+            "map_attribution": settings.POINTS_MAP_ATTRIBUTION,
         },
     )
 

@@ -227,3 +227,23 @@ def test_nearest_points_cost_constant_sql(client, django_assert_num_queries, cou
 # The whole product page (not cached with a place in the query string); the section's share:
 # the picked province, the (product, point, units) rows in the box, those points, the provinces.
 NEAREST_PAGE_QUERIES = 10
+
+
+def test_the_map_ships_leaflet_and_its_points_without_tiles(client, settings):
+    target = point(name="Trung tâm OCOP Hạ Long")
+    body = client.get(LIST).content.decode()
+    assert '<script src="/static/places/leaflet/leaflet.js" defer></script>' in body
+    assert 'href="/static/places/leaflet/leaflet.css"' in body
+    assert 'data-tiles=""' in body  # tests: markers only, no tile server
+    data = json.loads(re.search(r'id="point-map-data"[^>]*>(.*?)</script>', body).group(1))
+    assert data == [
+        {
+            "name": "Trung tâm OCOP Hạ Long",
+            "lat": 20.95,
+            "lng": 107.08,
+            "url": target.get_absolute_url(),
+        }
+    ]
+    settings.POINTS_MAP_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    body = client.get(LIST).content.decode()
+    assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in body

@@ -2,8 +2,9 @@
 
 Each ``ProvenanceEvent`` becomes one event of its type. The "what" is the lot as a class-level
 identifier — the GS1 Digital Link of GTIN + lot (``https://id.gs1.org/01/{gtin}/10/{lot}``) when
-the pack has a GTIN, else a URI on this site — with the batch's quantity in packs (UN/CEFACT
-``H87``, piece). The "why" is the CBV business step (steps CBV does not name, such as harvesting,
+the pack has a GTIN, else a URI on this site — with the quantity and unit recorded with the event
+(UN/ECE Rec 20 codes, ``traceability.units``), or else the batch's quantity in packs (``H87``).
+The "why" is the CBV business step (steps CBV does not name, such as harvesting,
 get a URI on this site), the disposition is CBV's. The "where" has no GLN: the address and
 coordinates go in this site's extension fields. A corrected event carries an ``errorDeclaration``
 naming its correction's event ID, as EPCIS 2.0 models corrections.
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from core.site import site_url
 from traceability.models import Batch, BusinessStep, EventType, ProvenanceEvent
+from traceability.units import PIECE
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 # Business steps the Core Business Vocabulary 2.0 names (its short form is valid in EPCIS JSON).
@@ -41,7 +43,6 @@ EVENT_TYPES = {
     EventType.TRANSFORMATION: "TransformationEvent",
     EventType.ASSOCIATION: "AssociationEvent",
 }
-PIECE = "H87"  # UN/CEFACT Recommendation 20: piece (a pack of the variant)
 
 
 def lot_class_uri(batch: Batch, origin: str) -> str:
@@ -67,7 +68,14 @@ def _time(moment: datetime.datetime, offset: str) -> str:
 
 def _event(event: ProvenanceEvent, batch: Batch, origin: str, corrected_by: dict) -> dict:
     kind = EVENT_TYPES[event.event_type]
-    what = [{"epcClass": lot_class_uri(batch, origin), "quantity": batch.quantity, "uom": PIECE}]
+    # The quantity recorded with the event, in its unit; else the whole batch in packs.
+    if event.quantity is not None and event.unit:
+        amount = float(event.quantity) if event.quantity % 1 else int(event.quantity)
+        what = [{"epcClass": lot_class_uri(batch, origin), "quantity": amount, "uom": event.unit}]
+    else:
+        what = [
+            {"epcClass": lot_class_uri(batch, origin), "quantity": batch.quantity, "uom": PIECE}
+        ]
     step = event.business_step
     data: dict = {
         "type": kind,

@@ -14,6 +14,7 @@ from marketplace.offers.forms import ServiceErrorMixin
 from traceability.models import STAMP_RUN_MAX, BusinessStep, Disposition, EventType
 from traceability.printing import SHEET_LAYOUT_CHOICES, SHEET_LAYOUT_DEFAULT
 from traceability.printing.labels import LINK_GS1, LINK_SHORT
+from traceability.units import UNIT_CHOICES
 from traceability.validators import LOT_CODE_MAX
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -73,6 +74,14 @@ class EventForm(ServiceErrorMixin, forms.Form):
         label=_("Longitude"), required=False, max_digits=9, decimal_places=6
     )
     note = NfcCharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    quantity = forms.DecimalField(
+        label=_("Quantity"),
+        required=False,
+        max_digits=14,
+        decimal_places=3,
+        help_text=_("How much of the lot this event concerned (optional), in the unit below."),
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—"), *UNIT_CHOICES], required=False)
     photo = forms.FileField(label=_("Photo"), required=False)
     event_type = forms.ChoiceField(
         label=_("EPCIS event type"), choices=EventType.choices, initial=EventType.OBJECT
@@ -95,6 +104,8 @@ class EventForm(ServiceErrorMixin, forms.Form):
             "longitude": event.longitude,
             "note": event.note,
             "event_type": event.event_type,
+            "quantity": event.quantity,
+            "unit": event.unit,
         }
 
 

@@ -163,6 +163,12 @@ class ProvenanceEvent(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     note = models.TextField(_("note"), blank=True)
+    # The EPCIS "what" of this event: how much of the lot it concerned, in a UN/ECE Rec 20 unit
+    # (traceability.units). Empty: the export falls back to the batch's quantity in packs.
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    unit = models.CharField(_("unit"), max_length=3, blank=True)
     photo = models.FileField(_("photo"), max_length=255, blank=True)
     photo_width = models.PositiveIntegerField(_("photo width (px)"), null=True, blank=True)
     photo_height = models.PositiveIntegerField(_("photo height (px)"), null=True, blank=True)
@@ -210,6 +216,11 @@ class ProvenanceEvent(models.Model):
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)
                 | models.Q(latitude__isnull=False, longitude__isnull=False),
                 name="event_coordinates_pair",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__isnull=True, unit="")
+                | models.Q(quantity__gt=0, unit__gt=""),
+                name="event_quantity_with_unit",
             ),
         ]
         indexes = [models.Index(fields=["batch", "event_time"])]

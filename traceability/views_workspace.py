@@ -197,6 +197,8 @@ def _event_arguments(form: EventForm) -> dict:
         "longitude": data["longitude"],
         "note": data["note"],
         "photo": data["photo"],
+        "quantity": data["quantity"],
+        "unit": data["unit"],
     }
 
 

@@ -59,7 +59,8 @@ CASES = {
     "provenanceEventRecord": (
         """mutation ($business: ID!, $batch: ID!) { provenanceEventRecord(business: $business,
            batch: $batch, event: {businessStep: PACKING, eventTime: "2026-11-20T08:00:00+07:00",
-           address: "Xưởng Đồng Rui"}) { event { businessStep } errors { field code } } }""",
+           address: "Xưởng Đồng Rui", quantity: "12.5", unit: "KGM"}) {
+           event { businessStep quantity unit } errors { field code } } }""",
         lambda w: _as_holder(w, **_batch(w)),
         MEMBERS,
         {ProvenanceEvent: 1},
@@ -67,7 +68,8 @@ CASES = {
     "provenanceEventCorrect": (
         """mutation ($business: ID!, $event: ID!) { provenanceEventCorrect(business: $business,
            event: $event, correction: {businessStep: HARVESTING,
-           eventTime: "2026-11-19T07:00:00+07:00", address: "Bản Khe Lặc"}) {
+           eventTime: "2026-11-19T07:00:00+07:00", address: "Bản Khe Lặc", quantity: "3",
+           unit: "TNE"}) {
            event { corrects } errors { field code } } }""",
         lambda w: _as_holder(w, event=to_global_id("ProvenanceEvent", w.event.pk)),
         MEMBERS,

@@ -164,3 +164,118 @@ def test_graphql_batches_give_the_same_document_in_constant_queries(traced, clie
     edges, four = run()
     assert len(edges) == 4
     assert four == one
+
+
+# --- the "what" recorded with the event ----------------------------------------------------------
+
+
+def test_an_events_quantity_and_unit_are_its_epcis_quantity(traced):
+    from decimal import Decimal
+
+    event_for(traced, step="harvesting", quantity=Decimal("12.5"), unit="KGM", hours_ago=30)
+    event_for(traced, step="packing", quantity="40", unit="h87", hours_ago=20)
+    event_for(traced, step="shipping", event_type="transaction", hours_ago=10)
+    document = batch_epcis_document(batch=traced.batch)
+    assert_valid(document)
+    lot = f"https://id.gs1.org/01/{traced.variant.gtin.zfill(14)}/10/L2611-A"
+    harvest, packing, shipping = document["epcisBody"]["eventList"]
+    assert harvest["quantityList"] == [{"epcClass": lot, "quantity": 12.5, "uom": "KGM"}]
+    assert packing["quantityList"] == [{"epcClass": lot, "quantity": 40, "uom": "H87"}]
+    # Nothing recorded: the whole batch, in packs, as before.
+    assert shipping["quantityList"] == [
+        {"epcClass": lot, "quantity": traced.batch.quantity, "uom": "H87"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("quantity", "unit", "field", "message"),
+    [
+        ("-3", "KGM", "quantity", "Số lượng phải lớn hơn 0."),
+        ("0", "KGM", "quantity", "Số lượng phải lớn hơn 0."),
+        ("2", "XYZ", "unit", "Không có đơn vị XYZ: hãy chọn một đơn vị trong danh sách."),
+        ("2", "", "unit", "Hãy chọn đơn vị."),
+        (None, "KGM", "quantity", "Hãy nhập số lượng theo đơn vị này, hoặc bỏ trống đơn vị."),
+        ("1.0005", "KGM", "quantity", "Số lượng có tối đa 11 chữ số và 3 chữ số thập phân."),
+        ("abc", "KGM", "quantity", "Hãy nhập một số."),
+    ],
+)
+def test_a_bad_quantity_or_unit_is_refused_in_the_users_language_and_nothing_is_written(
+    traced, quantity, unit, field, message
+):
+    from django.utils import translation
+
+    from traceability.errors import TraceabilityError
+    from traceability.models import ProvenanceEvent
+
+    before = ProvenanceEvent.objects.count()
+    with translation.override("vi"), pytest.raises(TraceabilityError) as error:
+        event_for(traced, quantity=quantity, unit=unit)
+    assert (error.value.field, str(error.value.message)) == (field, message)
+    assert ProvenanceEvent.objects.count() == before
+
+
+def test_the_workspace_form_and_graphql_record_the_quantity(client, traced):
+    from traceability.models import ProvenanceEvent
+
+    client.force_login(traced.owner)
+    client.cookies["django_language"] = "en"
+    url = reverse("traceability_workspace:batch_detail", args=[traced.holder.slug, traced.batch.pk])
+    response = client.post(
+        url,
+        {
+            "business_step": "harvesting",
+            "event_time": "2026-11-20T08:00",
+            "address": "Bản Khe Lặc",
+            "event_type": "object",
+            "quantity": "125.5",
+            "unit": "KGM",
+        },
+    )
+    assert response.status_code == 302
+    event = ProvenanceEvent.objects.get()
+    assert (str(event.quantity), event.unit) == ("125.500", "KGM")
+    page = client.get(url).content.decode()
+    assert '<span class="event-quantity">125.5 KGM</span>' in page
+    refused = client.post(
+        url,
+        {
+            "business_step": "harvesting",
+            "event_time": "2026-11-20T08:00",
+            "address": "Bản Khe Lặc",
+            "event_type": "object",
+            "quantity": "-2",
+            "unit": "KGM",
+        },
+    )
+    assert refused.status_code == 400
+    assert "The quantity must be more than zero." in refused.content.decode()
+    assert ProvenanceEvent.objects.count() == 1
+
+    gql = GraphQLClient(client)
+    result = gql.post(
+        """mutation ($business: ID!, $batch: ID!) { provenanceEventRecord(business: $business,
+           batch: $batch, event: {businessStep: PACKING, eventTime: "2026-11-21T08:00:00+07:00",
+           address: "Xưởng", quantity: "40", unit: "LTR"}) {
+           event { quantity unit } errors { field code message } } }""",
+        {
+            "business": to_global_id("Business", traced.holder.pk),
+            "batch": to_global_id("Batch", traced.batch.pk),
+        },
+    )
+    answer = result.json()["data"]["provenanceEventRecord"]
+    assert answer["errors"] == []
+    assert answer["event"]["unit"] == "LTR"
+    assert float(answer["event"]["quantity"]) == 40
+    wrong = gql.post(
+        """mutation ($business: ID!, $batch: ID!) { provenanceEventRecord(business: $business,
+           batch: $batch, event: {businessStep: PACKING, eventTime: "2026-11-21T08:00:00+07:00",
+           address: "Xưởng", quantity: "40", unit: "BAG"}) { event { id } errors { field code } } }""",
+        {
+            "business": to_global_id("Business", traced.holder.pk),
+            "batch": to_global_id("Batch", traced.batch.pk),
+        },
+    )
+    assert wrong.json()["data"]["provenanceEventRecord"] == {
+        "event": None,
+        "errors": [{"field": "unit", "code": "INVALID"}],
+    }

@@ -106,6 +106,13 @@ class EventInput(graphene.InputObjectType):
     latitude = graphene.Float()
     longitude = graphene.Float()
     note = graphene.String()
+    quantity = graphene.Decimal(
+        description="How much of the lot the event concerned (optional; with unit)."
+    )
+    unit = graphene.String(
+        description="UN/ECE Recommendation 20 code of the quantity's unit: H87 (piece), KGM, "
+        "GRM, TNE, LTR, MLT, MTR, MTK."
+    )
 
 
 def _event_kwargs(info, event: EventInput) -> dict:
@@ -119,6 +126,8 @@ def _event_kwargs(info, event: EventInput) -> dict:
         "latitude": event.latitude,
         "longitude": event.longitude,
         "note": event.note or "",
+        "quantity": event.quantity,
+        "unit": event.unit or "",
     }
 
 

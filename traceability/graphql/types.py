@@ -67,6 +67,8 @@ class ProvenanceEventNode(DjangoObjectType):
             "record_time",
             "address",
             "note",
+            "quantity",
+            "unit",
         )
 
     @classmethod

@@ -37,6 +37,7 @@ from traceability.models import (
     EventType,
     ProvenanceEvent,
 )
+from traceability.units import UNITS
 from traceability.validators import lot_code_is_valid, validate_utc_offset
 
 logger = logging.getLogger(__name__)
@@ -204,6 +205,47 @@ class _EventInput:
     latitude: Decimal | None
     longitude: Decimal | None
     note: str
+    quantity: Decimal | None = None
+    unit: str = ""
+
+
+QUANTITY_MAX = Decimal("99999999999.999")
+
+
+def _event_quantity(quantity, unit: str) -> tuple[Decimal | None, str]:
+    """An event's optional quantity and its UN/ECE Rec 20 unit: both or neither."""
+    unit = (unit or "").strip().upper()
+    if quantity in (None, ""):
+        if unit:
+            raise TraceabilityError(
+                _("Enter the quantity in this unit, or leave the unit empty."),
+                code="required",
+                field="quantity",
+            )
+        return None, ""
+    try:
+        value = Decimal(str(quantity))
+    except (InvalidOperation, ValueError):
+        raise TraceabilityError(_("Enter a number."), code="invalid", field="quantity") from None
+    if not value.is_finite() or value <= 0:
+        raise TraceabilityError(
+            _("The quantity must be more than zero."), code="out_of_range", field="quantity"
+        )
+    if value > QUANTITY_MAX or value != value.quantize(Decimal("0.001")):
+        raise TraceabilityError(
+            _("The quantity can have at most 11 digits and 3 decimals."),
+            code="out_of_range",
+            field="quantity",
+        )
+    if not unit:
+        raise TraceabilityError(_("Choose the unit."), code="required", field="unit")
+    if unit not in UNITS:
+        raise TraceabilityError(
+            _("Unknown unit %(unit)s: choose one from the list.") % {"unit": unit[:10]},
+            code="invalid",
+            field="unit",
+        )
+    return value, unit
 
 
 def _event_input(
@@ -220,6 +262,8 @@ def _event_input(
     longitude,
     note: str,
     now: datetime.datetime,
+    quantity=None,
+    unit: str = "",
 ) -> _EventInput:
     if business_step not in BusinessStep.values:
         raise TraceabilityError(_("Choose a step."), code="invalid", field="business_step")
@@ -275,7 +319,10 @@ def _event_input(
             code="required",
             field="address",
         )
+    quantity, unit = _event_quantity(quantity, unit)
     return _EventInput(
+        quantity=quantity,
+        unit=unit,
         business_step=business_step,
         event_time=event_time,
         event_timezone=event_timezone,
@@ -322,6 +369,8 @@ def _event_create(
                 latitude=data.latitude,
                 longitude=data.longitude,
                 note=data.note,
+                quantity=data.quantity,
+                unit=data.unit,
                 photo=photo_name,
                 photo_width=width,
                 photo_height=height,
@@ -360,6 +409,8 @@ def provenance_event_record(
     note: str = "",
     photo=None,
     now: datetime.datetime | None = None,
+    quantity=None,
+    unit: str = "",
 ) -> ProvenanceEvent:
     """Append an event to ``batch``'s provenance, recorded by a member of ``business``."""
     _event_business_check(actor=actor, business=business, batch=batch)
@@ -376,6 +427,8 @@ def provenance_event_record(
         longitude=longitude,
         note=note,
         now=now or timezone.now(),
+        quantity=quantity,
+        unit=unit,
     )
     return _event_create(
         actor=actor, business=business, batch=batch, data=data, photo=photo, corrects=None
@@ -399,6 +452,8 @@ def provenance_event_correct(
     note: str = "",
     photo=None,
     now: datetime.datetime | None = None,
+    quantity=None,
+    unit: str = "",
 ) -> ProvenanceEvent:
     """A new event replacing ``event`` (given in full); ``event`` stays, marked as corrected.
     Only the latest version of an event can be corrected, so corrections form a chain."""
@@ -429,6 +484,8 @@ def provenance_event_correct(
         longitude=longitude,
         note=note,
         now=now or timezone.now(),
+        quantity=quantity,
+        unit=unit,
     )
     return _event_create(
         actor=actor, business=business, batch=event.batch, data=data, photo=photo, corrects=event

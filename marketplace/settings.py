@@ -471,7 +471,7 @@ BANK_NOTIFY_SECRET = env("BANK_NOTIFY_SECRET")
 PAYMENTS_VIETQR_HOURS = int(env("PAYMENTS_VIETQR_HOURS", "48"))
 # The admin's registry upload is imported by a background job (catalog.registry_import), so the
 # limits only bound what one upload may carry through the web worker (a 200,000-row CSV is about
-# 25 MB). Larger lists go through `manage.py import_registry`.
+# 40 MB). Larger lists go through `manage.py import_registry`.
 REGISTRY_ADMIN_MAX_ROWS = int(env("REGISTRY_ADMIN_MAX_ROWS", "300000"))
 REGISTRY_ADMIN_MAX_BYTES = int(env("REGISTRY_ADMIN_MAX_BYTES", str(64 * 1024 * 1024)))
 

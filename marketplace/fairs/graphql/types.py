@@ -135,6 +135,9 @@ class FairType(DjangoObjectType):
     zones = graphene.List(graphene.NonNull(FairZone), required=True)
     booths = graphene.List(graphene.NonNull(FairBooth), required=True)
     exhibitors = graphene.List(graphene.NonNull(FairExhibitor), required=True)
+    # Spelled here, not taken from the model's translated help text: the schema's descriptions
+    # must not depend on the language active when it is printed.
+    booth_fee = graphene.Int(required=True, description="Per standard booth, in whole đồng.")
 
     class Meta:
         model = Fair

@@ -31,6 +31,7 @@ CURRENT_CERTIFICATES = "current_certificates"  # same name as catalog.selectors 
 PHOTOS = "graphql_photos"
 ALL_CERTIFICATES = "graphql_certificates"
 EVALUATION_HISTORY = "graphql_evaluations"
+EVALUATION_PARTS = "graphql_parts"
 
 _DECISION_FIELDS = {"decisionNumber", "decisionDate", "issuer", "sourceUrl"}
 
@@ -138,7 +139,11 @@ def evaluation_lookups(tree: Tree, prefix: str = "") -> Lookups:
         lookups.extend(certificate_lookups(tree["certificate"], f"{prefix}certificate__"))
     if "parts" in tree:
         lookups.prefetch.append(
-            Prefetch(f"{prefix}parts", queryset=EvaluationPart.objects.select_related("part"))
+            Prefetch(
+                f"{prefix}parts",
+                queryset=EvaluationPart.objects.select_related("part"),
+                to_attr=EVALUATION_PARTS,
+            )
         )
     if "criteria" in tree:
         lookups.prefetch.append(

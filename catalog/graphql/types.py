@@ -8,7 +8,6 @@ fields packages above add (``Product.offers``). Refer to it with ``lazy_model_ty
 from __future__ import annotations
 
 import graphene
-from django.core.files.storage import default_storage
 from graphene_django import DjangoObjectType
 
 from catalog.graphql.enums import (
@@ -21,6 +20,7 @@ from catalog.graphql.shaping import (
     ALL_CERTIFICATES,
     CURRENT_CERTIFICATES,
     EVALUATION_HISTORY,
+    EVALUATION_PARTS,
     PHOTOS,
     catalog_product_lookups,
     certificate_lookups,
@@ -45,6 +45,7 @@ from core.graphql.connections import CountableConnection
 from core.graphql.relay import Node
 from core.graphql.selection import Lookups, Tree, selection_tree
 from core.graphql.types import enum_value, lazy_model_type, request_today, score
+from core.media import media_url
 from sellers.models import Business
 
 # --- rulebook and scoring record ----------------------------------------------------------------
@@ -250,7 +251,12 @@ class EvaluationType(DjangoObjectType):
 
     @staticmethod
     def resolve_parts(root, info):
-        return root.parts.all()
+        # A list, not ``root.parts.all()``: a manager and a queryset per evaluation cost more
+        # than the rest of its fields.
+        prefetched = getattr(root, EVALUATION_PARTS, None)
+        if prefetched is not None:
+            return prefetched
+        return root.parts.select_related("part")
 
     @staticmethod
     def resolve_criteria(root, info):
@@ -406,7 +412,7 @@ class PhotoRendition(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(root: dict, info):
-        return default_storage.url(root["name"])
+        return media_url(root["name"])
 
 
 class ProductPhotoType(DjangoObjectType):
@@ -429,7 +435,8 @@ class ProductPhotoType(DjangoObjectType):
 
     @staticmethod
     def resolve_url(root, info):
-        return root.image.url
+        name = root.image.name
+        return media_url(name) if name else root.image.url  # no file: ``image.url`` raises
 
     @staticmethod
     def resolve_renditions(root, info):

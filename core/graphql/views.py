@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError, instantiate_middleware
 from graphql import (
-    ExecutionContext,
     FieldNode,
     GraphQLError,
     OperationType,
@@ -42,6 +41,7 @@ from graphql import (
 from core.catalogue_cache import catalogue_cache_entry, catalogue_cache_store
 from core.graphql.document import document_refusal
 from core.graphql.errors import ErrorCode
+from core.graphql.execution import SyncExecutionContext
 from core.graphql.validation import LIMIT_RULES, IntrospectionRule
 from core.stack import fresh_stack_call
 
@@ -74,17 +74,6 @@ def csrf_failure_reason(request) -> str | None:
     check = _CsrfCheck(lambda _request: None)
     check.process_request(request)
     return check.process_view(request, None, (), {})
-
-
-class SyncExecutionContext(ExecutionContext):
-    """graphql-core asks of every value a resolver returns, and of every completed field,
-    whether it is awaitable, in case the schema has async resolvers: 15,000 checks for
-    ``products(first: 100)`` with offers. This schema runs under WSGI with the synchronous ORM:
-    nothing is."""
-
-    @staticmethod
-    def is_awaitable(value) -> bool:
-        return False
 
 
 # Documents longer than this are executed every time rather than remembered and cached.

@@ -13,7 +13,6 @@ from __future__ import annotations
 import unicodedata
 from typing import Protocol
 
-from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from catalog.content import html_sanitise
 from catalog.models import Certificate, Product, ProductPhoto
+from core.media import media_url
 
 
 class ProductPageSection(Protocol):
@@ -55,8 +55,8 @@ def photo_for_page(photo: ProductPhoto) -> dict:
     candidates = [(r["name"], r["width"]) for r in photo.renditions or []]
     candidates.append((photo.image.name, photo.width))
     return {
-        "src": photo.image.url,
-        "srcset": ", ".join(f"{default_storage.url(name)} {width}w" for name, width in candidates),
+        "src": media_url(photo.image.name) if photo.image.name else photo.image.url,
+        "srcset": ", ".join(f"{media_url(name)} {width}w" for name, width in candidates),
         "width": photo.width,
         "height": photo.height,
         "alt": photo_alt(photo.alt_text, illustration=photo.is_illustration),

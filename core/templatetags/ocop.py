@@ -76,6 +76,11 @@ def points(value) -> str:
 @register.inclusion_tag("includes/stars.html")
 def stars(count) -> dict:
     """★★★★☆ with an accessible label ("4 sao" / "4 stars")."""
+    return stars_context(count)
+
+
+def stars_context(count) -> dict:
+    """What ``{% stars %}`` shows (also written by ``marketplace.storefront.cards``)."""
     try:
         count = max(0, min(MAX_STARS, int(count)))
     except (TypeError, ValueError):

@@ -21,6 +21,7 @@ from core.catalogue_cache import catalogue_reads
 from core.models import Province
 from core.page_cache import catalogue_page
 from core.site import site_url
+from marketplace.storefront.cards import shop_card
 from marketplace.storefront.filters import StorefrontFilter
 from marketplace.storefront.jsonld import product_jsonld
 from marketplace.storefront.selectors import (
@@ -46,10 +47,12 @@ LISTING_CACHED_PARAMS = frozenset(StorefrontFilter.base_filters) - {
 
 
 def _with_card_photos(products: list) -> list:
-    """Set ``card_photo`` from the photos ``product_cards`` prefetched."""
+    """Set ``card_photo`` from the photos ``product_cards`` prefetched, and the card's markup
+    (``card_html``, see ``marketplace.storefront.cards``)."""
     for product in products:
         photos = list(product.photos.all())
         product.card_photo = photo_for_page(photos[0]) if photos else None
+        product.card_html = shop_card(product)
     return products
 
 

@@ -25,8 +25,12 @@ path and location (resolvers only read, so running them again changes nothing).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from django.utils.functional import SimpleLazyObject
+from graphene.types.resolver import dict_or_attr_resolver
+from graphene_django import DjangoObjectType
 from graphql import (
     ExecutionContext,
     GraphQLList,
@@ -162,26 +166,70 @@ class SyncExecutionContext(ExecutionContext):
             field_def = get_field_def(self.schema, return_type, sub_nodes[0])
             if not field_def:
                 continue
-            resolve = field_def.resolve or self.field_resolver
-            if self.middleware_manager:
-                resolve = self.middleware_manager.get_field_resolver(resolve)
             field_path = Path(path, response_name, return_type.name)
             field_info = self.build_resolve_info(field_def, sub_nodes, return_type, field_path)
-            args = get_argument_values(field_def, sub_nodes[0], self.variable_values)
             complete = self._completer(field_def.type, sub_nodes, field_info, field_path)
-            fields.append((response_name, resolve, field_info, args, complete))
-        is_type_of = return_type.is_type_of
+            fields.append(
+                (response_name, self._field_runner(field_def, sub_nodes, field_info, complete))
+            )
+        is_type_of = _type_check(return_type.is_type_of, info)
 
         def complete_object(value):
             if value is None or value is Undefined:
                 return None
             if isinstance(value, Exception):
                 raise PlanRefused
-            if is_type_of and not is_type_of(value, info):
+            if is_type_of is not None and not is_type_of(value):
                 raise PlanRefused
-            return {
-                name: complete(resolve(value, field_info, **args))
-                for name, resolve, field_info, args, complete in fields
-            }
+            return {name: run(value) for name, run in fields}
 
         return complete_object
+
+    def _field_runner(self, field_def, field_nodes, info, complete: Complete) -> Complete:
+        """Resolve one field of a value and complete what it returns."""
+        args = get_argument_values(field_def, field_nodes[0], self.variable_values)
+        resolve = field_def.resolve or self.field_resolver
+        if self.middleware_manager:
+            resolve = self.middleware_manager.get_field_resolver(resolve)
+        elif (
+            isinstance(resolve, partial)
+            and resolve.func is dict_or_attr_resolver
+            and len(resolve.args) == 2
+            and not resolve.keywords
+        ):
+            # graphene's default resolver, inlined.
+            name, default = resolve.args
+
+            def run_default(value):
+                if isinstance(value, dict):
+                    return complete(value.get(name, default))
+                return complete(getattr(value, name, default))
+
+            return run_default
+        if args:
+            return lambda value: complete(resolve(value, info, **args))
+        return lambda value: complete(resolve(value, info))
+
+
+def _type_check(is_type_of, info) -> Callable[[Any], bool] | None:
+    """``is_type_of`` for one value. graphene-django's answer depends on nothing but the
+    value's class, so it is asked once per class."""
+    if not is_type_of:
+        return None
+    if getattr(is_type_of, "__func__", None) is not _DJANGO_IS_TYPE_OF:
+        return lambda value: is_type_of(value, info)
+    known: dict[type, bool] = {}
+
+    def check(value) -> bool:
+        cls = type(value)
+        if cls is SimpleLazyObject:
+            return is_type_of(value, info)
+        answer = known.get(cls)
+        if answer is None:
+            answer = known[cls] = bool(is_type_of(value, info))
+        return answer
+
+    return check
+
+
+_DJANGO_IS_TYPE_OF = DjangoObjectType.is_type_of.__func__

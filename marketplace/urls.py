@@ -24,6 +24,7 @@ urlpatterns = [
     path("seller/", include("traceability.urls_workspace")),
     path("seller/", include("marketplace.fairs.urls_workspace")),
     path("to-chuc/", include("marketplace.fairs.urls_organiser")),
+    path("seller/", include("marketplace.places.urls_workspace")),
     path("", include("marketplace.orders.urls")),
     path("", include("marketplace.payments.urls")),
     path("", include("traceability.urls")),

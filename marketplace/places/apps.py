@@ -15,3 +15,8 @@ class PlacesConfig(AppConfig):
 
         demo_shop_step_register(demo_points_load)
         product_page_section_register(NearestPointsSection())
+        from sellers.workspace import WorkspaceSection, workspace_section_register
+
+        workspace_section_register(
+            WorkspaceSection(35, "places_workspace:point_list", _("Points of sale"))
+        )

@@ -13,10 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.photos import photo_delete_files, photo_process, photo_store
 from core.errors import DomainErrorCollector
 from core.models import Province
 from core.phone import PhoneInvalid, phone_normalise
 from core.text import nfc, slugify_vi
+from core.uploads import upload_name
 from marketplace.offers.models import StockLocation, StockLocationKind
 from marketplace.places.errors import PlaceError
 from marketplace.places.models import (
@@ -29,6 +31,7 @@ from marketplace.places.models import (
     OpeningHours,
     PointKind,
     PointOfSale,
+    PointPhoto,
     PointStatus,
 )
 from sellers.models import Business, SellerStatus
@@ -38,6 +41,8 @@ from sellers.services import membership_require
 _QUANTUM = Decimal(1).scaleb(-COORDINATE_PLACES)
 NAME_MAX = 120
 DESCRIPTION_MAX = 2000
+PHOTOS_MAX = 8
+ALT_MAX = 255
 
 
 def coordinate_clean(value, *, field: str) -> Decimal:
@@ -416,3 +421,51 @@ def point_reinstate(*, actor, point: PointOfSale) -> PointOfSale:
     point.suspended_at, point.suspension_reason = None, ""
     point.save(update_fields=["suspended_at", "suspension_reason", "updated_at"])
     return point
+
+
+def point_photo_add(*, actor, point: PointOfSale, upload, alt_text: str = "") -> PointPhoto:
+    """Check, re-encode (``catalog.photos``, as product photos) and store a photo as the point's
+    last one."""
+    # Permission first: nobody else gets to make the server decode images.
+    membership_require(user=actor, business=point.location.business, roles=ROLES_MANAGE)
+    alt_text = _text(alt_text, field="alt_text", limit=ALT_MAX)
+    if PointPhoto.objects.filter(point=point).count() >= PHOTOS_MAX:
+        raise PlaceError(
+            _("A point of sale can have at most %(max)s photos; remove one first.")
+            % {"max": PHOTOS_MAX},
+            code="too_many",
+            field="image",
+        )
+    processed = photo_process(upload)
+    # Files are written outside the transaction (encoding takes a while and must not hold the
+    # point's lock); if the row cannot be written they are removed again.
+    name, renditions = photo_store(processed, folder=f"points/{point.pk}")
+    try:
+        with transaction.atomic():
+            PointOfSale.objects.select_for_update().filter(pk=point.pk).first()
+            last = PointPhoto.objects.filter(point=point).order_by("-position").first()
+            return PointPhoto.objects.create(
+                point=point,
+                image=name,
+                width=processed.width,
+                height=processed.height,
+                renditions=renditions,
+                alt_text=alt_text,
+                original_name=nfc(upload_name(upload))[:255],
+                position=0 if last is None else last.position + 1,
+            )
+    except BaseException:
+        photo_delete_files([name, *(r["name"] for r in renditions)])
+        raise
+
+
+@transaction.atomic
+def point_photo_remove(*, actor, photo: PointPhoto) -> None:
+    photo = (
+        PointPhoto.objects.select_for_update().select_related("point__location").get(pk=photo.pk)
+    )
+    membership_require(user=actor, business=photo.point.location.business, roles=ROLES_MANAGE)
+    names = [photo.image.name, *(r.get("name", "") for r in photo.renditions)]
+    photo.delete()
+    # The files go only once the row is gone for good.
+    transaction.on_commit(lambda: photo_delete_files(names))

@@ -6,6 +6,8 @@ role allows; the owner → served. A refusal changes nothing, GET or POST.
 A workspace URL added without a row in ``PAGES`` fails ``test_every_workspace_page_has_a_row``.
 """
 
+import datetime
+
 import pytest
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -18,11 +20,14 @@ from marketplace.offers.models import Offer, ResaleAuthorization, Stock, StockLo
 from marketplace.offers.services import resale_grant
 from marketplace.orders.models import Order
 from marketplace.orders.services import checkout_place_orders
+from marketplace.places.models import OpeningException, OpeningHours, PointOfSale, PointPhoto
+from marketplace.places.services import location_exception_write
 from sellers.models import ApiToken, Invitation, Membership, MembershipRole, SellerStatus
 from sellers.services import api_token_create
 from tests.factories import BusinessFactory, MembershipFactory
 from tests.factories_fairs import FairFactory
 from tests.factories_orders import offer_in_stock, ready_cart
+from tests.factories_places import point
 from tests.factories_traceability import event_for, stamps_for, traced_product
 from traceability.models import Batch, ProvenanceEvent, StampRun, StampRunPrint
 
@@ -44,6 +49,10 @@ MODELS = (
     StampRun,
     StampRunPrint,
     ExhibitorApplication,
+    PointOfSale,
+    OpeningHours,
+    OpeningException,
+    PointPhoto,
 )
 
 
@@ -69,6 +78,10 @@ def world():
         actor=traced.owner, product=traced.product, reseller=BusinessFactory(status="active")
     )
     traced.staff_membership = traced.holder.memberships.get(user=traced.staff)
+    traced.point = point(operator=traced.holder, name="Ki-ốt OCOP Tiên Yên")
+    traced.exception = location_exception_write(
+        location=traced.point.location, date=datetime.date(2027, 2, 17), closed=True, reason="Tết"
+    )
     traced.token = api_token_create(business=traced.holder, user=traced.owner, name="ERP")[0]
     traced.fair = FairFactory()
     traced.application = application_submit(
@@ -142,6 +155,18 @@ PAGES = {
     "applications": (lambda w: {}, True),
     "apply": (lambda w: {"fair_slug": w.fair.slug}, False),
     "withdraw": (lambda w: {"pk": w.application.pk}, False),
+    "point_list": (lambda w: {}, True),
+    "point_create": (lambda w: {}, False),
+    "point_edit": (lambda w: {"pk": w.point.pk}, False),
+    "point_status": (lambda w: {"pk": w.point.pk}, False),
+    "point_hours": (lambda w: {"pk": w.point.pk}, False),
+    "point_exception_delete": (
+        lambda w: {"pk": w.point.pk, "exception_pk": w.exception.pk},
+        False,
+    ),
+    "point_photo_add": (lambda w: {"pk": w.point.pk}, False),
+    "point_photo_remove": (lambda w: {"pk": w.point.pk, "photo_pk": 1}, False),
+    "point_stock": (lambda w: {"pk": w.point.pk}, True),
 }
 # Pages whose object is public (a fair anyone may apply to): under one's own business they are
 # one's own page, so the cross-object case does not apply.

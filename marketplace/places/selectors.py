@@ -458,7 +458,7 @@ def origin_resolve(
 def points_for_operator(*, business, at: datetime.datetime | None = None) -> list[PointOfSale]:
     """The workspace list: every point of ``business`` (suspended and closed ones too) by name,
     with ``schedule``, ``offers_stocked`` (offers with units there) and ``photo_count``. Five
-    queries whatever the number of points."""
+    queries whatever the number of points (ids, stock counts, points, hours, exceptions)."""
     rows = list(
         PointOfSale.objects.filter(location__business=business)
         .annotate(photo_count=Count("photos"))

@@ -457,6 +457,16 @@ def _xlsx_rows(stream: BinaryIO):
     return rows(), workbook.close
 
 
+def xlsx_rows(stream: BinaryIO):
+    """``(rows, close)`` of an XLSX file's first sheet, decompression bombs refused: for the
+    other importers (points of sale) that bring their own header."""
+    return _xlsx_rows(stream)
+
+
+def xlsx_is(stream: BinaryIO, file_name: str) -> bool:
+    return _is_xlsx(stream, file_name)
+
+
 def _csv_rows(stream: BinaryIO):
     # Sniff on a decoded sample: the delimiter is the one under which a header row shows up
     # (csv.Sniffer is easily fooled by commas in Vietnamese addresses and title lines).

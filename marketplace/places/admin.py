@@ -5,9 +5,13 @@ workspace or imported, never typed in here."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from marketplace.places.importer import points_import
 from marketplace.places.models import PointOfSale
 from marketplace.places.services import point_recognise, point_reinstate, point_suspend
 
@@ -19,6 +23,28 @@ class PointActionForm(ActionForm):
         label=_("Decision date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     recognition_body = forms.CharField(label=_("Issued by"), required=False, max_length=255)
+
+
+class PointImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("List of points of sale (CSV or XLSX)"),
+        help_text=_(
+            "Columns: tax code of the operator, name, kind, province, commune, street, "
+            "address, latitude, longitude, phone, description. UTF-8 CSV separated by ; or , "
+            "or an Excel .xlsx file. All rows or none are imported."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check and count, write nothing"), required=False, initial=True
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
 
 
 class RecognisedFilter(admin.SimpleListFilter):
@@ -84,8 +110,41 @@ class PointOfSaleAdmin(admin.ModelAdmin):
         "displayed_products"
     ]
 
+    change_list_template = "places/admin_change_list.html"
+
     def has_add_permission(self, request) -> bool:
         return False  # operators create points in the workspace; officials import lists
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="places_pointofsale_import",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        """All-or-nothing import with a row report (``places.importer``)."""
+        if not (request.user.is_staff and request.user.has_perm("places.change_pointofsale")):
+            raise PermissionDenied
+        report = None
+        form = PointImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = points_import(
+                source=upload.file, file_name=upload.name, dry_run=form.cleaned_data["dry_run"]
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import points of sale"),
+            "form": form,
+            "report": report,
+            "changelist_url": reverse("admin:places_pointofsale_changelist"),
+        }
+        return TemplateResponse(request, "places/admin_import.html", context)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # suspend instead: stock and orders point at the place

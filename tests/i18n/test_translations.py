@@ -111,3 +111,11 @@ def test_the_api_answers_in_vietnamese_by_default(client, db):
     ).json()
     assert vietnamese["errors"][0]["message"] == "Hãy cho `id` hoặc `slug` (chỉ một trong hai)."
     assert english["errors"][0]["message"] == "Give either `id` or `slug`."
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_po_entry_is_well_formed(language):
+    # A msgid without its msgstr (a hand merge of two branches' entries) is skipped with only a
+    # warning by the compiler, and can swallow the entry after it.
+    with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as fh:
+        read_po(fh, locale=language, abort_invalid=True)

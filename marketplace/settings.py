@@ -268,6 +268,7 @@ CATALOGUE_CACHE_SCOPED_MODELS = ["offers.Offer", "offers.Stock"]
 CATALOGUE_CACHE_DERIVED_MODELS = [
     "search.SearchDocument",
     "search.SearchTerm",
+    "search.SearchPrefix",
     "search.SearchOutbox",
     "search.SearchIndexState",
     "search_fts",

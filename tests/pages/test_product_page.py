@@ -98,7 +98,8 @@ def test_product_page_runs_a_constant_number_of_queries(client, django_queries):
     ProductVariantFactory(product=product)
     # Product (+holder, set), variants, photos, history (evaluations +framework, certificate
     # +decision: the certificate in force is among them), then the storefront's visible offers
-    # and the fairs where it is brought to a booth (marketplace.fairs.sections).
-    with django_queries(6):
+    # and the fairs where it is brought to a booth (marketplace.fairs.sections), then "buy in
+    # person near you" (marketplace.places): stock at points of sale and the provinces to pick.
+    with django_queries(8):
         response = client.get(f"/san-pham/{product.slug}/")
     assert response.status_code == 200

@@ -29,7 +29,7 @@ def test_apply_accept_on_a_booth_and_show_on_the_fair_page(open_context, viewpor
     fair = FairFactory(organiser=organiser, name=f"Hội chợ OCOP hè {viewport}")
     zone = ZoneFactory(fair=fair, name=f"Cụm Tiên Yên {viewport}")
     booth = BoothFactory(zone=zone, code="B-12")
-    seller, manager, offers = seller_with_offers(name=f"HTX Mật ong Tiên Yên {viewport}")
+    seller, manager, offers = seller_with_offers(name=f"HTX Hội chợ Bình Liêu {viewport}")
     product = offers[0].variant.product
 
     # 1. The seller applies from its workspace.

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import ProductVariant
+from core.printing.qr import qr_png, qr_svg
 from core.uploads import UploadRejected
 from marketplace.offers.models import StockLocation
 from marketplace.offers.views import Workspace
@@ -54,8 +55,6 @@ from traceability.printing import (
     SHEET_LAYOUTS,
     stamp_csv,
     stamp_csv_chunks,
-    stamp_qr_png,
-    stamp_qr_svg,
     stamp_sheet_pdf,
 )
 from traceability.selectors import (
@@ -536,7 +535,7 @@ def stamp_png(request, slug, run_pk, serial):
     if not ws.can_manage:
         return _denied_files(request, ws)
     url = _stamp_url(stamp, request.GET.get("link", LINK_SHORT))
-    response = HttpResponse(stamp_qr_png(url=url), content_type="image/png")
+    response = HttpResponse(qr_png(url=url), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{stamp.serial}.png"'
     return response
 
@@ -548,6 +547,6 @@ def stamp_svg(request, slug, run_pk, serial):
     if not ws.can_manage:
         return _denied_files(request, ws)
     url = _stamp_url(stamp, request.GET.get("link", LINK_SHORT))
-    response = HttpResponse(stamp_qr_svg(url=url), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(url=url), content_type="image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="{stamp.serial}.svg"'
     return response

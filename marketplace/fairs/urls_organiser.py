@@ -9,6 +9,11 @@ urlpatterns = [
     path("<slug:slug>/", views.organiser_home, name="home"),
     path("<slug:slug>/hoi-cho/<slug:fair_slug>/", views.organiser_fair, name="fair"),
     path(
+        "<slug:slug>/hoi-cho/<slug:fair_slug>/bien-gian-hang.pdf",
+        views.booth_signs_download,
+        name="booth_signs",
+    ),
+    path(
         "<slug:slug>/don/<int:pk>/<str:action>/",
         views.application_decide,
         name="application_decide",

@@ -5,9 +5,11 @@ organiser gets 404, as if it did not exist."""
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import ProductSet
 from core.errors import DomainError
 from core.models import Province
+from core.site import site_url
 from marketplace.fairs.forms import ReviewFilterForm
 from marketplace.fairs.models import (
     OPEN_APPLICATION,
@@ -28,6 +31,7 @@ from marketplace.fairs.permissions import ROLES_MANAGE, organisers_for_user
 from marketplace.fairs.selectors import (
     applications_for_review,
     booths_free,
+    fair_page,
     fairs_of_organiser,
     waitlist_of,
 )
@@ -37,6 +41,7 @@ from marketplace.fairs.services import (
     booth_assign,
     booth_release,
 )
+from marketplace.fairs.signs import booth_signs_pdf
 from sellers.errors import PermissionDenied
 
 
@@ -112,6 +117,23 @@ def organiser_fair(request, slug, fair_slug):
             open_statuses=OPEN_APPLICATION,
         ),
     )
+
+
+@login_required
+def booth_signs_download(request, slug, fair_slug):
+    """One A4 sign per assigned booth, as a PDF (every member of the organiser)."""
+    desk = OrganiserDesk(request, slug)
+    fair = get_object_or_404(Fair.objects.filter(organiser=desk.organiser), slug=fair_slug)
+    page = fair_page(slug=fair.slug, public_only=False)
+    out = io.BytesIO()
+    try:
+        booth_signs_pdf(page=page, origin=site_url(request), out=out)
+    except ValueError:
+        messages.error(request, _("No booth is assigned yet: there is no sign to print."))
+        return _back(desk, fair.slug)
+    response = HttpResponse(out.getvalue(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{fair.slug}-booth-signs.pdf"'
+    return response
 
 
 def _back(desk: OrganiserDesk, fair_slug: str):

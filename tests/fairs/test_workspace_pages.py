@@ -372,3 +372,73 @@ def test_a_member_of_an_organiser_reaches_only_its_fairs(client, world):
     OrganiserMembership.objects.filter(user=world.users["desk_staff"]).delete()
     client.force_login(world.users["desk_staff"])
     assert client.get(f"/to-chuc/{world.organiser.slug}/").status_code == 404
+
+
+# --- booth signs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", ORGANISER_ACTORS)
+def test_booth_signs_permission_matrix(client, world, actor):
+    """Every member of the organiser downloads the signs; a stranger gets 404, as for the desk."""
+    login(client, world, actor)
+    response = client.get(
+        f"/to-chuc/{world.organiser.slug}/hoi-cho/{world.fair.slug}/bien-gian-hang.pdf"
+    )
+    if actor.startswith("desk_"):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="{world.fair.slug}-booth-signs.pdf"'
+        )
+    elif actor == "anonymous":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 404
+
+
+def test_a_booth_sign_shows_the_booth_exhibitor_products_and_a_qr_to_the_exhibitor(
+    client, world, settings
+):
+    import io
+
+    import pypdf
+    import pypdfium2
+    import zxingcpp
+
+    settings.SITE_URL = "https://cho-ocop.vn"
+    second = applied(fair=world.fair, name="HTX Nấm Hạ Long")
+    booth_assign(application=second, booth=world.booths[0], actor=world.users["desk_manager"])
+    client.force_login(world.users["desk_staff"])
+    desk = f"/to-chuc/{world.organiser.slug}/hoi-cho/{world.fair.slug}/"
+    assert "bien-gian-hang.pdf" in client.get(desk).content.decode()
+    content = client.get(desk + "bien-gian-hang.pdf", HTTP_ACCEPT_LANGUAGE="en").content
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 2  # A-01 and A-03, in code order
+    signs = [(world.booths[0], second), (world.booths[2], world.assignment.application)]
+    document = pypdfium2.PdfDocument(content)
+    for number, (booth, application) in enumerate(signs):
+        text = reader.pages[number].extract_text()
+        assert booth.code in text
+        assert application.seller.name in text
+        assert application.seller.province.name in text
+        assert "Products at this booth" in text
+        product = application.offers.get().variant.product
+        stars = Certificate.objects.get(product=product).stars
+        assert f"{product.name} {'★' * stars}" in text
+        found = [
+            r.text
+            for r in zxingcpp.read_barcodes(document[number].render(scale=2).to_pil())
+            if r.format == zxingcpp.BarcodeFormat.QRCode
+        ]
+        assert found == [f"https://cho-ocop.vn/nguoi-ban/{application.seller.slug}/"]
+
+
+def test_no_sign_to_print_before_a_booth_is_assigned(client):
+    organiser, user = organiser_member(role="staff")
+    fair = FairFactory(organiser=organiser)
+    BoothFactory(zone=ZoneFactory(fair=fair))
+    client.force_login(user)
+    desk = f"/to-chuc/{organiser.slug}/hoi-cho/{fair.slug}/"
+    response = client.get(desk + "bien-gian-hang.pdf", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert response.redirect_chain == [(desk, 302)]
+    assert "No booth is assigned yet: there is no sign to print." in response.content.decode()

@@ -21,6 +21,16 @@ from hypothesis import strategies as st
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
+from core.printing.qr import (
+    _packed,
+    _penalty,
+    _Version,
+    _windows,
+    qr_png,
+    qr_rows,
+    qr_svg,
+    qr_version,
+)
 from traceability.printing import (
     QR_MIN_MM,
     SHEET_LAYOUT_CHOICES,
@@ -28,15 +38,10 @@ from traceability.printing import (
     SheetLayout,
     SheetLayoutError,
     StampLabel,
-    qr_rows,
-    qr_version,
     stamp_csv,
     stamp_csv_chunks,
-    stamp_qr_png,
-    stamp_qr_svg,
     stamp_sheet_pdf,
 )
-from traceability.printing.qr import _packed, _penalty, _Version, _windows
 
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 SHORT_PREFIX = "HTTPS://127.0.0.1:8000/S/"
@@ -147,7 +152,7 @@ def test_short_url_fits_version_4_at_m_in_alphanumeric_mode():
     ],
 )
 def test_png_decodes_back_to_its_url(url):
-    png = stamp_qr_png(url=url, box_size=4)
+    png = qr_png(url=url, box_size=4)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
     side = (len(qr_rows(url=url)) + 8) * 4
@@ -170,7 +175,7 @@ def rasterise_svg(svg: str, scale: int = 6) -> Image.Image:
 
 def test_svg_is_well_formed_and_decodes_back_to_its_url():
     url = SHORT_PREFIX + "Z" * 30
-    svg = stamp_qr_svg(url=url)
+    svg = qr_svg(url=url)
     assert svg.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg ')
     root = ET.fromstring(svg)
     side = len(qr_rows(url=url)) + 8

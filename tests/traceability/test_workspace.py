@@ -561,7 +561,7 @@ def test_the_gs1_digital_link_form_is_offered_wherever_stamps_are_printed(owner,
     pack has a GTIN; the short link stays the default, and a pack without a GTIN falls back to it."""
     import pypdfium2
 
-    from traceability.printing import stamp_qr_svg
+    from core.printing.qr import qr_svg
 
     run, stamps, _pins = stamps_for(traced, 2)
     stamp = stamps[0]
@@ -571,7 +571,7 @@ def test_the_gs1_digital_link_form_is_offered_wherever_stamps_are_printed(owner,
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
     assert [result.text for result in decoded] == [gs1]
     svg = owner.get(url("stamp_svg", traced, run.pk, stamp.serial), {"link": "gs1"})
-    assert svg.content.decode() == stamp_qr_svg(url=gs1)
+    assert svg.content.decode() == qr_svg(url=gs1)
     pdf = owner.get(url("stamp_run_pdf", traced, run.pk), {"layout": "a4-5x13", "link": "gs1"})
     assert pdf["Content-Disposition"].endswith(f'-run{run.pk}-a4-5x13-gs1.pdf"')
     page = pypdfium2.PdfDocument(b"".join(pdf.streaming_content))[0]

@@ -2,9 +2,9 @@
 
 Pure functions over plain data, no ORM: the workspace downloads, the benchmark and the tests call
 the same code. A stamp is printed from a :class:`StampLabel`; the sheet geometry is a
-:class:`SheetLayout`. The modules follow the output:
+:class:`SheetLayout`. The QR symbols themselves (PNG, SVG, PDF operators) and the
+fonts are ``core.printing``'s, shared with the fairs' booth signs. The modules follow the output:
 
-- ``qr``: the QR symbol of a URL (a fast, module-for-module copy of ``qrcode``'s), PNG and SVG;
 - ``layouts``: sheet geometry, its validation and the presets offered to sellers;
 - ``pdf``: A4 sheets drawn with reportlab;
 - ``csv_export``: CSV for printers;
@@ -22,7 +22,6 @@ from traceability.printing.layouts import (
     SheetLayoutError,
 )
 from traceability.printing.pdf import stamp_sheet_pdf
-from traceability.printing.qr import qr_rows, qr_version, stamp_qr_png, stamp_qr_svg
 
 __all__ = [
     "CSV_HEADER",
@@ -33,11 +32,7 @@ __all__ = [
     "SheetLayout",
     "SheetLayoutError",
     "StampLabel",
-    "qr_rows",
-    "qr_version",
     "stamp_csv",
     "stamp_csv_chunks",
-    "stamp_qr_png",
-    "stamp_qr_svg",
     "stamp_sheet_pdf",
 ]

@@ -6,75 +6,21 @@ from __future__ import annotations
 import itertools
 import zlib
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 from typing import BinaryIO
 
 from django.utils.translation import gettext
 
+from core.printing.pdf import (
+    FONT_BOLD,
+    FONT_REGULAR,
+    MM,
+    fonts_register,
+    qr_pdf_ops,
+    text_width,
+    text_wrap,
+)
 from traceability.printing.labels import StampLabel
 from traceability.printing.layouts import SheetLayout
-from traceability.printing.qr import dark_runs, qr_rows
-
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-FONT_REGULAR = "OcopStampSans"
-FONT_BOLD = "OcopStampSans-Bold"
-MM = 72 / 25.4  # PDF points per millimetre
-
-_fonts_registered = False
-
-
-def _register_fonts() -> None:
-    global _fonts_registered
-    if _fonts_registered:
-        return
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    # A subset of DejaVu Sans Condensed (Latin, Vietnamese, ★, ₫), shipped with the code so
-    # diacritics render on any machine; see fonts/README.md.
-    pdfmetrics.registerFont(TTFont(FONT_REGULAR, str(FONT_DIR / "DejaVuSansCondensed-vi.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSansCondensed-Bold-vi.ttf")))
-    _fonts_registered = True
-
-
-@lru_cache(maxsize=4096)
-def _width(text: str, font: str, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return stringWidth(text, font, size)
-
-
-def _ellipsis(text: str, font: str, size: float, width: float) -> str:
-    while text and _width(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
-
-
-@lru_cache(maxsize=1024)
-def _wrap_words(text: str, font: str, size: float, width: float, max_lines: int) -> tuple:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if _width(candidate, font, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = word
-        while _width(current, font, size) > width:  # a word longer than the line: break it
-            cut = len(current) - 1
-            while cut > 1 and _width(current[:cut], font, size) > width:
-                cut -= 1
-            lines.append(current[:cut])
-            current = current[cut:]
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = _ellipsis(lines[-1], font, size, width)
-    return tuple(lines)
 
 
 def _wrap_chars(text: str, font: str, size: float, width: float) -> tuple:
@@ -82,7 +28,7 @@ def _wrap_chars(text: str, font: str, size: float, width: float) -> tuple:
     lines = []
     while text:
         cut = len(text)
-        while cut > 1 and _width(text[:cut], font, size) > width:
+        while cut > 1 and text_width(text[:cut], font, size) > width:
             cut -= 1
         lines.append(text[:cut])
         text = text[cut:]
@@ -128,16 +74,13 @@ class _SheetPainter:
 
     def qr_ops(self, url: str, left: float, top: float) -> str:
         layout = self.layout
-        rows = qr_rows(url=url)
-        module = layout.qr_mm * MM / len(rows)
-        x = left + layout.padding_mm * MM
         # Centre the QR vertically so its quiet zone is even above and below.
-        y = top - (layout.label_height_mm - layout.qr_mm) / 2 * MM
-        # Module units under one transform (y flipped): each run is a short "x y w 1 re".
-        ops = [f"q {module:.4f} 0 0 {-module:.4f} {x:.3f} {y:.3f} cm\n"]
-        ops.extend([f"{rx} {ry} {rw} 1 re\n" for rx, ry, rw in dark_runs(rows)])
-        ops.append("f Q\n")
-        return "".join(ops)
+        return qr_pdf_ops(
+            url=url,
+            left=left + layout.padding_mm * MM,
+            top=top - (layout.label_height_mm - layout.qr_mm) / 2 * MM,
+            side=layout.qr_mm * MM,
+        )
 
     def text(self, label: StampLabel, left: float, top: float) -> None:
         layout, canvas = self.layout, self.canvas
@@ -164,7 +107,7 @@ class _SheetPainter:
             name_lines = max(1, min(3, available - len(tail)))
             lines.extend(
                 (FONT_BOLD, line)
-                for line in _wrap_words(label.product_name, FONT_BOLD, size, width, name_lines)
+                for line in text_wrap(label.product_name, FONT_BOLD, size, width, name_lines)
             )
         lines.extend(tail)
         current = None
@@ -214,7 +157,7 @@ def stamp_sheet_pdf(
     """
     from reportlab.pdfgen.canvas import Canvas
 
-    _register_fonts()
+    fonts_register()
     canvas = Canvas(
         out,
         pagesize=(layout.page_width_mm * MM, layout.page_height_mm * MM),

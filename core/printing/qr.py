@@ -1,4 +1,4 @@
-"""QR symbols of stamp URLs: the module rows, a PNG and an SVG.
+"""QR symbols of URLs (stamps, booth signs): the module rows, a PNG and an SVG.
 
 ``qrcode`` spends ~85 % of its time choosing the mask (it rebuilds the symbol eight times and
 scores each with pure-Python loops). :func:`qr_rows` builds the symbol once with mask 0 and
@@ -249,7 +249,7 @@ def dark_runs(rows: tuple[str, ...]) -> list[tuple[int, int, int]]:
     ]
 
 
-def stamp_qr_png(*, url: str, box_size: int = 10, border: int = 4) -> bytes:
+def qr_png(*, url: str, box_size: int = 10, border: int = 4) -> bytes:
     """A black-on-white 1-bit PNG of the QR code, ``box_size`` pixels a module, ``border``
     modules of quiet zone."""
     rows = qr_rows(url=url)
@@ -264,7 +264,7 @@ def stamp_qr_png(*, url: str, box_size: int = 10, border: int = 4) -> bytes:
     return buffer.getvalue()
 
 
-def stamp_qr_svg(*, url: str, border: int = 4) -> str:
+def qr_svg(*, url: str, border: int = 4) -> str:
     """A standalone SVG of the QR code: one path, one unit a module, scalable to any size."""
     rows = qr_rows(url=url)
     side = len(rows) + 2 * border

@@ -4,6 +4,7 @@ go through the services (the life cycle and the assignment rules apply to staff 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.fairs.errors import FairError
 from marketplace.fairs.models import (
     Booth,
     BoothAssignment,
@@ -14,7 +15,7 @@ from marketplace.fairs.models import (
     ProgrammeItem,
     Zone,
 )
-from marketplace.fairs.services import organiser_approve
+from marketplace.fairs.services import fair_venue_settle, organiser_approve
 
 
 class OrganiserMembershipInline(admin.TabularInline):
@@ -59,7 +60,22 @@ class FairAdmin(admin.ModelAdmin):
     list_select_related = ["organiser", "province"]
     # The status moves only through fair_transition (cancelling e-mails every exhibitor).
     readonly_fields = ["status", "cancellation_reason"]
+    # Only fair and exhibition centres are offered (the field's limit_choices_to).
+    autocomplete_fields = ["venue_point"]
     inlines = [ZoneInline, ProgrammeInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class VenueForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                try:
+                    fair_venue_settle(fair=self.instance)
+                except FairError as error:
+                    self.add_error(error.field, error.message)
+
+        return VenueForm
 
 
 @admin.register(Booth)

@@ -15,6 +15,7 @@ _ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def fair_event_data(fair: Fair, *, url: str) -> dict:
+    venue = fair.venue
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -26,10 +27,10 @@ def fair_event_data(fair: Fair, *, url: str) -> dict:
         else "https://schema.org/EventScheduled",
         "location": {
             "@type": "Place",
-            "name": fair.venue_name or fair.venue_address,
+            "name": venue.label,
             "address": {
                 "@type": "PostalAddress",
-                "streetAddress": fair.venue_address,
+                "streetAddress": venue.address,
                 "addressRegion": fair.province.name,
                 "addressCountry": "VN",
             },
@@ -39,11 +40,11 @@ def fair_event_data(fair: Fair, *, url: str) -> dict:
     if fair.starts_on:
         data["startDate"] = fair.starts_on.isoformat()
         data["endDate"] = (fair.ends_on or fair.starts_on).isoformat()
-    if fair.latitude is not None and fair.longitude is not None:
+    if venue.latitude is not None and venue.longitude is not None:
         data["location"]["geo"] = {
             "@type": "GeoCoordinates",
-            "latitude": float(fair.latitude),
-            "longitude": float(fair.longitude),
+            "latitude": float(venue.latitude),
+            "longitude": float(venue.longitude),
         }
     if fair.description:
         data["description"] = fair.description
@@ -75,7 +76,8 @@ def fair_ics(fair: Fair, *, url: str, host: str) -> str:
     """One all-day VEVENT over the fair's days (DTEND is the day after the last, as RFC 5545
     says for dates)."""
     stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    location = ", ".join(p for p in (fair.venue_name, fair.venue_address, fair.province.name) if p)
+    venue = fair.venue
+    location = ", ".join(p for p in (venue.name, venue.address, fair.province.name) if p)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -91,8 +93,8 @@ def fair_ics(fair: Fair, *, url: str, host: str) -> str:
         f"URL:{url}",
         f"STATUS:{'CANCELLED' if fair.status == FairStatus.CANCELLED else 'CONFIRMED'}",
     ]
-    if fair.latitude is not None and fair.longitude is not None:
-        lines.append(f"GEO:{fair.latitude};{fair.longitude}")
+    if venue.latitude is not None and venue.longitude is not None:
+        lines.append(f"GEO:{venue.latitude};{venue.longitude}")
     if fair.description:
         lines.append(f"DESCRIPTION:{_ics_text(fair.description)}")
     lines += ["END:VEVENT", "END:VCALENDAR"]

@@ -8,8 +8,10 @@ partner regions, 150; consumer services and e-commerce, 7; the stage) with the d
 assigned, and the next Quảng Ninh summer fair (the CSV's "every year" row, dated from the day the
 demo is loaded), taking applications, with international partner zones and the demo sellers
 applied, waitlisted and assigned. Thái Nguyên's festivals are fairs without dates or a plan.
-Booth positions, fees, the upcoming dates and every application are invented, so every row is
-``is_demo``. Running it again changes nothing.
+A fair held at a fair and exhibition centre that the demo points of sale hold (matched by the
+venue's name) takes its venue from that point; the points data has none today, so the Quảng Ninh
+fairs keep the CSV's address. Booth positions, fees, the upcoming dates and every application are
+invented, so every row is ``is_demo``. Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from catalog.models import Certificate, CertificateStatus
 from core.models import Province
-from core.text import nfc, slugify_vi
+from core.text import fold, nfc, slugify_vi
 from marketplace.fairs.models import (
     ApplicationStatus,
     Booth,
@@ -40,6 +42,7 @@ from marketplace.fairs.models import (
     ZoneKind,
 )
 from marketplace.offers.selectors import offers_visible
+from marketplace.places.models import PointKind, PointOfSale
 from sellers.models import Business
 
 DATA = Path(__file__).resolve().parent / "data" / "fairs.csv"
@@ -240,6 +243,18 @@ def _summer_exhibitors(fair: Fair, exhibitors) -> None:
             _apply(fair, seller, offers, ApplicationStatus.SUBMITTED, None)
 
 
+def _venue_point(venue: str, province: Province) -> PointOfSale | None:
+    """The fair and exhibition centre among the demo points of sale whose name the CSV's venue
+    starts with ("Cung Quy hoạch, Hội chợ và Triển lãm tỉnh, …"), if the points data has one."""
+    folded = fold(venue)
+    for point in PointOfSale.objects.filter(
+        kind=PointKind.FAIR_CENTRE, location__province=province
+    ).select_related("location"):
+        if folded.startswith(fold(point.location.name)):
+            return point
+    return None
+
+
 @transaction.atomic
 def demo_fairs_load() -> list[str]:
     today = timezone.localdate()
@@ -275,10 +290,12 @@ def demo_fairs_load() -> list[str]:
         if Fair.objects.filter(slug=fields["slug"]).exists():
             continue
         venue = row["venue"]
+        point = _venue_point(venue, province)
         fair = Fair.objects.create(
             organiser=organiser,
             province=province,
-            venue_address=venue,
+            venue_point=point,
+            venue_address="" if point else venue,
             description_vi=description_vi,
             description_en=description_en,
             is_demo=True,

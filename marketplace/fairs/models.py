@@ -8,6 +8,9 @@ open application per seller per fair).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -116,14 +119,40 @@ LAYOUT_EDITABLE = (
 )
 
 
+@dataclass(frozen=True)
+class Venue:
+    """A fair's venue as shown: ``point`` is the point of sale it comes from, if any."""
+
+    name: str
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    point: object | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.address
+
+
 class Fair(models.Model):
     name = models.CharField(_("name"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     organiser = models.ForeignKey(
         Organiser, on_delete=models.PROTECT, related_name="fairs", verbose_name=_("organiser")
     )
+    # A fair at a fair and exhibition centre that is a point of sale takes its venue from the
+    # point (name, address, coordinates: one home); the fields below are then left empty.
+    venue_point = models.ForeignKey(
+        "places.PointOfSale",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fairs",
+        limit_choices_to={"kind": "fair_centre"},
+        verbose_name=_("venue (point of sale)"),
+    )
     venue_name = models.CharField(_("venue"), max_length=255, blank=True)
-    venue_address = models.CharField(_("venue address"), max_length=500)
+    venue_address = models.CharField(_("venue address"), max_length=500, blank=True)
     province = models.ForeignKey(
         "core.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
     )
@@ -195,12 +224,37 @@ class Fair(models.Model):
         return self.description_vi or self.description_en
 
     @property
+    def venue(self) -> Venue:
+        """Where the fair is: from its point of sale when it has one, else its own fields."""
+        point = self.venue_point
+        if point is not None:
+            location = point.location
+            address = ", ".join(p for p in (location.street, location.commune) if p)
+            return Venue(
+                name=location.name,
+                address=address or point.legacy_address,
+                latitude=point.latitude,
+                longitude=point.longitude,
+                point=point,
+            )
+        return Venue(
+            name=self.venue_name,
+            address=self.venue_address,
+            latitude=self.latitude,
+            longitude=self.longitude,
+        )
+
+    @property
     def map_url(self) -> str:
         from urllib.parse import quote
 
-        if self.latitude is not None and self.longitude is not None:
-            return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{self.latitude}/{self.longitude}"
-        return "https://www.openstreetmap.org/search?query=" + quote(self.venue_address)
+        venue = self.venue
+        lat, lon = venue.latitude, venue.longitude
+        if lat is not None and lon is not None:
+            return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+        return "https://www.openstreetmap.org/search?query=" + quote(
+            ", ".join(p for p in (venue.name, venue.address, self.province.name) if p)
+        )
 
 
 class ZoneKind(models.TextChoices):

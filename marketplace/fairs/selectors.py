@@ -95,7 +95,9 @@ class FairPage:
 
 
 def fairs_public() -> QuerySet[Fair]:
-    return Fair.objects.filter(status__in=PUBLIC_STATUSES).select_related("organiser", "province")
+    return Fair.objects.filter(status__in=PUBLIC_STATUSES).select_related(
+        "organiser", "province", "venue_point__location"
+    )
 
 
 def fair_when(fair: Fair, today: datetime.date) -> str:
@@ -136,7 +138,11 @@ def fair_page(
 ) -> FairPage | None:
     """Everything a fair's page, its booth map and its exhibitor list show, in eight queries
     whatever the number of booths, exhibitors and products."""
-    fairs = fairs_public() if public_only else Fair.objects.select_related("organiser", "province")
+    fairs = (
+        fairs_public()
+        if public_only
+        else Fair.objects.select_related("organiser", "province", "venue_point__location")
+    )
     fair = fairs.filter(slug=slug).first()
     if fair is None:
         return None
@@ -303,7 +309,7 @@ def fairs_taking_applications(*, today: datetime.date | None = None) -> QuerySet
         Fair.objects.filter(status=FairStatus.APPLICATIONS_OPEN)
         .exclude(applications_close_on__lt=today)
         .exclude(applications_open_on__gt=today)
-        .select_related("organiser", "province")
+        .select_related("organiser", "province", "venue_point__location")
         .order_by("starts_on", "name")
     )
 

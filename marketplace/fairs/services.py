@@ -35,6 +35,7 @@ from marketplace.fairs.notifications import application_notify
 from marketplace.fairs.permissions import organiser_member_require
 from marketplace.offers.models import Offer
 from marketplace.offers.selectors import offers_visible
+from marketplace.places.models import PointKind
 from sellers.errors import PermissionDenied
 from sellers.models import Business, SellerStatus
 from sellers.selectors import ROLES_MANAGE as SELLER_ROLES_MANAGE
@@ -76,6 +77,7 @@ def organiser_approve(*, organiser: Organiser, actor) -> Organiser:
 
 FAIR_FIELDS = (
     "name",
+    "venue_point",
     "venue_name",
     "venue_address",
     "province",
@@ -98,11 +100,28 @@ FAIR_FIELDS = (
 TEXT_FIELDS = ("name", "venue_name", "venue_address", "description_vi", "description_en", "rules")
 
 
+def fair_venue_settle(*, fair: Fair) -> None:
+    """A fair at a point of sale takes the venue's name, address and coordinates from the point
+    (one home): the fair's own are cleared and its province is the point's. Without a point, the
+    address is required. Not saved: the caller saves."""
+    if fair.venue_point is not None:
+        if fair.venue_point.kind != PointKind.FAIR_CENTRE:
+            raise FairError(
+                _("A venue chosen among the points of sale is a fair and exhibition centre."),
+                code="invalid",
+                field="venue_point",
+            )
+        fair.venue_name = fair.venue_address = ""
+        fair.latitude = fair.longitude = None
+        fair.province = fair.venue_point.location.province
+    elif not fair.venue_address.strip():
+        raise FairError(_("Give the venue's address."), code="required", field="venue_address")
+
+
 def _fair_check(fair: Fair) -> None:
     if not fair.name.strip():
         raise FairError(_("Give the fair a name."), code="required", field="name")
-    if not fair.venue_address.strip():
-        raise FairError(_("Give the venue's address."), code="required", field="venue_address")
+    fair_venue_settle(fair=fair)
     if fair.starts_on and fair.ends_on and fair.ends_on < fair.starts_on:
         raise FairError(_("The last day is before the first day."), code="invalid", field="ends_on")
     if (fair.starts_on is None) != (fair.ends_on is None):

@@ -46,6 +46,8 @@ def test_demo_fairs_load_once_and_show_on_the_fair_pages(client):
         ApplicationStatus.WAITLISTED,
         ApplicationStatus.SUBMITTED,
     }
+    # The demo points of sale have no fair and exhibition centre: the venues stay as written.
+    assert not fairs.filter(venue_point__isnull=False).exists()
     festivals = fairs.filter(province__code="19")
     assert [(f.starts_on, f.booths.count()) for f in festivals] == [(None, 0), (None, 0)]
 

@@ -22,6 +22,7 @@ from marketplace.fairs.models import (
     ZoneKind,
 )
 from marketplace.fairs.selectors import fair_pages, fairs_public
+from marketplace.places.graphql.types import PointOfSaleType
 
 FairStatusEnum = enum_from_choices("FairStatus", FairStatus, "Where a fair stands.")
 ApplicationStatusEnum = enum_from_choices(
@@ -138,6 +139,19 @@ class FairType(DjangoObjectType):
     # Spelled here, not taken from the model's translated help text: the schema's descriptions
     # must not depend on the language active when it is printed.
     booth_fee = graphene.Int(required=True, description="Per standard booth, in whole đồng.")
+    venue_name = graphene.String(
+        required=True, description="The venue's name (the point of sale's, when it is one)."
+    )
+    venue_address = graphene.String(
+        required=True, description="The venue's address (the point of sale's, when it is one)."
+    )
+    latitude = graphene.Decimal(description="The venue's (the point of sale's, when it is one).")
+    longitude = graphene.Decimal(description="The venue's (the point of sale's, when it is one).")
+    venue_point = graphene.Field(
+        PointOfSaleType,
+        description="The fair and exhibition centre the fair is held at, when it is a point of "
+        "sale; its address and coordinates are then the venue's.",
+    )
 
     class Meta:
         model = Fair
@@ -178,6 +192,26 @@ class FairType(DjangoObjectType):
     @staticmethod
     def resolve_organiser(root, info):
         return root.organiser
+
+    @staticmethod
+    def resolve_venue_name(root, info):
+        return root.venue.name
+
+    @staticmethod
+    def resolve_venue_address(root, info):
+        return root.venue.address
+
+    @staticmethod
+    def resolve_latitude(root, info):
+        return root.venue.latitude
+
+    @staticmethod
+    def resolve_longitude(root, info):
+        return root.venue.longitude
+
+    @staticmethod
+    def resolve_venue_point(root, info):
+        return root.venue_point
 
     @staticmethod
     def resolve_closed_days(root, info):

@@ -262,7 +262,7 @@ Evaluation: id council evaluatedOn isDemo framework frameworkName level productS
 Facet: name values
 Fair: id name slug venueName venueAddress latitude longitude startsOn endsOn opensAt closesAt
   applicationsOpenOn applicationsCloseOn boothFee rules isDemo status description province
-  organiser partners closedDays url zones booths exhibitors
+  organiser partners closedDays url zones booths exhibitors venuePoint
 FairBooth: id code zone areaM2 price x y width height status heldFor exhibitor
 FairConnection: pageInfo edges totalCount
 FairEdge: node cursor

@@ -18,11 +18,12 @@ warm-up fills it). Prints requests/s, p50/p95/p99, errors, and SQL queries per r
 (measured once in-process with Django's test client). Run and reported, never asserted (not
 under tests/, not collected by pytest). Needs ``wrk`` on PATH; talks only to 127.0.0.1.
 
-With the uncached run it measures the *floor* (``floor_app.py``: the same GraphQL answer from
-five hand-written SQL statements and ``json.dumps``, served the same way; its answer must equal
-the real one once parsed, or the run fails). ``--writes`` adds a ``cached+writes`` run: the
-cached run again while ``storefront_writes.py`` completes 5 checkouts and changes one price a
-second on random products.
+With the uncached run it measures the *floors* (``floor_app.py``: the same GraphQL answer from
+five hand-written SQL statements and ``json.dumps``, and the listing page's data from eight,
+served the same way; the GraphQL answer must equal the real one once parsed and the listing's
+cards the real page's byte for byte, or the run fails). ``--writes`` adds a ``cached+writes``
+run: the cached run again while ``storefront_writes.py`` completes 5 checkouts and changes one
+price a second on random products.
 """
 
 import argparse
@@ -284,8 +285,11 @@ def main() -> None:
                 expected=answers["graphql"],
                 args=args,
                 workdir=workdir,
+                listing_script=targets[0][1],
+                listing_page=answers["listing"],
             )
-            results.append(("floor", targets[2][0], floor))
+            results.append(("floor", targets[0][0], floor["listing"]))
+            results.append(("floor", targets[2][0], floor["graphql"]))
 
     # SQL per request, in this process: the whole work, then a cached answer.
     from django.test.utils import override_settings
@@ -299,6 +303,7 @@ def main() -> None:
         )
     for label, _path, _body in request_targets:
         query_counts[("cached+writes", label)] = query_counts[("cached", label)]
+    query_counts[("floor", targets[0][0])] = (200, 8)
     query_counts[("floor", targets[2][0])] = (200, 5)
 
     print()
@@ -337,6 +342,13 @@ def main() -> None:
         print(
             f"uncached GraphQL vs the floor: p50 {real['p50'] / floor['p50']:.2f}x, "
             f"throughput {floor['rps'] / real['rps']:.2f}x (target: within 3x)"
+        )
+    listing_label = targets[0][0]
+    if ("floor", listing_label) in by and ("uncached", listing_label) in by:
+        real, floor = by[("uncached", listing_label)], by[("floor", listing_label)]
+        print(
+            f"uncached listing page vs its floor: p50 {real['p50'] / floor['p50']:.2f}x, "
+            f"throughput {floor['rps'] / real['rps']:.2f}x"
         )
     if writes_line:
         print(f"write stream: {writes_line}")

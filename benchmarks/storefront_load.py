@@ -206,9 +206,17 @@ def _gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
     )
 
 
-def serve_floor_and_measure(*, env, script, graphql_body, expected, args, workdir) -> dict:
+def serve_floor_and_measure(
+    *, env, script, graphql_body, expected, args, workdir, listing_script=None, listing_page=None
+) -> dict:
     """Serve the floor (``floor_app.py``, hand-written SQL) the same way, check its answer
-    equals ``expected`` (the real endpoint's, parsed), warm up, then run wrk on it."""
+    equals ``expected`` (the real endpoint's, parsed), warm up, then run wrk on it. With
+    ``listing_script`` and ``listing_page`` (the real listing page's HTML), check the floor's
+    listing shows the same cards, byte for byte, and run wrk on it too. Returns
+    ``{"graphql": result, "listing": result}``."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from floor_app import listing_cards
+
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = None
@@ -218,9 +226,17 @@ def serve_floor_and_measure(*, env, script, graphql_body, expected, args, workdi
         status, body = fetch(base + "/graphql/", body=graphql_body.encode())
         if status != 200 or json.loads(body) != expected:
             raise SystemExit("the floor's answer differs from the real endpoint's")
+        if listing_page is not None:
+            status, body = fetch(base + "/san-pham/")
+            if status != 200 or listing_cards(body.decode()) != listing_cards(listing_page):
+                raise SystemExit("the floor's listing cards differ from the real page's")
         for _ in range(3 * WORKERS):
             fetch(base + "/graphql/", body=graphql_body.encode())
-        return run_wrk(base, script, args, workdir, "floor")
+            fetch(base + "/san-pham/")
+        measured = {"graphql": run_wrk(base, script, args, workdir, "floor")}
+        if listing_script is not None:
+            measured["listing"] = run_wrk(base, listing_script, args, workdir, "floor-listing")
+        return measured
     finally:
         stop(process)
 
@@ -239,6 +255,7 @@ def serve_and_measure(*, env, targets, product_paths, graphql_body, args, workdi
         payload = json.loads(body or b"{}")
         if answers is not None:
             answers["graphql"] = payload
+            answers["listing"] = fetch(base + "/san-pham/")[1].decode()
         if payload.get("errors"):
             raise SystemExit(f"GraphQL errors: {payload['errors'][:2]}")
         for label, _script, path, request_body in targets:

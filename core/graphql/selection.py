@@ -10,7 +10,7 @@ are ignored (selecting a little more than needed only costs an unused join).
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -22,6 +22,8 @@ from graphql import (
     is_interface_type,
     is_object_type,
 )
+
+from core.rows import rows
 
 Tree = dict[str, "Tree"]
 
@@ -43,13 +45,21 @@ class Lookups:
         return self
 
     def apply(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` joined, prefetched and narrowed; it and the prefetches' querysets build
+        their instances straight from the rows (``core.rows``)."""
         if self.related:
             queryset = queryset.select_related(*self.related)
         if self.prefetch:
-            queryset = queryset.prefetch_related(*self.prefetch)
+            queryset = queryset.prefetch_related(*map(_from_rows, self.prefetch))
         if self.deferred:
             queryset = queryset.defer(*self.deferred)
-        return queryset
+        return rows(queryset)
+
+
+def _from_rows(prefetch):
+    if isinstance(prefetch, Prefetch) and prefetch.queryset is not None:
+        prefetch.queryset = rows(prefetch.queryset)
+    return prefetch
 
 
 def selection_tree(info: GraphQLResolveInfo, *, as_type: str | None = None) -> Tree:

@@ -127,16 +127,37 @@ def prefix_rows(*, document_id: int, kind: str, fields: dict) -> list[dict]:
 
 
 def _prefixes_write(kind: str, documents: dict[int, dict]) -> None:
-    """Replace the suggestion rows of ``documents`` (document id -> fields)."""
+    """Replace the suggestion rows of ``documents`` (document id -> fields): one ``DELETE`` and
+    one ``executemany`` of plain tuples (a title has some thirty prefixes, so a batch of
+    documents is thousands of rows: model instances would cost more than the insert)."""
     SearchPrefix.objects.filter(document_id__in=list(documents)).delete()
     rows = [
         row
         for document_id, fields in documents.items()
         for row in prefix_rows(document_id=document_id, kind=kind, fields=fields)
     ]
-    SearchPrefix.objects.bulk_create(
-        [SearchPrefix(**row) for row in sorted(rows, key=prefix_row_order)], batch_size=BATCH * 4
-    )
+    if not rows:
+        return
+    rows.sort(key=prefix_row_order)
+    table = connection.ops.quote_name(SearchPrefix._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in _PREFIX_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_PREFIX_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+            [tuple(row[name] for name in _PREFIX_COLUMNS) for row in rows],
+        )
+
+
+_PREFIX_COLUMNS = (
+    "document_id",
+    "prefix",
+    "product",
+    "valid_until",
+    "tier",
+    "sort_name",
+    "title_text",
+)
 
 
 def prefix_row_order(row: dict) -> tuple:

@@ -82,7 +82,10 @@ def test_bad_point_form_names_every_mistake_in_vietnamese_and_writes_nothing(ope
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert set(errors) == {"latitude", "longitude", "phone", "kind"}
-    assert "ngoài lãnh thổ Việt Nam" in errors["latitude"][0] or "Vĩ độ" in errors["latitude"][0]
+    assert errors["latitude"] == [
+        "Vĩ độ 107.03 nằm ngoài Việt Nam (phải từ 6.0 đến 23.5): kiểm tra lại số và xem vĩ độ, "
+        "kinh độ có bị đảo chỗ không."
+    ]
     assert PointOfSale.objects.count() == 0
 
 

@@ -31,7 +31,9 @@ class ProductPageSection(Protocol):
     ) -> dict:
         """What the section's template needs, merged into the page's context (``page`` is that
         context so far: the product, its certificate, ``photos``…). ``head_html`` goes into the
-        page's <head>."""
+        page's <head>. A section that depends on the visitor or the time puts a
+        ``core.page_cache.page_hole`` in its template instead, and names the query parameters
+        its hole reads in ``hole_params`` (kept out of the page's cache key)."""
 
 
 _sections: list[ProductPageSection] = []
@@ -51,7 +53,9 @@ def product_page_sections() -> list[ProductPageSection]:
 
 def photo_for_page(photo: ProductPhoto) -> dict:
     """What an <img> needs: the stored renditions (narrowest first) plus the original make the
-    srcset, so phones download the small copy."""
+    srcset, so phones download the small copy. Any ``core.models.StoredImage`` (a product's
+    photo, a point of sale's); only product photos can be generated illustrations."""
+    illustration = getattr(photo, "is_illustration", False)
     candidates = [(r["name"], r["width"]) for r in photo.renditions or []]
     candidates.append((photo.image.name, photo.width))
     return {
@@ -59,8 +63,8 @@ def photo_for_page(photo: ProductPhoto) -> dict:
         "srcset": ", ".join(f"{media_url(name)} {width}w" for name, width in candidates),
         "width": photo.width,
         "height": photo.height,
-        "alt": photo_alt(photo.alt_text, illustration=photo.is_illustration),
-        "illustration": photo.is_illustration,
+        "alt": photo_alt(photo.alt_text, illustration=illustration),
+        "illustration": illustration,
     }
 
 

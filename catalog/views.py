@@ -56,7 +56,12 @@ def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The one product page: the product, its certificate in force, photos, description and
     history, and the sections packages above add (``catalog.product_page``). Cached per
     catalogue version like every catalogue page."""
-    return catalogue_page(request, build=lambda: _product_detail(request, slug))
+    hole_params = frozenset().union(
+        *(getattr(section, "hole_params", ()) for section in product_page_sections())
+    )
+    return catalogue_page(
+        request, build=lambda: _product_detail(request, slug), hole_params=hole_params
+    )
 
 
 def _product_detail(request: HttpRequest, slug: str) -> tuple[str, dict]:

@@ -10,12 +10,17 @@ seller types can contain one.
 
 Everything else a cached page shows must depend on nothing but the catalogue, the address and
 the language: no ``user``, ``messages`` or session in page bodies (``base.html`` renders those
-in the holes).
+in the holes). A part that depends on the visitor's choices or on the time (the product page's
+"buy in person near you": the chosen place, open now) is a named hole of its own
+(``page_hole``): the cached page keeps a marker with a short argument, and a renderer
+registered for the name (``page_hole_register``) fills it on every request. Query parameters
+only such a renderer reads (``hole_params``) are left out of the cache key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from functools import cache
 
@@ -23,7 +28,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from core.catalogue_cache import catalogue_cached
 
@@ -42,7 +47,33 @@ def _markers() -> dict[str, str]:
         "messages": f"<!--hole:messages:{secret}-->",
         # Goes inside value="…" of {% csrf_token %}: letters and digits only.
         "csrf": f"csrfhole{secret}",
+        "secret": secret,
     }
+
+
+# name -> renderer(request, argument) -> HTML, registered by apps in ``AppConfig.ready``.
+_hole_renderers: dict[str, Callable[[HttpRequest, str], str]] = {}
+_HOLE_ARGUMENT = re.compile(r"[\w.:-]{0,100}")
+
+
+def page_hole_register(name: str, render: Callable[[HttpRequest, str], str]) -> None:
+    """``render(request, argument)`` fills every ``page_hole(name, argument)`` of a cached page
+    on each request."""
+    _hole_renderers[name] = render
+
+
+def page_hole(name: str, argument: str = "") -> SafeString:
+    """The marker a cached page keeps where the per-request part ``name`` goes; ``argument``
+    (letters, digits, ``.:-_``) is what the renderer needs from the page (a product's id)."""
+    if name not in _hole_renderers or not _HOLE_ARGUMENT.fullmatch(argument):
+        raise ValueError(f"page hole {name!r} is not registered or its argument is not plain")
+    return mark_safe(f"<!--hole:{name}:{_markers()['secret']}:{argument}-->")
+
+
+def page_hole_cookie_set(request: HttpRequest, name: str, value: str, **options) -> None:
+    """A cookie a hole's renderer wants on this response (the visitor's choice, remembered):
+    ``catalogue_page`` sets it."""
+    request.__dict__.setdefault("_page_hole_cookies", {})[name] = (value, options)
 
 
 def _render_with_holes(request: HttpRequest, template: str, context: dict) -> str:
@@ -61,7 +92,20 @@ def _fill_holes(request: HttpRequest, html: str) -> str:
     )
     if markers["csrf"] in html:
         html = html.replace(markers["csrf"], get_token(request))
+    if "<!--hole:" in html:
+        named = re.compile(rf"<!--hole:([\w-]+):{markers['secret']}:([\w.:-]*)-->")
+        html = named.sub(lambda m: _hole_renderers[m[1]](request, m[2]), html)
     return html
+
+
+def _cache_path(request: HttpRequest, hole_params: frozenset[str]) -> str:
+    if not hole_params or not hole_params.intersection(request.GET.keys()):
+        return request.get_full_path()
+    kept = request.GET.copy()
+    for name in hole_params:
+        kept.pop(name, None)
+    query = kept.urlencode()
+    return request.path + (f"?{query}" if query else "")
 
 
 def catalogue_page(
@@ -69,6 +113,7 @@ def catalogue_page(
     *,
     build: Callable[[], tuple[str, dict]],
     cached_params: frozenset[str] = frozenset(),
+    hole_params: frozenset[str] = frozenset(),
 ) -> HttpResponse:
     """The page ``build()`` describes (a template name and its context), rendered once per
     catalogue version, address and language. ``build`` runs only on a miss; an ``Http404`` it
@@ -76,16 +121,21 @@ def catalogue_page(
 
     Only addresses whose query parameters are all in ``cached_params`` are cached: a page's own
     choices and page numbers make a bounded set of addresses, while free text or made-up
-    parameters would let anyone fill the cache with pages nobody asks for twice."""
-    full_path = request.get_full_path()
+    parameters would let anyone fill the cache with pages nobody asks for twice.
+    ``hole_params`` are read only by the page's holes (``page_hole``): they are not part of the
+    cache key, so every value shares the one cached page."""
+    full_path = _cache_path(request, hole_params)
     if (
         request.method in ("GET", "HEAD")
         and len(full_path) <= MAX_CACHED_PATH_CHARS
-        and cached_params.issuperset(request.GET.keys())
+        and (cached_params | hole_params).issuperset(request.GET.keys())
     ):
         html = catalogue_cached(
             key=f"page:{full_path}", build=lambda: _render_with_holes(request, *build())
         )
     else:
         html = _render_with_holes(request, *build())
-    return HttpResponse(_fill_holes(request, html))
+    response = HttpResponse(_fill_holes(request, html))
+    for name, (value, options) in request.__dict__.get("_page_hole_cookies", {}).items():
+        response.set_cookie(name, value, **options)
+    return response

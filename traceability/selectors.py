@@ -27,8 +27,6 @@ from core.models import JobFileRole, JobState, Province
 from marketplace.offers.models import (
     Offer,
     ResaleAuthorization,
-    StockLocation,
-    StockLocationKind,
 )
 from marketplace.offers.selectors import offers_visible
 from sellers.models import Business
@@ -361,24 +359,6 @@ def offers_for_product(*, product: Product, today: datetime.date | None = None) 
     )
 
 
-def points_of_sale_for_product(
-    *, product: Product, today: datetime.date | None = None
-) -> list[StockLocation]:
-    """Active points of sale holding stock of a visible offer of ``product``. One query."""
-    offers = offers_visible(today=today).filter(variant__product=product)
-    return list(
-        StockLocation.objects.filter(
-            kind=StockLocationKind.POINT_OF_SALE,
-            is_active=True,
-            stocks__quantity__gt=0,
-            stocks__offer__in=offers,
-        )
-        .select_related("province", "business")
-        .distinct()
-        .order_by("province__code", "name", "id")[:WHERE_TO_BUY_LIMIT]
-    )
-
-
 def product_photo_first(*, product: Product) -> ProductPhoto | None:
     return product.photos.order_by("position", "id").first()
 
@@ -398,7 +378,6 @@ class ScanPage:
     summary: ScanSummary
     timeline: list[TimelineEntry]
     offers: list[Offer]
-    points_of_sale: list[StockLocation]
 
 
 def stamp_scan_page(*, verdict: StampVerdict, now: datetime.datetime | None = None) -> ScanPage:
@@ -420,7 +399,6 @@ def stamp_scan_page(*, verdict: StampVerdict, now: datetime.datetime | None = No
         summary=stamp_scan_summary(stamp=stamp),
         timeline=batch_timeline(batch=batch),
         offers=offers_for_product(product=product, today=day),
-        points_of_sale=points_of_sale_for_product(product=product, today=day),
     )
 
 

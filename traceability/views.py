@@ -20,7 +20,11 @@ from django.views.decorators.csrf import csrf_protect
 
 from core.ratelimit import client_ip
 from core.site import site_url
-from marketplace.places.product_page import nearest_points_context
+from marketplace.places.product_page import (
+    near_choice,
+    near_choice_remember,
+    nearest_points_context,
+)
 from traceability import signing
 from traceability.digital_link import MalformedLink, digital_link_parse
 from traceability.selectors import (
@@ -75,20 +79,21 @@ def _scan_place(request) -> ScanPlace:
     )
 
 
-def _nearest_points(request, page) -> dict:
-    """ "Buy in person near you" on the verdict: from the place sent with the scan (``lat``/
-    ``lng``, else ``province``), else the producer's province; only under a certificate in
-    force (as the offers are)."""
+def _nearest_points(request, page) -> tuple[dict, str]:
+    """ "Buy in person near you" on the verdict, as on the product page: from the place sent
+    with the scan (``lat``/``lng``, else ``province``) or the visitor's remembered choice, else
+    the producer's province; only under a certificate in force (as the offers are). Returns the
+    context and the choice to remember ("" when it came from the cookie)."""
     if not page.certificate.is_valid:
-        return {"nearest_points": None}
+        return {"nearest_points": None}, ""
+    choice, chosen_now = near_choice(request, province_param="province")
     context = nearest_points_context(
-        product=page.product,
-        latitude=request.GET.get("lat"),
-        longitude=request.GET.get("lng"),
-        province_slug=request.GET.get("province"),
+        product_id=page.product.pk,
+        choice=choice,
+        fallback_province_id=page.producer.province_id,
     )
     context["nearest_param"] = "province"
-    return context
+    return context, choice if chosen_now else ""
 
 
 @csrf_protect
@@ -132,11 +137,12 @@ def scan_view(request, code: str):
                 ),
             )
     page = stamp_scan_page(verdict=verdict, now=now)
+    nearest, remember = _nearest_points(request, page)
     response = render(
         request,
         "traceability/scan.html",
         {
-            **_nearest_points(request, page),
+            **nearest,
             "page": page,
             "pin_result": pin_result,
             "PinStatus": PinStatus,
@@ -146,6 +152,8 @@ def scan_view(request, code: str):
         },
         status=429 if pin_result and pin_result.status == PinStatus.RATE_LIMITED else 200,
     )
+    if remember:
+        near_choice_remember(response, remember)
     return _no_store(response)
 
 

@@ -11,10 +11,14 @@ class PlacesConfig(AppConfig):
         from catalog.product_page import product_page_section_register
         from marketplace.offers.demo import demo_shop_step_register
         from marketplace.places.demo import demo_points_load
-        from marketplace.places.product_page import NearestPointsSection
+        from marketplace.places.product_page import (
+            NearestPointsSection,
+            nearest_points_hole_register,
+        )
 
         demo_shop_step_register(demo_points_load)
         product_page_section_register(NearestPointsSection())
+        nearest_points_hole_register()
         from sellers.workspace import WorkspaceSection, workspace_section_register
 
         workspace_section_register(

@@ -1,50 +1,149 @@
 """The product page's "Buy in person near you" (``catalog.product_page`` section) and the same
-list for the stamp scan page: the nearest public points with the product in stock, from the
-visitor's position (``?lat=&lng=``, filled by the browser on a click), a picked province
-(``?near=<slug>``), else the product's holder's province."""
+list on the stamp scan page: the nearest public points with the product in stock, with open
+now, from the visitor's chosen place — the browser's position (``?lat=&lng=``, filled on a
+click), a picked province (``?near=<slug>``; ``?province=`` on the scan page), else the choice
+remembered in the ``ocop_near`` cookie (set by this list and by ``/diem-ban/``) — else the
+product's holder's province.
+
+The product page is cached (``core.page_cache``); this section is a hole in it, rendered on
+every request, so the chosen place and open now are the visitor's and the current time's while
+the rest of the page stays cached once for everyone.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import dataclasses
+import datetime
 
-from core.catalogue_cache import catalogue_reads
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from core.catalogue_cache import catalogue_cached, catalogue_reads
 from core.models import Province
-from marketplace.places.selectors import origin_resolve, points_nearest_with_product
+from core.page_cache import page_hole, page_hole_cookie_set, page_hole_register
+from marketplace.places.selectors import (
+    NearestPoint,
+    origin_resolve,
+    point_open_state,
+    points_nearest_with_product,
+)
+
+HOLE = "nearest-points"
+NEAR_COOKIE = "ocop_near"
+NEAR_COOKIE_AGE = 180 * 24 * 3600  # half a year
+TEMPLATE = "places/_nearest_points.html"
+
+
+def _position(latitude, longitude) -> tuple[float, float] | None:
+    try:
+        lat, lng = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        return None
+    if -90 <= lat <= 90 and -180 <= lng <= 180:
+        return lat, lng
+    return None
+
+
+def near_choice(request: HttpRequest, *, province_param: str = "near") -> tuple[str, bool]:
+    """The visitor's chosen place as the cookie stores it — ``"<lat>,<lng>"`` (rounded to
+    0.001°, ≈ 100 m) or a province slug — and whether it came with this request (so it is to be
+    remembered) rather than from the cookie. ``""`` when nothing was chosen."""
+    chosen = near_choice_of(
+        latitude=request.GET.get("lat"),
+        longitude=request.GET.get("lng"),
+        province_slug=request.GET.get(province_param),
+    )
+    if chosen:
+        return chosen, True
+    return (request.COOKIES.get(NEAR_COOKIE) or "").strip()[:100], False
+
+
+def near_choice_of(*, latitude=None, longitude=None, province_slug=None) -> str:
+    """A position (both coordinates) or else a province slug, in the cookie's form."""
+    position = _position(latitude, longitude)
+    if position is not None:
+        return f"{position[0]:.3f},{position[1]:.3f}"
+    return (province_slug or "").strip()[:100]
+
+
+def near_choice_remember(response: HttpResponse, choice: str) -> None:
+    response.set_cookie(NEAR_COOKIE, choice, max_age=NEAR_COOKIE_AGE, samesite="Lax")
+
+
+def _provinces() -> list[Province]:
+    return list(Province.objects.order_by("name"))
 
 
 def nearest_points_context(
-    *, product, latitude=None, longitude=None, province_slug: str | None = None
+    *,
+    product_id: int,
+    choice: str,
+    fallback_province_id: int | None = None,
+    at: datetime.datetime | None = None,
 ) -> dict:
-    province = None
-    slug = (province_slug or "").strip()[:100]
-    if slug:
-        province = Province.objects.filter(slug=slug).first()
+    """What ``places/_nearest_points.html`` shows for ``choice`` (``near_choice``), open now at
+    ``at``. The provinces and, from a province, the nearest points (``points_nearest_with_product``)
+    come from the catalogue cache (one query each when cached); from a position they are read
+    each time (four queries). Open now is always worked out for ``at``, from the hours loaded."""
+    provinces = catalogue_cached(key="places:provinces", build=_provinces)
+    by_slug = {province.slug: province for province in provinces}
+    province = by_slug.get(choice)
+    latitude = longitude = None
+    if province is None and "," in choice:
+        latitude, longitude = choice.split(",", 1)
     origin, label = origin_resolve(
         latitude=latitude,
         longitude=longitude,
         province=province,
-        fallback_province=product.holder.province if product.holder_id else None,
+        fallback_province=next((p for p in provinces if p.pk == fallback_province_id), None),
     )
-    with catalogue_reads(products=[product.pk]):
-        nearest = points_nearest_with_product(product=product, origin=origin)
+
+    def build() -> list[NearestPoint]:
+        with catalogue_reads(products=[product_id]):
+            return points_nearest_with_product(product_id=product_id, origin=origin, at=at)
+
+    if latitude is None:  # a known province or none: a bounded set of entries per product
+        key = f"places:nearest:{product_id}:{province.slug if province else ''}"
+        key += f":{fallback_province_id or ''}"
+        nearest = catalogue_cached(key=key, build=build)
+    else:
+        nearest = build()
     return {
-        "nearest_points": nearest,
+        "nearest_points": [
+            dataclasses.replace(row, open_state=point_open_state(row.point, at=at))
+            for row in nearest
+        ],
         "nearest_origin": label,
         "nearest_province": province,
-        "nearest_provinces": Province.objects.order_by("name"),
+        "nearest_provinces": provinces,
     }
 
 
+def _hole_render(request: HttpRequest, argument: str) -> str:
+    """Fills the product page's hole ``<product id>:<holder's province id>``."""
+    product_id, _sep, province_id = argument.partition(":")
+    choice, chosen_now = near_choice(request)
+    if chosen_now:
+        page_hole_cookie_set(request, NEAR_COOKIE, choice, max_age=NEAR_COOKIE_AGE, samesite="Lax")
+    context = nearest_points_context(
+        product_id=int(product_id),
+        choice=choice,
+        fallback_province_id=int(province_id) if province_id else None,
+    )
+    return render_to_string(TEMPLATE, context, request)
+
+
+def nearest_points_hole_register() -> None:
+    page_hole_register(HOLE, _hole_render)
+
+
 class NearestPointsSection:
-    template = "places/_nearest_points.html"
+    template = "places/_nearest_points_hole.html"
     position = 10  # after "where to buy" online (storefront's section)
+    hole_params = frozenset({"near", "lat", "lng"})
 
     def context(self, request: HttpRequest, *, product, certificate, page: dict) -> dict:
         if certificate is None:
-            return {"nearest_points": None}
-        return nearest_points_context(
-            product=product,
-            latitude=request.GET.get("lat"),
-            longitude=request.GET.get("lng"),
-            province_slug=request.GET.get("near"),
-        )
+            return {"nearest_points_hole": ""}
+        province_id = product.holder.province_id if product.holder_id else None
+        return {"nearest_points_hole": page_hole(HOLE, f"{product.pk}:{province_id or ''}")}

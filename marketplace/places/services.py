@@ -460,6 +460,33 @@ def point_photo_add(*, actor, point: PointOfSale, upload, alt_text: str = "") ->
 
 
 @transaction.atomic
+def point_photo_move(*, actor, photo: PointPhoto, direction: str) -> list[PointPhoto]:
+    """Swap ``photo`` with the one before it (``direction`` "up") or after it ("down") in the
+    point's order, which the point's page shows. The point's row is locked, then its photos are
+    renumbered 0, 1, 2… in their order, so equal or gapped positions left by earlier writes
+    never stall a move. At either end nothing moves. Returns the photos in their new order."""
+    if direction not in ("up", "down"):
+        raise PlaceError(_("Move a photo up or down."), code="invalid", field="direction")
+    point_id = PointPhoto.objects.filter(pk=photo.pk).values_list("point_id", flat=True).first()
+    if point_id is None:
+        raise PlaceError(_("This photo no longer exists."), code="not_found")
+    point = PointOfSale.objects.select_for_update().select_related("location").get(pk=point_id)
+    membership_require(user=actor, business=point.location.business, roles=ROLES_MANAGE)
+    photos = list(PointPhoto.objects.filter(point=point).order_by("position", "id"))
+    index = next(i for i, one in enumerate(photos) if one.pk == photo.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(photos):
+        photos[index], photos[other] = photos[other], photos[index]
+    changed = []
+    for position, one in enumerate(photos):
+        if one.position != position:
+            one.position = position
+            changed.append(one)
+    PointPhoto.objects.bulk_update(changed, ["position"])
+    return photos
+
+
+@transaction.atomic
 def point_photo_remove(*, actor, photo: PointPhoto) -> None:
     photo = (
         PointPhoto.objects.select_for_update().select_related("point__location").get(pk=photo.pk)

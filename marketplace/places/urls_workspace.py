@@ -25,5 +25,10 @@ urlpatterns = [
         views.point_photo_remove_view,
         name="point_photo_remove",
     ),
+    path(
+        "<slug:slug>/diem-ban/<int:pk>/photos/<int:photo_pk>/move/",
+        views.point_photo_move_view,
+        name="point_photo_move",
+    ),
     path("<slug:slug>/diem-ban/<int:pk>/stock/", views.point_stock, name="point_stock"),
 ]

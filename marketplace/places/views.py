@@ -14,11 +14,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductSet
+from catalog.product_page import photo_for_page
 from catalog.selectors import framework_current
 from core.site import site_url
 from marketplace.places.forms import PointSearchForm
 from marketplace.places.hours import VIETNAM
 from marketplace.places.models import PointOfSale, Weekday
+from marketplace.places.product_page import near_choice_of, near_choice_remember
 from marketplace.places.selectors import (
     commune_centre,
     point_communes,
@@ -78,7 +80,7 @@ def point_list_view(request: HttpRequest) -> HttpResponse:
     for point in rows:
         point.open_state = point_open_state(point, at=now)
         point.distance_km = distances.get(point.pk)
-    return render(
+    response = render(
         request,
         "places/point_list.html",
         {
@@ -94,6 +96,15 @@ def point_list_view(request: HttpRequest) -> HttpResponse:
             "map_attribution": settings.POINTS_MAP_ATTRIBUTION,
         },
     )
+    # The place chosen here is where product and scan pages measure "near you" from next.
+    choice = near_choice_of(
+        latitude=data.get("lat"),
+        longitude=data.get("lng"),
+        province_slug=data["near"].slug if data.get("near") else None,
+    )
+    if choice:
+        near_choice_remember(response, choice)
+    return response
 
 
 def _origin(data: dict) -> tuple[tuple[float, float] | None, str]:
@@ -190,6 +201,8 @@ def point_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "state": state,
             "offers": offers,
             "displayed": point_displayed_products(point=point, exclude=sold),
+            # In the order the operator set in the workspace.
+            "photos": [photo_for_page(photo) for photo in point.photos.order_by("position", "id")],
             "week": [(Weekday(day).label, spans) for day, spans in week],
             "exceptions": [
                 (day, hours)

@@ -36,6 +36,7 @@ from marketplace.places.services import (
     location_hours_set,
     point_create,
     point_photo_add,
+    point_photo_move,
     point_photo_remove,
     point_status_set,
     point_update,
@@ -218,6 +219,25 @@ def point_photo_remove_view(request, slug, pk, photo_pk):
     except DomainError as error:
         return _denied(request, ws, error.message)
     messages.success(request, _("Photo removed."))
+    return _redirect("point_edit", ws.business.slug, point.pk)
+
+
+@login_required
+@require_POST
+def point_photo_move_view(request, slug, pk, photo_pk):
+    ws = Workspace(request, slug)
+    point = _point(ws, pk)
+    photo = get_object_or_404(PointPhoto.objects.filter(point=point), pk=photo_pk)
+    try:
+        point_photo_move(
+            actor=request.user, photo=photo, direction=request.POST.get("direction", "")[:10]
+        )
+    except DomainError as error:
+        if _refused(error):
+            return _denied(request, ws, error.message)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Photo moved."))
     return _redirect("point_edit", ws.business.slug, point.pk)
 
 

@@ -288,7 +288,6 @@ OpeningExceptionDay: date closed opens closes
 PointRecognition: number date body
 PointStock: offer product units stars
 ProductPointOfSale: point distanceKm units inStock
-StampPointOfSale: name seller street commune province
 Product: id name slug description story isDemo productCode productSet holder variants photos
   currentCertificate certificates evaluations offers pointsOfSale
 ProductCategory: code name nameEn slug

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from graphql_relay import to_global_id
 
@@ -26,6 +28,7 @@ from tests.factories import (
     province,
     revoke_certificate,
 )
+from tests.factories_places import point
 from tests.factories_traceability import event_for, past_scan, stamps_for, traced_product
 from tests.graphql.test_traceability_permission_matrix import CASES  # noqa: F401
 from traceability import signing
@@ -64,7 +67,8 @@ STAMP_QUERY = """query ($code: String!, $record: Boolean, $province: String) {
   batch { lotCode producedOn expiresOn originProvince { code } originCommune }
   certificate { day status stars validUntil revocationGround certificate { number } }
   timeline { id businessStep place address corrects correctedBy }
-  offers { price } pointsOfSale { name seller province { code } }
+  offers { price }
+  pointsOfSale { point { name operator { name } province { code } } distanceKm units inStock }
   pinProtected pinVerifiedAt
 } }"""
 
@@ -102,8 +106,12 @@ def test_a_genuine_stamp_answers_everything_the_page_shows_and_is_recorded(gql):
     resold = OfferFactory(
         variant=traced.variant, seller=shop, status=OfferStatus.PUBLISHED, price=195_000
     )
-    counter = StockLocationFactory(business=shop, kind="point_of_sale", name="Quầy Bãi Cháy")
-    StockFactory(offer=resold, location=counter, quantity=4)
+    counter = point(
+        operator=shop, name="Quầy Bãi Cháy", latitude="20.951700", longitude="107.100000"
+    )
+    StockFactory(offer=resold, location=counter.location, quantity=4)
+    # A counter that is no public point of sale is not listed.
+    StockFactory(offer=resold, location=StockLocationFactory(business=shop, kind="point_of_sale"))
     _run, (stamp,), _pins = stamps_for(traced)
     data = gql(STAMP_QUERY, {"code": signing.stamp_code(stamp), "province": "quang-ninh"})
     today = timezone.localdate()
@@ -141,11 +149,18 @@ def test_a_genuine_stamp_answers_everything_the_page_shows_and_is_recorded(gql):
             }
         ],
         "offers": [{"price": 195_000}],
+        # The scan page's "buy in person near you": from Quảng Ninh's centre (20.9517, 107.08),
+        # 0.02° of longitude east (2.077 km at that latitude).
         "pointsOfSale": [
             {
-                "name": "Quầy Bãi Cháy",
-                "seller": "Trung tâm OCOP Hạ Long",
-                "province": {"code": "22"},
+                "point": {
+                    "name": "Quầy Bãi Cháy",
+                    "operator": {"name": "Trung tâm OCOP Hạ Long"},
+                    "province": {"code": "22"},
+                },
+                "distanceKm": pytest.approx(2.077, abs=0.001),
+                "units": 4,
+                "inStock": True,
             }
         ],
         "pinProtected": False,
@@ -769,3 +784,41 @@ def test_a_client_token_orders_one_run_however_often_it_is_sent(gql, client):
     other = "0b7e4c1d-2f3a-4b5c-9d6e-7f8a9b0c1d2e"
     fresh = gql(RUN_ONCE, {"batch": batch, "quantity": 1, "token": other})["stampRunCreate"]
     assert (fresh["repeated"], fresh["run"]["quantity"], StampRun.objects.count()) == (False, 1, 2)
+
+
+STAMP_POINTS = """query ($code: String!) { stamp(code: $code, record: false) {
+  pointsOfSale { point { name openNow offersInStock { units offer { price } } } units }
+} }"""
+
+# The stamp (its batch, product, holder…), the recent scans, the certificate on the day, the
+# first scan, the photo, the timeline, the offers (the page's six reads), then the provinces,
+# the (product, point, units) rows, those points, their hours, their exceptions, their offers.
+STAMP_POINTS_QUERIES = 13
+
+
+def _stamp_points_queries(client, stamp) -> tuple[int, list]:
+    with CaptureQueriesContext(connection) as captured:
+        data = _post(client, STAMP_POINTS, {"code": signing.stamp_code(stamp)})
+    return len(captured.captured_queries), data["stamp"]["pointsOfSale"]
+
+
+def test_stamp_points_of_sale_cost_the_same_queries_for_two_and_ten(client):
+    traced = traced_product()
+    _run, (stamp,), _pins = stamps_for(traced)
+    shop = BusinessFactory(status=SellerStatus.ACTIVE)
+    ResaleAuthorizationFactory(product=traced.product, reseller=shop)
+    offer = OfferFactory(variant=traced.variant, seller=shop, status=OfferStatus.PUBLISHED)
+    for n in range(2):
+        StockFactory(
+            offer=offer, location=point(operator=shop, latitude=f"20.9{n}").location, quantity=2
+        )
+    two, found = _stamp_points_queries(client, stamp)
+    assert [row["units"] for row in found] == [2, 2]
+    for n in range(2, 10):
+        StockFactory(
+            offer=offer, location=point(operator=shop, latitude=f"20.9{n}").location, quantity=3
+        )
+    ten, found = _stamp_points_queries(client, stamp)
+    # The three nearest (as the scan page lists them), each with its offers in stock.
+    assert [len(row["point"]["offersInStock"]) for row in found] == [1, 1, 1]
+    assert two == ten == STAMP_POINTS_QUERIES

@@ -3,12 +3,14 @@
 import datetime
 import json
 import re
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from marketplace.offers.models import Stock
+from marketplace.places.hours import VIETNAM
 from marketplace.places.models import PointOfSale
 from tests.factories import revoke_certificate, selling_product
 from tests.factories_places import point
@@ -138,7 +140,8 @@ def test_point_page_costs_constant_sql(client, django_assert_num_queries, count)
     for n in range(count):
         stocked(target, name=f"Hàng {count}-{n}")
     client.get(target.get_absolute_url())
-    with django_assert_num_queries(6):
+    # The id; the point, its hours and exceptions; the stock; displayed products; the photos.
+    with django_assert_num_queries(7):
         client.get(target.get_absolute_url())
 
 
@@ -224,9 +227,96 @@ def test_nearest_points_cost_constant_sql(client, django_assert_num_queries, cou
     assert body.split('id="nearest-points"')[1].count('class="point"') == min(count, 3)
 
 
-# The whole product page (not cached with a place in the query string); the section's share:
-# the picked province, the (product, point, units) rows in the box, those points, the provinces.
-NEAREST_PAGE_QUERIES = 10
+# The whole product page (built: the test's writes are not committed, so nothing is cached); the
+# section's share: the provinces, the (product, point, units) rows in the box, those points,
+# their hours and their exceptions.
+NEAREST_PAGE_QUERIES = 11
+
+
+def _nearest_section(response) -> tuple[list[str], str]:
+    section = response.content.decode().split('id="nearest-points"')[1].split("</section>")[0]
+    return re.findall(r'<a href="/diem-ban/[\w-]+/">([^<]+)</a>', section), section
+
+
+# A cache hit of the product page is three catalogue-version reads: the page, then in its
+# "buy in person near you" hole the provinces and the nearest points from the chosen province.
+CACHED_PRODUCT_PAGE_QUERIES = 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cached_product_page_follows_the_chosen_place_and_the_clock(
+    client, django_assert_num_queries
+):
+    bai_chay = point(name="Quầy Bãi Cháy", latitude="20.958000", longitude="107.040000")
+    product, _certificate, offer = stocked(bai_chay, name="Chả mực Hạ Long")
+    hoan_kiem = point(
+        name="Quầy Hoàn Kiếm",
+        code="01",
+        latitude="21.030000",
+        longitude="105.850000",
+        operator=bai_chay.location.business,
+        hours=[(day, T(7), T(22)) for day in range(7)],
+    )
+    Stock.objects.create(offer=offer, location=hoan_kiem.location, quantity=3)
+    url = reverse("catalog:product_detail", args=[product.slug])
+    # Monday 7 December 2026 in Vietnam: 07:30 (only Hoàn Kiếm open), then 21:00 (the same).
+    morning = datetime.datetime(2026, 12, 7, 7, 30, tzinfo=VIETNAM)
+    evening = datetime.datetime(2026, 12, 7, 21, 0, tzinfo=VIETNAM)
+
+    with mock.patch("django.utils.timezone.now", return_value=morning):
+        # Nothing chosen: from the holder's province, Quảng Ninh.
+        found, section = _nearest_section(client.get(url))
+        assert found == ["Quầy Bãi Cháy", "Quầy Hoàn Kiếm"]
+        assert "trung tâm Tỉnh Quảng Ninh" in section
+        # A province picked on the page: listed from there, and remembered in a cookie.
+        response = client.get(url, {"near": "ha-noi"})
+        found, section = _nearest_section(response)
+        assert found == ["Quầy Hoàn Kiếm", "Quầy Bãi Cháy"]
+        assert response.cookies["ocop_near"].value == "ha-noi"
+        assert "trung tâm Thành phố Hà Nội" in section
+        assert section.count("Đang mở cửa") == 1 and "đến 22:00" in section
+        assert section.count("Đang đóng cửa") == 1 and "mở cửa Thứ Hai 07/12 08:00" in section
+        # The same page from the cache for the remembered choice: only the hole is per visitor.
+        with django_assert_num_queries(CACHED_PRODUCT_PAGE_QUERIES):
+            found, _section = _nearest_section(client.get(url))
+        assert found == ["Quầy Hoàn Kiếm", "Quầy Bãi Cháy"]
+    with (
+        mock.patch("django.utils.timezone.now", return_value=evening),
+        django_assert_num_queries(CACHED_PRODUCT_PAGE_QUERIES),
+    ):
+        found, section = _nearest_section(client.get(url))
+    assert found == ["Quầy Hoàn Kiếm", "Quầy Bãi Cháy"]
+    assert section.count("Đang mở cửa") == 1 and "đến 22:00" in section
+    assert "mở cửa Thứ Ba 08/12 08:00" in section
+    # The browser's position, rounded into the cookie; a new visitor still gets the default.
+    response = client.get(url, {"lat": "20.9581234", "lng": "107.0412345"})
+    assert response.cookies["ocop_near"].value == "20.958,107.041"
+    found, section = _nearest_section(response)
+    assert found == ["Quầy Bãi Cháy", "Quầy Hoàn Kiếm"] and "vị trí của bạn" in section
+    client.cookies.clear()
+    assert "trung tâm Tỉnh Quảng Ninh" in _nearest_section(client.get(url))[1]
+
+
+def test_a_province_picked_on_the_points_page_is_remembered_for_product_pages(client):
+    ha_long = point(name="Quầy Hạ Long", latitude="20.951000", longitude="107.079000")
+    product, _certificate, offer = stocked(ha_long, name="Sá sùng Vân Đồn")
+    long_bien = point(
+        name="Quầy Long Biên",
+        code="01",
+        latitude="21.040000",
+        longitude="105.880000",
+        operator=ha_long.location.business,
+    )
+    Stock.objects.create(offer=offer, location=long_bien.location, quantity=1)
+    response = client.get(LIST, {"near": "ha-noi"})
+    assert response.cookies["ocop_near"].value == "ha-noi"
+    url = reverse("catalog:product_detail", args=[product.slug])
+    assert _nearest_section(client.get(url))[0] == ["Quầy Long Biên", "Quầy Hạ Long"]
+    # An unknown choice is ignored (the holder's province then), never a 500.
+    client.cookies["ocop_near"] = "atlantis"
+    found, section = _nearest_section(client.get(url))
+    assert found == ["Quầy Hạ Long", "Quầy Long Biên"]
+    assert "trung tâm Tỉnh Quảng Ninh" in section
 
 
 def test_the_map_ships_leaflet_and_its_points_without_tiles(client, settings):

@@ -283,3 +283,60 @@ def test_a_staff_members_valid_posts_change_nothing(operator):
         list(OpeningHours.objects.values()),
         list(OpeningException.objects.values()),
     ) == before
+
+
+def _photo(target, position, name):
+    return PointPhoto.objects.create(
+        point=target,
+        image=f"points/{target.pk}/{name}.webp",
+        width=800,
+        height=600,
+        alt_text=name,
+        position=position,
+    )
+
+
+def test_photos_are_reordered_and_the_point_page_follows(operator, client):
+    target = point(operator=operator)
+    # Equal positions (as left by an old import): the id breaks the tie, then a move renumbers.
+    front, counter, shelf = (
+        _photo(target, 0, "front"),
+        _photo(target, 0, "counter"),
+        _photo(target, 1, "shelf"),
+    )
+    manager = _client(member(operator, "manager"), "en")
+
+    def shown():
+        body = client.get(target.get_absolute_url()).content.decode()
+        gallery = body.split('class="gallery point-photos"')[1].split("</div>")[0]
+        return re.findall(r'alt="(\w+)"', gallery)
+
+    assert shown() == ["front", "counter", "shelf"]
+    move = _url("point_photo_move", operator, target.pk, shelf.pk)
+    assert manager.post(move, {"direction": "up"}).status_code == 302
+    assert shown() == ["front", "shelf", "counter"]
+    assert list(target.photos.order_by("position").values_list("alt_text", "position")) == [
+        ("front", 0),
+        ("shelf", 1),
+        ("counter", 2),
+    ]
+    manager.post(_url("point_photo_move", operator, target.pk, front.pk), {"direction": "down"})
+    assert shown() == ["shelf", "front", "counter"]
+    # At the end nothing moves; the edit page offers only the moves that exist.
+    manager.post(_url("point_photo_move", operator, target.pk, counter.pk), {"direction": "down"})
+    assert shown() == ["shelf", "front", "counter"]
+    page = manager.get(_url("point_edit", operator, target.pk)).content.decode()
+    assert re.findall(r'value="(up|down)"( disabled)?', page) == [
+        ("up", " disabled"),
+        ("down", ""),
+        ("up", ""),
+        ("down", ""),
+        ("up", ""),
+        ("down", " disabled"),
+    ]
+    # Staff update stock only; a direction that is neither is refused with its message.
+    staff = _client(member(operator, "staff"), "en")
+    assert staff.post(move, {"direction": "down"}).status_code == 403
+    response = manager.post(move, {"direction": "sideways"}, follow=True)
+    assert "Move a photo up or down." in response.content.decode()
+    assert shown() == ["shelf", "front", "counter"]

@@ -166,6 +166,7 @@ PAGES = {
     ),
     "point_photo_add": (lambda w: {"pk": w.point.pk}, False),
     "point_photo_remove": (lambda w: {"pk": w.point.pk, "photo_pk": 1}, False),
+    "point_photo_move": (lambda w: {"pk": w.point.pk, "photo_pk": 1}, False),
     "point_stock": (lambda w: {"pk": w.point.pk}, True),
 }
 # Pages whose object is public (a fair anyone may apply to): under one's own business they are

@@ -260,7 +260,7 @@ def test_timeline_shows_corrections_and_marks_the_corrected_event(client, traced
     assert "480 hũ" in html and "500 hũ" in html
 
 
-def test_where_to_buy_lists_visible_offers_and_stocking_points_of_sale(client, traced, stamp):
+def test_where_to_buy_lists_visible_offers_and_the_nearest_points_with_it(client, traced, stamp):
     own = OfferFactory(
         variant=traced.variant, seller=traced.holder, status=OfferStatus.PUBLISHED, price=180_000
     )
@@ -269,8 +269,16 @@ def test_where_to_buy_lists_visible_offers_and_stocking_points_of_sale(client, t
     resold = OfferFactory(
         variant=traced.variant, seller=shop, status=OfferStatus.PUBLISHED, price=195_000
     )
-    counter = StockLocationFactory(business=shop, kind="point_of_sale", name="Quầy OCOP Bãi Cháy")
-    StockFactory(offer=resold, location=counter, quantity=4)
+    counter = point_of_sale(
+        operator=shop, name="Quầy OCOP Bãi Cháy", latitude="20.958000", longitude="107.040000"
+    )
+    StockFactory(offer=resold, location=counter.location, quantity=4)
+    hanoi = point_of_sale(
+        operator=shop, name="Quầy OCOP Hoàn Kiếm", code="01", latitude="21.03", longitude="105.85"
+    )
+    StockFactory(offer=resold, location=hanoi.location, quantity=1)
+    # A counter that is no point of sale, and a warehouse: never listed.
+    StockFactory(offer=resold, location=StockLocationFactory(business=shop, kind="point_of_sale"))
     warehouse = StockLocationFactory(business=shop, kind="warehouse", name="Kho Cái Lân")
     StockFactory(offer=own, location=warehouse, quantity=50)
     hidden = OfferFactory(
@@ -278,10 +286,26 @@ def test_where_to_buy_lists_visible_offers_and_stocking_points_of_sale(client, t
         seller=traced.holder,
         status=OfferStatus.DRAFT,
     )
-    html = _get(client, _url(stamp)).content.decode()
+
+    def nearest(response):
+        html = response.content.decode()
+        section = html.split('id="nearest-points"')[1].split("</section>")[0]
+        return re.findall(r'data-point="([\w-]+)"', section), section
+
+    response = _get(client, _url(stamp))
+    html = response.content.decode()
     assert re.findall(r'data-offer-id="(\d+)"', html) == [str(own.pk), str(resold.pk)]
     assert str(hidden.pk) not in re.findall(r'data-offer-id="(\d+)"', html)
-    assert re.findall(r'data-location-id="(\d+)"', html) == [str(counter.pk)]
+    assert 'class="points-of-sale"' not in html  # the older list is gone: one list, the nearest
+    # The producer's province (Quảng Ninh) first, then the province sent with the scan, which
+    # the next scan (or product page) remembers.
+    found, section = nearest(response)
+    assert found == [counter.slug, hanoi.slug]
+    assert "4 in stock" in section and 'class="open-state"' in section
+    response = _get(client, _url(stamp) + "?province=ha-noi")
+    assert nearest(response)[0] == [hanoi.slug, counter.slug]
+    assert response.cookies["ocop_near"].value == "ha-noi"
+    assert nearest(_get(client, _url(stamp)))[0] == [hanoi.slug, counter.slug]
 
 
 def _page_queries(client, url, django_queries, expected):
@@ -292,9 +316,9 @@ def _page_queries(client, url, django_queries, expected):
 
 # stamp (joined to batch, variant, product, holder, origin, certificate) · recent scans ·
 # scan insert · counter update · first scan · certificate on the day · product photo ·
-# timeline · offers · points of sale · buy in person near you: the (product, point, units) rows,
-# those points, the provinces to pick from.
-SCAN_PAGE_QUERIES = 13
+# timeline · offers · buy in person near you (as on the product page): the provinces to pick
+# from, the (product, point, units) rows, those points, their hours, their exceptions.
+SCAN_PAGE_QUERIES = 14
 
 
 def test_scan_page_query_count_is_constant(client, traced, django_queries):

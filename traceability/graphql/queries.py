@@ -16,6 +16,7 @@ from core.graphql.errors import ErrorCode, api_error
 from core.graphql.relay import Node, from_global_id_or_error
 from core.graphql.types import enum_value
 from core.ratelimit import client_ip
+from marketplace.places.product_page import near_choice_of
 from sellers.graphql.acting import acting_businesses, business_acted_for
 from traceability import signing, views
 from traceability.digital_link import MalformedLink, digital_link_parse
@@ -24,7 +25,6 @@ from traceability.graphql.types import (
     BatchNode,
     CertificateOnScanDate,
     PublicBatch,
-    StampPointOfSale,
     StampVerification,
     TimelineEvent,
 )
@@ -66,12 +66,12 @@ def _timeline_event(request, entry) -> TimelineEvent:
     )
 
 
-def _verification(request, page: ScanPage | None) -> StampVerification:
+def _verification(request, page: ScanPage | None, choice: str = "") -> StampVerification:
     if page is None:
         return StampVerification(verdict=Verdict.NOT_RECOGNISED.value, anomalies=[])
     batch, on_date = page.batch, page.certificate
     held = on_date.certificate
-    return StampVerification(
+    verification = StampVerification(
         verdict=str(Verdict(page.verdict.verdict).value),
         anomalies=[str(a.message) for a in page.verdict.anomalies],
         serial=page.stamp.serial,
@@ -97,19 +97,16 @@ def _verification(request, page: ScanPage | None) -> StampVerification:
         first_scan_province=page.summary.first_province,
         timeline=[_timeline_event(request, entry) for entry in page.timeline],
         offers=page.offers,
-        points_of_sale=[
-            StampPointOfSale(
-                name=point.name,
-                seller=point.business.name,
-                street=point.street or None,
-                commune=point.commune or None,
-                province=point.province,
-            )
-            for point in page.points_of_sale
-        ],
         pin_protected=bool(page.stamp.pin_hash),
         pin_verified_at=page.stamp.pin_verified_at,
     )
+    verification.nearest = (
+        page.product.pk,
+        choice,
+        page.producer.province_id,
+        on_date.is_valid,
+    )
+    return verification
 
 
 def scan_rate_ok(request) -> bool:
@@ -122,7 +119,7 @@ def _rate_limited(info) -> None:
         raise api_error(_("Too many stamp checks; wait a few minutes."), ErrorCode.TOO_MANY)
 
 
-def _check(info, stamp: Stamp | None, code: str, place: ScanPlace, record: bool):
+def _check(info, stamp: Stamp | None, code: str, place: ScanPlace, record: bool, choice: str = ""):
     """The scan page's GET (``record``) or HEAD, for a stamp already looked up."""
     request = info.context
     if stamp is None:
@@ -143,7 +140,7 @@ def _check(info, stamp: Stamp | None, code: str, place: ScanPlace, record: bool)
                 day=timezone.localdate(now).isoformat(),
             ),
         )
-    return _verification(request, stamp_scan_page(verdict=verdict, now=now))
+    return _verification(request, stamp_scan_page(verdict=verdict, now=now), choice)
 
 
 def _stamp_of_url(url: str) -> tuple[Stamp | None, str]:
@@ -232,7 +229,8 @@ class Query(graphene.ObjectType):
         _rate_limited(info)
         code = signing.stamp_code_normalise(code[:64])
         place = scan_place_resolve(province_slug=province, latitude=latitude, longitude=longitude)
-        return _check(info, stamp_lookup(code=code), code, place, record)
+        choice = near_choice_of(latitude=latitude, longitude=longitude, province_slug=province)
+        return _check(info, stamp_lookup(code=code), code, place, record, choice)
 
     @staticmethod
     def resolve_stamp_by_url(
@@ -241,4 +239,5 @@ class Query(graphene.ObjectType):
         _rate_limited(info)
         stamp, code = _stamp_of_url(url)
         place = scan_place_resolve(province_slug=province, latitude=latitude, longitude=longitude)
-        return _check(info, stamp, code, place, record)
+        choice = near_choice_of(latitude=latitude, longitude=longitude, province_slug=province)
+        return _check(info, stamp, code, place, record, choice)

@@ -12,9 +12,13 @@ from catalog.graphql.types import CertificateType, ProductVariantType
 from catalog.models import Product
 from core.graphql.connections import CountableConnection, InMemoryConnectionField
 from core.graphql.relay import Node
+from core.graphql.selection import selection_tree
 from core.graphql.types import ProvinceType, enum_from_choices, enum_value, lazy_model_type
 from core.models import JobState
 from marketplace.offers.graphql.types import OfferType, StockLocationType
+from marketplace.places.graphql.shaping import point_nodes_shape
+from marketplace.places.graphql.types import ProductPointOfSale
+from marketplace.places.product_page import nearest_points_context
 from sellers.graphql.acting import acting_businesses
 from sellers.models import Business
 from traceability.epcis import batch_epcis_document
@@ -335,16 +339,6 @@ class TimelineEvent(graphene.ObjectType):
     corrected_by = graphene.ID(description="Set when a later event corrects this one.")
 
 
-class StampPointOfSale(graphene.ObjectType):
-    """A seller's point-of-sale counter holding the product, as the scan page lists it."""
-
-    name = graphene.String(required=True)
-    seller = graphene.String(required=True)
-    street = graphene.String()
-    commune = graphene.String()
-    province = graphene.Field(ProvinceType, required=True)
-
-
 class StampVerification(graphene.ObjectType):
     """The verdict of a stamp check. A code that is not recognised carries nothing else, so a
     forger learns nothing from it."""
@@ -365,6 +359,33 @@ class StampVerification(graphene.ObjectType):
     first_scan_province = graphene.Field(ProvinceType)
     timeline = graphene.List(graphene.NonNull(TimelineEvent))
     offers = graphene.List(graphene.NonNull(OfferType), description="Where to buy, online.")
-    points_of_sale = graphene.List(graphene.NonNull(StampPointOfSale))
+    points_of_sale = graphene.List(
+        graphene.NonNull(ProductPointOfSale),
+        description=(
+            "Buy in person near you, as the scan page shows it: the nearest public points with "
+            "the product in stock (from the latitude/longitude or province sent with the check, "
+            "else the producer's province), with open now. Empty unless the certificate is in "
+            "force on the scan date."
+        ),
+    )
     pin_protected = graphene.Boolean()
     pin_verified_at = graphene.DateTime()
+
+    @staticmethod
+    def resolve_points_of_sale(root, info):
+        """``nearest`` (set by the query: product id, the visitor's choice, the producer's
+        province, whether the certificate is in force) is absent for an unrecognised code."""
+        nearest = getattr(root, "nearest", None)
+        if nearest is None:
+            return None
+        product_id, choice, fallback_province_id, in_force = nearest
+        if not in_force:
+            return []
+        found = nearest_points_context(
+            product_id=product_id, choice=choice, fallback_province_id=fallback_province_id
+        )["nearest_points"]
+        point_nodes_shape([row.point for row in found], selection_tree(info).get("point", {}))
+        return [
+            ProductPointOfSale(point=row.point, distance_km=row.distance_km, units=row.units)
+            for row in found
+        ]

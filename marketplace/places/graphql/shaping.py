@@ -22,10 +22,15 @@ def point_nodes_load(
 ) -> list[PointOfSale]:
     """The points ``ids`` in order, with what ``tree`` selects loaded for all of them: three
     queries, plus one for offers in stock and two or three for displayed products."""
-    points = points_for_page(ids, at=at)
-    if "offersInStock" in tree:
+    return point_nodes_shape(points_for_page(ids, at=at), tree)
+
+
+def point_nodes_shape(points: list[PointOfSale], tree: Tree) -> list[PointOfSale]:
+    """Points already loaded by ``points_for_page``, with the stock and displayed products
+    ``tree`` selects loaded for all of them (one query, plus two or three)."""
+    if points and "offersInStock" in tree:
         _offers_load(points, tree["offersInStock"])
-    if "displayedProducts" in tree:
+    if points and "displayedProducts" in tree:
         _displayed_load(points, tree["displayedProducts"])
     return points
 

@@ -6,14 +6,15 @@
 
 Runs against a database ``storefront.py`` has seeded (run it first, or with ``--keep`` on the
 same ``--database-url``). In this process, with ``DEBUG=false`` and ``CATALOGUE_CACHE_TIMEOUT=0``
-(every request does the whole work) and ``gc.freeze()`` after start-up as ``marketplace.wsgi``
-does, it sends each target ``--requests`` times through Django's test client — the listing
-page, a product page (rotating through the storefront benchmark's slugs) and GraphQL
-``products(first: 100)`` with offers — and calls the floors of ``floor_app.py`` (the same
-GraphQL answer and the same listing data from hand-written SQL) as many times, in ``--rounds``
-interleaved rounds. Prints per target the median CPU time of this process per request
-(``time.process_time``: user + system, the figure a loaded machine disturbs least) and the
-median wall time, and the ratios to the floors. ``--profile`` prints a cProfile of one target.
+(every request does the whole work) and the garbage collector set up as ``marketplace.wsgi``
+sets it (``gc.freeze()`` after start-up, the young-collection threshold), it sends each target
+``--requests`` times through Django's test client — the listing page, a product page (rotating
+through the storefront benchmark's slugs) and GraphQL ``products(first: 100)`` with offers —
+and calls the floors of ``floor_app.py`` (the same GraphQL answer and the same listing data
+from hand-written SQL) as many times, in ``--rounds`` interleaved rounds. Prints per target the
+median CPU time of this process per request (``time.process_time``: user + system, the figure
+a loaded machine disturbs least) and the median wall time, and the ratios to the floors.
+``--profile`` prints a cProfile of one target.
 
 PostgreSQL's own CPU is not in these figures (it is another process); the wrk runs of
 ``storefront.py`` include it. Run and reported, never asserted. Talks only to 127.0.0.1.
@@ -106,7 +107,7 @@ def main() -> None:
         call()
         call()
     gc.collect()
-    gc.freeze()
+    import marketplace.wsgi  # noqa: F401  (the served process's GC settings: freeze, thresholds)
 
     if args.profile:
         profile = cProfile.Profile()

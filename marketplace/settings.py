@@ -267,6 +267,7 @@ CATALOGUE_CACHE_IGNORED_MODELS = [
 CATALOGUE_CACHE_SCOPED_MODELS = ["offers.Offer", "offers.Stock"]
 CATALOGUE_CACHE_DERIVED_MODELS = [
     "search.SearchDocument",
+    "search.SearchMatch",
     "search.SearchTerm",
     "search.SearchPrefix",
     "search.SearchOutbox",

@@ -2,11 +2,12 @@
 
 ``rows_changed`` is the listener ``core.search.search_rows_changed`` calls (registered in
 ``search.apps``): it maps the changed rows to the documents that read them (each document
-type's ``depends_on``) and ``documents_refresh`` rebuilds those — the document rows, their
-title's word beginnings for suggestions (``SearchPrefix``), the full-text index of the engine
-(SQLite's FTS5 table; PostgreSQL's vector is a generated column), new words into the
-vocabulary — then tells the active backend (Elasticsearch queues an outbox row). All of it
-inside the caller's transaction: a rollback takes the index change back too.
+type's ``depends_on``) and ``documents_refresh`` rebuilds those — the document rows, the
+narrow match rows that searches read (``SearchMatch``), their title's word beginnings for
+suggestions (``SearchPrefix``), the full-text index of the engine (SQLite's FTS5 table;
+PostgreSQL's vector is a generated column of the match rows), new words into the vocabulary —
+then tells the active backend (Elasticsearch queues an outbox row). All of it inside the
+caller's transaction: a rollback takes the index change back too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db.models import F, Model
 
 from core.search import PRODUCT, search_backend
 from search.documents import document_type, document_types, model_key
-from search.models import SearchDocument, SearchPrefix, SearchTerm
+from search.models import MATCH_FIELDS, SearchDocument, SearchMatch, SearchPrefix, SearchTerm
 from search.text import term_variants, word_prefixes
 
 BATCH = 500
@@ -91,6 +92,20 @@ def _write(kind: str, built: dict[int, dict]) -> None:
         SearchDocument.objects.filter(kind=kind, object_id__in=list(built)).values_list(
             "object_id", "pk"
         )
+    )
+    SearchMatch.objects.bulk_create(
+        [
+            SearchMatch(
+                document_id=written[object_id],
+                kind=kind,
+                object_id=object_id,
+                **{name: fields[name] for name in MATCH_FIELDS if name in fields},
+            )
+            for object_id, fields in sorted(built.items())
+        ],
+        update_conflicts=True,
+        unique_fields=["document"],
+        update_fields=MATCH_FIELDS,
     )
     _prefixes_write(kind, {written[object_id]: fields for object_id, fields in built.items()})
     if connection.vendor == "sqlite":

@@ -10,10 +10,14 @@ Validity is kept as a date, not as a flag: whether the certificate is in force, 
 the product can be bought, is decided when the index is read (``valid_until >= today``), and a
 certificate that lapses at midnight stops being buyable in results at once, with no write.
 
-Besides these columns, PostgreSQL has a stored ``vector`` (tsvector of ``text`` under the
-``ocop_folded`` configuration) with a GIN index, and a trigram index on ``title_text``; SQLite
-has the FTS5 table ``search_fts`` (rowid = document id). Both are created by the migrations
-(``0002_fulltext``) for their own engine only.
+Matching, ranking and facet counts never read the document rows: they read ``SearchMatch``,
+one narrow row per document (its folded fields and the columns results are filtered, ranked and
+counted by, without the card, titles, address and the duplicate ``text``); only the page's
+documents are fetched. PostgreSQL has a stored ``vector`` on the match rows (tsvector of the
+folded fields under the ``ocop_folded`` configuration) with a GIN index, and a trigram index on
+their ``title_text``; SQLite has the FTS5 table ``search_fts`` (rowid = document id). Both are
+created by the migrations (``0002_fulltext``, moved to the match rows by ``0004_match``) for
+their own engine only.
 """
 
 from django.db import models
@@ -79,6 +83,68 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id} {self.title}"
+
+
+class SearchMatch(models.Model):
+    """What matching, ranking and facet counts read of a document: its folded fields and the
+    columns results are filtered, ranked and counted by — a third of the document's width, so
+    that a broad query ("che", thousands of matches) reads few table pages; the page's
+    documents are fetched afterwards by id. Its primary key is the document's id (column
+    ``id``), which is also the FTS5 rowid on SQLite.
+
+    Written with the document and from the same fields (``search.indexer``), removed with it
+    (cascade). PostgreSQL adds the full-text ``vector`` (``0004_match``)."""
+
+    document = models.OneToOneField(
+        SearchDocument,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_column="id",
+        related_name="+",
+    )
+    kind = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    title_text = models.TextField(blank=True)
+    holder_text = models.TextField(blank=True)
+    place_text = models.TextField(blank=True)
+    category_text = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+    sort_name = models.CharField(max_length=255, blank=True)
+    province = models.ForeignKey(
+        "core.Province", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    product_set_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    category_slug = models.CharField(max_length=120, blank=True)
+    holder_id = models.BigIntegerField(null=True, blank=True)
+    stars = models.PositiveSmallIntegerField(null=True, blank=True)
+    certificate_valid_until = models.DateField(null=True, blank=True)
+    latest_status = models.CharField(max_length=16, blank=True)
+    latest_valid_from = models.DateField(null=True, blank=True)
+    latest_valid_until = models.DateField(null=True, blank=True)
+    min_price = models.BigIntegerField(null=True, blank=True)
+    seller_types = models.CharField(max_length=200, blank=True)
+    in_stock = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_match")
+        ]
+        indexes = [
+            models.Index(fields=["kind", "certificate_valid_until"], name="search_match_kind_valid")
+        ]
+        verbose_name = _("search match row")
+        verbose_name_plural = _("search match rows")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+# The match row's columns copied from the document's fields (the key columns aside).
+MATCH_FIELDS = [
+    f.attname
+    for f in SearchMatch._meta.concrete_fields
+    if f.attname not in ("document_id", "kind", "object_id")
+]
 
 
 class SearchPrefix(models.Model):

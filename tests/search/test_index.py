@@ -4,7 +4,8 @@ decided when the index is read."""
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product
 from catalog.services import certificate_expire_due
@@ -12,7 +13,7 @@ from core.search import SearchFilters, search_backend, search_rows_changed
 from marketplace.offers.models import OfferStatus
 from marketplace.offers.services import offer_pause, offer_update, stock_set
 from search.indexer import index_rebuild
-from search.models import SearchDocument, SearchPrefix, SearchTerm
+from search.models import MATCH_FIELDS, SearchDocument, SearchMatch, SearchPrefix, SearchTerm
 from search.query import query_parse
 from search.text import edit_distance, folded_field, tokens
 from sellers.services import business_suspend
@@ -251,3 +252,63 @@ def test_a_word_begun_alone_is_one_statement(django_queries):
     certified_product(name="Mật ong rừng Ba Chẽ")
     with django_queries(1):
         assert [s.title for s in search_backend().suggest(prefix="mat")] == ["Mật ong rừng Ba Chẽ"]
+
+
+def match_and_document(product):
+    """The product's match row and document, as the values of the match row's columns."""
+    doc = document(product)
+    match = SearchMatch.objects.get(pk=doc.pk)
+    assert (match.kind, match.object_id) == ("product", product.pk)
+    return (
+        {name: getattr(match, name) for name in MATCH_FIELDS},
+        {name: getattr(doc, name) for name in MATCH_FIELDS},
+    )
+
+
+def test_match_rows_follow_the_document_in_the_write_transaction():
+    product, _certificate, offer, stock = on_sale(quantity=5)
+    match, doc = match_and_document(product)
+    assert match == doc
+    assert (match["in_stock"], match["title_text"]) == (True, " mat ong tien yen ")
+    actor = member(product.holder)
+    stock_set(actor=actor, offer=offer, location=stock.location, quantity=0)
+    match, doc = match_and_document(product)
+    assert match == doc and match["in_stock"] is False
+    with pytest.raises(RuntimeError), transaction.atomic():
+        stock_set(actor=actor, offer=offer, location=stock.location, quantity=7)
+        assert SearchMatch.objects.get(kind="product", object_id=product.pk).in_stock is True
+        raise RuntimeError("rolled back")
+    assert SearchMatch.objects.get(kind="product", object_id=product.pk).in_stock is False
+    in_stock = SearchFilters(in_stock=True)
+    assert titles("mat ong", filters=in_stock) == []
+    stock_set(actor=actor, offer=offer, location=stock.location, quantity=7)
+    assert titles("mat ong", filters=in_stock) == ["Mật ong Tiên Yên"]
+    SearchDocument.objects.filter(pk=document(product).pk).delete()
+    assert not SearchMatch.objects.filter(kind="product", object_id=product.pk).exists()
+
+
+def test_matching_ranking_and_facets_read_the_match_rows_and_only_the_page_documents():
+    on_sale()
+    certified_product(name="Mật ong rừng", total="95")
+    with CaptureQueriesContext(connection) as captured:
+        results = search_backend().search(query="mat ong", limit=1)
+    assert (results.total, [h.title for h in results.hits]) == (2, ["Mật ong Tiên Yên"])
+    statements = [q["sql"] for q in captured.captured_queries]
+    ranking = [sql for sql in statements if sql.startswith("WITH m AS")]
+    assert len(ranking) == 1
+    assert "search_searchmatch" in ranking[0] and "search_searchdocument" not in ranking[0]
+    documents = [sql for sql in statements if '"search_searchdocument"' in sql]
+    assert len(documents) == 1 and '"search_searchdocument"."id" IN (' in documents[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored tsvector is PostgreSQL's")
+def test_the_match_vector_is_the_documents_text_as_a_tsvector():
+    on_sale()
+    certified_product(name="Rượu ba kích Ba Chẽ")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), SUM(CASE WHEN m.vector = to_tsvector('ocop_folded', d.text) "
+            "THEN 1 ELSE 0 END) FROM search_searchmatch m JOIN search_searchdocument d "
+            "ON d.id = m.id"
+        )
+        assert cursor.fetchone() == (4, 4)  # two products, their two holders

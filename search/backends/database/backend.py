@@ -1,4 +1,7 @@
-"""``DatabaseBackend``: searching, facets, suggestions and health over ``SearchDocument``."""
+"""``DatabaseBackend``: searching, facets, suggestions and health over the search index.
+
+Matching, ranking and facet counts read the narrow match rows (``SearchMatch``); only the
+documents of the page (``SearchDocument``, the cards) are fetched, by id."""
 
 from __future__ import annotations
 
@@ -58,7 +61,7 @@ from search.backends.database.matching import (
     strong_match,
 )
 from search.documents import PRICE_BANDS, document_types, localised_name, price_band_label
-from search.models import SearchDocument, SearchPrefix
+from search.models import SearchDocument, SearchMatch, SearchPrefix
 from search.query import Group, ParsedQuery, query_parse
 from search.text import PREFIX_MAX_LENGTH, tokens
 from sellers.models import SellerType
@@ -95,7 +98,7 @@ class DatabaseBackend:
     # Queries ----------------------------------------------------------------------------------
 
     def _base(self, *, kind: str, filters: SearchFilters, today: datetime.date) -> QuerySet:
-        documents = SearchDocument.objects.filter(kind=kind)
+        documents = SearchMatch.objects.filter(kind=kind)
         if kind != PRODUCT:
             return documents
         documents = documents.filter(status_q(filters.status, today))
@@ -164,7 +167,6 @@ class DatabaseBackend:
                 ),
             )
             .values(
-                "id",
                 "relevance",
                 "buyable_now",
                 "stars_now",
@@ -176,6 +178,7 @@ class DatabaseBackend:
                 "product_set_number",
                 "f_price",
                 "f_sellers",
+                id=F("pk"),  # the document's id
             )
         )
         try:
@@ -293,7 +296,7 @@ class DatabaseBackend:
         documents = matches.annotate(
             buyable_now=buyable_case(today), stars_now=stars_now_case(today)
         )
-        tail = ["sort_name", "id"]
+        tail = ["sort_name", "pk"]
         if order == "relevance" and parsed is not None:
             documents = documents.annotate(relevance=relevance(parsed))
             return documents.order_by("-relevance", "-buyable_now", "-stars_now", *tail)
@@ -302,7 +305,7 @@ class DatabaseBackend:
         if order == "price_desc":
             return documents.order_by(F("min_price").desc(nulls_last=True), *tail)
         if order == "newest":
-            return documents.order_by(F("latest_valid_from").desc(nulls_last=True), "-id")
+            return documents.order_by(F("latest_valid_from").desc(nulls_last=True), "-pk")
         if order == "name":
             return documents.order_by(*tail)
         return documents.order_by("-stars_now", "-buyable_now", *tail)
@@ -349,8 +352,18 @@ class DatabaseBackend:
             hits = []
             if total and limit > 0:
                 ordered = self._ordered(matches, parsed=parsed, order=order, today=today)
-                ordered = ordered.defer(*TEXT_FIELDS)[offset : offset + limit]
-                hits = [self._hit(document, terms=terms, today=today) for document in ordered]
+                ranked = "relevance" in ordered.query.annotations
+                page = list(
+                    ordered.values_list("pk", "relevance" if ranked else "stars_now")[
+                        offset : offset + limit
+                    ]
+                )
+                documents = SearchDocument.objects.defer(*TEXT_FIELDS).in_bulk(
+                    [pk for pk, _ in page]
+                )
+                for pk, score in page:
+                    documents[pk].relevance = score if ranked else 0
+                    hits.append(self._hit(documents[pk], terms=terms, today=today))
         results = SearchResults(hits=hits, total=total, facets=facet_values, query=query)
         if parsed is not None:
             results.corrected = parsed.corrected if total else ""
@@ -420,7 +433,7 @@ class DatabaseBackend:
         if parsed is None or not parsed.matchable:
             return Value(0, output_field=IntegerField())
         score = (
-            SearchDocument.objects.filter(kind=PRODUCT, object_id=OuterRef("pk"))
+            SearchMatch.objects.filter(kind=PRODUCT, object_id=OuterRef("pk"))
             .annotate(relevance=relevance(parsed))
             .values("relevance")[:1]
         )
@@ -504,7 +517,7 @@ class DatabaseBackend:
         complete words (or a weaker alternative of one) come after those holding them all."""
         # Every word in the text, the last one begun in the title: what is being typed is a
         # product's or a producer's name.
-        documents = SearchDocument.objects.filter(
+        documents = SearchMatch.objects.filter(
             Q(kind=PRODUCT, certificate_valid_until__gte=today) | ~Q(kind=PRODUCT),
             fts_filter(fts_expression(groups, prefix=last)),
             title_text__contains=f" {last}",
@@ -532,9 +545,9 @@ class DatabaseBackend:
                 stars_now=stars_now_case(today),
             )
             .order_by(
-                "-title_score", "-product_first", "-buyable_now", "-stars_now", "sort_name", "id"
+                "-title_score", "-product_first", "-buyable_now", "-stars_now", "sort_name", "pk"
             )
-            .values_list("kind", "title", "url", "subtitle")[:limit]
+            .values_list("kind", "document__title", "document__url", "document__subtitle")[:limit]
         )
         return rows
 
@@ -544,13 +557,19 @@ class DatabaseBackend:
             return []
         folded = " ".join(tokens(prefix))
         rows = (
-            SearchDocument.objects.filter(
+            SearchMatch.objects.filter(
                 Q(kind=PRODUCT, certificate_valid_until__gte=today) | ~Q(kind=PRODUCT)
             )
-            .annotate(similarity=RawSQL("word_similarity(%s, title_text)", [folded]))
-            .filter(RawSQL("%s <%% title_text", [folded], output_field=BooleanField()))
-            .order_by("-similarity", "sort_name", "id")
-            .values_list("kind", "title", "url", "subtitle")[:limit]
+            .annotate(
+                similarity=RawSQL("word_similarity(%s, search_searchmatch.title_text)", [folded])
+            )
+            .filter(
+                RawSQL(
+                    "%s <%% search_searchmatch.title_text", [folded], output_field=BooleanField()
+                )
+            )
+            .order_by("-similarity", "sort_name", "pk")
+            .values_list("kind", "document__title", "document__url", "document__subtitle")[:limit]
         )
         return [
             Suggestion(kind=k, title=t, url=u, subtitle=s, highlight=html.escape(t))
@@ -563,10 +582,10 @@ class DatabaseBackend:
             return ""
         folded = " ".join(tokens(query))
         row = (
-            SearchDocument.objects.filter(kind=PRODUCT)
+            SearchMatch.objects.filter(kind=PRODUCT)
             .annotate(similarity=RawSQL("similarity(title_text, %s)", [folded]))
             .filter(RawSQL("title_text %% %s", [folded], output_field=BooleanField()))
-            .order_by("-similarity", "id")
+            .order_by("-similarity", "pk")
             .values_list("sort_name", flat=True)
             .first()
         )

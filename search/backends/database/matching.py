@@ -130,7 +130,7 @@ class DocumentSQL(Expression):
 
     The columns are compiled as the query names them, so the expression stays right inside a
     subquery, where Django aliases the table (``U0``); ``{vector}`` is PostgreSQL's generated
-    column, which the model does not know, named after the ``id`` column's alias."""
+    column, which the model does not know, named after the primary key's (``{pk}``) alias."""
 
     _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -139,7 +139,7 @@ class DocumentSQL(Expression):
         self.template, self.params = template, list(params)
         fields = set(self._FIELD.findall(template))
         if "vector" in fields:
-            fields = (fields - {"vector"}) | {"id"}
+            fields = (fields - {"vector"}) | {"pk"}
         self.fields = sorted(fields)
         self.columns: dict = {}
 
@@ -166,8 +166,8 @@ class DocumentSQL(Expression):
 
     def as_sql(self, compiler, connection):
         names = {name: compiler.compile(column)[0] for name, column in self.columns.items()}
-        if "id" in names:
-            names["vector"] = names["id"].rsplit(".", 1)[0] + '."vector"'
+        if "pk" in names:
+            names["vector"] = names["pk"].rsplit(".", 1)[0] + '."vector"'
         return self.template.format(**names), self.params
 
     def get_group_by_cols(self):
@@ -178,7 +178,7 @@ def fts_filter(expression: str) -> DocumentSQL:
     if connection.vendor == "postgresql":
         template = "{vector} @@ to_tsquery('ocop_folded', %s)"
     else:
-        template = "{id} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        template = "{pk} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
     return DocumentSQL(template, [expression], output_field=BooleanField())
 
 

@@ -100,7 +100,7 @@ def _job_record_error(*, job_id: int, state: str, error: BaseException | None) -
     text = "".join(traceback.format_exception(error)) if error is not None else ""
     changes: dict[str, Any] = {"state": state, "error": text[-20_000:]}
     if state == JobState.FAILED:
-        changes["finished_at"] = timezone.now()
+        changes.update(finished_at=timezone.now(), **_job_final_counts(job_id=job_id))
     # Never over a job the work itself marked done (an error after its commit).
     Job.objects.filter(pk=job_id).exclude(state=JobState.DONE).update(**changes)
 
@@ -151,13 +151,31 @@ def job_finish(*, job_id: int, result: dict | None = None, done: int | None = No
     """Mark the job done (``done``: the final count the job page shows). Work that writes to the
     database calls it inside its own transaction, so the work and "done" commit together and a
     second delivery skips both."""
-    changes: dict[str, Any] = {"state": JobState.DONE, "finished_at": timezone.now(), "error": ""}
+    changes: dict[str, Any] = {
+        "state": JobState.DONE,
+        "finished_at": timezone.now(),
+        "error": "",
+        **_job_final_counts(job_id=job_id),
+    }
     if result is not None:
         changes["result"] = result
     if done is not None:
         changes["done"] = done
     Job.objects.filter(pk=job_id).exclude(state__in=FINISHED).update(**changes)
     cache.delete(_PROGRESS_KEY.format(job_id))
+
+
+def _job_final_counts(*, job_id: int) -> dict[str, int]:
+    """``done`` (and ``total`` when known) as the job's last progress report left them: what
+    every end of a job — done, or failed for good — writes on the row, since the report lives
+    in the cache only while the job runs."""
+    progress = cache.get(_PROGRESS_KEY.format(job_id)) or {}
+    counts = {}
+    if progress.get("done") is not None:
+        counts["done"] = progress["done"]
+    if progress.get("total") is not None:
+        counts["total"] = progress["total"]
+    return counts
 
 
 def job_progress(*, job_id: int, done: int, total: int | None = None, **extra: Any) -> None:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from catalog.importer import registry_import, writing
 from catalog.models import Certificate, Product
+from core.models import Job
 from core.search import search_backend
 from core.text import fold
 from search import indexer
@@ -91,6 +92,8 @@ def test_search_finds_every_slice_of_an_admin_import_when_the_job_ends(
     assert response.status_code == 302
     page = client.get(response.url)
     assert page.context["report"].certificates_created == rows
+    job = Job.objects.get()
+    assert (job.state, job.done) == ("done", rows)  # the rows read, on the finished job's row
     assert Certificate.objects.count() == rows
 
     backend = search_backend()

@@ -11,7 +11,15 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from core.jobs import JobTask, job_finish, job_publish, job_start, jobs_requeue
+from core.jobs import (
+    JobTask,
+    job_finish,
+    job_progress,
+    job_progress_read,
+    job_publish,
+    job_start,
+    jobs_requeue,
+)
 from core.mail import email_queue
 from core.models import Job, JobState
 from tests.factories import UserFactory
@@ -30,6 +38,19 @@ def counting(self, job_id: int) -> dict:
 @shared_task(base=JobTask, bind=True, name="tests.job_broken")
 def broken(self, job_id: int) -> None:
     raise ValueError("row 3: no such province")
+
+
+@shared_task(base=JobTask, bind=True, name="tests.job_counting_rows")
+def counting_rows(self, job_id: int) -> dict:
+    for done in (10, 20, 25):
+        job_progress(job_id=job_id, done=done, total=25)
+    return {"rows": 25}
+
+
+@shared_task(base=JobTask, bind=True, name="tests.job_broken_midway")
+def broken_midway(self, job_id: int) -> None:
+    job_progress(job_id=job_id, done=12, total=30)
+    raise ValueError("row 13: no such province")
 
 
 class _FlakyBackend:
@@ -103,6 +124,20 @@ def test_a_bad_input_fails_at_once_and_shows_its_error():
     assert job.attempts == 1
     assert job.error.strip().endswith("ValueError: row 3: no such province")
     assert job.finished_at is not None
+
+
+def test_every_end_of_a_job_writes_its_last_progress_on_the_row():
+    finished = Job.objects.create(kind="tests.job_counting_rows")
+    failed = Job.objects.create(kind="tests.job_broken_midway")
+    for job in (finished, failed):
+        job_publish(job=job)
+        job.refresh_from_db()
+    assert (finished.state, finished.done, finished.total) == (JobState.DONE, 25, 25)
+    assert (failed.state, failed.done, failed.total) == (JobState.FAILED, 12, 30)
+    assert failed.finished_at is not None
+    # The job page reads the row once the job has ended.
+    assert job_progress_read(job=finished) == {"done": 25, "total": 25}
+    assert job_progress_read(job=failed) == {"done": 12, "total": 30}
 
 
 def test_a_mail_server_outage_is_retried_and_the_mail_sent(

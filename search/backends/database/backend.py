@@ -150,9 +150,11 @@ class DatabaseBackend:
         today: datetime.date,
     ) -> tuple[int, dict[str, list[FacetValue]], list[tuple[int, int]]]:
         """The total, every facet's counts and the page's (document id, relevance), best first,
-        from one statement that finds the matches once: their facet and ordering columns as a
-        CTE, then one small GROUP BY per facet and the page's top rows, glued with UNION ALL —
-        a hundred rows back whatever the number of matches, nothing counted in Python."""
+        from one statement that finds the matches once (in the narrow match rows): their facet
+        and ordering columns as a CTE, then the facet counts — on PostgreSQL one pass with
+        GROUPING SETS, on SQLite one small GROUP BY per facet — and the page's top rows, glued
+        with UNION ALL: a hundred rows back whatever the number of matches, nothing counted in
+        Python."""
         ranked = order == "relevance" and parsed is not None
         columns = (
             matches.order_by()
@@ -186,17 +188,33 @@ class DatabaseBackend:
         except EmptyResultSet:  # nothing can match (``none()``)
             return 0, self._facet_values({name: {} for name in FACETS}, filters=filters), []
         params = list(params)
-        parts = [
-            f"SELECT '{name}', CAST({column} AS TEXT), COUNT(*), 0 FROM m GROUP BY {column}"
-            for name, column in FACET_COLUMNS
-        ]
+        if connection.vendor == "postgresql":
+            # Every facet and the total from one pass over the matches (grouping sets); the
+            # set a row belongs to is the one column it is grouped by (GROUPING() = 0).
+            names = " ".join(
+                f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in FACET_COLUMNS
+            )
+            values = " ".join(
+                f"WHEN GROUPING({column}) = 0 THEN CAST({column} AS TEXT)"
+                for _name, column in FACET_COLUMNS
+            )
+            sets = ", ".join(f"({column})" for _name, column in FACET_COLUMNS)
+            parts = [
+                f"SELECT CASE {names} ELSE 'total' END, CASE {values} ELSE '' END, COUNT(*), 0 "
+                f"FROM m GROUP BY GROUPING SETS ({sets}, ())"
+            ]
+        else:
+            parts = [
+                f"SELECT '{name}', CAST({column} AS TEXT), COUNT(*), 0 FROM m GROUP BY {column}"
+                for name, column in FACET_COLUMNS
+            ]
+            parts.append("SELECT 'total', '', COUNT(*), 0 FROM m")
         for value in SellerType.values:
             parts.append(
                 f"SELECT 'seller_type', '{value}', "
                 "SUM(CASE WHEN f_sellers LIKE %s ESCAPE '!' THEN 1 ELSE 0 END), 0 FROM m"
             )
             params.append("% " + value.replace("!", "!!").replace("_", "!_") + " %")
-        parts.append("SELECT 'total', '', COUNT(*), 0 FROM m")
         if limit > 0:
             # The page's rows numbered in their order (a UNION keeps no order of its own).
             key = order if order in PAGE_ORDER_SQL and (ranked or order != "relevance") else ""

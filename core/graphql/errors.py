@@ -49,6 +49,9 @@ class ErrorCode(graphene.Enum):
     EMPTY = "empty"
     PROVIDER_ERROR = "provider_error"
     PAYMENT_FAILED = "payment_failed"
+    POINT_CLOSED = "point_closed"
+    NOT_SELLER_PLACE = "not_seller_place"
+    NOT_ENOUGH_STOCK = "not_enough_stock"
 
 
 _CODE_BY_VALUE = {member.value: member for member in ErrorCode._meta.enum}

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ProvinceChoiceField
 from core.text import nfc
+from marketplace.places.selectors import location_address
 
 
 class CheckoutForm(forms.Form):
@@ -33,7 +34,8 @@ class CheckoutForm(forms.Form):
                 choices.append(("shipping", _("Delivery to my address")))
             if group.pickup_enabled:
                 for location in group.pickup_locations:
-                    label = _("Pickup at %(place)s") % {"place": location.name}
+                    place = f"{location.name} ({location_address(location)})"
+                    label = _("Pickup at %(place)s") % {"place": place}
                     choices.append((f"pickup:{location.pk}", label))
             name = f"delivery_{group.seller.pk}"
             self.fields[name] = forms.ChoiceField(

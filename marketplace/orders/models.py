@@ -241,6 +241,18 @@ class Order(models.Model):
         related_name="+",
         verbose_name=_("pickup location"),
     )
+    # Pickup at a point of sale: the point, and what the buyer was told (its name and address
+    # then), kept for history when the point is renamed, moves or goes.
+    pickup_point = models.ForeignKey(
+        "places.PointOfSale",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pickup point of sale"),
+    )
+    pickup_name = models.CharField(_("pickup place"), max_length=120, blank=True)
+    pickup_address = models.CharField(_("pickup address"), max_length=800, blank=True)
     subtotal = models.BigIntegerField(_("goods (₫)"))
     shipping_fee = models.BigIntegerField(_("shipping (₫)"))
     total = models.BigIntegerField(_("total (₫)"))

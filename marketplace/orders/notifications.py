@@ -14,7 +14,12 @@ from core.mail import email_queue
 from core.site import site_url
 from core.text import nfc
 from marketplace.orders.models import Order, OrderStatus, PaymentMethod
-from marketplace.orders.selectors import checkout_transfer_note, order_access_token
+from marketplace.orders.selectors import (
+    checkout_transfer_note,
+    order_access_token,
+    order_pickup,
+    order_pickup_shape,
+)
 from sellers.models import Membership
 
 SUBJECTS = {
@@ -28,6 +33,9 @@ SUBJECTS = {
     OrderStatus.REFUNDED: _("Order %(number)s refunded"),
 }
 
+# The statuses in which a picked-up order still waits to be collected.
+PICKUP_PENDING = {OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMED, OrderStatus.PROCESSING}
+
 
 def order_notify(*, order: Order, to_status: str, new: bool = False) -> None:
     order_id = order.pk
@@ -39,7 +47,7 @@ def order_notify(*, order: Order, to_status: str, new: bool = False) -> None:
 
 
 def _send(order_id: int, to_status: str, new: bool, origin: str) -> None:
-    order = Order.objects.select_related("seller", "pickup_location", "province").get(pk=order_id)
+    order = order_pickup_shape(Order.objects.select_related("seller", "province")).get(pk=order_id)
     lines = list(order.lines.all())
     link = origin + reverse("orders:order_detail", args=[order.number])
     context = {
@@ -48,6 +56,9 @@ def _send(order_id: int, to_status: str, new: bool, origin: str) -> None:
         "status": OrderStatus(to_status).label,
         "link": f"{link}?t={order_access_token(order=order)}",
     }
+    if to_status in PICKUP_PENDING:  # where and when to collect it, while it waits there
+        with translation.override(order.language):
+            context["pickup"] = order_pickup(order)
     if to_status == OrderStatus.AWAITING_PAYMENT and order.payment_method == PaymentMethod.VIETQR:
         together = list(Order.objects.filter(cart_id=order.cart_id).order_by("id"))
         with translation.override(order.language):

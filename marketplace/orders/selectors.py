@@ -27,6 +27,13 @@ from marketplace.orders.models import (
     Reservation,
     SellerDeliveryRule,
 )
+from marketplace.places.selectors import (
+    PickupPlace,
+    pickup_location_prefetch,
+    pickup_place,
+    point_of,
+    point_takes_pickups,
+)
 from sellers.models import Business
 
 
@@ -57,6 +64,7 @@ class SellerGroup:
     ships: bool
     pickup_enabled: bool
     delivery_problem: str = ""
+    delivery_problem_code: str = "invalid"
 
     @property
     def total(self) -> int:
@@ -89,24 +97,71 @@ class CheckoutSummary:
         return [p for g in self.groups for v in g.lines for p in v.problems]
 
 
+def stock_free_by_location(offer_ids: Iterable[int], *, cart: Cart | None) -> dict:
+    """Units each stock row can still sell, by (offer id, location id): its quantity minus
+    other carts' live reservations. Two queries."""
+    offer_ids = list(offer_ids)
+    rows = list(
+        Stock.objects.filter(offer_id__in=offer_ids)
+        .order_by()
+        .values_list("pk", "offer_id", "location_id", "quantity")
+    )
+    held_rows = Reservation.objects.filter(
+        stock__offer_id__in=offer_ids, expires_at__gt=timezone.now()
+    )
+    if cart is not None:
+        held_rows = held_rows.exclude(cart=cart)
+    held = dict(
+        held_rows.values("stock_id").annotate(n=Sum("quantity")).values_list("stock_id", "n")
+    )
+    free: dict[tuple[int, int], int] = defaultdict(int)
+    for pk, offer_id, location_id, quantity in rows:
+        free[(offer_id, location_id)] += quantity - held.get(pk, 0)
+    return dict(free)
+
+
 def stock_available(offer_ids: Iterable[int], *, cart: Cart | None) -> dict[int, int]:
     """Units each offer can still sell: stock minus other carts' live reservations."""
-    now = timezone.now()
+    offer_ids = list(offer_ids)
+    return _available_from(stock_free_by_location(offer_ids, cart=cart), offer_ids)
+
+
+def _available_from(free: dict, offer_ids: list[int]) -> dict[int, int]:
     totals: dict[int, int] = defaultdict(int)
-    for offer_id, quantity in Stock.objects.filter(offer_id__in=offer_ids).values_list(
-        "offer_id", "quantity"
-    ):
-        totals[offer_id] += quantity
-    held = Reservation.objects.filter(stock__offer_id__in=offer_ids, expires_at__gt=now)
-    if cart is not None:
-        held = held.exclude(cart=cart)
-    for offer_id, quantity in (
-        held.values("stock__offer_id")
-        .annotate(n=Sum("quantity"))
-        .values_list("stock__offer_id", "n")
-    ):
-        totals[offer_id] -= quantity
+    for (offer_id, _location_id), units in free.items():
+        totals[offer_id] += units
     return {offer_id: max(totals.get(offer_id, 0), 0) for offer_id in offer_ids}
+
+
+def pickup_problem(
+    *, location: StockLocation | None, seller: Business, needs: dict[int, int], free: dict
+) -> Problem | None:
+    """Why the seller's goods cannot be picked up at ``location``, or None. ``needs``: units
+    per offer of the seller's lines; ``free``: ``stock_free_by_location``. A location that is a
+    point of sale must not be closed for good or suspended, and every line's units must lie
+    there (the same for any stock location: a warehouse counter, a fair booth)."""
+    if location is None or location.business_id != seller.pk or not location.is_active:
+        return Problem("NOT_SELLER_PLACE", _("Choose one of the seller's pickup places."))
+    point = point_of(location)
+    if point is not None and not point_takes_pickups(point):
+        return Problem(
+            "POINT_CLOSED",
+            _("%(place)s is closed; choose another pickup place.") % {"place": location.name},
+        )
+    if any(free.get((offer_id, location.pk), 0) < units for offer_id, units in needs.items()):
+        return Problem(
+            "NOT_ENOUGH_STOCK",
+            _("%(place)s does not have every item of your order in stock.")
+            % {"place": location.name},
+        )
+    return None
+
+
+def pickup_locations_of(*, seller_ids: Iterable[int]) -> QuerySet[StockLocation]:
+    """The sellers' active stock locations, with what a pickup choice shows."""
+    return StockLocation.objects.filter(business_id__in=seller_ids, is_active=True).select_related(
+        "point_of_sale", "province"
+    )
 
 
 def offer_line_name(offer: Offer) -> str:
@@ -147,12 +202,21 @@ def checkout_summary(*, cart: Cart) -> CheckoutSummary:
         return CheckoutSummary(cart=cart, groups=[])
     offer_ids = [line.offer_id for line in lines]
     visible = set(offers_visible().filter(pk__in=offer_ids).values_list("pk", flat=True))
-    available = stock_available(offer_ids, cart=cart)
-    deliveries = {d.seller_id: d for d in cart.deliveries.select_related("pickup_location")}
+    free = stock_free_by_location(offer_ids, cart=cart)
+    available = _available_from(free, offer_ids)
+    deliveries = {
+        d.seller_id: d
+        for d in cart.deliveries.select_related(
+            "pickup_location__point_of_sale", "pickup_location__province"
+        )
+    }
     seller_ids = sorted({line.offer.seller_id for line in lines})
     locations: dict[int, list[StockLocation]] = defaultdict(list)
-    for location in StockLocation.objects.filter(business_id__in=seller_ids, is_active=True):
+    for location in pickup_locations_of(seller_ids=seller_ids):
         locations[location.business_id].append(location)
+    needs: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for line in lines:
+        needs[line.offer.seller_id][line.offer_id] += line.quantity
     by_seller: dict[int, list[LineView]] = defaultdict(list)
     for line in lines:
         offer = line.offer
@@ -211,6 +275,12 @@ def checkout_summary(*, cart: Cart) -> CheckoutSummary:
             else (DeliveryMethod.SHIPPING if rule.ships else DeliveryMethod.PICKUP)
         )
         subtotal = sum(v.line_total for v in views)
+        places = [
+            location
+            for location in locations[seller_id]
+            if pickup_problem(location=location, seller=seller, needs=needs[seller_id], free=free)
+            is None
+        ]
         group = SellerGroup(
             seller=seller,
             lines=views,
@@ -218,7 +288,7 @@ def checkout_summary(*, cart: Cart) -> CheckoutSummary:
             shipping_fee=shipping_fee(seller=seller, subtotal=subtotal, method=method),
             delivery_method=method,
             pickup_location=delivery.pickup_location if delivery else None,
-            pickup_locations=locations[seller_id],
+            pickup_locations=places,
             ships=rule.ships,
             pickup_enabled=rule.pickup_enabled,
         )
@@ -226,6 +296,13 @@ def checkout_summary(*, cart: Cart) -> CheckoutSummary:
             group.delivery_problem = _("Choose where to pick up the order from %(seller)s.") % {
                 "seller": seller.name
             }
+        elif method == DeliveryMethod.PICKUP:
+            problem = pickup_problem(
+                location=group.pickup_location, seller=seller, needs=needs[seller_id], free=free
+            )
+            if problem is not None:
+                group.delivery_problem = problem.message
+                group.delivery_problem_code = problem.code
         groups.append(group)
     return CheckoutSummary(cart=cart, groups=groups)
 
@@ -295,17 +372,46 @@ def order_visible_to(*, order: Order, user, session, token: str = "") -> bool:
 
 
 def _order_shape(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    return queryset.select_related("seller", "province", "pickup_location").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
-        Prefetch(
-            "events",
-            queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "id"),
-        ),
+    return order_pickup_shape(
+        queryset.select_related("seller", "province").prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch(
+                "events",
+                queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "id"),
+            ),
+        )
     )
 
 
+def order_pickup_shape(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """What ``order_pickup`` reads: the pickup location, its point, its hours and upcoming
+    exceptions (two queries for a page of orders, none when nothing is picked up)."""
+    return queryset.select_related(
+        "pickup_location__point_of_sale", "pickup_location__province"
+    ).prefetch_related(*pickup_location_prefetch("pickup_location"))
+
+
+def order_pickup(order: Order) -> PickupPlace | None:
+    """Where and when the buyer collects ``order`` (None when it ships): the name and address
+    the buyer was told, the place's hours and exceptions now, a directions link."""
+    if order.delivery_method != DeliveryMethod.PICKUP or order.pickup_location_id is None:
+        return None
+    return pickup_place(
+        location=order.pickup_location, name=order.pickup_name, address=order.pickup_address
+    )
+
+
+def orders_pickup_attach(orders: Iterable[Order]) -> list[Order]:
+    """``pickup`` on each order (``order_pickup``), for the pages and e-mails."""
+    orders = list(orders)
+    for order in orders:
+        order.pickup = order_pickup(order)
+    return orders
+
+
 def order_by_number(*, number: str) -> Order | None:
-    return _order_shape(Order.objects.select_related("cart").filter(number=number)).first()
+    order = _order_shape(Order.objects.select_related("cart").filter(number=number)).first()
+    return orders_pickup_attach([order])[0] if order else None
 
 
 def orders_for_buyer(*, user) -> QuerySet[Order]:
@@ -324,4 +430,5 @@ def orders_for_seller(*, business: Business, status: str | None = None) -> Query
 
 
 def order_for_seller(*, business: Business, number: str) -> Order | None:
-    return _order_shape(Order.objects.filter(seller=business, number=number)).first()
+    order = _order_shape(Order.objects.filter(seller=business, number=number)).first()
+    return orders_pickup_attach([order])[0] if order else None

@@ -36,6 +36,7 @@ from marketplace.orders.selectors import (
     order_visible_to,
     orders_for_buyer,
     orders_of_checkout,
+    orders_pickup_attach,
 )
 from marketplace.orders.services import (
     DeliveryChoice,
@@ -214,7 +215,7 @@ def checkout_placed(request, cart: Cart):
 
 def confirmation(request, token):
     cart = get_object_or_404(Cart, token=token, status=CartStatus.COMPLETED)
-    orders = list(orders_of_checkout(cart=cart))
+    orders = orders_pickup_attach(orders_of_checkout(cart=cart))
     if not orders or not order_visible_to(
         order=orders[0], user=request.user, session=request.session, token=request.GET.get("t", "")
     ):

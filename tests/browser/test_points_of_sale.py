@@ -60,3 +60,55 @@ def test_nearest_to_a_province_then_a_points_page(open_context, viewport, langua
     body = page.locator("main").inner_text()
     assert "00:00–00:00" in body
     assert f"Khô cá lóc Cà Mau {viewport}" in body
+
+
+@pytest.mark.parametrize(("viewport", "language"), [("phone", "vi"), ("desktop", "en")])
+def test_pickup_at_a_point_and_its_hours_on_the_order_page(open_context, viewport, language):
+    from marketplace.orders.models import Order
+    from marketplace.places.services import location_exception_write
+
+    kiosk = point(
+        name=f"Ki-ốt nhận hàng Cần Thơ {viewport}",
+        code="92",
+        latitude="10.030000",
+        longitude="105.770000",
+        street="2 Hai Bà Trưng",
+        hours=[(day, datetime.time(7, 30), datetime.time(21)) for day in range(7)],
+    )
+    holiday = datetime.date.today() + datetime.timedelta(days=2)
+    location_exception_write(
+        location=kiosk.location, date=holiday, closed=True, reason=f"Kiểm kê {viewport}"
+    )
+    _product, _certificate, (offer,) = selling_product(
+        holder=kiosk.location.business, name=f"Bánh pía Sóc Trăng nhận {viewport}"
+    )
+    Stock.objects.create(offer=offer, location=kiosk.location, quantity=4)
+
+    visit = open_context(viewport, language)
+    page = visit.page
+    visit.goto(f"/san-pham/{offer.variant.product.slug}/")
+    page.locator(f'form.add-to-cart:has(input[name="offer"][value="{offer.pk}"]) button').click()
+    page.wait_for_url(re.compile(r"/gio-hang/$"))
+    visit.goto("/thanh-toan/")
+    choice = f"input[name=delivery_{offer.seller_id}][value='pickup:{kiosk.location_id}']"
+    page.check(choice)
+    email = f"pickup-{viewport}@example.vn"
+    page.fill("#id_email", email)
+    page.fill("#id_phone", "0912345678")
+    page.fill("#id_recipient_name", "Trần Văn Nam")
+    page.check("input[name=payment_method][value=cod]")
+    page.locator("form.checkout-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/don-hang/xac-nhan/"))
+    visit.check()
+    order = Order.objects.get(email=email)
+    assert (order.pickup_point_id, order.shipping_fee) == (kiosk.pk, 0)
+
+    visit.goto(f"/don-hang/{order.number}/")
+    place = page.locator(".pickup-place")
+    text = place.inner_text()
+    pickup = "Nhận tại" if language == "vi" else "Pickup at"
+    assert f"{pickup} Ki-ốt nhận hàng Cần Thơ {viewport}" in text
+    assert "2 Hai Bà Trưng" in text
+    assert place.locator("table.hours td").all_inner_texts() == ["07:30–21:00"] * 7
+    assert f"Kiểm kê {viewport}" in place.locator(".exceptions").inner_text()
+    assert place.locator("a.directions").get_attribute("href") == kiosk.directions_url()

@@ -5,8 +5,13 @@ import pytest
 from marketplace.offers.models import Stock
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.models import Order, PaymentMethod, Reservation
-from marketplace.orders.services import checkout_place_orders, checkout_reserve
+from marketplace.orders.services import (
+    checkout_delivery_set,
+    checkout_place_orders,
+    checkout_reserve,
+)
 from tests.factories_orders import offer_in_stock, ready_cart
+from tests.factories_places import point
 from tests.support.race import race
 
 BUYERS = 24
@@ -59,3 +64,35 @@ def test_two_sellers_taken_in_opposite_orders_do_not_deadlock():
     assert Order.objects.count() == 12
     assert Stock.objects.get(pk=honey_stock.pk).quantity == 0
     assert Stock.objects.get(pk=tea_stock.pk).quantity == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_buyers_picking_up_the_last_unit_at_one_point():
+    """The seller has plenty in its warehouse, one unit at the point: pickup there takes only
+    the point's row, so exactly one buyer gets it and the warehouse is untouched."""
+    offer, warehouse = offer_in_stock(quantity=50)
+    kiosk = point(operator=offer.seller, name="Ki-ốt bến xe đua")
+    last = Stock.objects.create(offer=offer, location=kiosk.location, quantity=1)
+    carts = [ready_cart((offer, 1)) for _ in range(2)]
+    for cart in carts:
+        checkout_delivery_set(
+            cart=cart, seller=offer.seller, method="pickup", pickup_location=kiosk.location
+        )
+
+    def checkout(cart):
+        checkout_reserve(cart=cart)
+        return checkout_place_orders(cart=cart, payment_method=PaymentMethod.COD, confirmed=True)
+
+    outcomes = _race(carts, checkout)
+
+    won = [o for o in outcomes if isinstance(o, list)]
+    lost = [o for o in outcomes if isinstance(o, CheckoutError)]
+    assert (len(won), len(lost)) == (1, 1)
+    assert lost[0].code in {"SOLD_OUT", "NOT_ENOUGH_STOCK"}
+    (order,) = won[0]
+    assert (order.pickup_point_id, order.shipping_fee) == (kiosk.pk, 0)
+    assert Stock.objects.get(pk=last.pk).quantity == 0
+    assert Stock.objects.get(pk=warehouse.pk).quantity == 50
+    assert not Stock.objects.filter(quantity__lt=0).exists()
+    assert Reservation.objects.count() == 0

@@ -195,7 +195,7 @@ def test_pickup_must_be_at_one_of_the_sellers_places():
         checkout_delivery_set(
             cart=cart, seller=honey.seller, method="pickup", pickup_location=elsewhere
         )
-    assert _code(exc_info) == ("invalid", "pickup_location")
+    assert _code(exc_info) == ("NOT_SELLER_PLACE", "pickup_location")
     checkout_delivery_set(
         cart=cart, seller=honey.seller, method="pickup", pickup_location=stock.location
     )

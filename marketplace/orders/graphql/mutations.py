@@ -31,6 +31,8 @@ from marketplace.orders.services import (
     order_process,
     order_ship,
 )
+from marketplace.places.graphql.types import PointOfSaleType
+from marketplace.places.models import PointOfSale
 from sellers.graphql.acting import own_object
 from sellers.graphql.mutations import SellerMutation
 from sellers.graphql.types import BusinessType
@@ -147,14 +149,26 @@ class CheckoutDeliverySet(CartMutation):
         token = graphene.UUID(required=True)
         seller = graphene.ID(required=True)
         method = DeliveryMethodEnum(required=True)
-        pickup_location = graphene.ID()
+        pickup_location = graphene.ID(description="Pickup at this stock location (Relay ID).")
+        pickup_point = graphene.ID(
+            description="Pickup at this point of sale of the seller (Relay ID of a PointOfSale)."
+        )
 
     @classmethod
-    def perform_mutation(cls, root, info, token, seller, method, pickup_location=None):
+    def perform_mutation(
+        cls, root, info, token, seller, method, pickup_location=None, pickup_point=None
+    ):
         cart = cart_for_token(info, token)
         business = Business.objects.filter(pk=from_global_id_or_error(seller, BusinessType)).first()
         location = None
-        if pickup_location:
+        if pickup_point:
+            point = (
+                PointOfSale.objects.select_related("location")
+                .filter(pk=from_global_id_or_error(pickup_point, PointOfSaleType))
+                .first()
+            )
+            location = point.location if point else None
+        elif pickup_location:
             location = StockLocation.objects.filter(
                 pk=from_global_id_or_error(pickup_location, StockLocationType)
             ).first()
@@ -162,9 +176,14 @@ class CheckoutDeliverySet(CartMutation):
             raise CheckoutError(
                 _("Your cart has nothing from this seller."), code="not_found", field="seller"
             )
-        checkout_delivery_set(
-            cart=cart, seller=business, method=enum_value(method), pickup_location=location
-        )
+        try:
+            checkout_delivery_set(
+                cart=cart, seller=business, method=enum_value(method), pickup_location=location
+            )
+        except CheckoutError as exc:
+            if pickup_point and exc.field == "pickup_location":
+                raise CheckoutError(exc.message, code=exc.code, field="pickup_point") from None
+            raise
         return cls(cart=cart)
 
 

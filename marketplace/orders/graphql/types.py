@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import graphene
 from graphene_django import DjangoObjectType
+from graphql_relay import to_global_id
 
 from core.graphql.connections import CountableConnection
 from core.graphql.relay import Node
@@ -18,7 +19,9 @@ from marketplace.orders.models import (
     OrderStatus,
     PaymentMethod,
 )
-from marketplace.orders.selectors import checkout_summary
+from marketplace.orders.selectors import checkout_summary, order_pickup
+from marketplace.places.graphql.types import OpeningExceptionDay, OpeningInterval
+from marketplace.places.selectors import location_address, point_of
 from sellers.graphql.acting import acting_businesses
 from sellers.models import Business
 
@@ -42,6 +45,72 @@ class CartLineView(graphene.ObjectType):
     problems = graphene.List(graphene.NonNull(CartProblem), required=True)
 
 
+def _point_id(point) -> str | None:
+    return to_global_id("PointOfSale", point.pk) if point is not None else None
+
+
+class PickupChoice(graphene.ObjectType):
+    """A place where this seller's goods can be picked up: active, not closed for good, with
+    every line's units in stock there."""
+
+    location = graphene.Field(StockLocationType, required=True)
+    point_of_sale = graphene.ID(description="The point of sale this place is (Relay ID), if any.")
+    name = graphene.String(required=True)
+    address = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_location(root, info):
+        return root
+
+    @staticmethod
+    def resolve_point_of_sale(root, info):
+        return _point_id(point_of(root))
+
+    @staticmethod
+    def resolve_name(root, info):
+        return root.name
+
+    @staticmethod
+    def resolve_address(root, info):
+        return location_address(root)
+
+
+class PickupPlaceType(graphene.ObjectType):
+    """Where and when an order is collected: the name and address given at checkout, the
+    place's weekly hours and upcoming exceptions (Vietnam time) and a directions link."""
+
+    name = graphene.String(required=True)
+    address = graphene.String(required=True)
+    point_of_sale = graphene.ID(description="The point of sale (Relay ID), if it is one.")
+    directions_url = graphene.String(required=True)
+    opening_hours = graphene.List(graphene.NonNull(OpeningInterval), required=True)
+    opening_exceptions = graphene.List(
+        graphene.NonNull(OpeningExceptionDay),
+        required=True,
+        description="Upcoming days whose hours differ from the week's.",
+    )
+    open_now = graphene.Boolean(description="Null for a place that is not a point of sale.")
+
+    class Meta:
+        name = "PickupPlace"
+
+    @staticmethod
+    def resolve_point_of_sale(root, info):
+        return _point_id(root.point)
+
+    @staticmethod
+    def resolve_opening_hours(root, info):
+        return [(day, opens, closes) for day, _label, spans in root.week for opens, closes in spans]
+
+    @staticmethod
+    def resolve_opening_exceptions(root, info):
+        return root.exceptions
+
+    @staticmethod
+    def resolve_open_now(root, info):
+        return root.state.open_now if root.state is not None else None
+
+
 class SellerGroup(graphene.ObjectType):
     seller = graphene.Field(lazy_model_type(Business), required=True)
     lines = graphene.List(graphene.NonNull(CartLineView), required=True)
@@ -50,6 +119,8 @@ class SellerGroup(graphene.ObjectType):
     total = graphene.Int(required=True)
     delivery_method = graphene.Field(DeliveryMethodEnum, required=True)
     pickup_location = graphene.Field(StockLocationType)
+    pickup_point = graphene.ID(description="The chosen pickup point of sale (Relay ID), if any.")
+    pickup_choices = graphene.List(graphene.NonNull(PickupChoice), required=True)
 
 
 class CartType(graphene.ObjectType):
@@ -101,6 +172,10 @@ class CartType(graphene.ObjectType):
                 total=group.total,
                 delivery_method=enum_value(group.delivery_method),
                 pickup_location=group.pickup_location,
+                pickup_point=_point_id(point_of(group.pickup_location))
+                if group.pickup_location
+                else None,
+                pickup_choices=group.pickup_locations if group.pickup_enabled else [],
             )
             for group in CartType._summary(root).groups
         ]
@@ -147,6 +222,7 @@ class OrderType(DjangoObjectType):
     lines = graphene.List(graphene.NonNull(OrderLineType), required=True)
     events = graphene.List(graphene.NonNull(OrderEventType), required=True)
     pickup_location = graphene.String()
+    pickup = graphene.Field(PickupPlaceType, description="Where to collect it; null when shipped.")
 
     class Meta:
         model = Order
@@ -205,4 +281,10 @@ class OrderType(DjangoObjectType):
 
     @staticmethod
     def resolve_pickup_location(root, info):
-        return root.pickup_location.name if root.pickup_location_id else None
+        if not root.pickup_location_id:
+            return None
+        return root.pickup_name or root.pickup_location.name
+
+    @staticmethod
+    def resolve_pickup(root, info):
+        return order_pickup(root)

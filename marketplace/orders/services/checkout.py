@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -53,9 +53,12 @@ from marketplace.orders.selectors import (
     checkout_summary,
     delivery_rule_for,
     offer_line_name,
+    pickup_problem,
     shipping_fee,
+    stock_free_by_location,
 )
 from marketplace.orders.services.cart import cart_require_open
+from marketplace.places.selectors import location_address, point_of
 from sellers.models import Business
 
 # Unambiguous characters for order numbers read over the phone (no 0/O, 1/I/L).
@@ -177,16 +180,19 @@ def checkout_delivery_set(
                 code="invalid",
                 field="method",
             )
-        if (
-            pickup_location is None
-            or pickup_location.business_id != seller.pk
-            or not pickup_location.is_active
+        needs: dict[int, int] = defaultdict(int)
+        for offer_id, quantity in cart.lines.filter(offer__seller=seller).values_list(
+            "offer_id", "quantity"
         ):
-            raise CheckoutError(
-                _("Choose one of the seller's pickup places."),
-                code="invalid",
-                field="pickup_location",
-            )
+            needs[offer_id] += quantity
+        problem = pickup_problem(
+            location=pickup_location,
+            seller=seller,
+            needs=needs,
+            free=stock_free_by_location(needs, cart=cart) if pickup_location else {},
+        )
+        if problem is not None:
+            raise CheckoutError(problem.message, code=problem.code, field="pickup_location")
     else:
         raise CheckoutError(_("Choose how to receive the order."), code="invalid", field="method")
     delivery, _created = CartDelivery.objects.update_or_create(
@@ -260,26 +266,33 @@ def _lines_for_update(cart: Cart) -> list[CartLine]:
     )
 
 
-def _locked_stock(lines: list[CartLine], deliveries: dict[int, CartDelivery]) -> dict[int, list]:
-    """Lock every stock row the lines may draw from, in id order; rows per line, pickup first."""
-    offer_ids = sorted({line.offer_id for line in lines})
+def stock_lock(*, lines: list[CartLine], locations: dict[int, int]) -> dict[int, list[Stock]]:
+    """Lock every stock row the lines may draw from, in id order; the rows per line. A seller
+    in ``locations`` (seller id → stock location id: a pickup point, a fair booth) hands over
+    only what lies at that location, so only those rows are taken; the other sellers' lines
+    draw from any active location of theirs."""
+    if not lines:
+        return {}
+    anywhere = sorted({line.offer_id for line in lines if line.offer.seller_id not in locations})
+    where = Q(offer_id__in=anywhere)
+    for seller_id, location_id in sorted(locations.items()):
+        offers = sorted({line.offer_id for line in lines if line.offer.seller_id == seller_id})
+        where |= Q(offer_id__in=offers, location_id=location_id)
     rows = list(
-        Stock.objects.select_for_update()
-        .filter(offer_id__in=offer_ids, location__is_active=True)
-        .order_by("id")
+        Stock.objects.select_for_update().filter(where, location__is_active=True).order_by("id")
     )
     by_offer: dict[int, list[Stock]] = defaultdict(list)
     for row in rows:
         by_offer[row.offer_id].append(row)
-    result = {}
-    for line in lines:
-        delivery = deliveries.get(line.offer.seller_id)
-        candidates = by_offer.get(line.offer_id, [])
-        if delivery is not None and delivery.method == DeliveryMethod.PICKUP:
-            # Picked up in person: only what lies at that place can be handed over.
-            candidates = [r for r in candidates if r.location_id == delivery.pickup_location_id]
-        result[line.pk] = candidates
-    return result
+    return {line.pk: by_offer.get(line.offer_id, []) for line in lines}
+
+
+def _pickup_locations(deliveries: dict[int, CartDelivery]) -> dict[int, int]:
+    return {
+        seller_id: delivery.pickup_location_id
+        for seller_id, delivery in deliveries.items()
+        if delivery.method == DeliveryMethod.PICKUP and delivery.pickup_location_id
+    }
 
 
 def _held_by_others(stock_ids: list[int], cart: Cart, now) -> dict[int, int]:
@@ -292,7 +305,7 @@ def _held_by_others(stock_ids: list[int], cart: Cart, now) -> dict[int, int]:
     )
 
 
-def _plan(cart: Cart, lines, rows_by_line, now) -> list[tuple[CartLine, Stock, int]]:
+def _plan(cart: Cart, lines, rows_by_line, now, deliveries) -> list[tuple[CartLine, Stock, int]]:
     stock_ids = [row.pk for rows in rows_by_line.values() for row in rows]
     held = _held_by_others(stock_ids, cart, now)
     taken: dict[int, int] = defaultdict(int)
@@ -311,18 +324,33 @@ def _plan(cart: Cart, lines, rows_by_line, now) -> list[tuple[CartLine, Stock, i
                 break
         if needed:
             available = line.quantity - needed
-            message = (
-                _("%(product)s is sold out.") % {"product": offer_line_name(line.offer)}
-                if available == 0
-                else _("Only %(available)s of %(product)s left.")
-                % {"available": available, "product": offer_line_name(line.offer)}
-            )
+            delivery = deliveries.get(line.offer.seller_id)
+            place = delivery.pickup_location if delivery and delivery.pickup_location_id else None
+            names = {"available": available, "product": offer_line_name(line.offer)}
+            if place is not None and delivery.method == DeliveryMethod.PICKUP:
+                names["place"] = place.name
+                message = (
+                    _("%(product)s is sold out at %(place)s.") % names
+                    if available == 0
+                    else _("Only %(available)s of %(product)s left at %(place)s.") % names
+                )
+            else:
+                message = (
+                    _("%(product)s is sold out.") % names
+                    if available == 0
+                    else _("Only %(available)s of %(product)s left.") % names
+                )
             raise CheckoutError(message, code="SOLD_OUT", field=f"line-{line.pk}")
     return plan
 
 
 def _deliveries(cart: Cart) -> dict[int, CartDelivery]:
-    return {d.seller_id: d for d in cart.deliveries.all()}
+    return {
+        d.seller_id: d
+        for d in cart.deliveries.select_related(
+            "pickup_location__point_of_sale", "pickup_location__province"
+        )
+    }
 
 
 @transaction.atomic
@@ -335,9 +363,10 @@ def checkout_reserve(*, cart: Cart, ttl_minutes: int | None = None) -> datetime.
     ttl = ttl_minutes or settings.ORDERS_RESERVATION_MINUTES
     now = timezone.now()
     lines = _lines_for_update(cart)
-    rows = _locked_stock(lines, _deliveries(cart))
+    deliveries = _deliveries(cart)
+    rows = stock_lock(lines=lines, locations=_pickup_locations(deliveries))
     cart.reservations.all().delete()
-    plan = _plan(cart, lines, rows, now)
+    plan = _plan(cart, lines, rows, now, deliveries)
     expires = now + datetime.timedelta(minutes=ttl)
     Reservation.objects.bulk_create(
         Reservation(cart=cart, line=line, stock=row, quantity=quantity, expires_at=expires)
@@ -376,9 +405,9 @@ def checkout_place_orders(
     now = timezone.now()
     lines = _lines_for_update(cart)
     deliveries = _deliveries(cart)
-    rows = _locked_stock(lines, deliveries)
+    rows = stock_lock(lines=lines, locations=_pickup_locations(deliveries))
     cart.reservations.all().delete()
-    plan = _plan(cart, lines, rows, now)
+    plan = _plan(cart, lines, rows, now, deliveries)
     per_line: dict[int, list[tuple[Stock, int]]] = defaultdict(list)
     for line, row, quantity in plan:
         per_line[line.pk].append((row, quantity))
@@ -447,7 +476,7 @@ def _order_create(
         "street": cart.street if method == DeliveryMethod.SHIPPING else "",
         "note": cart.note,
         "delivery_method": method,
-        "pickup_location": delivery.pickup_location if delivery else None,
+        **_pickup_snapshot(delivery if method == DeliveryMethod.PICKUP else None),
         "subtotal": subtotal,
         "shipping_fee": fee,
         "total": subtotal + fee,
@@ -464,6 +493,20 @@ def _order_create(
         except IntegrityError:  # 31^5 numbers a day: a clash is rare, so just draw again
             continue
     raise RuntimeError("Could not draw a free order number")
+
+
+def _pickup_snapshot(delivery: CartDelivery | None) -> dict:
+    """The pickup place as the buyer was told it: the location, its point of sale, and the
+    name and address at the time (the order's history when the place changes or goes)."""
+    location = delivery.pickup_location if delivery else None
+    if location is None:
+        return {"pickup_location": None, "pickup_point": None}
+    return {
+        "pickup_location": location,
+        "pickup_point": point_of(location),
+        "pickup_name": location.name,
+        "pickup_address": location_address(location),
+    }
 
 
 def checkout_validate(*, cart: Cart, prices: bool = False) -> None:
@@ -486,7 +529,10 @@ def checkout_validate(*, cart: Cart, prices: bool = False) -> None:
         raise CheckoutError(_("Enter the delivery address."), code="required", field="street")
     for group in summary.groups:
         if group.delivery_problem:
-            raise CheckoutError(group.delivery_problem, code="invalid", field="method")
+            field = "method" if group.delivery_problem_code == "invalid" else "pickup_location"
+            raise CheckoutError(
+                group.delivery_problem, code=group.delivery_problem_code, field=field
+            )
         for line in group.lines:
             for problem in line.problems:
                 if problem.code == "PRICE_CHANGED" and not prices:

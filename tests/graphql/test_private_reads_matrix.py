@@ -219,6 +219,8 @@ PRIVATE_TYPES = {
     "CartLineView": "cart",
     "CartProblem": "cart",
     "SellerGroup": "cart",
+    "PickupChoice": "cart",
+    "PickupPlace": "order",
     "PaymentType": "order",
     "Me": "me",
     "Membership": "nodeMembership",

@@ -371,6 +371,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "args": ["payments.expire_unpaid"],
     },
+    "fair-booth-fees-expire": {
+        # Booth fees not paid by their day: the booth goes to the fair's waitlist.
+        "task": "core.job_schedule",
+        "schedule": crontab(hour=0, minute=25),
+        "args": ["fairs.booth_fees_expire"],
+    },
     "reservations-expire": {
         "task": "core.job_schedule",
         "schedule": crontab(minute=35),

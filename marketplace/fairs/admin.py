@@ -100,8 +100,19 @@ class ExhibitorApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(BoothAssignment)
 class BoothAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["booth", "application", "amount_due", "assigned_at", "released_at"]
+    list_display = [
+        "booth",
+        "application",
+        "amount_due",
+        "reference",
+        "pay_by",
+        "paid_at",
+        "assigned_at",
+        "released_at",
+        "expired",
+    ]
     list_select_related = ["booth", "application__seller"]
+    search_fields = ["reference", "booth__code", "application__seller__name"]
 
     def has_add_permission(self, request):
         return False

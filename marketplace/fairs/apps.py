@@ -28,3 +28,8 @@ class FairsConfig(AppConfig):
         from marketplace.offers.demo import demo_shop_step_register
 
         demo_shop_step_register(demo_fairs_load)
+
+        from marketplace.fairs.services import booth_fee_transfer_match
+        from marketplace.payments.services import bank_transfer_matcher_register
+
+        bank_transfer_matcher_register(booth_fee_transfer_match)

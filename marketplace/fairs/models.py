@@ -415,6 +415,31 @@ class BoothAssignment(models.Model):
         verbose_name=_("application"),
     )
     amount_due = models.PositiveIntegerField(_("amount due (đồng)"), default=0)
+    # The booth fee's transfer note (``services.booth_fee_terms``): set when a fee is due, so a
+    # bank notification carrying it pays this assignment and nothing else.
+    reference = models.CharField(
+        _("transfer reference"), max_length=20, unique=True, null=True, blank=True
+    )
+    pay_by = models.DateField(_("pay by"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("fee paid"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked paid by"),
+    )
+    paid_notification = models.OneToOneField(
+        "payments.BankNotification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="booth_fee",
+        verbose_name=_("paying bank transfer"),
+    )
+    # Released by the daily task because the fee was not paid by ``pay_by``.
+    expired = models.BooleanField(_("expired unpaid"), default=False)
     assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
     assigned_by = models.ForeignKey(
         "auth.User",
@@ -442,6 +467,15 @@ class BoothAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booth} → {self.application.seller}"
+
+    @property
+    def fee_state(self) -> str:
+        """One of "free" (nothing due), "paid", "expired" or "due"."""
+        if self.paid_at is not None:
+            return "paid"
+        if self.expired:
+            return "expired"
+        return "due" if self.amount_due else "free"
 
 
 class ProgrammeItem(models.Model):

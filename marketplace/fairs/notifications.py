@@ -19,6 +19,7 @@ SUBJECTS = {
     "waitlisted": _("Your application to %(fair)s is on the waiting list"),
     "rejected": _("Your application to %(fair)s was not accepted"),
     "released": _("Your booth at %(fair)s has been released"),
+    "expired": _("Your booth at %(fair)s was released: the fee was not paid in time"),
 }
 
 
@@ -51,12 +52,13 @@ def _send(application_ids: list[int], event: str, origin: str) -> None:
         recipients = _recipients(application)
         if not recipients:
             continue
-        booths = [
-            a.booth.code
-            for a in application.assignments.filter(released_at__isnull=True).select_related(
-                "booth"
-            )
-        ]
+        live = list(
+            application.assignments.filter(released_at__isnull=True)
+            .select_related("booth")
+            .order_by("booth__code")
+        )
+        booths = [a.booth.code for a in live]
+        fees = [a for a in live if a.fee_state == "due"]
         with translation.override(application.language):
             subject = str(SUBJECTS[event]) % {"fair": application.fair.name}
             body = render_to_string(
@@ -66,6 +68,7 @@ def _send(application_ids: list[int], event: str, origin: str) -> None:
                     "fair": application.fair,
                     "event": event,
                     "booths": booths,
+                    "fees": fees,
                     "link": origin + application.fair.get_absolute_url(),
                 },
             )

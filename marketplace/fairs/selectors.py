@@ -27,6 +27,8 @@ from marketplace.fairs.models import (
     Zone,
 )
 from marketplace.offers.models import Offer
+from marketplace.payments.providers import vietqr_for
+from marketplace.payments.vietqr import vietqr_svg
 
 
 def application_lapsing_offers(
@@ -431,3 +433,10 @@ def fairs_of_organiser(*, organiser) -> QuerySet[Fair]:
         )
         .order_by("-starts_on", "name")
     )
+
+
+def booth_fee_qr_svg(*, assignment: BoothAssignment) -> str:
+    """The VietQR code (SVG) a seller scans to pay a booth fee: the marketplace's account, the
+    amount due and the fee's reference as the transfer note, built by the payments module like
+    an order's, so a bank notification carrying it matches the fee."""
+    return vietqr_svg(vietqr_for(amount=assignment.amount_due, reference=assignment.reference))

@@ -9,6 +9,7 @@ and runs in one transaction, so a refused call writes nothing.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from marketplace.fairs.notifications import application_notify
 from marketplace.fairs.permissions import organiser_member_require
 from marketplace.offers.models import Offer
 from marketplace.offers.selectors import offers_visible
+from marketplace.payments.services import reference_draw
 from marketplace.places.models import PointKind
 from sellers.errors import PermissionDenied
 from sellers.models import Business, SellerStatus
@@ -683,9 +685,7 @@ def booth_assign(*, application: ExhibitorApplication, booth: Booth, actor) -> B
         )
     try:
         with transaction.atomic():
-            assignment = BoothAssignment.objects.create(
-                booth=booth, application=application, amount_due=booth.price, assigned_by=actor
-            )
+            assignment = _assignment_create(booth=booth, application=application, actor=actor)
     except IntegrityError:
         raise FairError(
             _("Booth %(code)s is not free.") % {"code": booth.code},
@@ -713,20 +713,21 @@ def booth_release(
     return _release(assignment=assignment, actor=actor, offer_to_waitlist=offer_to_waitlist)
 
 
-def _release(*, assignment: BoothAssignment, actor, offer_to_waitlist: bool):
+def _release(*, assignment: BoothAssignment, actor, offer_to_waitlist: bool, expired: bool = False):
     booth = Booth.objects.select_for_update().get(pk=assignment.booth_id)
     assignment = BoothAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.released_at is not None:
         raise FairError(_("This booth was already released."), code="released")
     assignment.released_at = timezone.now()
-    assignment.save(update_fields=["released_at"])
+    assignment.expired = expired
+    assignment.save(update_fields=["released_at", "expired"])
     booth.status = BoothStatus.AVAILABLE
     booth.save(update_fields=["status"])
     application = ExhibitorApplication.objects.select_for_update().get(pk=assignment.application_id)
     if not application.assignments.filter(released_at__isnull=True).exists():
         application.status = ApplicationStatus.RELEASED
         application.save(update_fields=["status", "updated_at"])
-    application_notify(application_ids=[application.pk], event="released")
+    application_notify(application_ids=[application.pk], event="expired" if expired else "released")
     if not offer_to_waitlist:
         return None
     waiting = (
@@ -737,12 +738,129 @@ def _release(*, assignment: BoothAssignment, actor, offer_to_waitlist: bool):
     )
     if waiting is None:
         return None
-    new = BoothAssignment.objects.create(
-        booth=booth, application=waiting, amount_due=booth.price, assigned_by=actor
-    )
+    new = _assignment_create(booth=booth, application=waiting, actor=actor)
     booth.status = BoothStatus.ASSIGNED
     booth.save(update_fields=["status"])
     waiting.status = ApplicationStatus.ACCEPTED
     waiting.save(update_fields=["status", "updated_at"])
     application_notify(application_ids=[waiting.pk], event="accepted")
     return new
+
+
+# --- booth fees ---------------------------------------------------------------------------
+
+BOOTH_FEE_PREFIX = "GIAN"
+_BOOTH_FEE_REFERENCE = re.compile(BOOTH_FEE_PREFIX + r"[2-9A-HJKMNP-Z]{8}")
+
+
+def booth_fee_terms(
+    *, fair: Fair, booth: Booth, today: datetime.date
+) -> tuple[int, datetime.date | None]:
+    """What an assignment of ``booth`` made ``today`` costs and the day it must be paid by: the
+    booth's own price, or the fair's booth fee for a booth without one; due ``payment_days``
+    after the assignment, and at the latest the day before the fair opens (never before
+    ``today``). Nothing due: no date."""
+    amount = booth.price or fair.booth_fee
+    if not amount:
+        return 0, None
+    pay_by = today + datetime.timedelta(days=fair.payment_days)
+    if fair.starts_on is not None and pay_by >= fair.starts_on:
+        pay_by = max(today, fair.starts_on - datetime.timedelta(days=1))
+    return amount, pay_by
+
+
+def _assignment_create(
+    *, booth: Booth, application: ExhibitorApplication, actor
+) -> BoothAssignment:
+    """The assignment with its fee: the amount, a transfer reference of its own and the day to
+    pay by (``booth_fee_terms``)."""
+    fair = application.fair
+    amount, pay_by = booth_fee_terms(fair=fair, booth=booth, today=timezone.localdate())
+    reference = None
+    if amount:
+        reference = reference_draw(prefix=BOOTH_FEE_PREFIX)
+        while BoothAssignment.objects.filter(reference=reference).exists():
+            reference = reference_draw(prefix=BOOTH_FEE_PREFIX)
+    return BoothAssignment.objects.create(
+        booth=booth,
+        application=application,
+        amount_due=amount,
+        reference=reference,
+        pay_by=pay_by,
+        assigned_by=actor,
+    )
+
+
+def _fee_payable(assignment: BoothAssignment) -> None:
+    if assignment.released_at is not None:
+        raise FairError(_("This booth was released."), code="released")
+    if assignment.paid_at is not None:
+        raise FairError(_("This booth fee is already paid."), code="paid")
+    if not assignment.amount_due:
+        raise FairError(_("Nothing is due for this booth."), code="free")
+
+
+@transaction.atomic
+def booth_fee_mark_paid(*, assignment: BoothAssignment, actor) -> BoothAssignment:
+    """The organiser received the fee some other way (cash at its office, a transfer without
+    the reference) and records it: the assignment no longer expires."""
+    organiser_member_require(user=actor, organiser=assignment.booth.fair.organiser)
+    assignment = BoothAssignment.objects.select_for_update().get(pk=assignment.pk)
+    _fee_payable(assignment)
+    assignment.paid_at = timezone.now()
+    assignment.paid_by = actor
+    assignment.save(update_fields=["paid_at", "paid_by"])
+    return assignment
+
+
+def booth_fee_transfer_match(*, note: str, amount: int, notification) -> str | None:
+    """The payments module's matcher for booth fees (registered in ``FairsConfig.ready``; runs
+    inside the notification's transaction, which stored it under its unique bank transaction
+    id first): a transfer whose note holds a booth fee's reference and exactly its amount pays
+    it. The assignment row is locked, so two transfers for one fee pay it once; the second is
+    flagged for staff to give back. Reasons are for staff, in English like the payments'."""
+    match = _BOOTH_FEE_REFERENCE.search(note.upper())
+    if match is None:
+        return None
+    assignment = (
+        BoothAssignment.objects.select_for_update().filter(reference=match.group(0)).first()
+    )
+    if assignment is None:
+        return "No booth fee has this reference."
+    if assignment.paid_at is not None:
+        return "This booth fee is already paid."
+    if assignment.released_at is not None:
+        return "The booth was released before the transfer arrived."
+    if amount != assignment.amount_due:
+        return f"Amount {amount} differs from the {assignment.amount_due} due for the booth fee."
+    assignment.paid_at = timezone.now()
+    assignment.paid_notification = notification
+    assignment.save(update_fields=["paid_at", "paid_notification"])
+    return ""
+
+
+def booth_fees_expire(*, today: datetime.date | None = None) -> int:
+    """Release every live assignment whose fee was not paid by its day (``today`` is past
+    ``pay_by``): the booth goes to the waitlist in order and the seller is told by e-mail. One
+    transaction per assignment; the rows are locked and checked again, so a fee paid meanwhile
+    keeps its booth, and a second run releases nothing twice. Returns how many expired."""
+    today = today or timezone.localdate()
+    overdue = (
+        BoothAssignment.objects.filter(
+            released_at__isnull=True, paid_at__isnull=True, amount_due__gt=0, pay_by__lt=today
+        )
+        .exclude(booth__fair__status__in=[FairStatus.FINISHED, FairStatus.CANCELLED])
+        .order_by("pay_by", "id")
+        .values_list("pk", flat=True)
+    )
+    expired = 0
+    for pk in list(overdue):
+        with transaction.atomic():
+            assignment = BoothAssignment.objects.select_related("booth").get(pk=pk)
+            Booth.objects.select_for_update().get(pk=assignment.booth_id)
+            assignment = BoothAssignment.objects.select_for_update().get(pk=pk)
+            if assignment.released_at is not None or assignment.paid_at is not None:
+                continue
+            _release(assignment=assignment, actor=None, offer_to_waitlist=True, expired=True)
+            expired += 1
+    return expired

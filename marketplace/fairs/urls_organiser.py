@@ -19,4 +19,5 @@ urlpatterns = [
         name="application_decide",
     ),
     path("<slug:slug>/gian/<int:pk>/tra/", views.assignment_release, name="assignment_release"),
+    path("<slug:slug>/gian/<int:pk>/da-thu/", views.assignment_fee_paid, name="fee_paid"),
 ]

@@ -39,6 +39,7 @@ from marketplace.fairs.services import (
     application_reject,
     application_waitlist,
     booth_assign,
+    booth_fee_mark_paid,
     booth_release,
 )
 from marketplace.fairs.signs import booth_signs_pdf
@@ -215,17 +216,37 @@ def _fail(message):
     raise DomainError(message, code="required", field="booth")
 
 
-@login_required
-@require_POST
-def assignment_release(request, slug, pk):
+def _live_assignment(pk):
     def lookup(desk):
         assignment = get_object_or_404(
             BoothAssignment.objects.filter(
                 booth__fair__organiser=desk.organiser, released_at__isnull=True
-            ).select_related("booth__fair__organiser"),
+            ).select_related("booth__fair__organiser", "application__seller"),
             pk=pk,
         )
         return assignment, assignment.booth.fair.slug
+
+    return lookup
+
+
+@login_required
+@require_POST
+def assignment_fee_paid(request, slug, pk):
+    """The organiser received a booth fee by hand: the booth no longer expires."""
+
+    def run(assignment):
+        booth_fee_mark_paid(assignment=assignment, actor=request.user)
+        return _("The fee for booth %(code)s is recorded as paid.") % {
+            "code": assignment.booth.code
+        }
+
+    return _decide(request, slug, run, _live_assignment(pk))
+
+
+@login_required
+@require_POST
+def assignment_release(request, slug, pk):
+    lookup = _live_assignment(pk)
 
     def run(assignment):
         given = booth_release(assignment=assignment, actor=request.user)

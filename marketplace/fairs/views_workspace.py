@@ -18,7 +18,11 @@ from catalog.rules import certificate_newest_in_force
 from core.errors import DomainError
 from marketplace.fairs.forms import ApplicationForm
 from marketplace.fairs.models import OPEN_APPLICATION, ApplicationStatus, ExhibitorApplication
-from marketplace.fairs.selectors import applications_of_seller, fairs_taking_applications
+from marketplace.fairs.selectors import (
+    applications_of_seller,
+    booth_fee_qr_svg,
+    fairs_taking_applications,
+)
 from marketplace.fairs.services import (
     application_submit,
     application_update,
@@ -45,6 +49,10 @@ def applications(request, slug):
     """The seller's applications (three queries) and the fairs it may still apply to (one)."""
     ws = Workspace(request, slug)
     mine = list(applications_of_seller(seller=ws.business))
+    for application in mine:
+        for assignment in application.live_assignments:
+            if assignment.fee_state == "due":
+                assignment.qr_svg = booth_fee_qr_svg(assignment=assignment)
     open_fair_ids = {a.fair_id for a in mine if a.status in OPEN_APPLICATION}
     return render(
         request,

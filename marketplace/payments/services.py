@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -47,12 +48,33 @@ from marketplace.payments.models import (
 
 logger = logging.getLogger(__name__)
 
-_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# No 0, 1, I, L or O: read aloud or typed into a banking app, a reference is never misread, and
+# one prefix never appears inside another's random part ("OCOP…" never holds "GIAN").
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _REFERENCE = re.compile(r"OCOP[2-9A-HJKMNP-Z]{8}")
 
 
+def reference_draw(*, prefix: str) -> str:
+    """A fresh transfer reference: ``prefix`` and eight random characters of the alphabet
+    above. Callers store it under a unique constraint and draw again on a collision."""
+    return prefix + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
 def _reference() -> str:
-    return "OCOP" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return reference_draw(prefix="OCOP")
+
+
+# Other things paid by bank transfer with their own reference (a fair's booth fees) register a
+# matcher here from their AppConfig.ready: payments never imports the packages above it.
+# ``matcher(note=, amount=, notification=)`` runs inside the notification's transaction and
+# returns None when the note holds none of its references, "" when it matched and applied the
+# transfer, or the reason the transfer is flagged for staff.
+_TRANSFER_MATCHERS: list[Callable[..., str | None]] = []
+
+
+def bank_transfer_matcher_register(matcher: Callable[..., str | None]) -> None:
+    if matcher not in _TRANSFER_MATCHERS:
+        _TRANSFER_MATCHERS.append(matcher)
 
 
 @transaction.atomic
@@ -390,7 +412,8 @@ def _whole_dong(value) -> int:
 def bank_notification_receive(*, body: bytes, signature: str) -> BankNotification:
     """A signed incoming transfer ``{"transaction_id", "amount", "note"}``. It confirms the
     orders only when the note holds a pending VietQR payment's reference AND the amount is
-    exactly that payment's; anything else is kept and flagged for staff."""
+    exactly that payment's; a note without such a reference goes to the registered transfer
+    matchers (booth fees); anything else is kept and flagged for staff."""
     if not providers.bank_signature_valid(body, signature):
         raise PermissionError("bad signature")
     try:
@@ -424,6 +447,17 @@ def bank_notification_receive(*, body: bytes, signature: str) -> BankNotificatio
                 .filter(reference=match.group(0), method=PaymentMethod.VIETQR)
                 .first()
             )
+        else:
+            for matcher in _TRANSFER_MATCHERS:
+                claimed = matcher(note=note, amount=amount, notification=notification)
+                if claimed is not None:
+                    notification.status = (
+                        NotificationStatus.FLAGGED if claimed else NotificationStatus.MATCHED
+                    )
+                    notification.reason = claimed
+                    notification.refund_due = amount if claimed else 0
+                    notification.save(update_fields=["status", "reason", "refund_due"])
+                    return notification
         reason = ""
         if payment is None:
             reason = "No VietQR payment has this reference."

@@ -17,7 +17,7 @@ from marketplace.fairs.models import (
     ExhibitorApplication,
     OrganiserMembership,
 )
-from marketplace.fairs.services import booth_assign
+from marketplace.fairs.services import booth_assign, booth_fee_mark_paid
 from tests.factories import BusinessFactory, UserFactory, member
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
 from tests.fairs.helpers import applied, seller_with_offers
@@ -92,7 +92,9 @@ def snapshot():
             )
         ),
         "assignments": list(
-            BoothAssignment.objects.order_by("pk").values_list("pk", "booth", "released_at")
+            BoothAssignment.objects.order_by("pk").values_list(
+                "pk", "booth", "released_at", "paid_at"
+            )
         ),
         "booths": list(Booth.objects.order_by("pk").values_list("pk", "status")),
     }
@@ -226,6 +228,7 @@ def test_the_seller_fair_list_costs_the_same_sql_for_two_or_ten_applications(cli
         with CaptureQueriesContext(connection) as queries:
             body = client.get(url).content.decode()
         assert body.count('data-status="') == size
+        assert body.count('data-fee="due"') == body.count("<svg") == size // 2
         counts.append(len(queries))
     assert counts[0] == counts[1] == SELLER_LIST_QUERIES
 
@@ -253,11 +256,16 @@ def case_release(w):
     return f"gian/{w.assignment.pk}/tra/", {}
 
 
+def case_fee_paid(w):
+    return f"gian/{w.assignment.pk}/da-thu/", {}
+
+
 ORGANISER_CASES = {
     "waitlist": case_waitlist,
     "reject": case_reject,
     "assign": case_assign,
     "release": case_release,
+    "fee_paid": case_fee_paid,
 }
 
 
@@ -351,7 +359,11 @@ def test_the_review_page_costs_the_same_sql_for_two_or_ten_applications(client):
         for n in range(size):
             application = applied(fair=fair)
             if n % 2:
-                booth_assign(application=application, booth=BoothFactory(zone=zone), actor=user)
+                assignment = booth_assign(
+                    application=application, booth=BoothFactory(zone=zone), actor=user
+                )
+                if n == 1:
+                    booth_fee_mark_paid(assignment=assignment, actor=user)
         BoothFactory(zone=zone)
         client.force_login(user)
         url = f"/to-chuc/{organiser.slug}/hoi-cho/{fair.slug}/"
@@ -359,6 +371,9 @@ def test_the_review_page_costs_the_same_sql_for_two_or_ten_applications(client):
         with CaptureQueriesContext(connection) as queries:
             body = client.get(url).content.decode()
         assert body.count('class="offer-row" id="application-') == size
+        # Half the booths are assigned, each with its fee; one of them is already paid.
+        assert body.count('data-fee="paid"') == 1
+        assert body.count('data-fee="due"') == size // 2 - 1
         counts.append(len(queries))
     assert counts[0] == counts[1] == REVIEW_QUERIES
 

@@ -63,7 +63,13 @@ def world():
     mine.seller = seller
     mine.save()
     submitted = applied(fair=fair, name="HTX Chè Đường Hoa")
+    # An exhibitor on booth A-03, its fee due: what release and fee-paid act on.
+    assigned_booth = BoothFactory(zone=zone, code="A-03")
+    accepted = applied(fair=fair, name="HTX Ba kích Ba Chẽ")
+    booth_assign(application=accepted, booth=assigned_booth, actor=desk_manager)
     return SimpleNamespace(
+        assigned_booth=assigned_booth,
+        accepted=accepted,
         fair=fair,
         zone=zone,
         booths=booths,
@@ -98,8 +104,14 @@ def gid(name, obj):
 def state():
     return (
         list(ExhibitorApplication.objects.order_by("pk").values_list("pk", "status", "note")),
-        list(BoothAssignment.objects.order_by("pk").values_list("pk", "booth", "released_at")),
-        list(Booth.objects.order_by("pk").values_list("pk", "status")),
+        list(
+            BoothAssignment.objects.order_by("pk").values_list(
+                "pk", "booth", "released_at", "paid_at"
+            )
+        ),
+        list(
+            Booth.objects.order_by("pk").values_list("pk", "status", "held_for", "x", "y", "zone")
+        ),
     )
 
 
@@ -141,6 +153,36 @@ CASES = {
             "application": gid("ExhibitorApplication", w.submitted),
             "booth": gid("FairBooth", w.booths[0]),
         },
+        DESK_MANAGERS,
+    ),
+    "fairBoothRelease": (
+        """mutation ($booth: ID!) { fairBoothRelease(booth: $booth) { boothCode
+           releasedApplicationId givenToApplicationId errors { field code } } }""",
+        lambda w: {"booth": gid("FairBooth", w.assigned_booth)},
+        DESK_MANAGERS,
+    ),
+    "fairBoothFeePaid": (
+        """mutation ($booth: ID!) { fairBoothFeePaid(booth: $booth) { boothCode amount paidAt
+           errors { field code } } }""",
+        lambda w: {"booth": gid("FairBooth", w.assigned_booth)},
+        DESK_MANAGERS,
+    ),
+    "fairBoothsCreate": (
+        """mutation ($zone: ID!) { fairBoothsCreate(zone: $zone, prefix: "b", first: 1, last: 3,
+           width: 3, depth: 3, perRow: 3, x: 0, y: 600) { boothCodes errors { field code } } }""",
+        lambda w: {"zone": gid("FairZone", w.zone)},
+        DESK_MANAGERS,
+    ),
+    "fairBoothMove": (
+        """mutation ($booth: ID!) { fairBoothMove(booth: $booth, x: 0, y: 700) { boothCode x y
+           zone errors { field code } } }""",
+        lambda w: {"booth": gid("FairBooth", w.booths[0])},
+        DESK_MANAGERS,
+    ),
+    "fairBoothBlock": (
+        """mutation ($booth: ID!) { fairBoothBlock(booth: $booth, blocked: true) { boothCode
+           status errors { field code } } }""",
+        lambda w: {"booth": gid("FairBooth", w.booths[1])},
         DESK_MANAGERS,
     ),
 }
@@ -271,3 +313,100 @@ def test_fairs_filters_by_province_and_status(client):
     data = client.post("/graphql/", {"query": query}, content_type="application/json").json()
     assert [e["node"]["slug"] for e in data["data"]["a"]["edges"]] == ["sai-gon"]
     assert [e["node"]["slug"] for e in data["data"]["b"]["edges"]] == ["ha-long"]
+
+
+def _desk(client, world, mutation, variables):
+    query = CASES[mutation][0]
+    return call(client, world, "desk_manager", query, variables).json()["data"][mutation]
+
+
+def _errors_in(client, world, query, variables, mutation):
+    client.force_login(world.users["desk_manager"])
+    body = json.dumps({"query": query, "variables": variables})
+    answer = client.post(
+        "/graphql/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    return answer.json()["data"][mutation]["errors"]
+
+
+def test_releasing_a_booth_gives_it_to_the_waitlist_and_a_fee_is_paid_once(client, world):
+    from marketplace.fairs.services import application_waitlist
+
+    application_waitlist(application=world.submitted, actor=world.users["desk_manager"])
+    booth = {"booth": gid("FairBooth", world.assigned_booth)}
+    paid = _desk(client, world, "fairBoothFeePaid", booth)
+    assert (paid["boothCode"], paid["amount"], paid["errors"]) == ("A-03", 2_000_000, [])
+    query = """mutation ($booth: ID!) { fairBoothFeePaid(booth: $booth) { boothCode
+      errors { field message code } } }"""
+    assert _errors_in(client, world, query, booth, "fairBoothFeePaid") == [
+        {"field": None, "message": "This booth fee is already paid.", "code": "INVALID"}
+    ]
+    answer = _desk(client, world, "fairBoothRelease", booth)
+    assert answer == {
+        "boothCode": "A-03",
+        "releasedApplicationId": gid("ExhibitorApplication", world.accepted),
+        "givenToApplicationId": gid("ExhibitorApplication", world.submitted),
+        "errors": [],
+    }
+    given = BoothAssignment.objects.get(booth=world.assigned_booth, released_at__isnull=True)
+    assert given.application == world.submitted
+    assert (given.fee_state, given.amount_due) == ("due", 2_000_000)
+    # Released without the waitlist, the booth stays free; a free booth cannot be released.
+    query = """mutation ($booth: ID!) { fairBoothRelease(booth: $booth, offerToWaitlist: false) {
+      givenToApplicationId errors { field message code } } }"""
+    data = call(client, world, "desk_manager", query, booth).json()["data"]["fairBoothRelease"]
+    assert data == {"givenToApplicationId": None, "errors": []}
+    assert _errors_in(client, world, query, booth, "fairBoothRelease") == [
+        {"field": "booth", "message": "Booth A-03 is not assigned.", "code": "INVALID"}
+    ]
+
+
+def test_booth_layout_through_the_api_with_field_message_and_code_errors(client, world):
+    zone = {"zone": gid("FairZone", world.zone)}
+    created = _desk(client, world, "fairBoothsCreate", zone)
+    assert created == {"boothCodes": ["B-01", "B-02", "B-03"], "errors": []}
+    new = Booth.objects.filter(code__startswith="B-").order_by("code")
+    assert [(b.x, b.y, b.price, b.zone_id) for b in new] == [
+        (0, 600, 2_000_000, world.zone.pk),
+        (3, 600, 2_000_000, world.zone.pk),
+        (6, 600, 2_000_000, world.zone.pk),
+    ]
+    query = CASES["fairBoothsCreate"][0].replace("field code", "field message code")
+    assert _errors_in(client, world, query, zone, "fairBoothsCreate") == [
+        {
+            "field": "first",
+            "message": "These booth codes already exist: B-01, B-02, B-03.",
+            "code": "DUPLICATE",
+        }
+    ]
+    # Moved onto B-02: refused, nothing moved.
+    query = """mutation ($booth: ID!, $zone: ID) { fairBoothMove(booth: $booth, x: 4, y: 601,
+      zone: $zone) { boothCode errors { field message code } } }"""
+    variables = {"booth": gid("FairBooth", world.booths[0])} | zone
+    assert _errors_in(client, world, query, variables, "fairBoothMove") == [
+        {"field": "x", "message": "Booth B-02 would overlap booth A-01.", "code": "INVALID"}
+    ]
+    moved = _desk(client, world, "fairBoothMove", {"booth": gid("FairBooth", world.booths[0])})
+    assert moved == {"boothCode": "A-01", "x": 0, "y": 700, "zone": "Cụm Tiên Yên", "errors": []}
+    # Hold a booth for a locality cluster, block another; an assigned booth is refused.
+    query = """mutation ($booth: ID!, $blocked: Boolean!, $held: String) { fairBoothBlock(
+      booth: $booth, blocked: $blocked, heldFor: $held) { boothCode status
+      errors { field message code } } }"""
+    held = {"booth": gid("FairBooth", world.booths[1]), "blocked": False, "held": "Cụm Vân Đồn"}
+    data = call(client, world, "desk_manager", query, held).json()["data"]["fairBoothBlock"]
+    assert data == {"boothCode": "A-02", "status": "HELD", "errors": []}
+    taken = {"booth": gid("FairBooth", world.assigned_booth), "blocked": True}
+    assert _errors_in(client, world, query, taken, "fairBoothBlock") == [
+        {
+            "field": None,
+            "message": "Booth A-03 is assigned: release it first.",
+            "code": "INVALID",
+        }
+    ]
+    # A booth of another organiser's fair is not found, the same as no booth at all.
+    stranger = BoothFactory(zone=ZoneFactory(fair=FairFactory()), code="X-01")
+    other = {"booth": gid("FairBooth", stranger), "blocked": True}
+    errors = _errors_in(client, world, query, other, "fairBoothBlock")
+    assert [(e["field"], e["code"]) for e in errors] == [("booth", "PERMISSION_DENIED")]
+    stranger.refresh_from_db()
+    assert stranger.status == "available"

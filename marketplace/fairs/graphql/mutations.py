@@ -1,6 +1,7 @@
 """Fair mutations: a seller applies and withdraws (``SellerMutation``, acting through its
-memberships or its API token); an organiser's member waitlists, rejects and assigns booths (a
-signed-in member only: an API token is a seller's, never an organiser's). Each calls one
+memberships or its API token); an organiser's member waitlists, rejects, assigns and releases
+booths, lays out a zone's booths (in bulk, moved, blocked or held) and records booth fees paid
+(a signed-in member only: an API token is a seller's, never an organiser's). Each calls one
 service; refusals come back as ``errors``."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from graphql_relay import to_global_id
 
 from core.graphql.types import enum_value
 from marketplace.fairs.errors import FairError
-from marketplace.fairs.graphql.types import ApplicationStatusEnum, FairType
-from marketplace.fairs.models import Booth, ExhibitorApplication, Zone
+from marketplace.fairs.graphql.types import ApplicationStatusEnum, BoothStatusEnum, FairType
+from marketplace.fairs.models import Booth, BoothAssignment, ExhibitorApplication, Zone
 from marketplace.fairs.permissions import organisers_for_user
 from marketplace.fairs.selectors import fairs_taking_applications
 from marketplace.fairs.services import (
@@ -22,6 +23,11 @@ from marketplace.fairs.services import (
     application_waitlist,
     application_withdraw,
     booth_assign,
+    booth_block,
+    booth_fee_mark_paid,
+    booth_move,
+    booth_release,
+    booths_create_bulk,
 )
 from sellers.errors import PermissionDenied
 from sellers.graphql.acting import id_or_error, own_object
@@ -108,8 +114,10 @@ class FairApplicationWithdraw(ApplicationPayloadMixin, SellerMutation):
         return cls.answer(application_withdraw(application=found, actor=info.context.user))
 
 
-class OrganiserMutation(ApplicationPayloadMixin, SellerMutation):
-    """A decision of an organiser's member, signed in (API tokens act for sellers only)."""
+class OrganiserDeskMutation(SellerMutation):
+    """A change by an organiser's member, signed in (API tokens act for sellers only). Objects
+    are found among the fairs of the user's organisers; another organiser's and a missing one
+    get the same refusal, and the service checks the role."""
 
     class Meta:
         abstract = True
@@ -119,6 +127,62 @@ class OrganiserMutation(ApplicationPayloadMixin, SellerMutation):
         if getattr(info.context, "api_token", None) is not None:
             return False
         return super().check_permissions(info, **data)
+
+    @staticmethod
+    def find_booth(info, global_id, *, field: str = "booth") -> Booth:
+        pk = id_or_error(global_id, "FairBooth", field=field)
+        found = (
+            Booth.objects.filter(
+                pk=pk, fair__organiser__in=organisers_for_user(user=info.context.user)
+            )
+            .select_related("fair__organiser", "zone")
+            .first()
+        )
+        if found is None:
+            raise PermissionDenied(
+                _("There is no such booth among your organisers' fairs."), field=field
+            )
+        return found
+
+    @staticmethod
+    def find_zone(info, global_id, *, field: str = "zone") -> Zone:
+        pk = id_or_error(global_id, "FairZone", field=field)
+        found = (
+            Zone.objects.filter(
+                pk=pk, fair__organiser__in=organisers_for_user(user=info.context.user)
+            )
+            .select_related("fair__organiser")
+            .first()
+        )
+        if found is None:
+            raise PermissionDenied(
+                _("There is no such zone among your organisers' fairs."), field=field
+            )
+        return found
+
+    @classmethod
+    def live_assignment(cls, info, global_id) -> BoothAssignment:
+        """The booth's live assignment: releasing and fees name the booth the map shows."""
+        booth = cls.find_booth(info, global_id)
+        found = (
+            BoothAssignment.objects.filter(booth=booth, released_at__isnull=True)
+            .select_related("booth__fair__organiser", "application__seller")
+            .first()
+        )
+        if found is None:
+            raise FairError(
+                _("Booth %(code)s is not assigned.") % {"code": booth.code},
+                code="not_assigned",
+                field="booth",
+            )
+        return found
+
+
+class OrganiserMutation(ApplicationPayloadMixin, OrganiserDeskMutation):
+    """A decision of an organiser's member on an application."""
+
+    class Meta:
+        abstract = True
 
     @staticmethod
     def application(info, global_id) -> ExhibitorApplication:
@@ -185,9 +249,131 @@ class FairBoothAssign(OrganiserMutation):
         return result
 
 
+class FairBoothRelease(OrganiserDeskMutation):
+    """Take an assigned booth back. Unless `offerToWaitlist` is false it goes at once to the
+    first application on the waitlist (in the order they were waitlisted)."""
+
+    class Arguments:
+        booth = graphene.ID(required=True)
+        offer_to_waitlist = graphene.Boolean(default_value=True)
+
+    booth_code = graphene.String()
+    released_application_id = graphene.ID(description="The application that had the booth.")
+    given_to_application_id = graphene.ID(
+        description="The waitlisted application the booth went to, if any."
+    )
+
+    @classmethod
+    def perform_mutation(cls, root, info, booth, offer_to_waitlist=True):
+        assignment = cls.live_assignment(info, booth)
+        given = booth_release(
+            assignment=assignment, actor=info.context.user, offer_to_waitlist=offer_to_waitlist
+        )
+        return cls(
+            booth_code=assignment.booth.code,
+            released_application_id=to_global_id("ExhibitorApplication", assignment.application_id),
+            given_to_application_id=(
+                to_global_id("ExhibitorApplication", given.application_id) if given else None
+            ),
+        )
+
+
+class FairBoothFeePaid(OrganiserDeskMutation):
+    """Record that the fee of an assigned booth was paid some other way than by a transfer
+    with its reference: the booth no longer expires unpaid."""
+
+    class Arguments:
+        booth = graphene.ID(required=True)
+
+    booth_code = graphene.String()
+    amount = graphene.Int(description="The fee paid, in whole đồng.")
+    paid_at = graphene.DateTime()
+
+    @classmethod
+    def perform_mutation(cls, root, info, booth):
+        assignment = cls.live_assignment(info, booth)
+        paid = booth_fee_mark_paid(assignment=assignment, actor=info.context.user)
+        return cls(booth_code=assignment.booth.code, amount=paid.amount_due, paid_at=paid.paid_at)
+
+
+class FairBoothsCreate(OrganiserDeskMutation):
+    """Lay out a zone's booths in bulk: "A-01 to A-40, 3 × 3 m, a row of 20" is prefix A,
+    first 1, last 40, width 3, depth 3, perRow 20, from (x, y) on the floor plan's metre grid.
+    The price defaults to the fair's booth fee. Refused if a code exists or a booth overlaps."""
+
+    class Arguments:
+        zone = graphene.ID(required=True)
+        prefix = graphene.String(required=True)
+        first = graphene.Int(required=True)
+        last = graphene.Int(required=True)
+        width = graphene.Int(required=True)
+        depth = graphene.Int(required=True)
+        per_row = graphene.Int(required=True)
+        x = graphene.Int(default_value=0)
+        y = graphene.Int(default_value=0)
+        price = graphene.Int(description="Whole đồng per booth.")
+
+    booth_codes = graphene.List(graphene.NonNull(graphene.String))
+
+    @classmethod
+    def perform_mutation(cls, root, info, zone, **layout):
+        found = cls.find_zone(info, zone)
+        booths = booths_create_bulk(zone=found, actor=info.context.user, **layout)
+        return cls(booth_codes=[b.code for b in booths])
+
+
+class FairBoothMove(OrganiserDeskMutation):
+    """Move a booth on the floor plan (and into another zone of its fair) before the fair
+    opens. Refused if it would overlap another booth."""
+
+    class Arguments:
+        booth = graphene.ID(required=True)
+        x = graphene.Int(required=True)
+        y = graphene.Int(required=True)
+        zone = graphene.ID()
+
+    booth_code = graphene.String()
+    x = graphene.Int()
+    y = graphene.Int()
+    zone = graphene.String(description="The zone's name.")
+
+    @classmethod
+    def perform_mutation(cls, root, info, booth, x, y, zone=None):
+        found = cls.find_booth(info, booth)
+        target = cls.find_zone(info, zone) if zone else None
+        moved = booth_move(booth=found, actor=info.context.user, x=x, y=y, zone=target)
+        return cls(booth_code=moved.code, x=moved.x, y=moved.y, zone=moved.zone.name)
+
+
+class FairBoothBlock(OrganiserDeskMutation):
+    """Block a booth (a pillar, a fire exit), hold it for a locality cluster (`heldFor`), or
+    free it again (`blocked: false` without `heldFor`). An assigned booth is released first."""
+
+    class Arguments:
+        booth = graphene.ID(required=True)
+        blocked = graphene.Boolean(required=True)
+        held_for = graphene.String(default_value="")
+
+    booth_code = graphene.String()
+    status = graphene.Field(BoothStatusEnum)
+
+    @classmethod
+    def perform_mutation(cls, root, info, booth, blocked, held_for=""):
+        found = cls.find_booth(info, booth)
+        changed = booth_block(
+            booth=found, actor=info.context.user, blocked=blocked, held_for=held_for
+        )
+        return cls(booth_code=changed.code, status=enum_value(changed.status))
+
+
 class Mutation(graphene.ObjectType):
     fair_apply = FairApply.Field()
     fair_application_withdraw = FairApplicationWithdraw.Field()
     fair_application_waitlist = FairApplicationWaitlist.Field()
     fair_application_reject = FairApplicationReject.Field()
     fair_booth_assign = FairBoothAssign.Field()
+    fair_booth_release = FairBoothRelease.Field()
+    fair_booth_fee_paid = FairBoothFeePaid.Field()
+    fair_booths_create = FairBoothsCreate.Field()
+    fair_booth_move = FairBoothMove.Field()
+    fair_booth_block = FairBoothBlock.Field()

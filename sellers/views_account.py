@@ -14,6 +14,7 @@ from django.views.generic import FormView
 
 from core.ratelimit import FailureLimit, OutageWait, client_ip
 from core.text import nfc
+from sellers.account_links import account_links
 from sellers.errors import SellerError
 from sellers.forms import (
     EmailAuthenticationForm,
@@ -177,5 +178,6 @@ def my_account(request):
         {
             "memberships": memberships_for_user(user=request.user).order_by("business__name"),
             "applications": seller_applications_for_user(user=request.user),
+            "other_links": account_links(user=request.user),
         },
     )

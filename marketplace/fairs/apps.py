@@ -33,3 +33,8 @@ class FairsConfig(AppConfig):
         from marketplace.payments.services import bank_transfer_matcher_register
 
         bank_transfer_matcher_register(booth_fee_transfer_match)
+
+        from marketplace.fairs.selectors import organiser_account_links
+        from sellers.account_links import account_links_register
+
+        account_links_register(organiser_account_links)

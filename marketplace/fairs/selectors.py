@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Certificate
 from catalog.rules import certificate_newest_in_force
@@ -23,12 +25,14 @@ from marketplace.fairs.models import (
     ExhibitorApplication,
     Fair,
     FairStatus,
+    OrganiserMembership,
     ProgrammeItem,
     Zone,
 )
 from marketplace.offers.models import Offer
 from marketplace.payments.providers import vietqr_for
 from marketplace.payments.vietqr import vietqr_svg
+from sellers.account_links import AccountLink
 
 
 def application_lapsing_offers(
@@ -440,3 +444,22 @@ def booth_fee_qr_svg(*, assignment: BoothAssignment) -> str:
     amount due and the fee's reference as the transfer note, built by the payments module like
     an order's, so a bank notification carrying it matches the fee."""
     return vietqr_svg(vietqr_for(amount=assignment.amount_due, reference=assignment.reference))
+
+
+def organiser_account_links(*, user) -> list[AccountLink]:
+    """The account page's links to the desks of the approved organisers ``user`` belongs to
+    (registered with ``sellers.account_links`` in ``FairsConfig.ready``). One query."""
+    memberships = (
+        OrganiserMembership.objects.filter(user=user, organiser__approved_at__isnull=False)
+        .select_related("organiser")
+        .order_by("organiser__name")
+    )
+    return [
+        AccountLink(
+            heading=_("Fair organisers"),
+            title=m.organiser.name,
+            detail=m.get_role_display(),
+            url=reverse("fairs_organiser:home", args=[m.organiser.slug]),
+        )
+        for m in memberships
+    ]

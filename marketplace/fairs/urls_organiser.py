@@ -13,6 +13,12 @@ urlpatterns = [
         views.booth_signs_download,
         name="booth_signs",
     ),
+    path("<slug:slug>/hoi-cho/<slug:fair_slug>/so-do/", views.desk_booth_map, name="booth_map"),
+    path(
+        "<slug:slug>/don/<int:pk>/gian/<int:booth_pk>/",
+        views.assign_confirm,
+        name="assign_confirm",
+    ),
     path(
         "<slug:slug>/don/<int:pk>/<str:action>/",
         views.application_decide,

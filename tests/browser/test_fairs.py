@@ -1,5 +1,6 @@
 """A seller applies to a fair from its workspace, the organiser accepts it on a booth from its
-desk, and the public fair page shows the exhibitor at that booth (phone + vi, desktop + en)."""
+desk, picks a booth for another exhibitor on the desk's booth map, and the public fair page shows
+the exhibitor at its booth (phone + vi, desktop + en)."""
 
 import re
 
@@ -7,7 +8,7 @@ import pytest
 
 from marketplace.fairs.models import ApplicationStatus, ExhibitorApplication
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
-from tests.fairs.helpers import seller_with_offers
+from tests.fairs.helpers import applied, seller_with_offers
 
 PASSWORD = "correct horse battery staple"  # the factories' password
 
@@ -29,6 +30,7 @@ def test_apply_accept_on_a_booth_and_show_on_the_fair_page(open_context, viewpor
     fair = FairFactory(organiser=organiser, name=f"Hội chợ OCOP hè {viewport}")
     zone = ZoneFactory(fair=fair, name=f"Cụm Tiên Yên {viewport}")
     booth = BoothFactory(zone=zone, code="B-12")
+    picked = BoothFactory(zone=zone, code="B-14")
     seller, manager, offers = seller_with_offers(name=f"HTX Hội chợ Bình Liêu {viewport}")
     product = offers[0].variant.product
 
@@ -61,6 +63,21 @@ def test_apply_accept_on_a_booth_and_show_on_the_fair_page(open_context, viewpor
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ACCEPTED
     assert desk.page.locator(f"#application-{application.pk} .booth-code").inner_text() == "B-12"
+
+    # 2b. Another exhibitor gets booth B-14 picked on the desk's booth map (links, no script).
+    second = applied(fair=fair, name=f"HTX Hội chợ Đầm Hà {viewport}")
+    desk.goto(f"/to-chuc/{organiser.slug}/hoi-cho/{fair.slug}/")
+    desk.page.locator(f"#application-{second.pk} a.pick-on-map").click()
+    desk.page.wait_for_url(re.compile(r"/so-do/\?don="))
+    desk.check()
+    # Activated from the keyboard: on a phone the scaled map's neighbours overlap its edges.
+    desk.page.locator("a.booth-pick[data-booth='B-14']").press("Enter")
+    desk.page.wait_for_url(re.compile(rf"/don/{second.pk}/gian/{picked.pk}/$"))
+    desk.check()
+    desk.page.locator("form[action$='/assign/'] button[type=submit]").click()
+    desk.page.wait_for_url(re.compile(rf"/hoi-cho/{fair.slug}/$"))
+    desk.check()
+    assert desk.page.locator(f"#application-{second.pk} .booth-code").inner_text() == "B-14"
 
     # 3. A visitor finds the exhibitor and its product at the booth on the fair's page.
     visitor = open_context(viewport, language)

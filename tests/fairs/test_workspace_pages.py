@@ -3,6 +3,7 @@
 nothing, and that the list pages cost the same SQL for 2 or 10 applications."""
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -457,3 +458,88 @@ def test_no_sign_to_print_before_a_booth_is_assigned(client):
     response = client.get(desk + "bien-gian-hang.pdf", HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert response.redirect_chain == [(desk, 302)]
     assert "No booth is assigned yet: there is no sign to print." in response.content.decode()
+
+
+# --- assigning on the booth map -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", ORGANISER_ACTORS)
+def test_desk_booth_map_and_confirmation_permission_matrix(client, world, actor):
+    login(client, world, actor)
+    desk = f"/to-chuc/{world.organiser.slug}/"
+    before = snapshot()
+    shown = client.get(f"{desk}hoi-cho/{world.fair.slug}/so-do/?don={world.submitted.pk}")
+    confirm = client.get(f"{desk}don/{world.submitted.pk}/gian/{world.booths[0].pk}/")
+    assert snapshot() == before
+    if actor in DESK_MANAGERS:
+        assert (shown.status_code, confirm.status_code) == (200, 200)
+        assert "booth-pick" in shown.content.decode()
+    elif actor == "desk_staff":
+        # Staff read the map without pick links and cannot reach the confirmation.
+        assert (shown.status_code, confirm.status_code) == (200, 403)
+        assert "booth-pick" not in shown.content.decode()
+    elif actor == "anonymous":
+        assert (shown.status_code, confirm.status_code) == (302, 302)
+    else:
+        assert (shown.status_code, confirm.status_code) == (404, 404)
+
+
+def test_each_free_booth_on_the_desk_map_links_to_its_assign_confirmation(client, world):
+    client.force_login(world.users["desk_manager"])
+    desk = f"/to-chuc/{world.organiser.slug}/"
+    fair_page_html = client.get(f"{desk}hoi-cho/{world.fair.slug}/").content.decode()
+    map_url = f"{desk}hoi-cho/{world.fair.slug}/so-do/?don={world.submitted.pk}"
+    assert f'href="{map_url}"' in fair_page_html
+    shown = client.get(map_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Pick a free booth for HTX Chè Đường Hoa." in shown
+    links = re.findall(r'<a href="([^"]*)" class="booth booth-(\w+)( booth-pick)?"', shown)
+    # A-01 and A-02 are free and link to their confirmation; A-03 is taken.
+    assert links == [
+        (f"{desk}don/{world.submitted.pk}/gian/{world.booths[0].pk}/", "available", " booth-pick"),
+        (f"{desk}don/{world.submitted.pk}/gian/{world.booths[1].pk}/", "available", " booth-pick"),
+        (f"/hoi-cho/{world.fair.slug}/#booth-A-03", "assigned", ""),
+    ]
+    confirm = client.get(links[1][0], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Assign booth A-02 to HTX Chè Đường Hoa" in confirm
+    response = client.post(
+        f"{desk}don/{world.submitted.pk}/assign/", {"booth": world.booths[1].pk}, follow=True
+    )
+    assert response.redirect_chain == [(f"{desk}hoi-cho/{world.fair.slug}/", 302)]
+    world.submitted.refresh_from_db()
+    assert world.submitted.status == ApplicationStatus.ACCEPTED
+    assert world.submitted.assignments.get().booth == world.booths[1]
+    # The confirmation of a booth now taken says so and offers no form.
+    again = client.get(
+        f"{desk}don/{world.waiting.pk}/gian/{world.booths[1].pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Booth A-02 is not free." in again
+    assert "/assign/" not in again
+    # Without an open application chosen, the map has no pick links.
+    plain = client.get(
+        f"{desk}hoi-cho/{world.fair.slug}/so-do/?don={world.assignment.application.pk + 10_000}"
+    )
+    assert "booth-pick" not in plain.content.decode()
+
+
+def test_the_desk_map_costs_the_same_sql_for_two_or_ten_booths(client):
+    counts = []
+    for size in (2, 10):
+        organiser, user = organiser_member()
+        fair = FairFactory(organiser=organiser)
+        zone = ZoneFactory(fair=fair)
+        application = applied(fair=fair)
+        booths = [BoothFactory(zone=zone) for _ in range(size)]
+        booth_assign(application=applied(fair=fair), booth=booths[0], actor=user)
+        client.force_login(user)
+        url = f"/to-chuc/{organiser.slug}/hoi-cho/{fair.slug}/so-do/?don={application.pk}"
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).content.decode()
+        assert body.count(" booth-pick") == size - 1
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == DESK_MAP_QUERIES
+
+
+# session, user, organiser, membership, fair, the fair page (fair, zones, booths, assignments,
+# products brought, certificates in force, programme), the application, free booths
+DESK_MAP_QUERIES = 14

@@ -22,7 +22,8 @@ from urllib.parse import quote
 from django.utils import timezone
 
 from core.site import site_url
-from traceability.models import Batch, BusinessStep, EventType, ProvenanceEvent
+from traceability.models import Batch, BusinessStep, Carton, EventType, ProvenanceEvent, Stamp
+from traceability.selectors import provenance_events_of
 from traceability.units import PIECE
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -30,6 +31,7 @@ CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 CBV_STEPS = {
     BusinessStep.COMMISSIONING,
     BusinessStep.PACKING,
+    BusinessStep.UNPACKING,
     BusinessStep.INSPECTING,
     BusinessStep.STORING,
     BusinessStep.SHIPPING,
@@ -54,6 +56,26 @@ def lot_class_uri(batch: Batch, origin: str) -> str:
     return f"{origin}/epcis/lot/{batch.variant_id}/{lot}"
 
 
+def carton_uri(carton: Carton, origin: str) -> str:
+    """A carton as EPCIS ``parentID``. The project holds no GS1 company prefix to build an SSCC
+    (AI 00) from, so cartons are named by a URI on this site."""
+    return f"{origin}/epcis/carton/{carton.code}"
+
+
+def item_uri(stamp: Stamp, batch: Batch, origin: str) -> str:
+    """A stamped item as an instance-level EPC: the SGTIN in GS1 Digital Link form
+    (``https://id.gs1.org/01/{gtin}/21/{serial}``) when the pack has a GTIN, else a URI on this
+    site."""
+    gtin = batch.variant.gtin
+    if gtin:
+        return f"https://id.gs1.org/01/{gtin.zfill(14)}/21/{stamp.serial}"
+    return f"{origin}/epcis/item/{stamp.serial}"
+
+
+def _amount(quantity):
+    return float(quantity) if quantity % 1 else int(quantity)
+
+
 def event_id(event: ProvenanceEvent, origin: str) -> str:
     """Stable across exports: a name-based UUID of the site and the event."""
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{origin}/epcis/event/{event.pk}"))
@@ -66,12 +88,19 @@ def _time(moment: datetime.datetime, offset: str) -> str:
     return moment.astimezone(zone).isoformat()
 
 
-def _event(event: ProvenanceEvent, batch: Batch, origin: str, corrected_by: dict) -> dict:
+def _event(
+    event: ProvenanceEvent, batch: Batch, origin: str, corrected_by: dict, with_inputs: set
+) -> dict:
     kind = EVENT_TYPES[event.event_type]
     # The quantity recorded with the event, in its unit; else the whole batch in packs.
     if event.quantity is not None and event.unit:
-        amount = float(event.quantity) if event.quantity % 1 else int(event.quantity)
-        what = [{"epcClass": lot_class_uri(batch, origin), "quantity": amount, "uom": event.unit}]
+        what = [
+            {
+                "epcClass": lot_class_uri(batch, origin),
+                "quantity": _amount(event.quantity),
+                "uom": event.unit,
+            }
+        ]
     else:
         what = [
             {"epcClass": lot_class_uri(batch, origin), "quantity": batch.quantity, "uom": PIECE}
@@ -85,8 +114,25 @@ def _event(event: ProvenanceEvent, batch: Batch, origin: str, corrected_by: dict
         "recordTime": event.record_time.astimezone(datetime.UTC).isoformat(),
     }
     if kind == "TransformationEvent":
-        data["inputQuantityList"] = what
+        # Recorded with its input lots (services.movements): the lots and quantities used.
+        inputs = list(event.inputs.all()) if event.pk in with_inputs else []
+        data["inputQuantityList"] = [
+            {
+                "epcClass": lot_class_uri(row.batch, origin),
+                "quantity": _amount(row.quantity),
+                "uom": row.unit,
+            }
+            for row in inputs
+        ] or what
         data["outputQuantityList"] = what
+    elif kind == "AggregationEvent" and event.carton_id:
+        # Packed into (ADD) or taken out of (DELETE) a carton: the stamped items and/or the
+        # lot quantity recorded with the event.
+        data["action"] = event.action
+        data["parentID"] = carton_uri(event.carton, origin)
+        data["childEPCs"] = [item_uri(child.stamp, batch, origin) for child in event.children.all()]
+        if event.quantity is not None:
+            data["childQuantityList"] = what
     elif kind == "AggregationEvent":
         data["action"] = "OBSERVE"
         data["parentID"] = f"{origin}/epcis/batch/{batch.pk}"
@@ -132,17 +178,22 @@ def batch_epcis_document(
     now: datetime.datetime | None = None,
 ) -> dict:
     """The batch's events, oldest first, as one EPCISDocument. ``events`` are the batch's
-    events in event-time order when the caller has them (GraphQL prefetches them); otherwise one
-    query reads them. The batch's pack (``variant``) should be joined."""
+    events in event-time order when the caller has them (GraphQL prefetches them, with their
+    input lots and packed items); otherwise ``provenance_events_of`` reads them (one query, and
+    one more each for input lots and packed items when there are any). The batch's pack
+    (``variant``) should be joined."""
     origin = site_url()
     now = now or timezone.now()
     if events is None:
-        events = list(ProvenanceEvent.objects.filter(batch=batch).order_by("event_time", "id"))
+        events = provenance_events_of(batch=batch)
     corrected_by = {e.corrects_id: e for e in events if e.corrects_id}
+    with_inputs = {e.pk for e in events if e.event_type == EventType.TRANSFORMATION}
     return {
         "@context": [CONTEXT, {"ocop": f"{origin}/epcis/vocab#"}],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": now.astimezone(datetime.UTC).isoformat(),
-        "epcisBody": {"eventList": [_event(e, batch, origin, corrected_by) for e in events]},
+        "epcisBody": {
+            "eventList": [_event(e, batch, origin, corrected_by, with_inputs) for e in events]
+        },
     }

@@ -92,6 +92,7 @@ class BusinessStep(models.TextChoices):
     HARVESTING = "harvesting", _("Harvest")
     COMMISSIONING = "commissioning", _("Processing / production")
     PACKING = "packing", _("Packaging")
+    UNPACKING = "unpacking", _("Unpacking")
     INSPECTING = "inspecting", _("Inspection")
     STORING = "storing", _("Storage")
     SHIPPING = "shipping", _("Shipping")
@@ -190,6 +191,19 @@ class ProvenanceEvent(models.Model):
         related_name="+",
         verbose_name=_("recorded for"),
     )
+    # Aggregation events: the carton packed (action ADD) or unpacked (DELETE); the stamps
+    # moved are ``AggregationChild`` rows, a lot quantity is ``quantity``/``unit`` above.
+    carton = models.ForeignKey(
+        "Carton",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("carton"),
+    )
+    action = models.CharField(
+        _("action"), max_length=6, choices=[("ADD", "ADD"), ("DELETE", "DELETE")], blank=True
+    )
     corrects = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -222,6 +236,11 @@ class ProvenanceEvent(models.Model):
                 | models.Q(quantity__gt=0, unit__gt=""),
                 name="event_quantity_with_unit",
             ),
+            models.CheckConstraint(
+                condition=models.Q(carton__isnull=True, action="")
+                | models.Q(carton__isnull=False, action__in=["ADD", "DELETE"]),
+                name="event_carton_with_action",
+            ),
         ]
         indexes = [models.Index(fields=["batch", "event_time"])]
         verbose_name = _("provenance event")
@@ -229,6 +248,67 @@ class ProvenanceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_business_step_display()} {self.event_time:%d/%m/%Y %H:%M}"
+
+
+class TransformationInput(models.Model):
+    """An input lot of a transformation event (EPCIS ``inputQuantityList``): how much of which
+    batch went into the event's batch, the output lot (``event.quantity``/``event.unit``) —
+    three honey batches blended into a new lot are three rows on the new lot's event."""
+
+    event = models.ForeignKey(
+        ProvenanceEvent, on_delete=models.PROTECT, related_name="inputs", verbose_name=_("event")
+    )
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="used_in", verbose_name=_("input batch")
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=3)
+
+    class Meta:
+        ordering = ["event", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "batch"], name="transformation_input_once"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0, unit__gt=""),
+                name="transformation_input_quantity",
+            ),
+        ]
+        verbose_name = _("transformation input")
+        verbose_name_plural = _("transformation inputs")
+
+    def __str__(self) -> str:
+        return f"{self.batch} → {self.event}"
+
+
+class Carton(models.Model):
+    """A case that items are packed into (EPCIS ``parentID``). The project has no GS1 company
+    prefix to build an SSCC from, so ``code`` is its own identifier (12 base32 characters),
+    exported as a URI on this site (``traceability.epcis.carton_uri``)."""
+
+    business = models.ForeignKey(
+        "sellers.Business",
+        on_delete=models.PROTECT,
+        related_name="cartons",
+        verbose_name=_("business"),
+    )
+    code = models.CharField(_("carton code"), max_length=12, unique=True)
+    created_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("carton")
+        verbose_name_plural = _("cartons")
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class StampRun(models.Model):
@@ -321,6 +401,15 @@ class Stamp(models.Model):
     pin_failures = models.PositiveIntegerField(_("wrong PINs"), default=0)
     first_scanned_at = models.DateTimeField(_("first scanned"), null=True, blank=True)
     scan_count = models.PositiveIntegerField(_("scans"), default=0)
+    # The carton the item is packed in now (kept by the aggregation services), else empty.
+    carton = models.ForeignKey(
+        Carton,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stamps",
+        verbose_name=_("carton"),
+    )
 
     class Meta:
         ordering = ["run", "id"]
@@ -329,6 +418,29 @@ class Stamp(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+
+class AggregationChild(models.Model):
+    """A stamped item (EPCIS ``childEPCs``) an aggregation event packed into or took out of its
+    carton."""
+
+    event = models.ForeignKey(
+        ProvenanceEvent, on_delete=models.PROTECT, related_name="children", verbose_name=_("event")
+    )
+    stamp = models.ForeignKey(
+        Stamp, on_delete=models.PROTECT, related_name="+", verbose_name=_("stamp")
+    )
+
+    class Meta:
+        ordering = ["event", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "stamp"], name="aggregation_child_once"),
+        ]
+        verbose_name = _("aggregated item")
+        verbose_name_plural = _("aggregated items")
+
+    def __str__(self) -> str:
+        return f"{self.stamp_id} @ {self.event_id}"
 
 
 class Verdict(models.TextChoices):

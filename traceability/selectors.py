@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,12 +32,15 @@ from marketplace.offers.selectors import offers_visible
 from sellers.models import Business
 from traceability import signing
 from traceability.models import (
+    AggregationChild,
     Batch,
+    EventType,
     ProvenanceEvent,
     Scan,
     Stamp,
     StampRun,
     StampRunPrint,
+    TransformationInput,
     Verdict,
 )
 from traceability.printing.labels import LINK_GS1, LINK_SHORT, StampLabel
@@ -337,14 +340,44 @@ class TimelineEntry:
         return self.event.event_time.astimezone(datetime.timezone(offset))
 
 
-def batch_timeline(*, batch: Batch) -> list[TimelineEntry]:
-    """Every event of ``batch`` in event-time order, corrections included: a corrected event
-    is kept and points at the event that corrects it. One query."""
+def provenance_event_what() -> list[Prefetch]:
+    """What an event's "what" reads beyond its own row: the input lots of a transformation and
+    the stamped items of an aggregation (one query each, for any number of events)."""
+    return [
+        Prefetch(
+            "inputs",
+            queryset=TransformationInput.objects.select_related("batch__variant__product").order_by(
+                "id"
+            ),
+        ),
+        Prefetch(
+            "children", queryset=AggregationChild.objects.select_related("stamp").order_by("id")
+        ),
+    ]
+
+
+def provenance_events_of(*, batch: Batch) -> list[ProvenanceEvent]:
+    """``batch``'s events in event-time order with where and what they concern: one query, one
+    more for input lots when a transformation is among them, one more for packed items when an
+    aggregation into a carton is — the same for 2 or 200 events."""
     events = list(
         ProvenanceEvent.objects.filter(batch=batch)
-        .select_related("location__province")
+        .select_related("location__province", "carton")
         .order_by("event_time", "id")
     )
+    inputs, children = provenance_event_what()
+    prefetch_related_objects(
+        [e for e in events if e.event_type == EventType.TRANSFORMATION], inputs
+    )
+    prefetch_related_objects([e for e in events if e.carton_id], children)
+    return events
+
+
+def batch_timeline(*, batch: Batch) -> list[TimelineEntry]:
+    """Every event of ``batch`` in event-time order, corrections included: a corrected event
+    is kept and points at the event that corrects it. See ``provenance_events_of`` for the
+    queries."""
+    events = provenance_events_of(batch=batch)
     by_corrected = {e.corrects_id: e for e in events if e.corrects_id}
     return [TimelineEntry(e, by_corrected.get(e.pk)) for e in events]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from traceability.models import Batch, ProvenanceEvent, StampRun, StampRunPrint
+from traceability.selectors import provenance_event_what
 
 EVENTS = "graphql_events"
 RUNS = "graphql_runs"
@@ -20,8 +21,10 @@ def batch_queryset(queryset: QuerySet[Batch]) -> QuerySet[Batch]:
         Prefetch(
             "events",
             queryset=ProvenanceEvent.objects.select_related(
-                "location__province", "correction"
-            ).order_by("event_time", "id"),
+                "location__province", "correction", "carton"
+            )
+            .prefetch_related(*provenance_event_what())
+            .order_by("event_time", "id"),
             to_attr=EVENTS,
         ),
         Prefetch(

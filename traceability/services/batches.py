@@ -344,6 +344,8 @@ def _event_create(
     data: _EventInput,
     photo,
     corrects: ProvenanceEvent | None,
+    carton=None,
+    action: str = "",
 ) -> ProvenanceEvent:
     stored: list[str] = []
     photo_name, width, height = "", None, None
@@ -377,6 +379,8 @@ def _event_create(
                 recorded_by=actor,
                 business=business,
                 corrects=corrects,
+                carton=carton,
+                action=action,
             )
     except IntegrityError:
         photo_delete_files(stored)

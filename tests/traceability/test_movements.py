@@ -1,0 +1,424 @@
+"""Transformation (lots blended into a new lot) and aggregation (items packed into a carton and
+taken out): the services' rules, refusals that write nothing, and the EPCIS 2.0 export of both,
+valid against GS1's JSON Schema, in constant queries."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from sellers.errors import PermissionDenied
+from tests.factories import BusinessFactory, MembershipFactory, ResaleAuthorizationFactory
+from tests.factories_traceability import event_for, stamps_for, traced_product
+from tests.traceability.test_epcis import assert_valid
+from traceability.epcis import batch_epcis_document
+from traceability.errors import TraceabilityError
+from traceability.models import (
+    AggregationChild,
+    Carton,
+    ProvenanceEvent,
+    Stamp,
+    TransformationInput,
+)
+from traceability.selectors import batch_timeline
+from traceability.services import (
+    LotQuantity,
+    batch_create,
+    batch_transformation_record,
+    carton_pack,
+    carton_unpack,
+    stamp_run_void,
+)
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://cho-ocop.vn"
+WHEN = {"address": "Xưởng chiết rót, xã Đồng Rui"}
+
+
+def _when(hours_ago: int = 2) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(hours=hours_ago)
+
+
+@pytest.fixture
+def traced(settings):
+    settings.SITE_URL = SITE
+    return traced_product()
+
+
+def _lot(traced, code: str, *, variant=None):
+    return batch_create(
+        actor=traced.owner,
+        variant=variant or traced.variant,
+        lot_code=code,
+        produced_on=datetime.date(2026, 11, 3),
+        quantity=100,
+    )
+
+
+def _lot_uri(traced, code: str) -> str:
+    return f"https://id.gs1.org/01/{traced.variant.gtin.zfill(14)}/10/{code}"
+
+
+def _blend(traced, output, inputs, **kwargs):
+    values = {
+        "actor": traced.owner,
+        "business": traced.holder,
+        "output": output,
+        "inputs": inputs,
+        "quantity": "30",
+        "unit": "KGM",
+        "event_time": _when(),
+        **WHEN,
+    }
+    values.update(kwargs)
+    return batch_transformation_record(**values)
+
+
+# --- transformation -------------------------------------------------------------------------------
+
+
+def test_three_lots_blended_into_a_new_lot_export_their_real_quantities(traced):
+    first, second = _lot(traced, "L-A"), _lot(traced, "L-B")
+    blend = _lot(traced, "BLEND-1")
+    event = _blend(
+        traced,
+        blend,
+        [
+            LotQuantity(traced.batch, "12.5", "KGM"),
+            LotQuantity(first, "10", "kgm"),
+            LotQuantity(second, Decimal("7.5"), "KGM"),
+        ],
+        quantity="29.5",
+    )
+    assert (event.event_type, event.business_step, event.batch_id) == (
+        "transformation",
+        "commissioning",
+        blend.pk,
+    )
+    rows = list(TransformationInput.objects.filter(event=event).order_by("id"))
+    assert [(r.batch_id, str(r.quantity), r.unit) for r in rows] == [
+        (traced.batch.pk, "12.500", "KGM"),
+        (first.pk, "10.000", "KGM"),
+        (second.pk, "7.500", "KGM"),
+    ]
+    document = batch_epcis_document(batch=blend)
+    assert_valid(document)
+    (exported,) = document["epcisBody"]["eventList"]
+    assert exported["type"] == "TransformationEvent"
+    assert exported["inputQuantityList"] == [
+        {"epcClass": _lot_uri(traced, "L2611-A"), "quantity": 12.5, "uom": "KGM"},
+        {"epcClass": _lot_uri(traced, "L-A"), "quantity": 10, "uom": "KGM"},
+        {"epcClass": _lot_uri(traced, "L-B"), "quantity": 7.5, "uom": "KGM"},
+    ]
+    assert exported["outputQuantityList"] == [
+        {"epcClass": _lot_uri(traced, "BLEND-1"), "quantity": 29.5, "uom": "KGM"}
+    ]
+    (entry,) = batch_timeline(batch=blend)
+    assert [(i.batch.lot_code, i.unit) for i in entry.event.inputs.all()] == [
+        ("L2611-A", "KGM"),
+        ("L-A", "KGM"),
+        ("L-B", "KGM"),
+    ]
+
+
+def test_a_lot_of_another_pack_of_the_same_producer_can_go_in(traced, settings):
+    from tests.factories import ProductVariantFactory
+
+    other_pack = ProductVariantFactory(product=traced.product, name="Can 5 lít", gtin="")
+    raw = _lot(traced, "RAW-9", variant=other_pack)
+    blend = _lot(traced, "BLEND-2")
+    _blend(traced, blend, [LotQuantity(raw, "5", "LTR")])
+    exported = batch_epcis_document(batch=blend)["epcisBody"]["eventList"][0]
+    assert exported["inputQuantityList"] == [
+        {"epcClass": f"{SITE}/epcis/lot/{other_pack.pk}/RAW-9", "quantity": 5, "uom": "LTR"}
+    ]
+
+
+def test_every_bad_input_row_is_reported_at_once_on_its_field_and_nothing_is_written(traced):
+    stranger = traced_product(
+        holder=BusinessFactory(name="HTX Chè Tân Cương", status="active"), name="Chè Tân Cương"
+    )
+    blend = _lot(traced, "BLEND-3")
+    with translation.override("vi"), pytest.raises(TraceabilityError) as error:
+        _blend(
+            traced,
+            blend,
+            [
+                LotQuantity(stranger.batch, "2", "KGM"),
+                LotQuantity(blend, "2", "KGM"),
+                LotQuantity(traced.batch, "-1", "KGM"),
+                LotQuantity(traced.batch, "3", "BAG"),
+                LotQuantity(None, "3", "KGM"),
+            ],
+            quantity=None,
+        )
+    assert [(e.field, e.code, str(e.message)) for e in error.value.errors] == [
+        (
+            "inputs.0.batch",
+            "invalid",
+            "Lô L2611-A thuộc một nhà sản xuất khác: chỉ lô của chính bạn mới được dùng "
+            "làm nguyên liệu cho lô này.",
+        ),
+        (
+            "inputs.1.batch",
+            "invalid",
+            "Một lô không thể làm từ chính nó: lô BLEND-3 là lô thành phẩm.",
+        ),
+        ("inputs.2.quantity", "out_of_range", "Số lượng phải lớn hơn 0."),
+        ("inputs.3.batch", "duplicate", "Lô L2611-A được liệt kê hai lần."),
+        (
+            "inputs.3.unit",
+            "invalid",
+            "Không có đơn vị BAG: hãy chọn một đơn vị trong danh sách.",
+        ),
+        ("inputs.4.batch", "required", "Hãy chọn lô nguyên liệu."),
+        ("quantity", "required", "Hãy nhập khối lượng lô mới làm ra."),
+    ]
+    assert ProvenanceEvent.objects.count() == 0
+    assert TransformationInput.objects.count() == 0
+
+
+def test_no_inputs_and_a_missing_input_quantity_are_refused(traced):
+    blend = _lot(traced, "BLEND-4")
+    with translation.override("en"), pytest.raises(TraceabilityError) as error:
+        _blend(traced, blend, [])
+    assert (error.value.field, str(error.value.message)) == (
+        "inputs",
+        "Add at least one input lot.",
+    )
+    with translation.override("en"), pytest.raises(TraceabilityError) as error:
+        _blend(traced, blend, [LotQuantity(traced.batch, "", "KGM")])
+    assert (error.value.field, str(error.value.message)) == (
+        "inputs.0.quantity",
+        "Enter how much of this lot was used.",
+    )
+
+
+def test_only_members_of_the_producer_holding_the_new_lot_record_its_inputs(traced):
+    blend = _lot(traced, "BLEND-5")
+    shop = BusinessFactory(name="Cửa hàng OCOP Hạ Long", status="active")
+    ResaleAuthorizationFactory(product=traced.product, reseller=shop)
+    shop_owner = MembershipFactory(business=shop).user
+    with pytest.raises(PermissionDenied):
+        _blend(
+            traced,
+            blend,
+            [LotQuantity(traced.batch, "1", "KGM")],
+            actor=shop_owner,
+            business=shop,
+        )
+    outsider = MembershipFactory(business=BusinessFactory(status="active")).user
+    with pytest.raises(PermissionDenied):
+        _blend(traced, blend, [LotQuantity(traced.batch, "1", "KGM")], actor=outsider)
+    assert ProvenanceEvent.objects.count() == 0
+    # Staff of the producer record production events like any other event.
+    _blend(traced, blend, [LotQuantity(traced.batch, "1", "KGM")], actor=traced.staff)
+    assert TransformationInput.objects.count() == 1
+
+
+# --- aggregation ----------------------------------------------------------------------------------
+
+
+def test_stamped_items_and_a_lot_quantity_packed_into_a_new_carton(traced):
+    _run, stamps, _pins = stamps_for(traced, 4)
+    event = carton_pack(
+        actor=traced.staff,
+        business=traced.holder,
+        batch=traced.batch,
+        serials=f"{stamps[0].serial}\n {stamps[1].serial.lower()}\n\n{stamps[0].serial}",
+        quantity="2",
+        unit="H87",
+        event_time=_when(),
+        **WHEN,
+    )
+    carton = Carton.objects.get()
+    assert (carton.business_id, len(carton.code), event.carton_id, event.action) == (
+        traced.holder.pk,
+        12,
+        carton.pk,
+        "ADD",
+    )
+    assert list(Stamp.objects.filter(carton=carton).order_by("id")) == stamps[:2]
+    document = batch_epcis_document(batch=traced.batch)
+    assert_valid(document)
+    (exported,) = document["epcisBody"]["eventList"]
+    gtin = traced.variant.gtin.zfill(14)
+    assert exported["type"] == "AggregationEvent"
+    assert exported["action"] == "ADD"
+    assert exported["bizStep"] == "packing"
+    assert exported["parentID"] == f"{SITE}/epcis/carton/{carton.code}"
+    assert exported["childEPCs"] == [
+        f"https://id.gs1.org/01/{gtin}/21/{stamps[0].serial}",
+        f"https://id.gs1.org/01/{gtin}/21/{stamps[1].serial}",
+    ]
+    assert exported["childQuantityList"] == [
+        {"epcClass": _lot_uri(traced, "L2611-A"), "quantity": 2, "uom": "H87"}
+    ]
+
+    # Another lot goes into the same carton; an item already packed cannot be packed again.
+    second = carton_pack(
+        actor=traced.owner,
+        business=traced.holder,
+        batch=traced.batch,
+        carton=carton,
+        serials=[stamps[2].serial],
+        event_time=_when(1),
+        **WHEN,
+    )
+    assert second.carton_id == carton.pk
+    with translation.override("en"), pytest.raises(TraceabilityError) as error:
+        carton_pack(
+            actor=traced.owner,
+            business=traced.holder,
+            batch=traced.batch,
+            serials=[stamps[3].serial, stamps[1].serial],
+            event_time=_when(1),
+            **WHEN,
+        )
+    assert (error.value.field, error.value.code, str(error.value.message)) == (
+        "serials",
+        "conflict",
+        f"Already packed in carton {carton.code}: {stamps[1].serial}. Unpack them first.",
+    )
+    assert Carton.objects.count() == 1
+    assert Stamp.objects.get(pk=stamps[3].pk).carton_id is None
+
+
+def test_unpacking_takes_the_lots_items_out_as_a_delete_event(traced):
+    _run, stamps, _pins = stamps_for(traced, 3)
+    packed = carton_pack(
+        actor=traced.owner,
+        business=traced.holder,
+        batch=traced.batch,
+        serials=[s.serial for s in stamps],
+        event_time=_when(3),
+        **WHEN,
+    )
+    event = carton_unpack(
+        actor=traced.owner,
+        business=traced.holder,
+        batch=traced.batch,
+        carton=packed.carton,
+        event_time=_when(1),
+        **WHEN,
+    )
+    assert (event.action, event.business_step) == ("DELETE", "unpacking")
+    assert [c.stamp_id for c in AggregationChild.objects.filter(event=event)] == [
+        s.pk for s in stamps
+    ]
+    assert Stamp.objects.filter(carton__isnull=False).count() == 0
+    document = batch_epcis_document(batch=traced.batch)
+    assert_valid(document)
+    exported = document["epcisBody"]["eventList"][1]
+    assert (exported["action"], exported["bizStep"], exported["parentID"]) == (
+        "DELETE",
+        "unpacking",
+        f"{SITE}/epcis/carton/{packed.carton.code}",
+    )
+    assert len(exported["childEPCs"]) == 3
+    assert "childQuantityList" not in exported
+    with translation.override("en"), pytest.raises(TraceabilityError) as error:
+        carton_unpack(
+            actor=traced.owner,
+            business=traced.holder,
+            batch=traced.batch,
+            carton=packed.carton,
+            event_time=_when(1),
+            **WHEN,
+        )
+    assert str(error.value.message) == (
+        f"No stamped item of lot L2611-A is in carton {packed.carton.code}; give the quantity "
+        "taken out instead."
+    )
+
+
+def test_packing_refuses_foreign_stamps_voided_runs_foreign_cartons_and_empty_cartons(traced):
+    other = traced_product(
+        holder=BusinessFactory(name="HTX Chè Tân Cương", status="active"), name="Chè Tân Cương"
+    )
+    _run, foreign, _pins = stamps_for(other, 1)
+    run, mine, _pins = stamps_for(traced, 1)
+    pack = {
+        "actor": traced.owner,
+        "business": traced.holder,
+        "batch": traced.batch,
+        "event_time": _when(),
+        **WHEN,
+    }
+    with translation.override("vi"):
+        with pytest.raises(TraceabilityError) as error:
+            carton_pack(**pack, serials=[foreign[0].serial])
+        assert (error.value.field, str(error.value.message)) == (
+            "serials",
+            f"Không phải tem của lô L2611-A: {foreign[0].serial}.",
+        )
+        with pytest.raises(TraceabilityError) as error:
+            carton_pack(**pack)
+        assert (error.value.field, error.value.code) == ("serials", "required")
+        their_carton = carton_pack(
+            actor=other.owner,
+            business=other.holder,
+            batch=other.batch,
+            serials=[foreign[0].serial],
+            event_time=_when(),
+            **WHEN,
+        ).carton
+        with pytest.raises(TraceabilityError) as error:
+            carton_pack(**pack, serials=[mine[0].serial], carton=their_carton)
+        assert (error.value.field, str(error.value.message)) == (
+            "carton",
+            "Hãy chọn một thùng của chính bạn.",
+        )
+        stamp_run_void(actor=traced.owner, run=run, reason="In lỗi")
+        with pytest.raises(TraceabilityError) as error:
+            carton_pack(**pack, serials=[mine[0].serial])
+        assert error.value.field == "serials"
+    assert ProvenanceEvent.objects.filter(batch=traced.batch).count() == 0
+    assert Carton.objects.count() == 1
+    outsider = MembershipFactory(business=BusinessFactory(status="active")).user
+    with pytest.raises(PermissionDenied):
+        carton_pack(**{**pack, "actor": outsider}, quantity="1", unit="H87")
+
+
+# --- constant queries -----------------------------------------------------------------------------
+
+
+def _history(traced, count: int) -> None:
+    """``count`` events of every kind on the traced batch: transformations, packing, plain."""
+    inputs = [_lot(traced, f"IN-{count}-{i}") for i in range(2)]
+    _run, stamps, _pins = stamps_for(traced, count)
+    for index in range(count):
+        kind = index % 3
+        if kind == 0:
+            _blend(traced, traced.batch, [LotQuantity(b, "1", "KGM") for b in inputs])
+        elif kind == 1:
+            carton_pack(
+                actor=traced.owner,
+                business=traced.holder,
+                batch=traced.batch,
+                serials=[stamps[index].serial],
+                event_time=_when(),
+                **WHEN,
+            )
+        else:
+            event_for(traced, step="storing")
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_the_export_and_the_timeline_read_the_same_queries_for_2_or_10_events(traced, count):
+    _history(traced, count)
+    with CaptureQueriesContext(connection) as export:
+        document = batch_epcis_document(batch=traced.batch)
+    assert_valid(document)
+    assert len(document["epcisBody"]["eventList"]) == count
+    with CaptureQueriesContext(connection) as timeline:
+        entries = batch_timeline(batch=traced.batch)
+        for entry in entries:
+            list(entry.event.inputs.all()) if entry.event.event_type == "transformation" else None
+            list(entry.event.children.all()) if entry.event.carton_id else None
+    # Events; input lots; packed items.
+    assert (len(export), len(timeline)) == (3, 3)

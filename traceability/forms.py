@@ -150,3 +150,165 @@ class SheetForm(forms.Form):
 
     def clean_link(self):
         return self.cleaned_data["link"] or LINK_SHORT
+
+
+# --- transformation and cartons (services.movements) ---------------------------------------------
+
+TRANSFORMATION_FORM_ROWS = 5
+
+
+class _WhereWhenForm(ServiceErrorMixin, forms.Form):
+    """When and where a transformation or a packing took place, and what came of it."""
+
+    event_time = forms.DateTimeField(
+        label=_("When"),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("Local time (Vietnam)."),
+    )
+    address = NfcCharField(label=_("Address"), max_length=255, required=False)
+    location = forms.ModelChoiceField(
+        label=_("Or one of your locations"), queryset=None, required=False
+    )
+    note = NfcCharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+
+    def where_when(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "event_time": data["event_time"],
+            "address": data["address"],
+            "location": data["location"],
+            "note": data["note"],
+        }
+
+
+class TransformationForm(_WhereWhenForm):
+    """This lot made from other lots of the producer: up to ``TRANSFORMATION_FORM_ROWS`` input
+    rows (lot, quantity used, unit); empty rows are skipped. The service's errors on
+    ``inputs.{n}.{field}`` land on the row's ``input_{n}_{field}``."""
+
+    quantity = forms.DecimalField(
+        label=_("Quantity made"),
+        max_digits=14,
+        decimal_places=3,
+        help_text=_("How much of this lot came out, in the unit below."),
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES)
+
+    def __init__(self, *args, batches, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in range(TRANSFORMATION_FORM_ROWS):
+            number = row + 1
+            self.fields[f"input_{row}_batch"] = forms.ModelChoiceField(
+                label=_("Input lot %(number)s") % {"number": number},
+                queryset=batches,
+                required=False,
+                error_messages={
+                    "invalid_choice": _("Choose one of your own lots."),
+                },
+            )
+            self.fields[f"input_{row}_batch"].label_from_instance = lambda b: (
+                f"{b.lot_code} · {b.variant.product.name} — {b.variant.name}"
+            )
+            self.fields[f"input_{row}_quantity"] = forms.DecimalField(
+                label=_("Quantity used from lot %(number)s") % {"number": number},
+                max_digits=14,
+                decimal_places=3,
+                required=False,
+            )
+            self.fields[f"input_{row}_unit"] = forms.ChoiceField(
+                label=_("Unit of lot %(number)s") % {"number": number},
+                choices=UNIT_CHOICES,
+                required=False,
+            )
+
+    def add_service_error(self, error) -> None:
+        for one in error.errors:  # every refusal the service collected, each on its row
+            self._service_error_one(one)
+
+    def _service_error_one(self, error) -> None:
+        field = error.field or ""
+        if field.startswith("inputs."):
+            _prefix, row, name = [*field.split("."), "", ""][:3]
+            mapped = f"input_{row}_{name}"
+            if mapped in self.fields:
+                self.add_error(mapped, str(error.message))
+                return
+        if field == "inputs":
+            self.add_error("input_0_batch", str(error.message))
+            return
+        super().add_service_error(error)
+
+    def input_rows(self) -> list[tuple[object, object, str]]:
+        """(batch, quantity, unit) of every row with anything in it, in row order; a row keeps
+        its position so errors name it."""
+        data = self.cleaned_data
+        rows = []
+        for row in range(TRANSFORMATION_FORM_ROWS):
+            values = (
+                data.get(f"input_{row}_batch"),
+                data.get(f"input_{row}_quantity"),
+                data.get(f"input_{row}_unit") or "",
+            )
+            if values[0] is not None or values[1] is not None:
+                rows.append(values)
+        return rows
+
+
+class CartonForm(_WhereWhenForm):
+    """Pack items of this lot into a carton (a new one unless one is chosen), or take them out."""
+
+    action = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[("ADD", _("Packed into a carton")), ("DELETE", _("Taken out of a carton"))],
+        initial="ADD",
+        widget=forms.RadioSelect,
+    )
+    carton = forms.CharField(
+        label=_("Carton code"),
+        max_length=12,
+        required=False,
+        help_text=_("As printed on the carton. Leave it empty to pack into a new carton."),
+    )
+    serials = forms.CharField(
+        label=_("Stamp serials"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocapitalize": "characters"}),
+        help_text=_(
+            "One serial (or scanned stamp code) a line. To take out every stamped item of this "
+            "lot, leave it empty."
+        ),
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity of the lot"),
+        required=False,
+        max_digits=14,
+        decimal_places=3,
+        help_text=_("Unstamped goods of this lot, in the unit below (optional)."),
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—"), *UNIT_CHOICES], required=False)
+
+    def __init__(self, *args, cartons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cartons = cartons
+
+    def clean_carton(self):
+        code = self.cleaned_data["carton"].strip().upper()
+        if not code:
+            return None
+        carton = self.cartons.filter(code=code).first()
+        if carton is None:
+            raise forms.ValidationError(
+                _("None of your cartons has the code %(code)s.") % {"code": code}
+            )
+        return carton
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "DELETE" and "carton" in data and data["carton"] is None:
+            self.add_error("carton", _("Enter the code of the carton the items came out of."))
+        return data

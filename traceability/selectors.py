@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -371,6 +379,24 @@ def provenance_events_of(*, batch: Batch) -> list[ProvenanceEvent]:
     )
     prefetch_related_objects([e for e in events if e.carton_id], children)
     return events
+
+
+@dataclass(frozen=True)
+class CartonContents:
+    code: str
+    items: int
+
+
+def batch_cartons(*, batch: Batch) -> list[CartonContents]:
+    """The cartons holding stamped items of ``batch`` now, with how many, newest carton first.
+    One query."""
+    rows = (
+        Stamp.objects.filter(run__batch=batch, carton__isnull=False)
+        .values("carton__code", "carton_id")
+        .annotate(items=Count("id"))
+        .order_by("-carton_id")
+    )
+    return [CartonContents(row["carton__code"], row["items"]) for row in rows]
 
 
 def batch_timeline(*, batch: Batch) -> list[TimelineEntry]:

@@ -13,6 +13,14 @@ urlpatterns = [
     path("<slug:slug>/batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     # The batch's provenance as an EPCIS 2.0 JSON-LD document (traceability/epcis.py).
     path("<slug:slug>/batches/<int:pk>/epcis.jsonld", views.batch_epcis, name="batch_epcis"),
+    # What the lot was made from (a transformation event with its input lots).
+    path(
+        "<slug:slug>/batches/<int:pk>/made-from/",
+        views.batch_transformation,
+        name="batch_transformation",
+    ),
+    # Items of the lot packed into cartons and taken out (aggregation events).
+    path("<slug:slug>/batches/<int:pk>/cartons/", views.batch_carton, name="batch_carton"),
     path(
         "<slug:slug>/batches/<int:pk>/events/<int:event_pk>/correct/",
         views.event_correct,

@@ -48,8 +48,17 @@ from marketplace.offers.views import Workspace
 from sellers.errors import SellerError
 from traceability.epcis import batch_epcis_document
 from traceability.errors import TraceabilityError
-from traceability.forms import LINK_GS1, LINK_SHORT, BatchForm, EventForm, SheetForm, StampRunForm
-from traceability.models import Batch, ProvenanceEvent, Stamp, StampRun, StampRunPrint
+from traceability.forms import (
+    LINK_GS1,
+    LINK_SHORT,
+    BatchForm,
+    CartonForm,
+    EventForm,
+    SheetForm,
+    StampRunForm,
+    TransformationForm,
+)
+from traceability.models import Batch, Carton, ProvenanceEvent, Stamp, StampRun, StampRunPrint
 from traceability.printing import (
     SHEET_LAYOUT_DEFAULT,
     SHEET_LAYOUTS,
@@ -58,6 +67,7 @@ from traceability.printing import (
     stamp_sheet_pdf,
 )
 from traceability.selectors import (
+    batch_cartons,
     batch_timeline,
     batches_of_business,
     batches_recordable_by,
@@ -67,7 +77,11 @@ from traceability.selectors import (
     stamp_run_stamps,
 )
 from traceability.services import (
+    LotQuantity,
     batch_create,
+    batch_transformation_record,
+    carton_pack,
+    carton_unpack,
     provenance_event_correct,
     provenance_event_record,
     stamp_run_order,
@@ -272,6 +286,96 @@ def event_correct(request, slug, pk, event_pk):
         request,
         "traceability/workspace/event_correct.html",
         ws.context(batch=batch, event=event, form=form),
+    )
+
+
+@login_required
+def batch_transformation(request, slug, pk):
+    """Record what this lot was made from: other lots of the producer, with the quantities
+    used, and how much of this lot came out (a transformation event on its timeline)."""
+    ws = Workspace(request, slug)
+    batch = _own_batch(ws, pk)
+    locations = StockLocation.objects.filter(business=ws.business).order_by("name")
+    inputs = (
+        batches_of_business(business=ws.business)
+        .exclude(pk=batch.pk)
+        .order_by("-produced_on", "-id")
+    )
+    form = TransformationForm(request.POST or None, locations=locations, batches=inputs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch_transformation_record(
+                actor=request.user,
+                business=ws.business,
+                output=batch,
+                inputs=[LotQuantity(*row) for row in form.input_rows()],
+                quantity=form.cleaned_data["quantity"],
+                unit=form.cleaned_data["unit"],
+                **form.where_when(),
+            )
+        except (TraceabilityError, SellerError) as error:
+            denied = _service_error(request, ws, form, error)
+            if denied:
+                return denied
+        else:
+            messages.success(request, _("Recorded what this lot was made from."))
+            return redirect("traceability_workspace:batch_detail", ws.business.slug, batch.pk)
+    return render(
+        request,
+        "traceability/workspace/batch_transformation.html",
+        ws.context(batch=batch, form=form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def batch_carton(request, slug, pk):
+    """Pack items of this lot into a carton (a new one, or one by its code), or take them out;
+    the cartons holding its stamped items now are listed."""
+    ws = Workspace(request, slug)
+    batch = _recordable_batch(ws, pk)
+    locations = StockLocation.objects.filter(business=ws.business).order_by("name")
+    form = CartonForm(
+        request.POST or None,
+        locations=locations,
+        cartons=Carton.objects.filter(business=ws.business),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        arguments = {
+            "actor": request.user,
+            "business": ws.business,
+            "batch": batch,
+            "carton": data["carton"],
+            "serials": data["serials"],
+            "quantity": data["quantity"],
+            "unit": data["unit"],
+            **form.where_when(),
+        }
+        try:
+            if data["action"] == "DELETE":
+                event = carton_unpack(**arguments)
+            else:
+                event = carton_pack(**arguments)
+        except (TraceabilityError, SellerError) as error:
+            denied = _service_error(request, ws, form, error)
+            if denied:
+                return denied
+        else:
+            if data["action"] == "DELETE":
+                messages.success(
+                    request, _("Taken out of carton %(code)s.") % {"code": event.carton.code}
+                )
+            else:
+                messages.success(
+                    request, _("Packed into carton %(code)s.") % {"code": event.carton.code}
+                )
+            return redirect("traceability_workspace:batch_carton", ws.business.slug, batch.pk)
+    return render(
+        request,
+        "traceability/workspace/batch_carton.html",
+        ws.context(batch=batch, form=form, cartons=batch_cartons(batch=batch)),
+        status=400 if request.method == "POST" else 200,
     )
 
 

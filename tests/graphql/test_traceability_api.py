@@ -670,12 +670,13 @@ def _post(client, query, variables):
 
 
 # session, user, the business looked up through the user's memberships, count, page
-# (variant, product, holder, origin and certificate joined), events (location and correction
-# joined), stamp runs, their background prints (jobs joined).
-BATCHES_QUERIES = 8
-# session, user, the batch (memberships as a subquery, the same joins), events, stamp runs,
-# their prints (jobs joined), the jobs' files.
-BATCH_QUERIES = 7
+# (variant, product, holder, origin and certificate joined), events (location, correction and
+# carton joined), the events' input lots and packed items, stamp runs, their background prints
+# (jobs joined).
+BATCHES_QUERIES = 10
+# session, user, the batch (memberships as a subquery, the same joins), events, their input lots
+# and packed items, stamp runs, their prints (jobs joined), the jobs' files.
+BATCH_QUERIES = 9
 
 
 def test_batches_cost_the_same_queries_for_one_and_many(client, django_queries):

@@ -139,6 +139,8 @@ PAGES = {
     "batch_create": (lambda w: {}, False),
     "batch_detail": (lambda w: {"pk": w.batch.pk}, True),
     "batch_epcis": (lambda w: {"pk": w.batch.pk}, True),
+    "batch_transformation": (lambda w: {"pk": w.batch.pk}, True),
+    "batch_carton": (lambda w: {"pk": w.batch.pk}, True),
     "event_correct": (lambda w: {"pk": w.batch.pk, "event_pk": w.event.pk}, True),
     "stamp_run_list": (lambda w: {"pk": w.batch.pk}, True),
     "stamp_run_create": (lambda w: {"pk": w.batch.pk}, False),

@@ -422,3 +422,130 @@ def test_the_export_and_the_timeline_read_the_same_queries_for_2_or_10_events(tr
             list(entry.event.children.all()) if entry.event.carton_id else None
     # Events; input lots; packed items.
     assert (len(export), len(timeline)) == (3, 3)
+
+
+# --- workspace pages and the scan page ------------------------------------------------------------
+
+
+def _page(traced, name):
+    from django.urls import reverse
+
+    return reverse(f"traceability_workspace:{name}", args=[traced.holder.slug, traced.batch.pk])
+
+
+def test_the_made_from_page_records_input_lots_and_the_scan_page_shows_them(client, traced):
+    from traceability import signing
+
+    first, second = _lot(traced, "RAW-1"), _lot(traced, "RAW-2")
+    client.force_login(traced.staff)
+    client.cookies["django_language"] = "en"
+    url = _page(traced, "batch_transformation")
+    assert 'name="input_4_batch"' in client.get(url).content.decode()
+    form = {
+        "event_time": "2026-11-20T08:00",
+        "address": "Xưởng chiết rót",
+        "quantity": "20",
+        "unit": "KGM",
+        "input_0_batch": first.pk,
+        "input_0_quantity": "12",
+        "input_0_unit": "KGM",
+        "input_1_batch": second.pk,
+        "input_1_quantity": "-8",
+        "input_1_unit": "KGM",
+        "input_2_batch": first.pk,
+        "input_2_quantity": "1",
+        "input_2_unit": "KGM",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    row_1 = html.index('name="input_1_quantity"')
+    assert html.index("The quantity must be more than zero.") < row_1
+    assert html.index("Lot RAW-1 is listed twice.") > row_1
+    assert ProvenanceEvent.objects.count() == 0
+
+    form.update(input_1_quantity="8", input_2_batch="", input_2_quantity="", input_2_unit="")
+    response = client.post(url, form)
+    assert response.status_code == 302
+    event = ProvenanceEvent.objects.get()
+    assert [(r.batch.lot_code, str(r.quantity)) for r in event.inputs.order_by("id")] == [
+        ("RAW-1", "12.000"),
+        ("RAW-2", "8.000"),
+    ]
+    detail = client.get(_page(traced, "batch_detail")).content.decode()
+    assert 'data-input-lot="RAW-1"' in detail
+    assert 'data-input-lot="RAW-2"' in detail
+
+    # Another producer's lot is not offered, and a forged choice is refused on its row.
+    stranger = traced_product(
+        holder=BusinessFactory(name="HTX Chè Tân Cương", status="active"), name="Chè Tân Cương"
+    )
+    forged = client.post(url, {**form, "input_0_batch": stranger.batch.pk})
+    assert forged.status_code == 400
+    assert "Choose one of your own lots." in forged.content.decode()
+
+    _run, stamps, _pins = stamps_for(traced, 1)
+    client.cookies["django_language"] = "vi"
+    scan = client.get(f"/s/{signing.stamp_code(stamps[0])}/").content.decode()
+    assert "Làm từ:" in scan
+    assert 'data-input-lot="RAW-1"' in scan
+    assert "lô RAW-1 của Mật ong rừng Tiên Yên — Hũ 500 g, sản xuất 03/11/2026" in scan
+
+
+def test_the_cartons_page_packs_and_unpacks_items(client, traced):
+    _run, stamps, _pins = stamps_for(traced, 3)
+    client.force_login(traced.owner)
+    client.cookies["django_language"] = "en"
+    url = _page(traced, "batch_carton")
+    assert "None of this lot's stamped items is in a carton." in client.get(url).content.decode()
+    when = {"event_time": "2026-11-20T08:00", "address": "Kho Tiên Yên"}
+    packed = client.post(
+        url,
+        {**when, "action": "ADD", "serials": f"{stamps[0].serial}\n{stamps[1].serial}"},
+    )
+    assert packed.status_code == 302
+    carton = Carton.objects.get()
+    page = client.get(url).content.decode()
+    assert f'<li data-carton="{carton.code}">Carton {carton.code}: 2 items</li>' in page
+    detail = client.get(_page(traced, "batch_detail")).content.decode()
+    assert f"Packed into carton {carton.code}: 2 stamped items." in detail
+
+    unknown = client.post(url, {**when, "action": "DELETE", "carton": "NOPE"})
+    assert unknown.status_code == 400
+    assert "None of your cartons has the code NOPE." in unknown.content.decode()
+    missing = client.post(url, {**when, "action": "DELETE"})
+    assert "Enter the code of the carton the items came out of." in missing.content.decode()
+    taken = client.post(url, {**when, "action": "DELETE", "carton": carton.code.lower()})
+    assert taken.status_code == 302
+    assert Stamp.objects.filter(carton__isnull=False).count() == 0
+    empty = client.post(url, {**when, "action": "ADD"})
+    assert empty.status_code == 400
+    assert (
+        "List the serials of the stamped items packed, or the quantity of the lot."
+        in empty.content.decode()
+    )
+
+
+def test_an_authorised_shop_packs_cartons_but_does_not_record_inputs(client, traced):
+    from django.urls import reverse
+
+    shop = BusinessFactory(name="Cửa hàng OCOP Móng Cái", status="active")
+    ResaleAuthorizationFactory(product=traced.product, reseller=shop)
+    client.force_login(MembershipFactory(business=shop).user)
+    args = [shop.slug, traced.batch.pk]
+    carton_url = reverse("traceability_workspace:batch_carton", args=args)
+    assert client.get(carton_url).status_code == 200
+    response = client.post(
+        carton_url,
+        {
+            "event_time": "2026-11-20T08:00",
+            "address": "Móng Cái",
+            "action": "ADD",
+            "quantity": "24",
+            "unit": "H87",
+        },
+    )
+    assert response.status_code == 302
+    assert Carton.objects.get().business == shop
+    made_from = reverse("traceability_workspace:batch_transformation", args=args)
+    assert client.get(made_from).status_code == 404

@@ -153,7 +153,7 @@ def batch_create(
 # --- provenance events ---------------------------------------------------------------------------
 
 
-def _event_business_check(*, actor, business: Business, batch: Batch) -> None:
+def provenance_event_business_check(*, actor, business: Business, batch: Batch) -> None:
     membership_require(user=actor, business=business, roles=ROLES_ALL)
     product = batch.variant.product
     if business.pk == product.holder_id:
@@ -194,7 +194,7 @@ def _utc_offset(moment: datetime.datetime) -> str:
 
 
 @dataclass(frozen=True)
-class _EventInput:
+class EventInput:
     business_step: str
     event_time: datetime.datetime
     event_timezone: str
@@ -212,7 +212,7 @@ class _EventInput:
 QUANTITY_MAX = Decimal("99999999999.999")
 
 
-def _event_quantity(quantity, unit: str) -> tuple[Decimal | None, str]:
+def provenance_event_quantity(quantity, unit: str) -> tuple[Decimal | None, str]:
     """An event's optional quantity and its UN/ECE Rec 20 unit: both or neither."""
     unit = (unit or "").strip().upper()
     if quantity in (None, ""):
@@ -248,7 +248,7 @@ def _event_quantity(quantity, unit: str) -> tuple[Decimal | None, str]:
     return value, unit
 
 
-def _event_input(
+def provenance_event_input(
     *,
     business: Business,
     business_step: str,
@@ -264,7 +264,7 @@ def _event_input(
     now: datetime.datetime,
     quantity=None,
     unit: str = "",
-) -> _EventInput:
+) -> EventInput:
     if business_step not in BusinessStep.values:
         raise TraceabilityError(_("Choose a step."), code="invalid", field="business_step")
     if event_type not in EventType.values:
@@ -319,8 +319,8 @@ def _event_input(
             code="required",
             field="address",
         )
-    quantity, unit = _event_quantity(quantity, unit)
-    return _EventInput(
+    quantity, unit = provenance_event_quantity(quantity, unit)
+    return EventInput(
         quantity=quantity,
         unit=unit,
         business_step=business_step,
@@ -336,12 +336,12 @@ def _event_input(
     )
 
 
-def _event_create(
+def provenance_event_insert(
     *,
     actor,
     business: Business,
     batch: Batch,
-    data: _EventInput,
+    data: EventInput,
     photo,
     corrects: ProvenanceEvent | None,
     carton=None,
@@ -417,8 +417,8 @@ def provenance_event_record(
     unit: str = "",
 ) -> ProvenanceEvent:
     """Append an event to ``batch``'s provenance, recorded by a member of ``business``."""
-    _event_business_check(actor=actor, business=business, batch=batch)
-    data = _event_input(
+    provenance_event_business_check(actor=actor, business=business, batch=batch)
+    data = provenance_event_input(
         business=business,
         business_step=business_step,
         event_time=event_time,
@@ -434,7 +434,7 @@ def provenance_event_record(
         quantity=quantity,
         unit=unit,
     )
-    return _event_create(
+    return provenance_event_insert(
         actor=actor, business=business, batch=batch, data=data, photo=photo, corrects=None
     )
 
@@ -461,7 +461,7 @@ def provenance_event_correct(
 ) -> ProvenanceEvent:
     """A new event replacing ``event`` (given in full); ``event`` stays, marked as corrected.
     Only the latest version of an event can be corrected, so corrections form a chain."""
-    _event_business_check(actor=actor, business=business, batch=event.batch)
+    provenance_event_business_check(actor=actor, business=business, batch=event.batch)
     # A reseller's authorisation lets it add its own events, never rewrite the producer's (or
     # another reseller's): the correction would show on the public scan page as the truth.
     recorded_for = event.business_id or event.batch.variant.product.holder_id
@@ -475,7 +475,7 @@ def provenance_event_correct(
             code="conflict",
             field="event",
         )
-    data = _event_input(
+    data = provenance_event_input(
         business=business,
         business_step=business_step,
         event_time=event_time,
@@ -491,6 +491,6 @@ def provenance_event_correct(
         quantity=quantity,
         unit=unit,
     )
-    return _event_create(
+    return provenance_event_insert(
         actor=actor, business=business, batch=event.batch, data=data, photo=photo, corrects=event
     )

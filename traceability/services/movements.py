@@ -35,10 +35,10 @@ from traceability.models import (
     TransformationInput,
 )
 from traceability.services.batches import (
-    _event_business_check,
-    _event_create,
-    _event_input,
-    _event_quantity,
+    provenance_event_business_check,
+    provenance_event_insert,
+    provenance_event_input,
+    provenance_event_quantity,
 )
 from traceability.signing import CODE_LENGTH, SERIAL_LENGTH
 
@@ -73,7 +73,7 @@ def _where_when(
     quantity,
     unit,
 ):
-    return _event_input(
+    return provenance_event_input(
         business=business,
         business_step=business_step,
         event_time=event_time,
@@ -178,7 +178,7 @@ def batch_transformation_record(
                     field=f"{prefix}.quantity",
                 )
             try:
-                amount, code = _event_quantity(row.quantity, row.unit)
+                amount, code = provenance_event_quantity(row.quantity, row.unit)
             except DomainError as error:
                 error.field = f"{prefix}.{error.field}"
                 raise
@@ -207,7 +207,7 @@ def batch_transformation_record(
         unit=unit,
     )
     with transaction.atomic():
-        event = _event_create(
+        event = provenance_event_insert(
             actor=actor, business=business, batch=output, data=data, photo=None, corrects=None
         )
         TransformationInput.objects.bulk_create(
@@ -274,7 +274,7 @@ def carton_pack(
     stamped items by serial, and/or a quantity of the lot. One aggregation event (action ADD)
     on the batch's timeline; the stamps remember their carton until unpacked. An item is in one
     carton at a time."""
-    _event_business_check(actor=actor, business=business, batch=batch)
+    provenance_event_business_check(actor=actor, business=business, batch=batch)
     if carton is not None:
         _carton_require(business=business, carton=carton)
     cleaned = _serials_clean(serials)
@@ -342,7 +342,7 @@ def carton_pack(
             )
         if carton is None:
             carton = _carton_new(actor=actor, business=business)
-        event = _event_create(
+        event = provenance_event_insert(
             actor=actor,
             business=business,
             batch=batch,
@@ -396,7 +396,7 @@ def carton_unpack(
     """Take items of ``batch`` out of ``carton``: the serials given, or every stamped item of
     the lot in it when none are, and/or a quantity of the lot. One aggregation event (action
     DELETE, CBV step unpacking)."""
-    _event_business_check(actor=actor, business=business, batch=batch)
+    provenance_event_business_check(actor=actor, business=business, batch=batch)
     _carton_require(business=business, carton=carton)
     cleaned = _serials_clean(serials)
     data = _where_when(
@@ -438,7 +438,7 @@ def carton_unpack(
                 code="required",
                 field="serials",
             )
-        event = _event_create(
+        event = provenance_event_insert(
             actor=actor,
             business=business,
             batch=batch,

@@ -21,7 +21,18 @@ from sellers.models import MembershipRole, SellerStatus
 from sellers.services import api_token_create
 from tests.factories import BusinessFactory, MembershipFactory, UserFactory
 from tests.factories_traceability import event_for, stamps_for, traced_product
-from traceability.models import Batch, ProvenanceEvent, Scan, Stamp, StampRun, StampRunPrint
+from traceability.models import (
+    AggregationChild,
+    Batch,
+    Carton,
+    ProvenanceEvent,
+    Scan,
+    Stamp,
+    StampRun,
+    StampRunPrint,
+    TransformationInput,
+)
+from traceability.services import batch_create, carton_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +86,38 @@ CASES = {
         MEMBERS,
         {ProvenanceEvent: 1},
     ),
+    "batchTransformationRecord": (
+        """mutation ($business: ID!, $output: ID!, $input: ID!) { batchTransformationRecord(
+           business: $business, output: $output, inputs: [{batch: $input, quantity: "12.5",
+           unit: "KGM"}], quantity: "12", unit: "KGM", eventTime: "2026-11-20T08:00:00+07:00",
+           address: "Xưởng Đồng Rui") {
+           event { eventType inputs { lotCode quantity unit } } errors { field code } } }""",
+        lambda w: _as_holder(
+            w,
+            output=to_global_id("Batch", w.batch.pk),
+            input=to_global_id("Batch", w.raw_lot.pk),
+        ),
+        MEMBERS,
+        {ProvenanceEvent: 1, TransformationInput: 1},
+    ),
+    "cartonPack": (
+        """mutation ($business: ID!, $batch: ID!, $serial: String!) { cartonPack(
+           business: $business, batch: $batch, serials: [$serial],
+           eventTime: "2026-11-20T08:00:00+07:00", address: "Kho Đồng Rui") {
+           event { action childSerials } carton { code } errors { field code } } }""",
+        lambda w: _as_holder(w, **_batch(w), serial=w.loose_stamp.serial),
+        MEMBERS,
+        {ProvenanceEvent: 1, Carton: 1, AggregationChild: 1, Stamp: 0},
+    ),
+    "cartonUnpack": (
+        """mutation ($business: ID!, $batch: ID!, $carton: ID!) { cartonUnpack(
+           business: $business, batch: $batch, carton: $carton,
+           eventTime: "2026-11-20T09:00:00+07:00", address: "Kho Đồng Rui") {
+           event { action childSerials } carton { code } errors { field code } } }""",
+        lambda w: _as_holder(w, **_batch(w), carton=to_global_id("Carton", w.carton.pk)),
+        MEMBERS,
+        {ProvenanceEvent: 1, AggregationChild: 1, Stamp: 0},
+    ),
     "stampRunCreate": (
         """mutation ($batch: ID!) { stampRunCreate(batch: $batch, quantity: 3, withPin: true) {
            run { quantity } pins { serial pin url } errors { field code } } }""",
@@ -97,7 +140,23 @@ def world():
     cache.clear()
     traced = traced_product()
     traced.event = event_for(traced)
-    traced.run = stamps_for(traced, 2)[0]
+    traced.run, stamps, _pins = stamps_for(traced, 2)
+    traced.loose_stamp = stamps[0]
+    traced.carton = carton_pack(
+        actor=traced.owner,
+        business=traced.holder,
+        batch=traced.batch,
+        serials=[stamps[1].serial],
+        event_time=traced.event.event_time,
+        address="Kho Đồng Rui",
+    ).carton
+    traced.raw_lot = batch_create(
+        actor=traced.owner,
+        variant=traced.variant,
+        lot_code="RAW-7",
+        produced_on=traced.batch.produced_on,
+        quantity=50,
+    )
     second = BusinessFactory(status=SellerStatus.ACTIVE)
     MembershipFactory(business=second, user=traced.owner, role=MembershipRole.OWNER)
     traced.users = {
@@ -117,7 +176,17 @@ def world():
     cache.clear()
 
 
-MODELS = (Batch, ProvenanceEvent, StampRun, Stamp, Scan, StampRunPrint)
+MODELS = (
+    Batch,
+    ProvenanceEvent,
+    StampRun,
+    Stamp,
+    Scan,
+    StampRunPrint,
+    TransformationInput,
+    Carton,
+    AggregationChild,
+)
 
 
 def _state():
@@ -171,12 +240,22 @@ def test_permission_matrix(client, world, mutation, actor):
         assert {k: v for k, v in result.items() if k != "errors"} in (
             {"batch": None},
             {"event": None},
+            {"event": None, "carton": None},
             {"run": None, "pins": None},
             {"print": None},
         )
 
 
-@pytest.mark.parametrize("mutation", ["provenanceEventRecord", "provenanceEventCorrect"])
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        "provenanceEventRecord",
+        "provenanceEventCorrect",
+        "batchTransformationRecord",
+        "cartonPack",
+        "cartonUnpack",
+    ],
+)
 def test_another_seller_cannot_record_in_its_own_name_on_a_producers_batch(client, world, mutation):
     # Naming its own business gets past the membership check; the batch is still not its to
     # annotate (no resale authorisation).
@@ -190,7 +269,16 @@ def test_another_seller_cannot_record_in_its_own_name_on_a_producers_batch(clien
     assert _state() == before
 
 
-@pytest.mark.parametrize("mutation", ["provenanceEventRecord", "provenanceEventCorrect"])
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        "provenanceEventRecord",
+        "provenanceEventCorrect",
+        "batchTransformationRecord",
+        "cartonPack",
+        "cartonUnpack",
+    ],
+)
 def test_a_member_cannot_act_in_the_name_of_a_business_it_does_not_belong_to(
     client, world, mutation
 ):

@@ -549,3 +549,86 @@ def test_an_authorised_shop_packs_cartons_but_does_not_record_inputs(client, tra
     assert Carton.objects.get().business == shop
     made_from = reverse("traceability_workspace:batch_transformation", args=args)
     assert client.get(made_from).status_code == 404
+
+
+# --- GraphQL --------------------------------------------------------------------------------------
+
+
+def test_graphql_records_a_blend_with_row_errors_and_exports_it(client, traced):
+    import json
+
+    from graphql_relay import to_global_id
+
+    from tests.support.graphql import GraphQLClient
+
+    raw = _lot(traced, "RAW-3")
+    client.force_login(traced.owner)
+    gql = GraphQLClient(client, HTTP_ACCEPT_LANGUAGE="en")
+    mutation = """mutation ($business: ID!, $output: ID!, $inputs: [LotQuantityInput!]!) {
+      batchTransformationRecord(business: $business, output: $output, inputs: $inputs,
+        quantity: "9", unit: "KGM", eventTime: "2026-11-20T08:00:00+07:00", address: "Xưởng") {
+        event { id eventType inputs { lotCode batch quantity unit } }
+        errors { field code message } } }"""
+    variables = {
+        "business": to_global_id("Business", traced.holder.pk),
+        "output": to_global_id("Batch", traced.batch.pk),
+        "inputs": [
+            {"batch": to_global_id("Batch", raw.pk), "quantity": "-1", "unit": "KGM"},
+            {"batch": to_global_id("Batch", raw.pk), "quantity": "4", "unit": "BAG"},
+        ],
+    }
+    refused = gql.post(mutation, variables).json()["data"]["batchTransformationRecord"]
+    assert refused == {
+        "event": None,
+        "errors": [
+            {
+                "field": "inputs.0.quantity",
+                "code": "OUT_OF_RANGE",
+                "message": "The quantity must be more than zero.",
+            },
+            {
+                "field": "inputs.1.batch",
+                "code": "DUPLICATE",
+                "message": "Lot RAW-3 is listed twice.",
+            },
+            {
+                "field": "inputs.1.unit",
+                "code": "INVALID",
+                "message": "Unknown unit BAG: choose one from the list.",
+            },
+        ],
+    }
+    stranger = traced_product(
+        holder=BusinessFactory(name="HTX Chè Tân Cương", status="active"), name="Chè Tân Cương"
+    )
+    variables["inputs"] = [
+        {"batch": to_global_id("Batch", raw.pk), "quantity": "9.5", "unit": "KGM"},
+        {"batch": to_global_id("Batch", stranger.batch.pk), "quantity": "1", "unit": "KGM"},
+    ]
+    foreign = gql.post(mutation, variables).json()["data"]["batchTransformationRecord"]
+    assert [(e["field"], e["code"]) for e in foreign["errors"]] == [("inputs.1.batch", "NOT_FOUND")]
+    assert ProvenanceEvent.objects.count() == 0
+
+    variables["inputs"] = variables["inputs"][:1]
+    payload = gql.post(mutation, variables).json()
+    answer = payload["data"]["batchTransformationRecord"]
+    assert "errors" not in payload, payload
+    assert answer["errors"] == []
+    assert answer["event"]["inputs"] == [
+        {
+            "lotCode": "RAW-3",
+            "batch": to_global_id("Batch", raw.pk),
+            "quantity": "9.500",
+            "unit": "KGM",
+        }
+    ]
+    query = """query ($id: ID!) { node(id: $id) { ... on Batch { epcis } } }"""
+    document = json.loads(
+        gql.post(query, {"id": to_global_id("Batch", traced.batch.pk)}).json()["data"]["node"][
+            "epcis"
+        ]
+    )
+    assert_valid(document)
+    assert document["epcisBody"]["eventList"][0]["inputQuantityList"] == [
+        {"epcClass": _lot_uri(traced, "RAW-3"), "quantity": 9.5, "uom": "KGM"}
+    ]

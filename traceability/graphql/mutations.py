@@ -29,18 +29,31 @@ from traceability.graphql.shaping import batches_for
 from traceability.graphql.types import (
     BatchNode,
     BusinessStepEnum,
+    CartonNode,
     DispositionEnum,
     EventTypeEnum,
     ProvenanceEventNode,
     StampRunNode,
     StampRunPrintType,
 )
-from traceability.models import Batch, EventType, ProvenanceEvent, Stamp, StampRun, StampRunPrint
+from traceability.models import (
+    Batch,
+    Carton,
+    EventType,
+    ProvenanceEvent,
+    Stamp,
+    StampRun,
+    StampRunPrint,
+)
 from traceability.printing import SHEET_LAYOUT_DEFAULT
 from traceability.printing.labels import LINK_SHORT
 from traceability.selectors import stamp_lookup, stamp_run_print_progress
 from traceability.services import (
+    LotQuantity,
     batch_create,
+    batch_transformation_record,
+    carton_pack,
+    carton_unpack,
     provenance_event_correct,
     provenance_event_record,
     stamp_pin_check,
@@ -233,6 +246,162 @@ class ProvenanceEventCorrect(SellerMutation):
         return cls(event=created)
 
 
+class LotQuantityInput(graphene.InputObjectType):
+    batch = graphene.ID(required=True, description="A Batch of the producer.")
+    quantity = graphene.Decimal(required=True, description="How much of it was used.")
+    unit = graphene.String(required=True, description="UN/ECE Recommendation 20 code.")
+
+
+def _own_batches(info, ids: list, *, field: str) -> list[Batch | None]:
+    """The batches of these global IDs among the acting businesses' own, in order; ``None`` for
+    an ID that names none of them (the service reports it on its row)."""
+    pks = [id_or_error(value, BatchNode, field=f"{field}.{n}.batch") for n, value in enumerate(ids)]
+    found = Batch.objects.filter(
+        pk__in=pks, variant__product__holder__in=acting_businesses(info)
+    ).select_related("variant__product")
+    by_pk = {batch.pk: batch for batch in found}
+    missing = [n for n, pk in enumerate(pks) if pk not in by_pk]
+    if missing:
+        raise TraceabilityError(
+            _("There is no such object among the businesses you act for."),
+            code="not_found",
+            field=f"{field}.{missing[0]}.batch",
+        )
+    return [by_pk[pk] for pk in pks]
+
+
+class BatchTransformationRecord(SellerMutation):
+    """Record what a lot was made from: other lots of the same producer with the quantity used
+    of each, and how much of this lot came out (a transformation event on the output lot). Any
+    member of the producer. Refusals name their row: ``inputs.{n}.batch|quantity|unit``."""
+
+    class Arguments:
+        business = graphene.ID(required=True, description="The producer recording it.")
+        output = graphene.ID(required=True, description="The Batch that was made.")
+        inputs = graphene.List(graphene.NonNull(LotQuantityInput), required=True)
+        quantity = graphene.Decimal(required=True, description="How much of the output lot.")
+        unit = graphene.String(required=True, description="UN/ECE Recommendation 20 code.")
+        event_time = graphene.DateTime(required=True, description="With its UTC offset.")
+        address = graphene.String()
+        location = graphene.ID(description="One of the business's StockLocations.")
+        note = graphene.String()
+
+    event = graphene.Field(ProvenanceEventNode)
+
+    @classmethod
+    def perform_mutation(cls, root, info, business, output, inputs, quantity, unit, **data):
+        recorder = _recorder(info, business)
+        made = own_object(
+            info,
+            Batch.objects.select_related("variant__product"),
+            output,
+            BatchNode,
+            through="variant__product__holder",
+            field="output",
+        )
+        batches = _own_batches(info, [row.batch for row in inputs], field="inputs")
+        created = batch_transformation_record(
+            actor=info.context.user,
+            business=recorder,
+            output=made,
+            inputs=[
+                LotQuantity(batch, row.quantity, row.unit)
+                for batch, row in zip(batches, inputs, strict=True)
+            ],
+            quantity=quantity,
+            unit=unit,
+            event_time=data["event_time"],
+            address=data.get("address") or "",
+            location=_location(info, data.get("location")),
+            note=data.get("note") or "",
+        )
+        return cls(event=created)
+
+
+class _CartonArguments:
+    business = graphene.ID(required=True, description="The business packing (its cartons).")
+    batch = graphene.ID(required=True, description="The Batch the items are of.")
+    serials = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="Serials (or whole stamp codes) of the stamped items.",
+    )
+    quantity = graphene.Decimal(description="A quantity of the lot (optional; with unit).")
+    unit = graphene.String(description="UN/ECE Recommendation 20 code.")
+    event_time = graphene.DateTime(required=True, description="With its UTC offset.")
+    address = graphene.String()
+    location = graphene.ID(description="One of the business's StockLocations.")
+    note = graphene.String()
+
+
+def _carton(info, global_id):
+    if not global_id:
+        return None
+    return own_object(
+        info, Carton.objects.all(), global_id, CartonNode, through="business", field="carton"
+    )
+
+
+def _carton_kwargs(info, data: dict) -> dict:
+    return {
+        "serials": data.get("serials") or [],
+        "quantity": data.get("quantity"),
+        "unit": data.get("unit") or "",
+        "event_time": data["event_time"],
+        "address": data.get("address") or "",
+        "location": _location(info, data.get("location")),
+        "note": data.get("note") or "",
+    }
+
+
+class CartonPack(SellerMutation):
+    """Pack stamped items of a batch (by serial) and/or a quantity of it into a carton — a new
+    one unless ``carton`` is given (an aggregation event, action ADD). The producer or a shop
+    it has authorised; an item is in one carton at a time."""
+
+    class Arguments(_CartonArguments):
+        carton = graphene.ID(description="One of the business's Cartons; empty: a new carton.")
+
+    event = graphene.Field(ProvenanceEventNode)
+    carton = graphene.Field(CartonNode)
+
+    @classmethod
+    def perform_mutation(cls, root, info, business, batch, carton=None, **data):
+        recorder = _recorder(info, business)
+        found = _event_batch(info, id_or_error(batch, BatchNode, field="batch"), field="batch")
+        created = carton_pack(
+            actor=info.context.user,
+            business=recorder,
+            batch=found,
+            carton=_carton(info, carton),
+            **_carton_kwargs(info, data),
+        )
+        return cls(event=created, carton=created.carton)
+
+
+class CartonUnpack(SellerMutation):
+    """Take stamped items of a batch out of a carton — the serials given, else every one of the
+    batch in it — and/or a quantity (an aggregation event, action DELETE)."""
+
+    class Arguments(_CartonArguments):
+        carton = graphene.ID(required=True, description="One of the business's Cartons.")
+
+    event = graphene.Field(ProvenanceEventNode)
+    carton = graphene.Field(CartonNode)
+
+    @classmethod
+    def perform_mutation(cls, root, info, business, batch, carton, **data):
+        recorder = _recorder(info, business)
+        found = _event_batch(info, id_or_error(batch, BatchNode, field="batch"), field="batch")
+        created = carton_unpack(
+            actor=info.context.user,
+            business=recorder,
+            batch=found,
+            carton=_carton(info, carton),
+            **_carton_kwargs(info, data),
+        )
+        return cls(event=created, carton=created.carton)
+
+
 class StampPin(graphene.ObjectType):
     serial = graphene.String(required=True)
     pin = graphene.String(required=True)
@@ -420,6 +589,9 @@ class Mutation(graphene.ObjectType):
     batch_create = BatchCreate.Field()
     provenance_event_record = ProvenanceEventRecord.Field()
     provenance_event_correct = ProvenanceEventCorrect.Field()
+    batch_transformation_record = BatchTransformationRecord.Field()
+    carton_pack = CartonPack.Field()
+    carton_unpack = CartonUnpack.Field()
     stamp_run_create = StampRunCreate.Field()
     stamp_run_print = StampRunPrintCreate.Field()
     stamp_pin_check = StampPinCheck.Field()

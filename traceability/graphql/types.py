@@ -15,29 +15,72 @@ from core.graphql.relay import Node
 from core.graphql.selection import selection_tree
 from core.graphql.types import ProvinceType, enum_from_choices, enum_value, lazy_model_type
 from core.models import JobState
+from core.site import site_url
 from marketplace.offers.graphql.types import OfferType, StockLocationType
 from marketplace.places.graphql.shaping import point_nodes_shape
 from marketplace.places.graphql.types import ProductPointOfSale
 from marketplace.places.product_page import nearest_points_context
 from sellers.graphql.acting import acting_businesses
 from sellers.models import Business
-from traceability.epcis import batch_epcis_document
+from traceability.epcis import batch_epcis_document, carton_uri
 from traceability.graphql.shaping import EVENTS, PRINTS, RUNS, batches_for
 from traceability.models import (
     Batch,
     BusinessStep,
+    Carton,
     Disposition,
     EventType,
     ProvenanceEvent,
     StampRun,
     Verdict,
 )
-from traceability.selectors import stamp_run_print_progress
+from traceability.selectors import provenance_event_what, stamp_run_print_progress
 
 EventTypeEnum = enum_from_choices("ProvenanceEventType", EventType, "EPCIS 2.0 event type.")
 BusinessStepEnum = enum_from_choices("BusinessStep", BusinessStep, "Why the event happened.")
 DispositionEnum = enum_from_choices("Disposition", Disposition, "State of the goods after it.")
 VerdictEnum = enum_from_choices("StampVerdict", Verdict, "What a stamp check concluded.")
+
+
+class CartonNode(DjangoObjectType):
+    """A carton items are packed into (the EPCIS parentID of aggregation events)."""
+
+    code = graphene.String(required=True, description="The carton's own 12-character code.")
+    uri = graphene.String(required=True, description="The carton as an EPCIS parentID.")
+
+    class Meta:
+        model = Carton
+        name = "Carton"
+        interfaces = (Node,)
+        fields = ("id", "code", "created_at")
+
+    @classmethod
+    def get_node(cls, info, id):
+        return Carton.objects.filter(pk=id, business__in=acting_businesses(info)).first()
+
+    @staticmethod
+    def resolve_uri(root, info):
+        return carton_uri(root, site_url())
+
+
+class TransformationInputType(graphene.ObjectType):
+    """An input lot of a transformation: how much of which batch went into the event's batch."""
+
+    class Meta:
+        name = "TransformationInput"
+
+    lot_code = graphene.String(required=True)
+    batch = graphene.ID(required=True, description="The input Batch.")
+    quantity = graphene.Decimal(required=True)
+    unit = graphene.String(required=True, description="UN/ECE Recommendation 20 code.")
+
+    @staticmethod
+    def resolve_lot_code(root, info):
+        return root.batch.lot_code
+
+    @staticmethod
+    def resolve_batch(root, info):
+        return Node.to_global_id("Batch", root.batch_id)
 
 
 class ProvenanceEventNode(DjangoObjectType):
@@ -54,6 +97,20 @@ class ProvenanceEventNode(DjangoObjectType):
     photo_url = graphene.String()
     corrects = graphene.ID(description="The ProvenanceEvent this one corrects.")
     corrected_by = graphene.ID(description="The ProvenanceEvent that corrects this one.")
+    inputs = graphene.List(
+        graphene.NonNull(TransformationInputType),
+        required=True,
+        description="A transformation's input lots (empty for other events).",
+    )
+    carton = graphene.Field(
+        CartonNode, description="The carton an aggregation event packed into or unpacked."
+    )
+    action = graphene.String(description="ADD (packed) or DELETE (unpacked) for carton events.")
+    child_serials = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Serials of the stamped items a carton event moved (empty for others).",
+    )
 
     class Meta:
         model = ProvenanceEvent
@@ -81,7 +138,8 @@ class ProvenanceEventNode(DjangoObjectType):
             ProvenanceEvent.objects.filter(
                 pk=id, batch__variant__product__holder__in=acting_businesses(info)
             )
-            .select_related("location__province", "correction")
+            .select_related("location__province", "correction", "carton")
+            .prefetch_related(*provenance_event_what())
             .first()
         )
 
@@ -112,6 +170,28 @@ class ProvenanceEventNode(DjangoObjectType):
     @staticmethod
     def resolve_corrects(root, info):
         return Node.to_global_id("ProvenanceEvent", root.corrects_id) if root.corrects_id else None
+
+    @staticmethod
+    def resolve_inputs(root, info):
+        # Prefetched for transformation events by every query reaching them (batch_queryset,
+        # provenance_events_of); other events have none and read nothing.
+        if root.event_type != EventType.TRANSFORMATION:
+            return []
+        return list(root.inputs.all())
+
+    @staticmethod
+    def resolve_carton(root, info):
+        return root.carton if root.carton_id else None
+
+    @staticmethod
+    def resolve_action(root, info):
+        return root.action or None
+
+    @staticmethod
+    def resolve_child_serials(root, info):
+        if not root.carton_id:
+            return []
+        return [child.stamp.serial for child in root.children.all()]
 
     @staticmethod
     def resolve_corrected_by(root, info):
@@ -284,9 +364,9 @@ class BatchNode(DjangoObjectType):
         if hasattr(root, EVENTS):  # every query of batches prefetches it (batch_queryset)
             return getattr(root, EVENTS)
         return list(
-            root.events.select_related("location__province", "correction").order_by(
-                "event_time", "id"
-            )
+            root.events.select_related("location__province", "correction", "carton")
+            .prefetch_related(*provenance_event_what())
+            .order_by("event_time", "id")
         )
 
     @staticmethod

@@ -36,8 +36,8 @@ from traceability.models import (
 )
 from traceability.services.batches import (
     provenance_event_business_check,
-    provenance_event_insert,
     provenance_event_input,
+    provenance_event_insert,
     provenance_event_quantity,
 )
 from traceability.signing import CODE_LENGTH, SERIAL_LENGTH
@@ -104,7 +104,7 @@ def batch_transformation_record(
     unit: str,
     event_time: datetime.datetime,
     event_timezone: str | None = None,
-    business_step: str = BusinessStep.COMMISSIONING,
+    business_step: str = BusinessStep.COMMISSIONING.value,
     disposition: str = "",
     address: str = "",
     location: StockLocation | None = None,
@@ -192,7 +192,7 @@ def batch_transformation_record(
     errors.raise_any()
     data = _where_when(
         business=business,
-        event_type=EventType.TRANSFORMATION,
+        event_type=EventType.TRANSFORMATION.value,
         business_step=business_step,
         event_time=event_time,
         event_timezone=event_timezone,
@@ -292,8 +292,8 @@ def carton_pack(
         )
     data = _where_when(
         business=business,
-        event_type=EventType.AGGREGATION,
-        business_step=BusinessStep.PACKING,
+        event_type=EventType.AGGREGATION.value,
+        business_step=BusinessStep.PACKING.value,
         event_time=event_time,
         event_timezone=event_timezone,
         disposition=disposition,
@@ -401,8 +401,8 @@ def carton_unpack(
     cleaned = _serials_clean(serials)
     data = _where_when(
         business=business,
-        event_type=EventType.AGGREGATION,
-        business_step=BusinessStep.UNPACKING,
+        event_type=EventType.AGGREGATION.value,
+        business_step=BusinessStep.UNPACKING.value,
         event_time=event_time,
         event_timezone=event_timezone,
         disposition=disposition,

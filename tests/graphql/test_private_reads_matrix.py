@@ -24,6 +24,7 @@ from sellers.models import MembershipRole, SellerStatus
 from tests.factories import BusinessFactory, MembershipFactory, UserFactory
 from tests.factories_orders import offer_in_stock, ready_cart
 from tests.factories_traceability import event_for, stamps_for, traced_product
+from traceability.services import carton_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,15 @@ HOLDER = {"owner", "staff"}
 def world():
     traced = traced_product()
     traced.event = event_for(traced)
-    traced.run = stamps_for(traced, 1)[0]
+    traced.run, stamps, _pins = stamps_for(traced, 1)
+    traced.carton = carton_pack(
+        actor=traced.owner,
+        business=traced.holder,
+        batch=traced.batch,
+        serials=[stamps[0].serial],
+        event_time=traced.event.event_time,
+        address="Kho Đồng Rui",
+    ).carton
     offer, traced.stock = offer_in_stock(holder=traced.holder, name="Trà hoa vàng")
     traced.offer = offer
     buyer = UserFactory()
@@ -140,6 +149,7 @@ PRIVATE_READS = {
     "nodeOrder": (*_node("Order", "order"), {"buyer", *HOLDER}),
     "nodeBatch": (*_node("Batch", "batch"), HOLDER),
     "nodeProvenanceEvent": (*_node("ProvenanceEvent", "event"), HOLDER),
+    "nodeCarton": (*_node("Carton", "carton"), HOLDER),
     "nodeStampRun": (*_node("StampRun", "run"), HOLDER),
     "nodeStockLocation": (*_node("StockLocation", "location"), HOLDER),
     "nodeMembership": (*_node("Membership", "membership"), HOLDER),
@@ -208,6 +218,8 @@ PRIVATE_TYPES = {
     "ProvenanceEvent": "nodeProvenanceEvent",
     "ProvenanceEventConnection": "batch",
     "ProvenanceEventEdge": "batch",
+    "TransformationInput": "batch",
+    "Carton": "nodeCarton",
     "StampRun": "nodeStampRun",
     "StampRunPrint": "nodeStampRun",
     "Order": "order",

@@ -8,6 +8,7 @@ import gettext
 import io
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,34 @@ def test_every_po_entry_is_well_formed(language):
     # warning by the compiler, and can swallow the entry after it.
     with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as fh:
         read_po(fh, locale=language, abort_invalid=True)
+
+
+def _entry_keys(language: str) -> list[tuple[str, str]]:
+    """(msgctxt, msgid) of every entry, in file order, as written (continuation lines joined)."""
+    keys: list[tuple[str, str]] = []
+    context, msgid, reading = "", None, None
+    text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("msgctxt "):
+            context, reading = line[8:], "context"
+        elif line.startswith("msgid "):
+            msgid, reading = line[6:], "id"
+        elif line.startswith('"') and reading == "id":
+            msgid += line
+        elif line.startswith('"') and reading == "context":
+            context += line
+        elif line.startswith(("msgstr", "msgid_plural")):
+            reading = None
+        elif not line.strip() and msgid is not None:
+            keys.append((context, msgid))
+            context, msgid, reading = "", None, None
+    return keys
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_no_message_is_listed_twice(language):
+    # Two branches adding the same msgid leave two entries; the compiler keeps one of them
+    # silently, so the other entry's translation is dead text that drifts.
+    keys = _entry_keys(language)
+    assert len(keys) > 2000
+    assert sorted(key for key, count in Counter(keys).items() if count > 1) == []

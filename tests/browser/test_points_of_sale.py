@@ -112,3 +112,56 @@ def test_pickup_at_a_point_and_its_hours_on_the_order_page(open_context, viewpor
     assert place.locator("table.hours td").all_inner_texts() == ["07:30–21:00"] * 7
     assert f"Kiểm kê {viewport}" in place.locator(".exceptions").inner_text()
     assert place.locator("a.directions").get_attribute("href") == kiosk.directions_url()
+
+
+@pytest.mark.parametrize(("viewport", "language"), [("phone", "vi"), ("desktop", "en")])
+def test_an_operator_sets_hours_and_stock_and_the_points_page_shows_them(
+    open_context, viewport, language
+):
+    from tests.factories import member
+
+    kiosk = point(name=f"Ki-ốt OCOP Bến xe Móng Cái {viewport}", hours=[])
+    operator = kiosk.location.business
+    manager = member(operator, "manager")
+    _product, _certificate, (offer,) = selling_product(
+        holder=operator, name=f"Chả mực Móng Cái {viewport}"
+    )
+
+    visit = open_context(viewport, language)
+    page = visit.page
+    visit.goto("/tai-khoan/dang-nhap/")
+    page.fill("#id_username", manager.email)
+    page.fill("#id_password", "correct horse battery staple")  # the factories' password
+    page.locator("form[action$='/dang-nhap/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/tai-khoan/$"))
+
+    # 1. Weekly hours: two spans on every day.
+    visit.goto(f"/seller/{operator.slug}/diem-ban/{kiosk.pk}/hours/")
+    visit.check()
+    for day in range(7):
+        page.fill(f"#id_day_{day}", "07:00-11:30, 13:30-21:00")
+    page.locator("form:has(#id_day_0) button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/diem-ban/{kiosk.pk}/hours/$"))
+    visit.check()
+    assert page.locator("#id_day_3").input_value() == "07:00-11:30, 13:30-21:00"
+
+    # 2. Stock at the point: 9 units of the offer.
+    visit.goto(f"/seller/{operator.slug}/diem-ban/{kiosk.pk}/stock/")
+    visit.check()
+    page.fill(f"[name=q_{offer.pk}_{kiosk.location_id}]", "9")
+    page.locator("form.stock-grid button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/diem-ban/{kiosk.pk}/stock/$"))
+    visit.check()
+    assert Stock.objects.get(offer=offer, location=kiosk.location).quantity == 9
+
+    # 3. A buyer sees both on the point's public page.
+    buyer = open_context(viewport, language)
+    buyer.goto(f"/diem-ban/{kiosk.slug}/")
+    buyer.check()
+    hours = buyer.page.locator("table.hours td").all_inner_texts()
+    assert hours == ["07:00–11:30, 13:30–21:00"] * 7
+    stocked = buyer.page.locator("section:has(#in-stock)")
+    assert f"Chả mực Móng Cái {viewport}" in stocked.inner_text()
+    assert stocked.locator(".offer-stock").all_inner_texts() == [
+        "còn 9" if language == "vi" else "9 in stock"
+    ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductSet
 from core.errors import DomainError
-from core.forms import ProvinceChoiceField
+from core.forms import ProvinceChoiceField, QuickSelect
 from core.models import Province
 from core.text import nfc
 from marketplace.places.models import (
@@ -25,7 +25,10 @@ class PointSearchForm(forms.Form):
     """The list's filters; each bad value is dropped and said so, never a 500."""
 
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *PointKind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *PointKind.choices],
+        widget=QuickSelect,
     )
     province = forms.ModelChoiceField(
         label=_("Province"),
@@ -33,12 +36,14 @@ class PointSearchForm(forms.Form):
         queryset=Province.objects.order_by("name"),
         to_field_name="slug",
         empty_label=_("All provinces"),
+        widget=QuickSelect,
     )
     product_set = forms.ModelChoiceField(
         label=_("Product set"),
         required=False,
         queryset=ProductSet.objects.none(),
         empty_label=_("All product sets"),
+        widget=QuickSelect,
     )
     product = forms.ModelChoiceField(
         label=_("Product"),
@@ -61,6 +66,7 @@ class PointSearchForm(forms.Form):
         queryset=Province.objects.order_by("name"),
         to_field_name="slug",
         empty_label=_("Choose a province"),
+        widget=QuickSelect,
         help_text=_("Points nearest to the centre of the province (or of a commune in it)."),
     )
     commune = forms.CharField(

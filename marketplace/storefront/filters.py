@@ -11,9 +11,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, Filter
 
-from catalog.filters import ProductFilter, QuickSelect
+from catalog.filters import ProductFilter
 from catalog.models import Product
 from catalog.selectors import product_list
+from core.forms import QuickSelect
 from marketplace.offers.models import PRICE_MAX
 from marketplace.offers.selectors import offers_visible
 from marketplace.storefront.selectors import (

@@ -105,6 +105,7 @@ def test_beat_schedule_names_registered_tasks(settings):
         "core.sessions_clear",
         "catalog.opendata_generate",
         "core.jobs_cleanup",
+        "fairs.booth_fees_expire",
     }
     for name in started | {entry["task"] for entry in schedule.values()}:
         assert name in current_app.tasks, name

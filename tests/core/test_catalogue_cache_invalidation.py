@@ -99,15 +99,23 @@ def query(document: str, variables: dict | None = None, *, language: str = "en")
 
 
 def _version_lookup_only(captured) -> None:
-    (only,) = captured.captured_queries
-    assert '"core_catalogueversion"' in only["sql"]
+    for query_ in captured.captured_queries:
+        assert '"core_catalogueversion"' in query_["sql"], query_["sql"]
+
+
+# A certified product's page from the cache: its own entry and the "buy in person near you"
+# hole's two (the provinces, the nearest points), each one read of the catalogue version.
+PRODUCT_PAGE_HIT = 3
 
 
 def cached_page(django_queries, path: str, *, language: str = "en") -> str:
-    """Request ``path`` twice; the second answer must come from the cache (one SQL query) and
-    be the first one (each visitor gets their own CSRF token, so those are left out)."""
+    """Request ``path`` twice; the second answer must come from the cache (only reads of the
+    catalogue version: one, and two more for a certified product page's "buy in person near
+    you" hole) and be the first one (each visitor gets their own CSRF token, so those are left
+    out)."""
     first = get_page(path, language=language)
-    with django_queries(1) as captured:
+    entries = PRODUCT_PAGE_HIT if 'id="nearest-points"' in first else 1
+    with django_queries(entries) as captured:
         second = get_page(path, language=language)
     _version_lookup_only(captured)
     assert _CSRF_VALUE.sub(r"\1\2", second) == _CSRF_VALUE.sub(r"\1\2", first)
@@ -442,7 +450,7 @@ def test_an_order_placed_and_cancelled_changes_the_stock_shown(django_queries):
 
     # A buyer filling a cart writes only to tables no cached read looks at: still cached.
     cart = ready_cart((offer, 3))
-    with django_queries(1):
+    with django_queries(PRODUCT_PAGE_HIT):
         assert "12 in stock" in get_page(product_path(product))
 
     (order,) = checkout_place_orders(cart=cart, payment_method=PaymentMethod.COD, confirmed=True)
@@ -472,7 +480,7 @@ def test_each_language_is_cached_apart_and_both_follow_a_change(django_queries, 
     english = cached_page(django_queries, path, language="en")
     assert "Where to buy" in english and "12 in stock" in english
     assert "Nơi mua" not in english
-    with django_queries(1):
+    with django_queries(PRODUCT_PAGE_HIT):
         assert "còn 12" in get_page(path, language="vi")
 
     stock_set(actor=on_sale.owner, offer=on_sale.offer, location=on_sale.stock.location, quantity=7)
@@ -502,7 +510,7 @@ def test_rolled_back_and_ignored_writes_keep_the_cache_and_a_committed_one_repla
         Offer.objects.filter(pk=offer.pk).update(price=99_000)
         raise Refused
     assert version_token() == token
-    with django_queries(1):
+    with django_queries(PRODUCT_PAGE_HIT):
         assert vnd(125_000) in get_page(path)
 
     # A visitor adds to cart: a session, a cart and its line are committed, all ignored.
@@ -514,7 +522,7 @@ def test_rolled_back_and_ignored_writes_keep_the_cache_and_a_committed_one_repla
     assert CartLine.objects.get(cart=Cart.objects.get()).quantity == 2
     assert Session.objects.count() == 1
     assert version_token() == token
-    with django_queries(1):
+    with django_queries(PRODUCT_PAGE_HIT):
         assert vnd(125_000) in get_page(path)
 
     # A committed watched write: a new version, and the page is built again.
@@ -541,7 +549,7 @@ def test_a_transaction_reads_its_own_uncommitted_writes_and_never_caches_them(
         raise Refused
 
     # Rolled back: what the transaction saw was not stored; the old entries are served again.
-    with django_queries(1):
+    with django_queries(PRODUCT_PAGE_HIT):
         assert "<h1>Mật ong Tiên Yên</h1>" in get_page(path)
     with django_queries(1):
         assert query(PRODUCT, {"slug": product.slug})["product"]["name"] == "Mật ong Tiên Yên"

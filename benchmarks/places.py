@@ -169,7 +169,7 @@ def main() -> None:
     logging.disable(logging.INFO)  # one log line per request otherwise
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from catalog.models import Product
@@ -244,7 +244,9 @@ def main() -> None:
         f"{sizes[len(sizes) // 2]}, max {sizes[-1]}): {percentiles(samples)}"
     )
 
-    setup_test_environment()
+    # No setup_test_environment(): it instruments every template render (the test client keeps
+    # a copy of each context for assertions), which no server does; storefront_cpu.py and the
+    # other in-process benchmarks measure without it too.
     client = Client()
     page_rounds = max(20, args.rounds // 4)
     pages = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,6 +18,7 @@ from catalog.selectors import framework_current
 from core.site import site_url
 from marketplace.places.forms import PointSearchForm
 from marketplace.places.hours import VIETNAM
+from marketplace.places.maps import map_tiles
 from marketplace.places.models import PointOfSale, Weekday
 from marketplace.places.product_page import near_choice_of, near_choice_remember
 from marketplace.places.selectors import (
@@ -92,8 +92,7 @@ def point_list_view(request: HttpRequest) -> HttpResponse:
             "communes": point_communes(province=data.get("near")),
             "product": data.get("product"),
             "map_points": _map_json(rows),
-            "map_tiles_url": settings.POINTS_MAP_TILES_URL,
-            "map_attribution": settings.POINTS_MAP_ATTRIBUTION,
+            **map_tiles(),
         },
     )
     # The place chosen here is where product and scan pages measure "near you" from next.

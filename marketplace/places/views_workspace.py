@@ -28,6 +28,7 @@ from marketplace.places.forms import (
     PointPhotoForm,
     StatusForm,
 )
+from marketplace.places.maps import map_tiles
 from marketplace.places.models import OpeningException, PointOfSale, PointPhoto
 from marketplace.places.selectors import point_open_state, points_for_operator
 from marketplace.places.services import (
@@ -109,7 +110,7 @@ def point_create_view(request, slug):
     return render(
         request,
         "workspace/places/point_form.html",
-        ws.context(form=form),
+        ws.context(form=form, **map_tiles()),
         status=400 if form.errors else 200,
     )
 
@@ -129,6 +130,7 @@ def _edit_page(request, ws, point, *, status=200, **forms):
         photo_form=forms.get("photo_form") or PointPhotoForm(),
         photos=list(point.photos.order_by("position", "id")),
         open_state=point_open_state(point),
+        **map_tiles(),
     )
     return render(request, "workspace/places/point_form.html", context, status=status)
 

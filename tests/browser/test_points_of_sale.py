@@ -135,6 +135,26 @@ def test_an_operator_sets_hours_and_stock_and_the_points_page_shows_them(
     page.locator("form[action$='/dang-nhap/'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/tai-khoan/$"))
 
+    # 0. Coordinates picked on the map (no tiles here: the map still takes the click).
+    visit.goto(f"/seller/{operator.slug}/diem-ban/{kiosk.pk}/")
+    visit.check()
+    page.wait_for_selector("#point-pick-map[data-ready]")
+    before = (page.input_value("#id_latitude"), page.input_value("#id_longitude"))
+    box = page.locator("#point-pick-map").bounding_box()
+    # Away from the zoom buttons (top left) and the marker (centre).
+    page.locator("#point-pick-map").click(
+        position={"x": box["width"] * 0.8, "y": box["height"] * 0.75}
+    )
+    picked = page.locator("#point-pick-map").get_attribute("data-picked")
+    assert picked == f"{page.input_value('#id_latitude')},{page.input_value('#id_longitude')}"
+    assert (page.input_value("#id_latitude"), page.input_value("#id_longitude")) != before
+    assert all(re.fullmatch(r"-?\d+\.\d{6}", value) for value in picked.split(","))
+    page.locator("form:has(#id_latitude) button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/diem-ban/{kiosk.pk}/$"))
+    visit.check()
+    kiosk.refresh_from_db()
+    assert f"{kiosk.latitude:.6f},{kiosk.longitude:.6f}" == picked
+
     # 1. Weekly hours: two spans on every day.
     visit.goto(f"/seller/{operator.slug}/diem-ban/{kiosk.pk}/hours/")
     visit.check()

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 from django.db.models import F, Model
 
+from core.bulk import rows_insert
 from core.search import PRODUCT, search_backend
 from search.documents import document_type, document_types, model_key
 from search.models import MATCH_FIELDS, SearchDocument, SearchMatch, SearchPrefix, SearchTerm
@@ -29,6 +30,20 @@ _DOCUMENT_FIELDS = [
     for f in SearchDocument._meta.concrete_fields
     if f.attname not in ("id", "kind", "object_id")
 ]
+_DOCUMENT_DEFAULTS = {
+    f.attname: f.get_default() for f in SearchDocument._meta.concrete_fields if not f.primary_key
+}
+_MATCH_DEFAULTS = {f.attname: f.get_default() for f in SearchMatch._meta.concrete_fields}
+
+
+def _present(built: dict[int, dict], names: list[str]) -> list[str]:
+    """The fields of ``names`` that any document of the batch gives."""
+    given = set().union(*(fields.keys() for fields in built.values()))
+    return [name for name in names if name in given]
+
+
+def _values(fields: dict, names: list[str], defaults: dict) -> tuple:
+    return tuple(fields[n] if n in fields else defaults[n] for n in names)
 
 
 def rows_changed(model: type[Model], ids: list[int]) -> None:
@@ -77,35 +92,39 @@ def _remove(kind: str, object_ids: list[int]) -> None:
 
 
 def _write(kind: str, built: dict[int, dict]) -> None:
-    rows = [
-        # In id order: concurrent writers lock document rows in the same order.
-        SearchDocument(kind=kind, object_id=object_id, **fields)
-        for object_id, fields in sorted(built.items())
-    ]
-    SearchDocument.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["kind", "object_id"],
-        update_fields=_DOCUMENT_FIELDS,
+    """Upsert the documents and their match rows from plain tuples (``core.bulk.rows_insert``:
+    one multi-row statement a table, no model instance a document), then their prefixes and,
+    on SQLite, the full-text rows. A field a document does not give gets the model's default,
+    as a new instance would have."""
+    object_ids = sorted(built)  # in id order: concurrent writers lock rows in the same order
+    names = _present(built, _DOCUMENT_FIELDS)
+    written_ids = rows_insert(
+        model=SearchDocument,
+        columns=["kind", "object_id", *names],
+        rows=(
+            (kind, object_id, *_values(built[object_id], names, _DOCUMENT_DEFAULTS))
+            for object_id in object_ids
+        ),
+        conflict=["kind", "object_id"],
+        update=_DOCUMENT_FIELDS,
+        returning=["id"],
     )
-    written = dict(
-        SearchDocument.objects.filter(kind=kind, object_id__in=list(built)).values_list(
-            "object_id", "pk"
-        )
-    )
-    SearchMatch.objects.bulk_create(
-        [
-            SearchMatch(
-                document_id=written[object_id],
-                kind=kind,
-                object_id=object_id,
-                **{name: fields[name] for name in MATCH_FIELDS if name in fields},
+    written = {object_id: row[0] for object_id, row in zip(object_ids, written_ids, strict=True)}
+    names = _present(built, MATCH_FIELDS)
+    rows_insert(
+        model=SearchMatch,
+        columns=["document_id", "kind", "object_id", *names],
+        rows=(
+            (
+                written[object_id],
+                kind,
+                object_id,
+                *_values(built[object_id], names, _MATCH_DEFAULTS),
             )
-            for object_id, fields in sorted(built.items())
-        ],
-        update_conflicts=True,
-        unique_fields=["document"],
-        update_fields=MATCH_FIELDS,
+            for object_id in object_ids
+        ),
+        conflict=["document_id"],
+        update=MATCH_FIELDS,
     )
     _prefixes_write(kind, {written[object_id]: fields for object_id, fields in built.items()})
     if connection.vendor == "sqlite":

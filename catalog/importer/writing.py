@@ -29,12 +29,54 @@ from catalog.models import (
 )
 from catalog.rules import certificate_placement, score_round
 from catalog.services import add_months, certificate_number
+from core.bulk import rows_insert
 from core.models import Province
 from core.search import search_rows_changed
 from core.text import slugify_vi
 from sellers.models import Business, SellerStatus, business_slug_base, legal_type_from_name
 
 BATCH_SIZE = 2000
+# The columns each new row is written with (``core.bulk.rows_insert``: tuples, no model
+# instances; the other fields get their defaults as a new instance would).
+BUSINESS_COLUMNS = [
+    "name",
+    "name_folded",
+    "slug",
+    "legal_type",
+    "tax_code",
+    "province_id",
+    "commune",
+    "street",
+    "legacy_province_id",
+    "legacy_address",
+    "status",
+]
+PRODUCT_COLUMNS = ["name", "name_folded", "slug", "holder_id", "product_set_id", "product_code"]
+EVALUATION_COLUMNS = [
+    "product_id",
+    "framework_id",
+    "product_set_id",
+    "level",
+    "evaluated_on",
+    "member_totals",
+    "total_score",
+    "band_stars",
+    "stars",
+    "caps_applied",
+    "decision_id",
+    "source_url",
+]
+CERTIFICATE_COLUMNS = [
+    "number",
+    "product_id",
+    "evaluation_id",
+    "decision_id",
+    "stars",
+    "valid_from",
+    "valid_until",
+    "status",
+    "status_changed_at",
+]
 IN_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-variable limit
 
 
@@ -202,24 +244,30 @@ def rows_write(
     )
     new_business_ids: list[int] = []
     for start in range(0, len(new_business_rows), BATCH_SIZE):
-        batch = [
-            Business(
-                name=r.producer,
-                name_folded=r.producer_folded,
-                slug=slugs[start + offset],
-                legal_type=legal_type_from_name(r.producer_folded),
-                tax_code=r.tax_code,
-                province_id=r.province_id,
-                commune=r.commune,
-                street=r.street,
-                legacy_province_id=r.legacy_province_id,
-                legacy_address=r.legacy_address,
-                status=SellerStatus.UNCLAIMED,
+        new_business_ids.extend(
+            pk
+            for (pk,) in rows_insert(
+                model=Business,
+                columns=BUSINESS_COLUMNS,
+                rows=(
+                    (
+                        r.producer,
+                        r.producer_folded,
+                        slugs[start + offset],
+                        legal_type_from_name(r.producer_folded),
+                        r.tax_code,
+                        r.province_id,
+                        r.commune,
+                        r.street,
+                        r.legacy_province_id,
+                        r.legacy_address,
+                        SellerStatus.UNCLAIMED,
+                    )
+                    for offset, r in enumerate(new_business_rows[start : start + BATCH_SIZE])
+                ),
+                returning=["id"],
             )
-            for offset, r in enumerate(new_business_rows[start : start + BATCH_SIZE])
-        ]
-        Business.objects.bulk_create(batch)
-        new_business_ids.extend(b.pk for b in batch)
+        )
     row_business_ids = [b if isinstance(b, int) else new_business_ids[b[1]] for b in row_business]
 
     # Products: by holder and folded name. Only businesses that existed can hold existing ones.
@@ -251,19 +299,27 @@ def rows_write(
     )
     new_product_ids: list[int] = []
     for start in range(0, len(new_product_rows), BATCH_SIZE):
-        batch = [
-            Product(
-                name=r.product,
-                name_folded=r.product_folded,
-                slug=slugs[start + offset],
-                holder_id=holder_id,
-                product_set_id=r.product_set_id,
-                product_code=r.product_code,
+        new_product_ids.extend(
+            pk
+            for (pk,) in rows_insert(
+                model=Product,
+                columns=PRODUCT_COLUMNS,
+                rows=(
+                    (
+                        r.product,
+                        r.product_folded,
+                        slugs[start + offset],
+                        holder_id,
+                        r.product_set_id,
+                        r.product_code,
+                    )
+                    for offset, (r, holder_id) in enumerate(
+                        new_product_rows[start : start + BATCH_SIZE]
+                    )
+                ),
+                returning=["id"],
             )
-            for offset, (r, holder_id) in enumerate(new_product_rows[start : start + BATCH_SIZE])
-        ]
-        Product.objects.bulk_create(batch)
-        new_product_ids.extend(p.pk for p in batch)
+        )
     row_product_ids = [p if isinstance(p, int) else new_product_ids[p[1]] for p in row_product]
 
     # Re-importing: a (decision, product) pair that already has a certificate is left alone.
@@ -354,41 +410,49 @@ def rows_write(
     new_certificate_ids: list[int] = [0] * len(planned)
     for start in range(0, len(planned), BATCH_SIZE):
         batch = planned[start : start + BATCH_SIZE]
-        evaluations = [
-            Evaluation(
-                product_id=item.product_id,
-                framework=item.framework,
-                product_set_id=item.row.product_set_id,
-                level=item.row.level,
-                evaluated_on=item.decision.date,
-                member_totals=[],
-                total_score=score_round(item.row.score),
-                band_stars=item.row.band_stars,
-                stars=item.row.stars,
-                caps_applied=[],
-                decision=item.decision,
-                source_url=options.source_url or item.decision.source_url,
-            )
-            for item in batch
-        ]
-        Evaluation.objects.bulk_create(evaluations)
-        certificates = [
-            Certificate(
-                number=item.number,
-                product_id=item.product_id,
-                evaluation_id=evaluation.pk,
-                decision=item.decision,
-                stars=item.row.stars,
-                valid_from=item.valid_from,
-                valid_until=item.valid_until,
-                status=item.status,
-                status_changed_at=now,
-            )
-            for item, evaluation in zip(batch, evaluations, strict=True)
-        ]
-        Certificate.objects.bulk_create(certificates)
-        for offset, certificate in enumerate(certificates):
-            new_certificate_ids[start + offset] = certificate.pk
+        evaluation_ids = rows_insert(
+            model=Evaluation,
+            columns=EVALUATION_COLUMNS,
+            rows=(
+                (
+                    item.product_id,
+                    item.framework.pk,
+                    item.row.product_set_id,
+                    item.row.level,
+                    item.decision.date,
+                    [],
+                    score_round(item.row.score),
+                    item.row.band_stars,
+                    item.row.stars,
+                    [],
+                    item.decision.pk,
+                    options.source_url or item.decision.source_url,
+                )
+                for item in batch
+            ),
+            returning=["id"],
+        )
+        certificate_ids = rows_insert(
+            model=Certificate,
+            columns=CERTIFICATE_COLUMNS,
+            rows=(
+                (
+                    item.number,
+                    item.product_id,
+                    evaluation_id,
+                    item.decision.pk,
+                    item.row.stars,
+                    item.valid_from,
+                    item.valid_until,
+                    item.status,
+                    now,
+                )
+                for item, (evaluation_id,) in zip(batch, evaluation_ids, strict=True)
+            ),
+            returning=["id"],
+        )
+        for offset, (certificate_id,) in enumerate(certificate_ids):
+            new_certificate_ids[start + offset] = certificate_id
     report.evaluations_created = report.certificates_created = len(planned)
 
     def ref_id(ref: tuple[str, int]) -> int:

@@ -17,6 +17,7 @@ A refusal is a list of ``GraphQLError``s without a path: the view answers 400.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from django.conf import settings
@@ -114,14 +115,58 @@ def _variable_defaults(operation: OperationDefinitionNode) -> dict:
     return defaults
 
 
+# Documents (and variables) longer than this are checked every time rather than remembered.
+_MEMO_MAX_CHARS = 10_000
+
+
 def document_refusal(query, variables) -> list[GraphQLError]:
-    """Why this request is refused before validation, or [] when it may go on."""
+    """Why this request is refused before validation, or [] when it may go on.
+
+    Clients send the same few documents over and over, and parsing one costs more than serving
+    its answer from the catalogue cache: a document accepted with these variables under these
+    limits is remembered (refusals are worked out again, in the request's language)."""
     if variables is not None and not isinstance(variables, dict):
         return [
             _error(_("`variables` must be a JSON object."), ErrorCode.INVALID.name),
         ]
     if not isinstance(query, str):
         return []  # graphene-django answers a missing query itself
+    memo_key = None
+    if len(query) <= _MEMO_MAX_CHARS:
+        try:
+            encoded = json.dumps(variables or {}, sort_keys=True)
+        except (TypeError, ValueError):
+            encoded = None
+        if encoded is not None and len(encoded) <= _MEMO_MAX_CHARS:
+            memo_key = (query, encoded, _limits())
+            if memo_key in _accepted:
+                return []
+    refusal = _refusal(query, variables)
+    if not refusal and memo_key is not None:
+        if len(_accepted) >= _MEMO_SIZE:
+            _accepted.clear()
+        _accepted.add(memo_key)
+    return refusal
+
+
+# Accepted (document, variables, limits); emptied when full.
+_MEMO_SIZE = 512
+_accepted: set[tuple[str, str, tuple]] = set()
+
+
+def _limits() -> tuple:
+    """Every setting the checks below read: a change (a test's override) is a new memo key."""
+    return (
+        _limit("GRAPHQL_MAX_TOKENS", 2_000),
+        _limit("GRAPHQL_MAX_OPERATIONS", 10),
+        _limit("GRAPHQL_MAX_FIELDS", 500),
+        _limit("GRAPHQL_MAX_DIRECTIVES", 50),
+        _limit("GRAPHQL_MAX_SAME_NAMED_FIELDS", 10),
+        settings.GRAPHENE.get("RELAY_CONNECTION_MAX_LIMIT", 100),
+    )
+
+
+def _refusal(query: str, variables) -> list[GraphQLError]:
     max_tokens = _limit("GRAPHQL_MAX_TOKENS", 2_000)
     try:
         document = parse(query, no_location=True, max_tokens=max_tokens)

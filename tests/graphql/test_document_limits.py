@@ -147,3 +147,34 @@ def test_variables_that_are_not_an_object_are_refused(variables, django_queries)
         "`variables` must be a JSON object.",
         "Variables are invalid JSON.",
     )
+
+
+def test_an_accepted_document_is_parsed_once_and_checked_again_under_new_limits(
+    settings, monkeypatch
+):
+    """The checks remember a document they accepted (with its variables, under the limits of
+    the time): the same request again is not parsed by them, while other variables, a lower
+    limit or another document are checked afresh."""
+    import core.graphql.document as document
+
+    parsed: list[str] = []
+    real_parse = document.parse
+
+    def counting_parse(query, **kwargs):
+        parsed.append(query)
+        return real_parse(query, **kwargs)
+
+    monkeypatch.setattr(document, "parse", counting_parse)
+    monkeypatch.setattr(document, "_accepted", set())
+    query = "query ($n: Int) { products(first: $n) { totalCount } f1: __typename f2: __typename }"
+    for _ in range(3):
+        assert _post({"query": query, "variables": {"n": 5}})[0] == 200
+    assert len(parsed) == 1
+    status, body = _post({"query": query, "variables": {"n": 101}})
+    assert (status, body["errors"][0]["extensions"]["code"]) == (400, "OUT_OF_RANGE")
+    assert _post({"query": query, "variables": {"n": 101}})[0] == 400  # never remembered
+    assert len(parsed) == 3
+    settings.GRAPHQL_MAX_FIELDS = 3
+    status, body = _post({"query": query, "variables": {"n": 5}})
+    assert (status, body["errors"][0]["message"]) == (400, "The query selects more than 3 fields.")
+    assert len(parsed) == 4

@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from core import catalogue_cache
         from core.search import search_listener_register
+        from core.statements import statement_memory_widen
 
         # Wiring only: the cache module decides what a write is and what it invalidates.
         connection_created.connect(_watch, dispatch_uid="core.catalogue_cache.watch")
@@ -24,3 +25,4 @@ class CoreConfig(AppConfig):
         post_migrate.connect(catalogue_cache.resume_after_migrate, sender=self)
         # Announced rows narrow a transaction's bump to the scopes they touch.
         search_listener_register(catalogue_cache.rows_changed)
+        statement_memory_widen()

@@ -463,3 +463,34 @@ def organiser_account_links(*, user) -> list[AccountLink]:
         )
         for m in memberships
     ]
+
+
+def booth_list(*, fair: Fair) -> list[Booth]:
+    """The organiser's booth list: every booth of ``fair`` with its zone and, when assigned,
+    ``exhibitor_name``. Two queries whatever the number of booths."""
+    booths = list(
+        Booth.objects.filter(fair=fair).select_related("zone").order_by("zone__position", "code")
+    )
+    names = dict(
+        BoothAssignment.objects.filter(booth__fair=fair, released_at__isnull=True).values_list(
+            "booth_id", "application__seller__name"
+        )
+    )
+    for booth in booths:
+        booth.exhibitor_name = names.get(booth.pk, "")
+    return booths
+
+
+def programme_of_fair(*, fair: Fair) -> list[ProgrammeItem]:
+    """The fair's programme with the certificates announced at each item and their products.
+    Two queries whatever the number of items and certificates."""
+    return list(
+        ProgrammeItem.objects.filter(fair=fair)
+        .prefetch_related(
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.select_related("product").order_by("number"),
+            )
+        )
+        .order_by("position", "id")
+    )

@@ -30,6 +30,7 @@ from marketplace.fairs.models import (
     Fair,
     FairStatus,
     Organiser,
+    ProgrammeItem,
     Zone,
 )
 from marketplace.fairs.notifications import application_notify
@@ -98,6 +99,7 @@ FAIR_FIELDS = (
     "payment_days",
     "partners",
     "rules",
+    "cover",
 )
 TEXT_FIELDS = ("name", "venue_name", "venue_address", "description_vi", "description_en", "rules")
 
@@ -274,6 +276,39 @@ def zone_create(*, fair: Fair, actor, name: str, kind: str, colour: str = "#2e7d
     zone = Zone(fair=fair, name=name, kind=kind, colour=colour, position=fair.zones.count())
     zone.full_clean(exclude=["fair"])
     zone.save()
+    return zone
+
+
+@transaction.atomic
+def zone_update(
+    *,
+    zone: Zone,
+    actor,
+    name: str | None = None,
+    kind: str | None = None,
+    colour: str | None = None,
+) -> Zone:
+    """Rename a zone, change its kind or its colour on the booth map (before the fair opens)."""
+    organiser_member_require(user=actor, organiser=zone.fair.organiser)
+    layout_editable_check(zone.fair)
+    zone = Zone.objects.select_for_update().select_related("fair").get(pk=zone.pk)
+    if name is not None:
+        name = nfc(name).strip()
+        if not name:
+            raise FairError(_("Give the zone a name."), code="required", field="name")
+        if zone.fair.zones.filter(name=name).exclude(pk=zone.pk).exists():
+            raise FairError(
+                _("This fair already has a zone called “%(name)s”.") % {"name": name},
+                code="duplicate",
+                field="name",
+            )
+        zone.name = name
+    if kind is not None:
+        zone.kind = kind
+    if colour is not None:
+        zone.colour = colour
+    zone.full_clean(exclude=["fair"])
+    zone.save(update_fields=["name", "kind", "colour"])
     return zone
 
 
@@ -459,6 +494,75 @@ def booth_merge(*, booths: list[Booth], actor) -> Booth:
     Booth.objects.filter(pk__in=[b.pk for b in rest]).delete()
     keep.save(update_fields=["x", "y", "width", "height", "area_m2", "price"])
     return keep
+
+
+# --- the programme ------------------------------------------------------------------------
+
+
+def _certificates_by_number(numbers: Iterable[str]):
+    from catalog.models import Certificate
+
+    wanted = list(dict.fromkeys(nfc(n).strip().upper() for n in numbers if nfc(n).strip()))
+    found = {c.number.upper(): c for c in Certificate.objects.filter(number__in=wanted)}
+    if len(found) < len(wanted):
+        # Numbers are stored as the registry writes them; look the rest up ignoring case.
+        for number in wanted:
+            if number not in found:
+                match = Certificate.objects.filter(number__iexact=number).first()
+                if match is not None:
+                    found[number] = match
+    unknown = [n for n in wanted if n not in found]
+    if unknown:
+        raise FairError(
+            _("No certificate in the registry has the number %(numbers)s.")
+            % {"numbers": ", ".join(unknown)},
+            code="not_found",
+            field="certificates",
+        )
+    return [found[n] for n in wanted]
+
+
+@transaction.atomic
+def programme_item_add(
+    *,
+    fair: Fair,
+    actor,
+    title: str,
+    day: datetime.date | None = None,
+    certificates: Iterable = (),
+    certificate_numbers: Iterable[str] = (),
+) -> ProgrammeItem:
+    """Add an item to the fair's programme ("39 products recognised ★4 at the opening") with
+    the registry certificates announced at it (given as objects or by their numbers)."""
+    organiser_member_require(user=actor, organiser=fair.organiser)
+    fair = Fair.objects.select_for_update().get(pk=fair.pk)
+    if fair.status in (FairStatus.FINISHED, FairStatus.CANCELLED):
+        raise FairError(_("A finished or cancelled fair can no longer be changed."), code="closed")
+    title = nfc(title).strip()
+    if not title:
+        raise FairError(_("Give the programme item a title."), code="required", field="title")
+    if len(title) > 255:
+        raise FairError(_("At most 255 characters."), code="invalid", field="title")
+    dated = day is not None and fair.starts_on and fair.ends_on
+    if dated and not (fair.starts_on <= day <= fair.ends_on):
+        raise FairError(_("The day must be one of the fair's days."), code="invalid", field="day")
+    chosen = list(certificates) + _certificates_by_number(certificate_numbers)
+    last = fair.programme.order_by("-position").values_list("position", flat=True).first()
+    item = ProgrammeItem.objects.create(
+        fair=fair, title=title, day=day, position=0 if last is None else last + 1
+    )
+    item.certificates.set({c.pk: c for c in chosen}.values())
+    return item
+
+
+@transaction.atomic
+def programme_item_remove(*, item: ProgrammeItem, actor) -> None:
+    """Take an item (and its announced certificates) off the fair's programme."""
+    organiser_member_require(user=actor, organiser=item.fair.organiser)
+    item = ProgrammeItem.objects.select_for_update().select_related("fair").get(pk=item.pk)
+    if item.fair.status in (FairStatus.FINISHED, FairStatus.CANCELLED):
+        raise FairError(_("A finished or cancelled fair can no longer be changed."), code="closed")
+    item.delete()
 
 
 # --- applications -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.models import ProductSet
@@ -28,6 +29,7 @@ from marketplace.fairs.models import (
     BoothStatus,
     ExhibitorApplication,
     Fair,
+    FairStatus,
 )
 from marketplace.fairs.permissions import ROLES_MANAGE, organisers_for_user
 from marketplace.fairs.selectors import (
@@ -38,6 +40,7 @@ from marketplace.fairs.selectors import (
     waitlist_of,
 )
 from marketplace.fairs.services import (
+    TRANSITIONS,
     application_reject,
     application_waitlist,
     booth_assign,
@@ -82,6 +85,22 @@ def organiser_home(request, slug):
     )
 
 
+# The desk's buttons: each status the life cycle may move a fair to, named as an action.
+STATUS_ACTIONS = {
+    FairStatus.PUBLISHED: gettext_lazy("Publish"),
+    FairStatus.APPLICATIONS_OPEN: gettext_lazy("Open applications"),
+    FairStatus.APPLICATIONS_CLOSED: gettext_lazy("Close applications"),
+    FairStatus.RUNNING: gettext_lazy("Mark as running"),
+    FairStatus.FINISHED: gettext_lazy("Mark as finished"),
+}
+
+
+def status_actions(fair: Fair) -> list[tuple[str, str]]:
+    """(status, button label) for each move the life cycle allows now (``TRANSITIONS``);
+    cancelling has a form of its own, with the reason."""
+    return [(to, STATUS_ACTIONS[to]) for to in TRANSITIONS[fair.status] if to in STATUS_ACTIONS]
+
+
 @login_required
 def organiser_fair(request, slug, fair_slug):
     """The review page: filtered applications, the waitlist, the free booths. Constant SQL."""
@@ -118,6 +137,8 @@ def organiser_fair(request, slug, fair_slug):
             waitlist=list(waitlist_of(fair=fair)),
             free_booths=list(booths_free(fair=fair)),
             open_statuses=OPEN_APPLICATION,
+            status_actions=status_actions(fair),
+            can_cancel=FairStatus.CANCELLED in TRANSITIONS[fair.status],
         ),
     )
 

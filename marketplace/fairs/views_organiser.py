@@ -71,7 +71,7 @@ class OrganiserDesk:
         }
 
 
-def _denied(request, desk: OrganiserDesk, message):
+def desk_denied(request, desk: OrganiserDesk, message):
     return render(request, "fairs/organiser/denied.html", desk.context(message=message), status=403)
 
 
@@ -170,11 +170,11 @@ def _decide(request, slug, run, lookup):
     desk = OrganiserDesk(request, slug)
     target, fair_slug = lookup(desk)
     if not desk.can_manage:
-        return _denied(request, desk, _("Only owners and managers review applications."))
+        return desk_denied(request, desk, _("Only owners and managers review applications."))
     try:
         done = run(target)
     except PermissionDenied as error:
-        return _denied(request, desk, error.message)
+        return desk_denied(request, desk, error.message)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -283,7 +283,7 @@ def assignment_release(request, slug, pk):
     return _decide(request, slug, run, lookup)
 
 
-def _desk_fair(desk: OrganiserDesk, fair_slug: str) -> Fair:
+def desk_fair(desk: OrganiserDesk, fair_slug: str) -> Fair:
     return get_object_or_404(
         Fair.objects.filter(organiser=desk.organiser).select_related("province"), slug=fair_slug
     )
@@ -295,7 +295,7 @@ def desk_booth_map(request, slug, fair_slug):
     and a manager's role, each free booth is a link to the confirmation that assigns it to that
     application: no script needed. Constant SQL."""
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     page = fair_page(slug=fair.slug, public_only=False)
     application = None
     if desk.can_manage and (chosen := request.GET.get("don", "")).isdigit():
@@ -340,7 +340,7 @@ def assign_confirm(request, slug, pk, booth_pk):
         Booth.objects.filter(fair_id=application.fair_id).select_related("zone"), pk=booth_pk
     )
     if not desk.can_manage:
-        return _denied(request, desk, _("Only owners and managers review applications."))
+        return desk_denied(request, desk, _("Only owners and managers review applications."))
     return render(
         request,
         "fairs/organiser/assign_confirm.html",

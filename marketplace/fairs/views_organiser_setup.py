@@ -39,12 +39,12 @@ from marketplace.fairs.services import (
     zone_create,
     zone_update,
 )
-from marketplace.fairs.views_organiser import OrganiserDesk, _denied, _desk_fair
+from marketplace.fairs.views_organiser import OrganiserDesk, desk_denied, desk_fair
 from sellers.errors import PermissionDenied
 
 
 def _only_managers(request, desk):
-    return _denied(request, desk, _("Only owners and managers change a fair."))
+    return desk_denied(request, desk, _("Only owners and managers change a fair."))
 
 
 def _to(name: str, *args) -> HttpResponseRedirect:
@@ -70,7 +70,7 @@ def fair_new(request, slug):
                 organiser=desk.organiser, actor=request.user, **form.service_fields()
             )
         except PermissionDenied as error:
-            return _denied(request, desk, error.message)
+            return desk_denied(request, desk, error.message)
         except DomainError as error:
             form.add_service_error(error)
         else:
@@ -82,7 +82,7 @@ def fair_new(request, slug):
 @login_required
 def fair_edit(request, slug, fair_slug):
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     if not desk.can_manage:
         return _only_managers(request, desk)
     form = FairForm(
@@ -92,7 +92,7 @@ def fair_edit(request, slug, fair_slug):
         try:
             fair_update(fair=fair, actor=request.user, **form.service_fields())
         except PermissionDenied as error:
-            return _denied(request, desk, error.message)
+            return desk_denied(request, desk, error.message)
         except DomainError as error:
             form.add_service_error(error)
         else:
@@ -105,7 +105,7 @@ def fair_edit(request, slug, fair_slug):
 @require_POST
 def fair_status(request, slug, fair_slug):
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     if not desk.can_manage:
         return _only_managers(request, desk)
     form = FairStatusForm(request.POST)
@@ -120,7 +120,7 @@ def fair_status(request, slug, fair_slug):
             reason=form.cleaned_data["reason"],
         )
     except PermissionDenied as error:
-        return _denied(request, desk, error.message)
+        return desk_denied(request, desk, error.message)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -137,7 +137,7 @@ def fair_status(request, slug, fair_slug):
 def zones(request, slug, fair_slug):
     """The fair's zones, and a form to add one."""
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     form = ZoneForm(request.POST or None)
     if request.method == "POST":
         if not desk.can_manage:
@@ -146,7 +146,7 @@ def zones(request, slug, fair_slug):
             try:
                 zone = zone_create(fair=fair, actor=request.user, **form.cleaned_data)
             except PermissionDenied as error:
-                return _denied(request, desk, error.message)
+                return desk_denied(request, desk, error.message)
             except DomainError as error:
                 form.add_service_error(error)
             else:
@@ -181,7 +181,7 @@ def zone_edit(request, slug, pk):
         try:
             zone_update(zone=zone, actor=request.user, **form.cleaned_data)
         except PermissionDenied as error:
-            return _denied(request, desk, error.message)
+            return desk_denied(request, desk, error.message)
         except DomainError as error:
             form.add_service_error(error)
         else:
@@ -202,7 +202,7 @@ def booths(request, slug, fair_slug):
     """Every booth of the fair with its zone, status and exhibitor; managers move, block, hold,
     free and merge them before the fair opens. Constant SQL."""
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     return render(
         request,
         "fairs/organiser/booths.html",
@@ -217,7 +217,7 @@ def booths(request, slug, fair_slug):
 @login_required
 def booths_bulk(request, slug, fair_slug):
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     if not desk.can_manage:
         return _only_managers(request, desk)
     fair_zones = list(fair.zones.order_by("position", "id"))
@@ -229,7 +229,7 @@ def booths_bulk(request, slug, fair_slug):
         try:
             made = booths_create_bulk(zone=zone, actor=request.user, **data)
         except PermissionDenied as error:
-            return _denied(request, desk, error.message)
+            return desk_denied(request, desk, error.message)
         except DomainError as error:
             form.add_service_error(error)
         else:
@@ -250,7 +250,7 @@ def booths_bulk(request, slug, fair_slug):
 def layout_upload(request, slug, fair_slug):
     """Import booths from a CSV layout: all or nothing, every row's error listed."""
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     if not desk.can_manage:
         return _only_managers(request, desk)
     form = LayoutUploadForm(request.POST or None, request.FILES or None)
@@ -261,7 +261,7 @@ def layout_upload(request, slug, fair_slug):
                 fair=fair, actor=request.user, content=form.cleaned_data["file"].read()
             )
         except PermissionDenied as error:
-            return _denied(request, desk, error.message)
+            return desk_denied(request, desk, error.message)
         except DomainError as error:
             form.add_service_error(error)
         else:
@@ -290,7 +290,7 @@ def _booth_change(request, slug, pk, run):
     try:
         done = run(booth)
     except PermissionDenied as error:
-        return _denied(request, desk, error.message)
+        return desk_denied(request, desk, error.message)
     except DomainError as error:
         messages.error(request, f"{booth.code}: {error.message}")
     else:
@@ -349,7 +349,7 @@ def booth_change(request, slug, pk, action):
 @require_POST
 def booths_merge(request, slug, fair_slug):
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     if not desk.can_manage:
         return _only_managers(request, desk)
     ids = [int(v) for v in request.POST.getlist("booth") if v.isdigit()]
@@ -359,7 +359,7 @@ def booths_merge(request, slug, fair_slug):
             raise DomainError(_("Choose at least two booths to merge."), code="invalid")
         kept = booth_merge(booths=chosen, actor=request.user)
     except PermissionDenied as error:
-        return _denied(request, desk, error.message)
+        return desk_denied(request, desk, error.message)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -374,7 +374,7 @@ def booths_merge(request, slug, fair_slug):
 def programme(request, slug, fair_slug):
     """The fair's programme and the registry certificates announced at each item."""
     desk = OrganiserDesk(request, slug)
-    fair = _desk_fair(desk, fair_slug)
+    fair = desk_fair(desk, fair_slug)
     form = ProgrammeItemForm(request.POST or None)
     if request.method == "POST":
         if not desk.can_manage:
@@ -390,7 +390,7 @@ def programme(request, slug, fair_slug):
                     certificate_numbers=data["certificates"],
                 )
             except PermissionDenied as error:
-                return _denied(request, desk, error.message)
+                return desk_denied(request, desk, error.message)
             except DomainError as error:
                 form.add_service_error(error)
             else:
@@ -418,7 +418,7 @@ def programme_remove(request, slug, pk):
     try:
         programme_item_remove(item=item, actor=request.user)
     except PermissionDenied as error:
-        return _denied(request, desk, error.message)
+        return desk_denied(request, desk, error.message)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -114,6 +114,9 @@ class Validator:
         self.decisions: dict[tuple[str, datetime.date], DecisionPlan] = {}
         self.seen: dict[tuple, int] = {}
         self.rows: list[ValidRow] = []
+        # One copy of a string many rows repeat (a producer's name, address and tax code — a
+        # producer has a few rows —, levels, decision keys): a 200,000-row file holds each once.
+        self.shared: dict = {}
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -426,27 +429,28 @@ class Validator:
         plan.issuer = plan.issuer or issuer
         plan.source_url = plan.source_url or source_url
         plan.level = plan.level or level
+        share = self.shared.setdefault
         self.rows.append(
             ValidRow(
                 row=number,
                 product=product,
                 product_folded=product_folded,
-                producer=producer,
-                producer_folded=producer_folded,
-                tax_code=tax_code,
+                producer=share(producer, producer),
+                producer_folded=share(producer_folded, producer_folded),
+                tax_code=share(tax_code, tax_code),
                 province_id=province_id,
                 legacy_province_id=resolved[1].id if resolved[1] else None,
-                commune=commune,
-                street=street,
-                legacy_address=legacy_address,
+                commune=share(commune, commune),
+                street=share(street, street),
+                legacy_address=share(legacy_address, legacy_address),
                 product_set_id=self.product_set(
                     plan.framework.scoring, get("product_set"), get("subgroup")
                 ),
-                product_code=product_code,
+                product_code=share(product_code, product_code),
                 score=score,
                 band_stars=band_stars,
                 stars=stars,
-                decision_key=decision_key,
-                level=level,
+                decision_key=share(decision_key, decision_key),
+                level=share(level, level),
             )
         )

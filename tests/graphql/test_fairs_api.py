@@ -19,6 +19,7 @@ from marketplace.fairs.models import (
     BoothAssignment,
     ExhibitorApplication,
     FairStatus,
+    ProgrammeItem,
 )
 from marketplace.fairs.services import booth_assign
 from sellers.models import Membership
@@ -67,7 +68,10 @@ def world():
     assigned_booth = BoothFactory(zone=zone, code="A-03")
     accepted = applied(fair=fair, name="HTX Ba kích Ba Chẽ")
     booth_assign(application=accepted, booth=assigned_booth, actor=desk_manager)
+    # The programme: what the programme mutations remove (and add beside).
+    programme_item = ProgrammeItem.objects.create(fair=fair, title="Khai mạc")
     return SimpleNamespace(
+        programme_item=programme_item,
         assigned_booth=assigned_booth,
         accepted=accepted,
         fair=fair,
@@ -112,6 +116,7 @@ def state():
         list(
             Booth.objects.order_by("pk").values_list("pk", "status", "held_for", "x", "y", "zone")
         ),
+        list(ProgrammeItem.objects.order_by("pk").values_list("pk", "title")),
     )
 
 
@@ -183,6 +188,18 @@ CASES = {
         """mutation ($booth: ID!) { fairBoothBlock(booth: $booth, blocked: true) { boothCode
            status errors { field code } } }""",
         lambda w: {"booth": gid("FairBooth", w.booths[1])},
+        DESK_MANAGERS,
+    ),
+    "fairProgrammeItemAdd": (
+        """mutation ($fair: ID!) { fairProgrammeItemAdd(fair: $fair, title: "Công bố ★4")
+           { itemId certificateNumbers errors { field code } } }""",
+        lambda w: {"fair": gid("Fair", w.fair)},
+        DESK_MANAGERS,
+    ),
+    "fairProgrammeItemRemove": (
+        """mutation ($item: ID!) { fairProgrammeItemRemove(item: $item) { removedItemId
+           errors { field code } } }""",
+        lambda w: {"item": gid("FairProgrammeItem", w.programme_item)},
         DESK_MANAGERS,
     ),
 }
@@ -410,3 +427,30 @@ def test_booth_layout_through_the_api_with_field_message_and_code_errors(client,
     assert [(e["field"], e["code"]) for e in errors] == [("booth", "PERMISSION_DENIED")]
     stranger.refresh_from_db()
     assert stranger.status == "available"
+
+
+def test_the_programme_through_the_api(client, world):
+    from tests.factories import certified_product
+
+    _product, _evaluation, certificate = certified_product()
+    query = """mutation ($fair: ID!, $day: Date, $numbers: [String!]) { fairProgrammeItemAdd(
+      fair: $fair, title: "Công bố ★4", day: $day, certificates: $numbers) { itemId
+      certificateNumbers errors { field code message } } }"""
+    data = {"fair": gid("Fair", world.fair), "day": world.fair.starts_on.isoformat(),
+            "numbers": [certificate.number, "KHONG-CO"]}  # fmt: skip
+    answer = call(client, world, "desk_manager", query, data).json()["data"]
+    errors = answer["fairProgrammeItemAdd"]["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [("certificates", "NOT_FOUND")]
+    assert "KHONG-CO" in errors[0]["message"]
+    data["numbers"] = [certificate.number]
+    answer = call(client, world, "desk_manager", query, data).json()["data"]
+    added = answer["fairProgrammeItemAdd"]
+    assert added["errors"] == [] and added["certificateNumbers"] == [certificate.number]
+    item = ProgrammeItem.objects.get(title="Công bố ★4")
+    assert added["itemId"] == gid("FairProgrammeItem", item)
+    assert list(item.certificates.all()) == [certificate]
+    # Another organiser's fair is refused like a missing one.
+    other = FairFactory()
+    data = {"fair": gid("Fair", other), "day": None, "numbers": []}
+    refused = call(client, world, "desk_manager", query, data).json()["data"]
+    assert refused["fairProgrammeItemAdd"]["errors"][0]["code"] == "PERMISSION_DENIED"

@@ -14,7 +14,14 @@ from graphql_relay import to_global_id
 from core.graphql.types import enum_value
 from marketplace.fairs.errors import FairError
 from marketplace.fairs.graphql.types import ApplicationStatusEnum, BoothStatusEnum, FairType
-from marketplace.fairs.models import Booth, BoothAssignment, ExhibitorApplication, Zone
+from marketplace.fairs.models import (
+    Booth,
+    BoothAssignment,
+    ExhibitorApplication,
+    Fair,
+    ProgrammeItem,
+    Zone,
+)
 from marketplace.fairs.permissions import organisers_for_user
 from marketplace.fairs.selectors import fairs_taking_applications
 from marketplace.fairs.services import (
@@ -28,6 +35,8 @@ from marketplace.fairs.services import (
     booth_move,
     booth_release,
     booths_create_bulk,
+    programme_item_add,
+    programme_item_remove,
 )
 from sellers.errors import PermissionDenied
 from sellers.graphql.acting import id_or_error, own_object
@@ -366,6 +375,77 @@ class FairBoothBlock(OrganiserDeskMutation):
         return cls(booth_code=changed.code, status=enum_value(changed.status))
 
 
+# --- the programme: certificates announced at a fair ----------------------------------------
+
+
+class FairProgrammeItemAdd(OrganiserDeskMutation):
+    """Add an item to the programme of one of your organisers' fairs ("39 products recognised
+    ★4 at the opening") with the registry certificates announced at it, by their numbers."""
+
+    class Arguments:
+        fair = graphene.ID(required=True)
+        title = graphene.String(required=True)
+        day = graphene.Date(description="One of the fair's days, if the item has a day.")
+        certificates = graphene.List(
+            graphene.NonNull(graphene.String),
+            default_value=[],
+            description="Numbers of the registry certificates announced.",
+        )
+
+    item_id = graphene.ID(description="The programme item's ID (FairProgrammeItem).")
+    certificate_numbers = graphene.List(graphene.NonNull(graphene.String))
+
+    @classmethod
+    def perform_mutation(cls, root, info, fair, title, day=None, certificates=()):
+        pk = id_or_error(fair, FairType, field="fair")
+        found = (
+            Fair.objects.filter(pk=pk, organiser__in=organisers_for_user(user=info.context.user))
+            .select_related("organiser")
+            .first()
+        )
+        if found is None:
+            raise PermissionDenied(
+                _("This fair is not one of your organisers' fairs."), field="fair"
+            )
+        item = programme_item_add(
+            fair=found,
+            actor=info.context.user,
+            title=title,
+            day=day,
+            certificate_numbers=certificates,
+        )
+        return cls(
+            item_id=to_global_id("FairProgrammeItem", item.pk),
+            certificate_numbers=sorted(c.number for c in item.certificates.all()),
+        )
+
+
+class FairProgrammeItemRemove(OrganiserDeskMutation):
+    """Take an item, and the certificates announced at it, off a fair's programme."""
+
+    class Arguments:
+        item = graphene.ID(required=True)
+
+    removed_item_id = graphene.ID()
+
+    @classmethod
+    def perform_mutation(cls, root, info, item):
+        pk = id_or_error(item, "FairProgrammeItem", field="item")
+        found = (
+            ProgrammeItem.objects.filter(
+                pk=pk, fair__organiser__in=organisers_for_user(user=info.context.user)
+            )
+            .select_related("fair__organiser")
+            .first()
+        )
+        if found is None:
+            raise PermissionDenied(
+                _("There is no such programme item among your organisers' fairs."), field="item"
+            )
+        programme_item_remove(item=found, actor=info.context.user)
+        return cls(removed_item_id=item)
+
+
 class Mutation(graphene.ObjectType):
     fair_apply = FairApply.Field()
     fair_application_withdraw = FairApplicationWithdraw.Field()
@@ -377,3 +457,5 @@ class Mutation(graphene.ObjectType):
     fair_booths_create = FairBoothsCreate.Field()
     fair_booth_move = FairBoothMove.Field()
     fair_booth_block = FairBoothBlock.Field()
+    fair_programme_item_add = FairProgrammeItemAdd.Field()
+    fair_programme_item_remove = FairProgrammeItemRemove.Field()

@@ -22,6 +22,7 @@ from catalog.models import (
 )
 from catalog.rules import star_choices
 from catalog.selectors import current_categories, product_list
+from core.catalogue_cache import catalogue_local
 from core.forms import QuickSelect
 from core.models import Province
 from core.search import search_backend
@@ -52,6 +53,25 @@ def _name(obj) -> str:
     if (get_language() or "").startswith("en") and getattr(obj, "name_en", ""):
         return obj.name_en
     return obj.name
+
+
+def _filter_choices(names: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """The choices of the province, category and product set filters among ``names``, in the
+    active language: one query each."""
+    choices = {}
+    if "province" in names:
+        provinces = Province.objects.only("slug", "name")
+        choices["province"] = [
+            (p.slug, p.name) for p in sorted(provinces, key=lambda p: vi_sort_key(p.name))
+        ]
+    if "category" in names:
+        choices["category"] = [(c.slug, _name(c)) for c in current_categories()]
+    if "set" in names:
+        sets = ProductSet.objects.filter(framework__in=current_categories().values("framework"))
+        choices["set"] = [
+            (str(s.number), f"{s.number}. {_name(s)}") for s in sets.order_by("number")
+        ]
+    return choices
 
 
 class TextFilter(Filter):
@@ -88,20 +108,13 @@ class ProductFilter(FilterSet):
         super().__init__(data, queryset=Product.objects.none(), **kwargs)
         for name in self.scope:
             self.filters.pop(name, None)
-        if "province" in self.filters:
-            provinces = Province.objects.only("slug", "name")
-            self.filters["province"].extra["choices"] = [
-                (p.slug, p.name) for p in sorted(provinces, key=lambda p: vi_sort_key(p.name))
-            ]
-        if "category" in self.filters:
-            self.filters["category"].extra["choices"] = [
-                (c.slug, _name(c)) for c in current_categories()
-            ]
-        if "set" in self.filters:
-            sets = ProductSet.objects.filter(framework__in=current_categories().values("framework"))
-            self.filters["set"].extra["choices"] = [
-                (str(s.number), f"{s.number}. {_name(s)}") for s in sets.order_by("number")
-            ]
+        # Reference data: kept per catalogue version rather than read on every listing.
+        names = tuple(name for name in ("province", "category", "set") if name in self.filters)
+        choices = catalogue_local(
+            key=f"catalog:filter-choices:{','.join(names)}", build=lambda: _filter_choices(names)
+        )
+        for name in names:
+            self.filters[name].extra["choices"] = choices[name]
 
     @property
     def values(self) -> dict:

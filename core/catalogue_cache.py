@@ -527,3 +527,41 @@ def release_digest() -> str:
         if manifest.is_file():
             digest.update(manifest.read_bytes())
     return digest.hexdigest()[:12]
+
+
+# --- in-process: reference data kept per version -----------------------------------------------
+
+_local: dict[str, tuple[str, object]] = {}
+_LOCAL_MAX_ENTRIES = 256
+
+
+def catalogue_local(*, key: str, build: Callable[[], T]) -> T:
+    """What ``build()`` returns, kept in this process while the catalogue's token stays the same
+    (today, the release and the active language are part of the key): for small reference data
+    every page reads (provinces, categories, product sets), one primary-key read instead of its
+    queries, whatever ``CATALOGUE_CACHE_TIMEOUT`` says. Any committed catalogue write changes the
+    token; with this transaction's writes not committed yet, ``build()`` runs every time. The
+    value is shared between requests: never mutate it."""
+    from core.models import CatalogueVersion
+
+    if _pending(connections[DEFAULT_DB_ALIAS]) is not None:
+        return build()
+    token = CatalogueVersion.objects.filter(name=VERSION_NAME).values_list("token", flat=True)
+    token = token.first()
+    if token is None:  # a flushed database: no token to keep anything under
+        return build()
+    full_key = _full_key(key, f"{timezone.localdate():%Y%m%d}.{release_digest()}")
+    stored = _local.get(full_key)
+    if stored is not None and stored[0] == token:
+        return stored[1]  # type: ignore[return-value]
+    value = build()
+    if len(_local) >= _LOCAL_MAX_ENTRIES:
+        _local.clear()
+    _local[full_key] = (token, value)
+    return value
+
+
+def catalogue_local_clear() -> None:
+    """Forget what ``catalogue_local`` kept (tests: a rolled-back test leaves the token as it
+    was)."""
+    _local.clear()

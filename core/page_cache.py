@@ -14,11 +14,14 @@ in the holes). A part that depends on the visitor's choices or on the time (the 
 "buy in person near you": the chosen place, open now) is a named hole of its own
 (``page_hole``): the cached page keeps a marker with a short argument, and a renderer
 registered for the name (``page_hole_register``) fills it on every request. Query parameters
-only such a renderer reads (``hole_params``) are left out of the cache key.
+only such a renderer reads (``hole_params``) are left out of the cache key. What a renderer
+needs from the catalogue can be given to ``page_hole`` as ``data``: it is kept in the page's
+cache entry and handed to the renderer, so filling the hole reads nothing the page already knew.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import re
 from collections.abc import Callable
@@ -51,22 +54,32 @@ def _markers() -> dict[str, str]:
     }
 
 
-# name -> renderer(request, argument) -> HTML, registered by apps in ``AppConfig.ready``.
-_hole_renderers: dict[str, Callable[[HttpRequest, str], str]] = {}
+# name -> renderer(request, argument, data) -> HTML, registered by apps in ``AppConfig.ready``.
+HoleRenderer = Callable[[HttpRequest, str, object], str]
+_hole_renderers: dict[str, HoleRenderer] = {}
 _HOLE_ARGUMENT = re.compile(r"[\w.:-]{0,100}")
+# While a page is built: the ``data`` its holes were given, by "<name>:<argument>".
+_hole_data: contextvars.ContextVar[dict[str, object] | None] = contextvars.ContextVar(
+    "page_hole_data", default=None
+)
 
 
-def page_hole_register(name: str, render: Callable[[HttpRequest, str], str]) -> None:
-    """``render(request, argument)`` fills every ``page_hole(name, argument)`` of a cached page
-    on each request."""
+def page_hole_register(name: str, render: HoleRenderer) -> None:
+    """``render(request, argument, data)`` fills every ``page_hole(name, argument, data=…)`` of
+    a cached page on each request (``data`` is None when the hole was given none)."""
     _hole_renderers[name] = render
 
 
-def page_hole(name: str, argument: str = "") -> SafeString:
+def page_hole(name: str, argument: str = "", *, data: object = None) -> SafeString:
     """The marker a cached page keeps where the per-request part ``name`` goes; ``argument``
-    (letters, digits, ``.:-_``) is what the renderer needs from the page (a product's id)."""
+    (letters, digits, ``.:-_``) is what the renderer needs from the page (a product's id).
+    ``data`` (picklable, never mutated) is kept with the page and given to the renderer: what
+    the catalogue says and the page already read, so the hole need not read it again."""
     if name not in _hole_renderers or not _HOLE_ARGUMENT.fullmatch(argument):
         raise ValueError(f"page hole {name!r} is not registered or its argument is not plain")
+    collected = _hole_data.get()
+    if data is not None and collected is not None:
+        collected[f"{name}:{argument}"] = data
     return mark_safe(f"<!--hole:{name}:{_markers()['secret']}:{argument}-->")
 
 
@@ -84,7 +97,18 @@ def _render_with_holes(request: HttpRequest, template: str, context: dict) -> st
     )
 
 
-def _fill_holes(request: HttpRequest, html: str) -> str:
+def _build_page(request: HttpRequest, build: Callable[[], tuple[str, dict]]):
+    """The page's HTML with its markers, and the data its holes were given."""
+    data: dict[str, object] = {}
+    token = _hole_data.set(data)
+    try:
+        html = _render_with_holes(request, *build())
+    finally:
+        _hole_data.reset(token)
+    return html, data
+
+
+def _fill_holes(request: HttpRequest, html: str, data: dict[str, object]) -> str:
     markers = _markers()
     html = html.replace(markers["header"], render_to_string(HEADER_TEMPLATE, request=request), 1)
     html = html.replace(
@@ -94,7 +118,9 @@ def _fill_holes(request: HttpRequest, html: str) -> str:
         html = html.replace(markers["csrf"], get_token(request))
     if "<!--hole:" in html:
         named = re.compile(rf"<!--hole:([\w-]+):{markers['secret']}:([\w.:-]*)-->")
-        html = named.sub(lambda m: _hole_renderers[m[1]](request, m[2]), html)
+        html = named.sub(
+            lambda m: _hole_renderers[m[1]](request, m[2], data.get(f"{m[1]}:{m[2]}")), html
+        )
     return html
 
 
@@ -130,12 +156,12 @@ def catalogue_page(
         and len(full_path) <= MAX_CACHED_PATH_CHARS
         and (cached_params | hole_params).issuperset(request.GET.keys())
     ):
-        html = catalogue_cached(
-            key=f"page:{full_path}", build=lambda: _render_with_holes(request, *build())
+        html, data = catalogue_cached(
+            key=f"page:{full_path}", build=lambda: _build_page(request, build)
         )
     else:
-        html = _render_with_holes(request, *build())
-    response = HttpResponse(_fill_holes(request, html))
+        html, data = _build_page(request, build)
+    response = HttpResponse(_fill_holes(request, html, data))
     for name, (value, options) in request.__dict__.get("_page_hole_cookies", {}).items():
         response.set_cookie(name, value, **options)
     return response

@@ -5,6 +5,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.catalogue_cache import catalogue_local_clear
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _media_root(tmp_path_factory):
@@ -30,6 +32,7 @@ def _test_settings(settings):
     # Entries are keyed by the catalogue version, which only changes on commit: a test that
     # wrote nothing would otherwise read what an earlier test with other settings stored.
     caches["catalogue"].clear()
+    catalogue_local_clear()
     # Rate-limit counters live in the default cache: one test's wrong PINs or sign-ins from
     # 127.0.0.1 must not block the next test's client.
     caches["default"].clear()

@@ -18,14 +18,16 @@ import datetime
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from core.catalogue_cache import catalogue_cached, catalogue_reads
+from core.catalogue_cache import catalogue_cached, catalogue_local, catalogue_reads
 from core.models import Province
 from core.page_cache import page_hole, page_hole_cookie_set, page_hole_register
 from marketplace.places.selectors import (
     NearestPoint,
+    StockedPoint,
     origin_resolve,
     point_open_state,
     points_nearest_with_product,
+    product_points_stocking,
 )
 
 HOLE = "nearest-points"
@@ -80,12 +82,17 @@ def nearest_points_context(
     choice: str,
     fallback_province_id: int | None = None,
     at: datetime.datetime | None = None,
+    provinces: list[Province] | None = None,
+    stocking: dict[int, StockedPoint] | None = None,
 ) -> dict:
     """What ``places/_nearest_points.html`` shows for ``choice`` (``near_choice``), open now at
     ``at``. The provinces and, from a province, the nearest points (``points_nearest_with_product``)
     come from the catalogue cache (one query each when cached); from a position they are read
-    each time (four queries). Open now is always worked out for ``at``, from the hours loaded."""
-    provinces = catalogue_cached(key="places:provinces", build=_provinces)
+    each time (four queries). Open now is always worked out for ``at``, from the hours loaded.
+    ``provinces`` and ``stocking`` (``product_points_stocking``) are what a cached product page
+    kept: given them, no point has the product in stock costs no query at all."""
+    if provinces is None:
+        provinces = catalogue_cached(key="places:provinces", build=_provinces)
     by_slug = {province.slug: province for province in provinces}
     province = by_slug.get(choice)
     latitude = longitude = None
@@ -100,9 +107,13 @@ def nearest_points_context(
 
     def build() -> list[NearestPoint]:
         with catalogue_reads(products=[product_id]):
-            return points_nearest_with_product(product_id=product_id, origin=origin, at=at)
+            return points_nearest_with_product(
+                product_id=product_id, origin=origin, at=at, stocking=stocking
+            )
 
-    if latitude is None:  # a known province or none: a bounded set of entries per product
+    if stocking is not None and not stocking:
+        nearest = []
+    elif latitude is None:  # a known province or none: a bounded set of entries per product
         key = f"places:nearest:{product_id}:{province.slug if province else ''}"
         key += f":{fallback_province_id or ''}"
         nearest = catalogue_cached(key=key, build=build)
@@ -119,8 +130,10 @@ def nearest_points_context(
     }
 
 
-def _hole_render(request: HttpRequest, argument: str) -> str:
-    """Fills the product page's hole ``<product id>:<holder's province id>``."""
+def _hole_render(request: HttpRequest, argument: str, data: dict | None = None) -> str:
+    """Fills the product page's hole ``<product id>:<holder's province id>``; ``data`` is what
+    the page kept for it (``NearestPointsSection``): the provinces and the points stocking the
+    product."""
     product_id, _sep, province_id = argument.partition(":")
     choice, chosen_now = near_choice(request)
     if chosen_now:
@@ -129,6 +142,7 @@ def _hole_render(request: HttpRequest, argument: str) -> str:
         product_id=int(product_id),
         choice=choice,
         fallback_province_id=int(province_id) if province_id else None,
+        **(data or {}),
     )
     return render_to_string(TEMPLATE, context, request)
 
@@ -146,4 +160,14 @@ class NearestPointsSection:
         if certificate is None:
             return {"nearest_points_hole": ""}
         province_id = product.holder.province_id if product.holder_id else None
-        return {"nearest_points_hole": page_hole(HOLE, f"{product.pk}:{province_id or ''}")}
+        # What the hole needs from the catalogue, kept with the page (as fresh as its offers):
+        # the provinces, and the points that have the product in stock, ranked per visitor.
+        with catalogue_reads(products=[product.pk]):
+            stocking = product_points_stocking(product_id=product.pk)
+        data = {
+            "provinces": catalogue_local(key="places:provinces", build=_provinces),
+            "stocking": stocking,
+        }
+        return {
+            "nearest_points_hole": page_hole(HOLE, f"{product.pk}:{province_id or ''}", data=data)
+        }

@@ -349,15 +349,7 @@ def products_points(
     it. At most ``limit`` per product. Two queries (one without ``include_displayed``),
     whatever the number of products or points."""
     near = latitude is not None and longitude is not None
-    stocks = Stock.objects.filter(
-        quantity__gt=0,
-        offer__in=offers_visible(product_ids=product_ids).values("pk"),
-        offer__seller=F("location__business"),
-        location__point_of_sale__in=points_public().values("pk"),
-    )
-    displayed = PointOfSale.displayed_products.through.objects.filter(
-        product__in=product_ids, pointofsale__in=points_public().values("pk")
-    )
+    box = None
     if near:
         radius_km = min(float(radius_km), RADIUS_MAX_KM)
         lat_min, lat_max, lng_min, lng_max = bounding_box(latitude, longitude, radius_km)
@@ -367,6 +359,39 @@ def products_points(
             "longitude__gte": Decimal(str(round(lng_min, 6))),
             "longitude__lte": Decimal(str(round(lng_max, 6))),
         }
+    found = _points_stocking(product_ids, box=box, include_displayed=include_displayed)
+    return {
+        product_id: points_rank(
+            points, latitude=latitude, longitude=longitude, radius_km=radius_km, limit=limit
+        )
+        for product_id, points in found.items()
+    }
+
+
+# A point as ``products_points`` ranks it: (name, latitude, longitude, units in stock).
+StockedPoint = tuple[str, Decimal, Decimal, int]
+
+
+def product_points_stocking(*, product_id: int) -> dict[int, StockedPoint]:
+    """Every public point with a visible offer of the product in stock, by point id, for
+    ``points_rank`` to rank from any place (a product page keeps them with the page). One
+    query."""
+    return _points_stocking([product_id], box=None, include_displayed=False)[product_id]
+
+
+def _points_stocking(
+    product_ids: list[int], *, box: dict | None, include_displayed: bool
+) -> dict[int, dict[int, StockedPoint]]:
+    stocks = Stock.objects.filter(
+        quantity__gt=0,
+        offer__in=offers_visible(product_ids=product_ids).values("pk"),
+        offer__seller=F("location__business"),
+        location__point_of_sale__in=points_public().values("pk"),
+    )
+    displayed = PointOfSale.displayed_products.through.objects.filter(
+        product__in=product_ids, pointofsale__in=points_public().values("pk")
+    )
+    if box is not None:
         stocks = stocks.filter(**{f"location__point_of_sale__{k}": v for k, v in box.items()})
         displayed = displayed.filter(**{f"pointofsale__{k}": v for k, v in box.items()})
     rows = (
@@ -380,7 +405,7 @@ def products_points(
         .annotate(units=Sum("quantity"))
         .order_by()
     )
-    found: dict[int, dict[int, tuple]] = {pk: {} for pk in product_ids}
+    found: dict[int, dict[int, StockedPoint]] = {pk: {} for pk in product_ids}
     for row in rows:
         found[row["offer__variant__product_id"]][row["location__point_of_sale__id"]] = (
             row["location__name"],
@@ -397,20 +422,33 @@ def products_points(
             "pointofsale__longitude",
         ):
             found[product_id].setdefault(point_id, (name, lat, lng, 0))
-    result: dict[int, list[PointNearby]] = {}
-    for product_id, points in found.items():
-        ranked = []
-        for point_id, (name, lat, lng, units) in points.items():
-            distance = None
-            if near:
-                distance = distance_km(latitude, longitude, float(lat), float(lng))
-                if distance > radius_km:
-                    continue
-            order = round(distance, 6) if near else fold(name)
-            ranked.append((units == 0, order, point_id, PointNearby(point_id, distance, units)))
-        ranked.sort(key=lambda row: row[:3])
-        result[product_id] = [row[3] for row in ranked[:limit]]
-    return result
+    return found
+
+
+def points_rank(
+    points: dict[int, StockedPoint],
+    *,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_km: float = RADIUS_MAX_KM,
+    limit: int = 10,
+) -> list[PointNearby]:
+    """``products_points``' order: points with units before those only displaying it, then
+    nearest first from a place (within ``radius_km``), else by name; at most ``limit``."""
+    near = latitude is not None and longitude is not None
+    if near:
+        radius_km = min(float(radius_km), RADIUS_MAX_KM)
+    ranked = []
+    for point_id, (name, lat, lng, units) in points.items():
+        distance = None
+        if near:
+            distance = distance_km(latitude, longitude, float(lat), float(lng))
+            if distance > radius_km:
+                continue
+        order = round(distance, 6) if near else fold(name)
+        ranked.append((units == 0, order, point_id, PointNearby(point_id, distance, units)))
+    ranked.sort(key=lambda row: row[:3])
+    return [row[3] for row in ranked[:limit]]
 
 
 @dataclass(frozen=True)
@@ -430,17 +468,23 @@ def points_nearest_with_product(
     origin: tuple[float, float] | None,
     limit: int = NEAREST_LIMIT,
     at: datetime.datetime | None = None,
+    stocking: dict[int, StockedPoint] | None = None,
 ) -> list[NearestPoint]:
     """ "Buy in person near you" — the product page's, the stamp scan page's and the API's
     ``StampVerification.pointsOfSale``: the ``limit`` public points nearest to ``origin`` with a
     visible offer of the product in stock (by name without an origin), each loaded as a card
     (``points_for_page``) with its open-now state at ``at``. Four queries (one when no point
-    has it)."""
+    has it); three, or none, given what ``product_points_stocking`` read (``stocking``)."""
     at = _now_local(at)
     latitude, longitude = origin if origin is not None else (None, None)
-    rows = products_points(
-        product_ids=[product_id], latitude=latitude, longitude=longitude, limit=limit
-    )[product_id]
+    if stocking is not None:
+        rows = points_rank(stocking, latitude=latitude, longitude=longitude, limit=limit)
+    else:
+        rows = products_points(
+            product_ids=[product_id], latitude=latitude, longitude=longitude, limit=limit
+        )[product_id]
+    if not rows:
+        return []
     by_id = {point.pk: point for point in points_for_page([row.point_id for row in rows], at=at)}
     return [
         NearestPoint(

@@ -19,6 +19,7 @@ from catalog.models import Product
 from core import catalogue_cache
 from core.catalogue_cache import (
     catalogue_cached,
+    catalogue_local,
     catalogue_version,
     ignored_tables,
     written_table,
@@ -159,6 +160,37 @@ def test_cached_values_are_kept_per_key_and_language_until_the_version_changes()
     with translation.override("vi"):
         assert catalogue_cached(key="a", build=lambda: build("vi-3")) == "vi-3"
     assert calls == ["vi-1", "b-1", "en-1", "vi-3"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_local_values_are_kept_per_token_and_language_even_with_caching_off(
+    settings, django_assert_num_queries
+):
+    from django.utils import translation
+
+    settings.CATALOGUE_CACHE_TIMEOUT = 0  # the uncached benchmark's setting: kept all the same
+    calls = []
+
+    def build(value):
+        calls.append(value)
+        return value
+
+    with translation.override("vi"):
+        assert catalogue_local(key="a", build=lambda: build("vi-1")) == "vi-1"
+        with django_assert_num_queries(1):  # the token only
+            assert catalogue_local(key="a", build=lambda: build("vi-2")) == "vi-1"
+    with translation.override("en"):
+        assert catalogue_local(key="a", build=lambda: build("en-1")) == "en-1"
+    ProductFactory()  # committed: a new token
+    with translation.override("vi"):
+        assert catalogue_local(key="a", build=lambda: build("vi-3")) == "vi-3"
+        with transaction.atomic():
+            ProductFactory()  # not committed yet: built every time, nothing kept
+            assert catalogue_local(key="a", build=lambda: build("vi-4")) == "vi-4"
+            assert catalogue_local(key="a", build=lambda: build("vi-5")) == "vi-5"
+        assert catalogue_local(key="a", build=lambda: build("vi-6")) == "vi-6"
+        assert catalogue_local(key="a", build=lambda: build("vi-7")) == "vi-6"
+    assert calls == ["vi-1", "en-1", "vi-3", "vi-4", "vi-5", "vi-6"]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -238,9 +238,10 @@ def _nearest_section(response) -> tuple[list[str], str]:
     return re.findall(r'<a href="/diem-ban/[\w-]+/">([^<]+)</a>', section), section
 
 
-# A cache hit of the product page is three catalogue-version reads: the page, then in its
-# "buy in person near you" hole the provinces and the nearest points from the chosen province.
-CACHED_PRODUCT_PAGE_QUERIES = 3
+# A cache hit of the product page is two catalogue-version reads: the page (which keeps the
+# provinces and the points stocking the product for its "buy in person near you" hole), then in
+# the hole the nearest points from the chosen province.
+CACHED_PRODUCT_PAGE_QUERIES = 2
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -295,6 +296,36 @@ def test_cached_product_page_follows_the_chosen_place_and_the_clock(
     assert found == ["Quầy Bãi Cháy", "Quầy Hoàn Kiếm"] and "vị trí của bạn" in section
     client.cookies.clear()
     assert "trung tâm Tỉnh Quảng Ninh" in _nearest_section(client.get(url))[1]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cached_product_page_of_a_product_no_point_stocks_is_one_query(
+    client, django_assert_num_queries
+):
+    """The page keeps the provinces and the (no) points stocking the product for its hole: a
+    hit reads only the catalogue version, whatever place is chosen, and still offers the
+    province picker; stock arriving at a point shows at once (the page's entry is the
+    product's)."""
+    product, _certificate, (offer,) = selling_product(name="Trà Shan tuyết")
+    url = reverse("catalog:product_detail", args=[product.slug])
+    client.get(url)
+    for params in ({}, {"lat": "21.03", "lng": "105.85"}, {"near": "ha-noi"}):
+        with django_assert_num_queries(1):
+            _found, section = _nearest_section(client.get(url, params))
+        assert "Chưa có điểm bán nào gần đây còn hàng sản phẩm này." in section
+        assert '<option value="ha-noi"' in section
+    assert 'value="ha-noi" selected' in _nearest_section(client.get(url))[1]
+    shop = point(
+        name="Quầy Hoàn Kiếm",
+        latitude="21.030000",
+        longitude="105.850000",
+        operator=offer.seller,
+    )
+    Stock.objects.create(offer=offer, location=shop.location, quantity=0)
+    assert _nearest_section(client.get(url))[0] == []
+    Stock.objects.filter(offer=offer).update(quantity=4)
+    found, section = _nearest_section(client.get(url, {"near": "ha-noi"}))
+    assert found == ["Quầy Hoàn Kiếm"] and "còn 4" in section
 
 
 def test_a_province_picked_on_the_points_page_is_remembered_for_product_pages(client):

@@ -26,6 +26,7 @@ from catalog.rules import (
     frameworks_in_force,
     in_force_q,
 )
+from core.rows import rows
 from core.search import STATUS_ANY, SearchFilters, search_backend
 
 
@@ -228,31 +229,33 @@ def certificates_recently_expired(
 
 def product_page(*, slug: str) -> Product | None:
     """The product of its page (``/san-pham/<slug>/``) with what the page shows, in four
-    queries: the product with its holder, province, set and category; its packs; its photos
-    (``page_photos``); its evaluation history, newest first, with framework and certificate and
-    the certificate's decision (``history``) — no part scores or criteria, which the page leaves
-    to the certificate's page. ``page_certificate_in_force`` picks the certificate in force."""
-    return (
-        Product.objects.filter(slug=slug)
-        .select_related("holder__province", "product_set__category")
-        .prefetch_related(
-            # Packs in their own order: the model's default sorts by product name, a join.
-            Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id")),
-            Prefetch(
-                "photos",
-                queryset=ProductPhoto.objects.order_by("position", "id"),
-                to_attr="page_photos",
-            ),
-            Prefetch(
-                "evaluations",
-                queryset=Evaluation.objects.select_related(
-                    "framework", "certificate__decision"
-                ).order_by("-evaluated_on", "-id"),
-                to_attr="history",
-            ),
-        )
-        .first()
+    queries: the product with its holder, province, set and category; its packs
+    (``page_variants``, in their own order); its photos (``page_photos``); its evaluation
+    history, newest first, with framework and certificate and the certificate's decision
+    (``history``) — no part scores or criteria, which the page leaves to the certificate's page.
+    ``page_certificate_in_force`` picks the certificate in force. Each list is read by the
+    product's id, with no prefetch machinery matching rows to one parent."""
+    products = Product.objects.filter(slug=slug)
+    product = rows(products.select_related("holder__province", "product_set__category")).first()
+    if product is None:
+        return None
+    # The model's default order sorts packs by product name, a join: their own order instead.
+    product.page_variants = list(
+        rows(ProductVariant.objects.filter(product_id=product.pk).order_by("position", "id"))
     )
+    product.page_photos = list(
+        rows(ProductPhoto.objects.filter(product_id=product.pk).order_by("position", "id"))
+    )
+    product.history = list(
+        rows(
+            Evaluation.objects.filter(product_id=product.pk)
+            .select_related("framework", "certificate__decision")
+            .order_by("-evaluated_on", "-id")
+        )
+    )
+    for row in (*product.page_variants, *product.page_photos, *product.history):
+        row.product = product  # as a prefetch would: no query for ``row.product``
+    return product
 
 
 def page_certificate_in_force(

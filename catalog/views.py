@@ -72,6 +72,7 @@ def _product_detail(request: HttpRequest, slug: str) -> tuple[str, dict]:
     context = {
         "product": product,
         "current_certificate": certificate,
+        "variants": product.page_variants,
         "evaluations": product.history,
         "photos": [photo_for_page(photo) for photo in product.page_photos],
         "description_html": rich_text(product.description),

@@ -162,8 +162,16 @@ class NearestPointsSection:
         province_id = product.holder.province_id if product.holder_id else None
         # What the hole needs from the catalogue, kept with the page (as fresh as its offers):
         # the provinces, and the points that have the product in stock, ranked per visitor.
+        # The visible offers the page lists ("where to buy", storefront's section) with some
+        # stock anywhere: only those can be in stock at a point.
+        offers = page.get("offers")
+        stocked_offers = (
+            None if offers is None else [o.pk for o in offers if getattr(o, "stock_total", 1)]
+        )
         with catalogue_reads(products=[product.pk]):
-            stocking = product_points_stocking(product_id=product.pk)
+            stocking = product_points_stocking(
+                product_id=product.pk, visible_offer_ids=stocked_offers
+            )
         data = {
             "provinces": catalogue_local(key="places:provinces", build=_provinces),
             "stocking": stocking,

@@ -372,19 +372,32 @@ def products_points(
 StockedPoint = tuple[str, Decimal, Decimal, int]
 
 
-def product_points_stocking(*, product_id: int) -> dict[int, StockedPoint]:
+def product_points_stocking(
+    *, product_id: int, visible_offer_ids: list[int] | None = None
+) -> dict[int, StockedPoint]:
     """Every public point with a visible offer of the product in stock, by point id, for
     ``points_rank`` to rank from any place (a product page keeps them with the page). One
-    query."""
-    return _points_stocking([product_id], box=None, include_displayed=False)[product_id]
+    query; none when the caller already has the product's visible offers
+    (``visible_offer_ids``, those of ``offers_visible``) and none of them is stocked."""
+    if visible_offer_ids is not None and not visible_offer_ids:
+        return {}
+    return _points_stocking(
+        [product_id], box=None, include_displayed=False, offer_ids=visible_offer_ids
+    )[product_id]
 
 
 def _points_stocking(
-    product_ids: list[int], *, box: dict | None, include_displayed: bool
+    product_ids: list[int],
+    *,
+    box: dict | None,
+    include_displayed: bool,
+    offer_ids: list[int] | None = None,
 ) -> dict[int, dict[int, StockedPoint]]:
     stocks = Stock.objects.filter(
         quantity__gt=0,
-        offer__in=offers_visible(product_ids=product_ids).values("pk"),
+        offer__in=(
+            offers_visible(product_ids=product_ids).values("pk") if offer_ids is None else offer_ids
+        ),
         offer__seller=F("location__business"),
         location__point_of_sale__in=points_public().values("pk"),
     )

@@ -14,6 +14,7 @@ from marketplace.offers.forms import ServiceErrorMixin
 from traceability.models import STAMP_RUN_MAX, BusinessStep, Disposition, EventType
 from traceability.printing import SHEET_LAYOUT_CHOICES, SHEET_LAYOUT_DEFAULT
 from traceability.printing.labels import LINK_GS1, LINK_SHORT
+from traceability.services import MOVEMENT_EVENT_TYPES
 from traceability.units import UNIT_CHOICES
 from traceability.validators import LOT_CODE_MAX
 
@@ -87,9 +88,18 @@ class EventForm(ServiceErrorMixin, forms.Form):
         label=_("EPCIS event type"), choices=EventType.choices, initial=EventType.OBJECT
     )
 
-    def __init__(self, *args, locations, **kwargs):
+    def __init__(self, *args, locations, correcting=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations
+        # Transformations and cartons have their own pages (they need input lots or items); a
+        # correction of one keeps its type, the only choice offered then.
+        if correcting is not None and correcting.event_type in MOVEMENT_EVENT_TYPES:
+            kinds = [correcting.event_type]
+        else:
+            kinds = [k for k in EventType.values if k not in MOVEMENT_EVENT_TYPES]
+        self.fields["event_type"].choices = [
+            (value, label) for value, label in EventType.choices if value in kinds
+        ]
 
     @classmethod
     def initial_from(cls, event) -> dict:

@@ -8,6 +8,7 @@ offers.
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import math
 from collections.abc import Iterator
@@ -399,6 +400,19 @@ def batch_cartons(*, batch: Batch) -> list[CartonContents]:
     return [CartonContents(row["carton__code"], row["items"]) for row in rows]
 
 
+def batch_used_in(*, batch: Batch) -> list[TransformationInput]:
+    """Where ``batch`` went as an input lot: the transformations that consumed it, oldest first,
+    each a ``TransformationInput`` (the quantity of ``batch`` used) with its event and the new lot
+    (``row.event.batch``, its pack and product) joined. A corrected transformation counts once,
+    as its latest version (a correction carries the input lots over). One query, whatever the
+    number of transformations."""
+    return list(
+        TransformationInput.objects.filter(batch=batch, event__correction__isnull=True)
+        .select_related("event__batch__variant__product")
+        .order_by("event__event_time", "event_id")
+    )
+
+
 def batch_timeline(*, batch: Batch) -> list[TimelineEntry]:
     """Every event of ``batch`` in event-time order, corrections included: a corrected event
     is kept and points at the event that corrects it. See ``provenance_events_of`` for the
@@ -438,9 +452,16 @@ class ScanPage:
     timeline: list[TimelineEntry]
     offers: list[Offer]
 
+    @functools.cached_property
+    def used_in(self) -> list[TransformationInput]:
+        """The lots this batch went into (``batch_used_in``): one query, read by the page only
+        when it shows them (the API's verification does not)."""
+        return batch_used_in(batch=self.batch)
+
 
 def stamp_scan_page(*, verdict: StampVerdict, now: datetime.datetime | None = None) -> ScanPage:
-    """The scan page of a recognised stamp on the scan date; six queries."""
+    """The scan page of a recognised stamp on the scan date; six queries (and the timeline's
+    own for input lots and packed items, see ``provenance_events_of``; ``used_in`` one more)."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     stamp = verdict.stamp

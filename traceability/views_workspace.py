@@ -69,6 +69,7 @@ from traceability.printing import (
 from traceability.selectors import (
     batch_cartons,
     batch_timeline,
+    batch_used_in,
     batches_of_business,
     batches_recordable_by,
     stamp_run_labels,
@@ -240,6 +241,7 @@ def batch_detail(request, slug, pk):
         ws.context(
             batch=batch,
             timeline=batch_timeline(batch=batch),
+            used_in=batch_used_in(batch=batch),
             form=form,
         ),
         status=400 if request.method == "POST" else 200,
@@ -269,7 +271,7 @@ def event_correct(request, slug, pk, event_pk):
     ws = Workspace(request, slug)
     batch = _recordable_batch(ws, pk)
     event = get_object_or_404(ProvenanceEvent.objects.filter(batch=batch), pk=event_pk)
-    form = _event_form(ws, request, initial=EventForm.initial_from(event))
+    form = _event_form(ws, request, initial=EventForm.initial_from(event), correcting=event)
     if request.method == "POST" and form.is_valid():
         try:
             provenance_event_correct(

@@ -15,10 +15,17 @@ from graphql_relay import to_global_id
 
 from sellers.services import api_token_create
 from tests.factories import BusinessFactory, MembershipFactory
-from tests.factories_traceability import event_for, traced_product
+from tests.factories_traceability import event_for, stamps_for, traced_product
 from tests.support.graphql import GraphQLClient
 from traceability.epcis import batch_epcis_document, event_id
-from traceability.services import batch_create, provenance_event_correct
+from traceability.services import (
+    LotQuantity,
+    batch_create,
+    batch_transformation_record,
+    carton_pack,
+    carton_unpack,
+    provenance_event_correct,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,16 +49,46 @@ def traced(settings):
 
 
 def test_every_event_type_exports_as_a_valid_epcis_document(traced):
-    for offset, (kind, step) in enumerate(
-        [
-            ("object", "harvesting"),
-            ("transformation", "commissioning"),
-            ("aggregation", "packing"),
-            ("transaction", "shipping"),
-            ("association", "storing"),
-        ]
-    ):
-        event_for(traced, step=step, event_type=kind, hours_ago=50 - offset)
+    """One batch with every kind of event, transformations and cartons recorded through their own
+    services (services.movements) as a producer would: the document validates as a whole."""
+    _run, stamps, _pins = stamps_for(traced, 2)
+    raw = batch_create(
+        actor=traced.owner,
+        variant=traced.variant,
+        lot_code="RAW-1",
+        produced_on=datetime.date(2026, 10, 20),
+        quantity=40,
+    )
+    event_for(traced, step="harvesting", hours_ago=50)
+    batch_transformation_record(
+        actor=traced.owner,
+        business=traced.holder,
+        output=traced.batch,
+        inputs=[LotQuantity(raw, "12.5", "KGM")],
+        quantity="12",
+        unit="KGM",
+        event_time=timezone.now() - datetime.timedelta(hours=49),
+        address="Xưởng chiết rót",
+    )
+    packed = carton_pack(
+        actor=traced.owner,
+        business=traced.holder,
+        batch=traced.batch,
+        serials=[s.serial for s in stamps],
+        event_time=timezone.now() - datetime.timedelta(hours=48),
+        address="Xưởng chiết rót",
+    )
+    event_for(traced, step="shipping", event_type="transaction", hours_ago=47)
+    event_for(traced, step="storing", event_type="association", hours_ago=46)
+    carton_unpack(
+        actor=traced.owner,
+        business=traced.holder,
+        batch=traced.batch,
+        carton=packed.carton,
+        serials=[stamps[1].serial],
+        event_time=timezone.now() - datetime.timedelta(hours=45),
+        address="Cửa hàng Hạ Long",
+    )
     document = batch_epcis_document(batch=traced.batch)
     assert_valid(document)
     events = document["epcisBody"]["eventList"]
@@ -61,14 +98,30 @@ def test_every_event_type_exports_as_a_valid_epcis_document(traced):
         "AggregationEvent",
         "TransactionEvent",
         "AssociationEvent",
+        "AggregationEvent",
     ]
-    lot = f"https://id.gs1.org/01/{traced.variant.gtin.zfill(14)}/10/L2611-A"
+    gtin = traced.variant.gtin.zfill(14)
+    lot = f"https://id.gs1.org/01/{gtin}/10/L2611-A"
     assert events[0]["quantityList"] == [{"epcClass": lot, "quantity": 500, "uom": "H87"}]
     assert events[0]["bizStep"] == "https://cho-ocop.vn/epcis/bizstep/harvesting"
     assert events[0]["ocop:address"] == "Bản Khe Lặc, xã Đồng Rui"
-    assert events[1]["inputQuantityList"] == events[1]["outputQuantityList"]
-    assert events[2]["bizStep"] == "packing"
-    assert events[2]["childQuantityList"][0]["epcClass"] == lot
+    assert events[1]["inputQuantityList"] == [
+        {"epcClass": f"https://id.gs1.org/01/{gtin}/10/RAW-1", "quantity": 12.5, "uom": "KGM"}
+    ]
+    assert events[1]["outputQuantityList"] == [{"epcClass": lot, "quantity": 12, "uom": "KGM"}]
+    carton = f"https://cho-ocop.vn/epcis/carton/{packed.carton.code}"
+    assert (events[2]["bizStep"], events[2]["action"], events[2]["parentID"]) == (
+        "packing",
+        "ADD",
+        carton,
+    )
+    assert events[2]["childEPCs"] == [f"https://id.gs1.org/01/{gtin}/21/{s.serial}" for s in stamps]
+    assert (events[5]["bizStep"], events[5]["action"], events[5]["parentID"]) == (
+        "unpacking",
+        "DELETE",
+        carton,
+    )
+    assert events[5]["childEPCs"] == [f"https://id.gs1.org/01/{gtin}/21/{stamps[1].serial}"]
     assert document["@context"][0] == (
         "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
     )

@@ -632,3 +632,229 @@ def test_graphql_records_a_blend_with_row_errors_and_exports_it(client, traced):
     assert document["epcisBody"]["eventList"][0]["inputQuantityList"] == [
         {"epcClass": _lot_uri(traced, "RAW-3"), "quantity": 9.5, "uom": "KGM"}
     ]
+
+
+# --- an input lot's own timeline ------------------------------------------------------------------
+
+
+def test_an_input_lots_timeline_shows_where_it_went_in_one_query(client, traced):
+    from django.urls import reverse
+
+    from traceability import signing
+    from traceability.selectors import batch_used_in
+
+    raw = _lot(traced, "RAW-9")
+    assert batch_used_in(batch=raw) == []
+    first, second = _lot(traced, "BLEND-A"), _lot(traced, "BLEND-B")
+    _blend(traced, first, [LotQuantity(raw, "12.5", "KGM")], event_time=_when(30))
+    _blend(
+        traced,
+        second,
+        [LotQuantity(raw, "4", "KGM"), LotQuantity(traced.batch, "3", "KGM")],
+        event_time=_when(5),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        rows = batch_used_in(batch=raw)
+        shown = [
+            (r.event.batch.lot_code, str(r.quantity), r.event.batch.variant.product.name)
+            for r in rows
+        ]
+    assert shown == [
+        ("BLEND-A", "12.500", "Mật ong rừng Tiên Yên"),
+        ("BLEND-B", "4.000", "Mật ong rừng Tiên Yên"),
+    ]
+    assert len(queries) == 1
+
+    # The workspace batch page and the public scan page of an item of the input lot.
+    client.force_login(traced.owner)
+    client.cookies["django_language"] = "en"
+    detail = client.get(
+        reverse("traceability_workspace:batch_detail", args=[traced.holder.slug, raw.pk])
+    ).content.decode()
+    day = timezone.localtime(_when(30)).strftime("%d/%m/%Y")
+    assert f"12.5 KGM went into lot BLEND-A of Mật ong rừng Tiên Yên — Hũ 500 g on {day}." in detail
+    assert 'data-output-lot="BLEND-B"' in detail
+    client.logout()
+    from traceability.services import stamp_run_create
+
+    run, _pins = stamp_run_create(actor=traced.owner, batch=raw, quantity=1)
+    client.cookies["django_language"] = "vi"
+    scan = client.get(f"/s/{signing.stamp_code(run.stamps.get())}/").content.decode()
+    assert "Đã dùng để làm lô khác" in scan
+    assert (
+        f"12,5 KGM đã dùng để làm lô BLEND-A của Mật ong rừng Tiên Yên — Hũ 500 g ngày {day}."
+        in scan
+    )
+    assert scan.index('data-output-lot="BLEND-A"') < scan.index('data-output-lot="BLEND-B"')
+
+
+def test_a_corrected_transformation_keeps_its_inputs_and_shows_once(traced):
+    from traceability.selectors import batch_used_in
+    from traceability.services import provenance_event_correct
+
+    raw, blend = _lot(traced, "RAW-7"), _lot(traced, "BLEND-7")
+    event = _blend(traced, blend, [LotQuantity(raw, "6", "KGM")], event_time=_when(30))
+    correction = provenance_event_correct(
+        actor=traced.owner,
+        business=traced.holder,
+        event=event,
+        business_step="commissioning",
+        event_time=_when(20),
+        address="Xưởng mới",
+        quantity="5.5",
+        unit="KGM",
+    )
+    assert correction.event_type == "transformation"
+    assert [(r.batch_id, str(r.quantity)) for r in correction.inputs.all()] == [(raw.pk, "6.000")]
+    assert [r.event_id for r in batch_used_in(batch=raw)] == [correction.pk]
+    document = batch_epcis_document(batch=blend)
+    assert_valid(document)
+    original, fixed = document["epcisBody"]["eventList"]
+    assert original["errorDeclaration"]["reason"] == "incorrect_data"
+    assert fixed["inputQuantityList"] == original["inputQuantityList"]
+
+    # A corrected carton move keeps its carton and items.
+    _run, stamps, _pins = stamps_for(traced, 2)
+    packed = carton_pack(
+        actor=traced.owner,
+        business=traced.holder,
+        batch=traced.batch,
+        serials=[s.serial for s in stamps],
+        event_time=_when(10),
+        **WHEN,
+    )
+    fixed_pack = provenance_event_correct(
+        actor=traced.owner,
+        business=traced.holder,
+        event=packed,
+        business_step="packing",
+        event_time=_when(9),
+        address="Kho Tiên Yên",
+    )
+    assert (fixed_pack.event_type, fixed_pack.carton_id, fixed_pack.action) == (
+        "aggregation",
+        packed.carton_id,
+        "ADD",
+    )
+    assert [c.stamp_id for c in fixed_pack.children.order_by("id")] == [s.pk for s in stamps]
+    assert_valid(batch_epcis_document(batch=traced.batch))
+
+
+# --- the generic event form leaves transformations and cartons to their pages ---------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        (
+            "transformation",
+            "A transformation needs its input lots: record it on the lot's “Made from other "
+            "lots” page (batchTransformationRecord in the API).",
+        ),
+        (
+            "aggregation",
+            "Packing into a carton needs the carton and its items: record it on the lot's "
+            "“Cartons” page (cartonPack and cartonUnpack in the API).",
+        ),
+    ],
+)
+def test_the_generic_event_service_refuses_transformations_and_cartons(traced, kind, message):
+    from traceability.services import provenance_event_correct
+
+    with translation.override("en"), pytest.raises(TraceabilityError) as error:
+        event_for(traced, step="commissioning", event_type=kind)
+    assert (error.value.field, error.value.code, str(error.value.message)) == (
+        "event_type",
+        "invalid",
+        message,
+    )
+    plain = event_for(traced, step="harvesting")
+    with translation.override("en"), pytest.raises(TraceabilityError) as error:
+        provenance_event_correct(
+            actor=traced.owner,
+            business=traced.holder,
+            event=plain,
+            business_step="commissioning",
+            event_type=kind,
+            event_time=_when(),
+            **WHEN,
+        )
+    assert (error.value.field, str(error.value.message)) == ("event_type", message)
+    assert ProvenanceEvent.objects.count() == 1
+
+
+def test_the_event_form_offers_neither_transformations_nor_cartons(client, traced):
+    import re
+
+    from django.urls import reverse
+
+    client.force_login(traced.owner)
+    client.cookies["django_language"] = "en"
+    url = reverse("traceability_workspace:batch_detail", args=[traced.holder.slug, traced.batch.pk])
+    html = client.get(url).content.decode()
+    select = html[
+        html.index('name="event_type"') : html.index("</select>", html.index('name="event_type"'))
+    ]
+    assert re.findall(r'<option value="(\w+)"', select) == ["object", "transaction", "association"]
+    refused = client.post(
+        url,
+        {
+            "business_step": "commissioning",
+            "event_time": "2026-11-20T08:00",
+            "address": "Xưởng",
+            "event_type": "transformation",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Select a valid choice. transformation is not one of the available choices." in (
+        refused.content.decode()
+    )
+    assert ProvenanceEvent.objects.count() == 0
+
+    # The correction form of a transformation offers its own type only, and keeps its inputs.
+    raw = _lot(traced, "RAW-5")
+    event = _blend(traced, traced.batch, [LotQuantity(raw, "2", "KGM")])
+    correct = reverse(
+        "traceability_workspace:event_correct", args=[traced.holder.slug, traced.batch.pk, event.pk]
+    )
+    html = client.get(correct).content.decode()
+    select = html[
+        html.index('name="event_type"') : html.index("</select>", html.index('name="event_type"'))
+    ]
+    assert re.findall(r'<option value="(\w+)"', select) == ["transformation"]
+    response = client.post(
+        correct,
+        {
+            "business_step": "commissioning",
+            "event_time": "2026-11-20T09:00",
+            "address": "Xưởng mới",
+            "event_type": "transformation",
+            "quantity": "30",
+            "unit": "KGM",
+        },
+    )
+    assert response.status_code == 302
+    fixed = ProvenanceEvent.objects.get(corrects=event)
+    assert [(r.batch_id, str(r.quantity)) for r in fixed.inputs.all()] == [(raw.pk, "2.000")]
+
+
+def test_graphql_record_refuses_a_transformation_on_its_field(client, traced):
+    from graphql_relay import to_global_id
+
+    from tests.support.graphql import GraphQLClient
+
+    client.force_login(traced.owner)
+    gql = GraphQLClient(client, HTTP_ACCEPT_LANGUAGE="en")
+    result = gql.post(
+        """mutation ($business: ID!, $batch: ID!) { provenanceEventRecord(business: $business,
+           batch: $batch, event: {businessStep: COMMISSIONING, eventType: TRANSFORMATION,
+           eventTime: "2026-11-21T08:00:00+07:00", address: "Xưởng"}) {
+           event { id } errors { field code message } } }""",
+        {
+            "business": to_global_id("Business", traced.holder.pk),
+            "batch": to_global_id("Batch", traced.batch.pk),
+        },
+    ).json()["data"]["provenanceEventRecord"]
+    assert result["event"] is None
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("eventType", "INVALID")]
+    assert ProvenanceEvent.objects.count() == 0

@@ -316,9 +316,9 @@ def _page_queries(client, url, django_queries, expected):
 
 # stamp (joined to batch, variant, product, holder, origin, certificate) · recent scans ·
 # scan insert · counter update · first scan · certificate on the day · product photo ·
-# timeline · offers · buy in person near you (as on the product page): the provinces to pick
+# timeline · lots it went into · offers · buy in person near you (as on the product page): the provinces to pick
 # from, the (product, point, units) rows, those points, their hours, their exceptions.
-SCAN_PAGE_QUERIES = 14
+SCAN_PAGE_QUERIES = 15
 
 
 def test_scan_page_query_count_is_constant(client, traced, django_queries):

@@ -7,6 +7,7 @@ that replaces a rate limit patches it where it is used (``traceability.services.
 from traceability.services.batches import (
     BATCH_QUANTITY_MAX,
     EVENT_CLOCK_SKEW,
+    MOVEMENT_EVENT_TYPES,
     NOTE_MAX,
     batch_create,
     certificate_in_force_on,
@@ -46,6 +47,7 @@ from traceability.services.stamps import (
 __all__ = [
     "BATCH_QUANTITY_MAX",
     "EVENT_CLOCK_SKEW",
+    "MOVEMENT_EVENT_TYPES",
     "NOTE_MAX",
     "PACK_SERIALS_MAX",
     "PIN_PER_CLIENT",

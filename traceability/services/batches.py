@@ -31,11 +31,13 @@ from sellers.selectors import ROLES_ALL, ROLES_MANAGE
 from sellers.services import membership_require
 from traceability.errors import TraceabilityError
 from traceability.models import (
+    AggregationChild,
     Batch,
     BusinessStep,
     Disposition,
     EventType,
     ProvenanceEvent,
+    TransformationInput,
 )
 from traceability.units import UNITS
 from traceability.validators import lot_code_is_valid, validate_utc_offset
@@ -396,6 +398,34 @@ def provenance_event_insert(
         raise
 
 
+# Event types with their own pages and services (services.movements): a transformation needs its
+# input lots, an aggregation its carton and items. The generic record refuses them; a correction
+# of one keeps its type and carries its input lots, carton and items over.
+MOVEMENT_EVENT_TYPES = (EventType.TRANSFORMATION.value, EventType.AGGREGATION.value)
+
+
+def provenance_event_type_generic_require(event_type: str) -> None:
+    """Refuse the event types that ``services.movements`` records, naming where to record them."""
+    if event_type == EventType.TRANSFORMATION:
+        raise TraceabilityError(
+            _(
+                "A transformation needs its input lots: record it on the lot's “Made from other "
+                "lots” page (batchTransformationRecord in the API)."
+            ),
+            code="invalid",
+            field="event_type",
+        )
+    if event_type == EventType.AGGREGATION:
+        raise TraceabilityError(
+            _(
+                "Packing into a carton needs the carton and its items: record it on the lot's "
+                "“Cartons” page (cartonPack and cartonUnpack in the API)."
+            ),
+            code="invalid",
+            field="event_type",
+        )
+
+
 def provenance_event_record(
     *,
     actor,
@@ -416,8 +446,10 @@ def provenance_event_record(
     quantity=None,
     unit: str = "",
 ) -> ProvenanceEvent:
-    """Append an event to ``batch``'s provenance, recorded by a member of ``business``."""
+    """Append an event to ``batch``'s provenance, recorded by a member of ``business``.
+    Transformations and aggregations are refused: ``services.movements`` records them."""
     provenance_event_business_check(actor=actor, business=business, batch=batch)
+    provenance_event_type_generic_require(event_type)
     data = provenance_event_input(
         business=business,
         business_step=business_step,
@@ -460,7 +492,10 @@ def provenance_event_correct(
     unit: str = "",
 ) -> ProvenanceEvent:
     """A new event replacing ``event`` (given in full); ``event`` stays, marked as corrected.
-    Only the latest version of an event can be corrected, so corrections form a chain."""
+    Only the latest version of an event can be corrected, so corrections form a chain. A
+    transformation or an aggregation keeps its type, and its input lots, carton and items are
+    carried over: the correction fixes where, when, how much and the note. Another event cannot
+    become one (``services.movements`` records them)."""
     provenance_event_business_check(actor=actor, business=business, batch=event.batch)
     # A reseller's authorisation lets it add its own events, never rewrite the producer's (or
     # another reseller's): the correction would show on the public scan page as the truth.
@@ -475,6 +510,10 @@ def provenance_event_correct(
             code="conflict",
             field="event",
         )
+    if event.event_type in MOVEMENT_EVENT_TYPES:
+        event_type = event.event_type
+    else:
+        provenance_event_type_generic_require(event_type)
     data = provenance_event_input(
         business=business,
         business_step=business_step,
@@ -491,6 +530,25 @@ def provenance_event_correct(
         quantity=quantity,
         unit=unit,
     )
-    return provenance_event_insert(
-        actor=actor, business=business, batch=event.batch, data=data, photo=photo, corrects=event
-    )
+    with transaction.atomic():
+        correction = provenance_event_insert(
+            actor=actor,
+            business=business,
+            batch=event.batch,
+            data=data,
+            photo=photo,
+            corrects=event,
+            carton=event.carton,
+            action=event.action,
+        )
+        TransformationInput.objects.bulk_create(
+            TransformationInput(
+                event=correction, batch_id=row.batch_id, quantity=row.quantity, unit=row.unit
+            )
+            for row in event.inputs.order_by("id")
+        )
+        AggregationChild.objects.bulk_create(
+            AggregationChild(event=correction, stamp_id=row.stamp_id)
+            for row in event.children.order_by("id")
+        )
+    return correction

@@ -273,6 +273,8 @@ class SellerApplication(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    # The language the application was sent in: the decision e-mail is written in it.
+    language = models.CharField(_("language"), max_length=8, default="vi")
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
 
     class Meta:

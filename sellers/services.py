@@ -36,6 +36,7 @@ from sellers.models import (
     SellerType,
     business_slug_base,
 )
+from sellers.notifications import application_decision_notify
 from sellers.selectors import ROLES_ALL, ROLES_MANAGE, ROLES_OWNER
 
 INVITATION_DAYS = 7
@@ -128,6 +129,7 @@ def seller_application_submit_claim(
     contact_name: str,
     contact_phone: str,
     evidence: str = "",
+    language: str = "vi",
 ) -> SellerApplication:
     """Claim a business imported from the registry. The tax code must match the registry's when
     the registry has one; staff then verify the claim."""
@@ -155,6 +157,7 @@ def seller_application_submit_claim(
         contact_name=_contact_name(contact_name),
         contact_phone=contact_phone_normalise(contact_phone),
         evidence=nfc(evidence),
+        language=(language or "vi")[:2],
     )
     business.status = SellerStatus.CLAIMED
     business.save(update_fields=["status", "updated_at"])
@@ -175,6 +178,7 @@ def seller_application_submit_new(
     contact_phone: str,
     seller_type: str = "producer",
     evidence: str = "",
+    language: str = "vi",
 ) -> SellerApplication:
     """Apply with a business the registry does not know (e.g. an OCOP centre or distributor)."""
     if not user.is_authenticated:
@@ -219,6 +223,7 @@ def seller_application_submit_new(
         contact_name=contact_name,
         contact_phone=contact_phone,
         evidence=nfc(evidence),
+        language=(language or "vi")[:2],
     )
 
 
@@ -247,6 +252,8 @@ def seller_application_approve(*, application: SellerApplication, reviewer) -> B
     Membership.objects.update_or_create(
         user=application.applicant, business=business, defaults={"role": MembershipRole.OWNER}
     )
+    # The claim page promises an e-mail after review; sent once this transaction commits.
+    application_decision_notify(application=application)
     return business
 
 
@@ -270,6 +277,7 @@ def seller_application_reject(*, application: SellerApplication, reviewer, note:
         else SellerStatus.SUSPENDED
     )
     business.save(update_fields=["status", "updated_at"])
+    application_decision_notify(application=application)
 
 
 @transaction.atomic

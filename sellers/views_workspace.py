@@ -117,7 +117,10 @@ def claim(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             seller_application_submit_claim(
-                user=request.user, business=business, **form.cleaned_data
+                user=request.user,
+                business=business,
+                language=request.LANGUAGE_CODE,
+                **form.cleaned_data,
             )
         except SellerError as exc:
             add_service_error(form, exc)
@@ -146,7 +149,9 @@ def apply(request):
     form = ApplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            application = seller_application_submit_new(user=request.user, **form.cleaned_data)
+            application = seller_application_submit_new(
+                user=request.user, language=request.LANGUAGE_CODE, **form.cleaned_data
+            )
         except SellerError as exc:
             add_service_error(form, exc)
         else:

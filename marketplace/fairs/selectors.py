@@ -63,11 +63,27 @@ def application_lapsing_offers(
 # --- visitor pages ------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class BroughtProduct:
+    """The little of a product brought to a fair that its page, map, signs and API show."""
+
+    pk: int
+    name: str
+    slug: str
+    folded: str
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product_detail", args=[self.slug])
+
+
+@dataclass(slots=True)
 class ExhibitorProduct:
-    product: object
+    product: BroughtProduct
     stars: int | None
-    certificate: object | None
 
 
 @dataclass
@@ -76,13 +92,24 @@ class Exhibitor:
     seller: object
     booths: list = field(default_factory=list)
     products: list[ExhibitorProduct] = field(default_factory=list)
-    # Folded text the exhibitor search matches: seller, products, province.
-    text: str = ""
     fair_id: int | None = None
+    _text: str | None = None
 
     @property
     def best_stars(self) -> int:
         return max((p.stars or 0 for p in self.products), default=0)
+
+    @property
+    def text(self) -> str:
+        """Folded text the exhibitor search matches: seller, province, products (folded when
+        first searched, not for every page)."""
+        if self._text is None:
+            seller = self.seller
+            self._text = " ".join(
+                [fold(seller.name), fold(seller.province.name)]
+                + [p.product.folded for p in self.products]
+            )
+        return self._text
 
 
 @dataclass
@@ -167,11 +194,8 @@ def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict
     booths = list(Booth.objects.filter(fair_id__in=ids).order_by("code"))
     for booth in booths:
         booths_of[booth.fair_id].append(booth)
-    assignments = list(
-        BoothAssignment.objects.filter(booth__fair_id__in=ids, released_at__isnull=True)
-        .select_related("application__seller__province")
-        .order_by("booth__code")
-    )
+    live = BoothAssignment.objects.filter(booth__fair_id__in=ids, released_at__isnull=True)
+    assignments = list(live.select_related("application__seller__province").order_by("booth__code"))
     exhibitors: dict[int, Exhibitor] = {}
     booth_by_id = {b.pk: b for b in booths}
     colours = {zone.pk: zone.colour for zones in zones_of.values() for zone in zones}
@@ -187,35 +211,44 @@ def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict
         booth = booth_by_id[assignment.booth_id]
         booth.exhibitor = exhibitor
         exhibitor.booths.append(booth)
-    brought = list(
+    # The products brought, as plain rows: at 1,500 products the model instances (through row,
+    # offer, pack, product; certificate) were half the page's CPU (benchmarks/fairs.py).
+    brought = (
         ExhibitorApplication.offers.through.objects.filter(
-            exhibitorapplication_id__in=list(exhibitors)
+            exhibitorapplication_id__in=live.values("application_id")
         )
-        .select_related("offer__variant__product")
         .order_by("exhibitorapplication_id", "offer__variant__product__name", "offer_id")
-    )
-    product_ids = {row.offer.variant.product_id for row in brought}
-    in_force = {
-        c.product_id: c
-        for c in certificates_in_force(today=today)
-        .filter(product_id__in=product_ids)
-        .only("id", "product_id", "stars", "number")
-    }
-    for row in brought:
-        exhibitor = exhibitors[row.exhibitorapplication_id]
-        product = row.offer.variant.product
-        if any(p.product.pk == product.pk for p in exhibitor.products):
-            continue
-        certificate = in_force.get(product.pk)
-        exhibitor.products.append(
-            ExhibitorProduct(product, certificate.stars if certificate else None, certificate)
+        .values_list(
+            "exhibitorapplication_id",
+            "offer__variant__product_id",
+            "offer__variant__product__name",
+            "offer__variant__product__slug",
+            "offer__variant__product__name_folded",
         )
-    for exhibitor in exhibitors.values():
-        seller = exhibitor.seller
-        exhibitor.text = fold(
-            " ".join(
-                [seller.name, seller.province.name, *(p.product.name for p in exhibitor.products)]
-            )
+    )
+    products: dict[int, BroughtProduct] = {}
+    pairs: list[tuple[int, int]] = []
+    for application_id, product_id, name, slug, folded in brought:
+        if product_id not in products:
+            products[product_id] = BroughtProduct(product_id, name, slug, folded or fold(name))
+        pairs.append((application_id, product_id))
+    in_force = dict(
+        certificates_in_force(today=today)
+        .filter(
+            product_id__in=ExhibitorApplication.offers.through.objects.filter(
+                exhibitorapplication_id__in=live.values("application_id")
+            ).values("offer__variant__product_id")
+        )
+        .values_list("product_id", "stars")
+    )
+    seen: set[tuple[int, int]] = set()
+    for pair in pairs:
+        if pair in seen:  # two packs of one product
+            continue
+        seen.add(pair)
+        application_id, product_id = pair
+        exhibitors[application_id].products.append(
+            ExhibitorProduct(products[product_id], in_force.get(product_id))
         )
     programme_of: dict[int, list] = {pk: [] for pk in ids}
     for item in (

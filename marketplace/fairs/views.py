@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from marketplace.fairs.calendar import fair_ics, fair_jsonld
 from marketplace.fairs.exports import FORMATS, KINDS, fair_export
 from marketplace.fairs.models import Fair
 from marketplace.fairs.permissions import ROLES_ALL, organiser_member_require
+from marketplace.fairs.rendering import booth_map_svg, exhibitor_items
 from marketplace.fairs.selectors import (
     exhibitors_search,
     fair_list,
@@ -94,13 +94,14 @@ def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "fair": page.fair,
             "when": fair_when(page.fair, timezone.localdate()),
             "exhibitors": exhibitors,
+            "exhibitor_items": exhibitor_items(exhibitors),
             "searching": bool(query or province_name or stars),
             "query": query,
             "province_name": province_name,
             "stars": stars,
             "star_choices": star_choices(),
             "exhibitor_provinces": sorted({e.seller.province.name for e in page.exhibitors}),
-            "map_svg": render_to_string("fairs/booth_map.svg", {"page": page}),
+            "map_svg": booth_map_svg(page),
             "jsonld": fair_jsonld(page.fair, url=url),
         },
     )
@@ -108,7 +109,7 @@ def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 def fair_map_svg_view(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page(slug)
-    body = render_to_string("fairs/booth_map.svg", {"page": page, "standalone": True}, request)
+    body = booth_map_svg(page, standalone=True, link_base=page.fair.get_absolute_url())
     return HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
 
 

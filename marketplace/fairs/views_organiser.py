@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +31,7 @@ from marketplace.fairs.models import (
     FairStatus,
 )
 from marketplace.fairs.permissions import ROLES_MANAGE, organisers_for_user
+from marketplace.fairs.rendering import booth_map_svg
 from marketplace.fairs.selectors import (
     applications_for_review,
     booths_free,
@@ -320,7 +320,7 @@ def desk_booth_map(request, slug, fair_slug):
             fair=fair,
             application=application,
             free_count=len(free),
-            map_svg=render_to_string("fairs/booth_map.svg", {"page": page, "desk": True}, request),
+            map_svg=booth_map_svg(page, link_base=fair.get_absolute_url()),
         ),
     )
 

@@ -8,9 +8,15 @@ import re
 import pytest
 from django.utils import timezone
 
-from marketplace.fairs.models import FairStatus, ProgrammeItem
+from marketplace.fairs.models import (
+    Booth,
+    BoothAssignment,
+    ExhibitorApplication,
+    FairStatus,
+    ProgrammeItem,
+)
 from marketplace.fairs.services import booth_assign
-from tests.factories import province, selling_product
+from tests.factories import BusinessFactory, province, selling_product
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
 from tests.fairs.helpers import applied
 
@@ -96,6 +102,56 @@ def test_a_fair_page_costs_the_same_sql_for_two_or_ten_exhibitors(client, django
     assert large_body.count('class="exhibitor"') == 10
     with django_queries(7):
         client.get(f"/hoi-cho/{large.slug}/so-do.svg")
+
+
+def _fair_in_bulk(booths: int, exhibitors: int):
+    """A fair of ``booths`` booths in four zones, ``exhibitors`` of them assigned, each
+    exhibitor bringing the same five certified products (bulk-created: what the page reads,
+    not how it got there)."""
+    fair = FairFactory()
+    zones = [ZoneFactory(fair=fair, name=f"Khu {n}", colour=f"#0000{n}0") for n in range(4)]
+    rows = Booth.objects.bulk_create(
+        Booth(
+            fair=fair,
+            zone=zones[n % 4],
+            code=f"A-{n + 1:03d}",
+            area_m2=9,
+            x=(n % 20) * 3,
+            y=(n // 20) * 4,
+            width=3,
+            height=3,
+        )
+        for n in range(booths)
+    )
+    offers = [selling_product()[2][0] for _ in range(5)]
+    applications = ExhibitorApplication.objects.bulk_create(
+        ExhibitorApplication(fair=fair, seller=BusinessFactory(), status="accepted")
+        for _ in range(exhibitors)
+    )
+    for application in applications:
+        application.offers.set(offers)
+    BoothAssignment.objects.bulk_create(
+        BoothAssignment(booth=booth, application=application)
+        for booth, application in zip(rows, applications, strict=False)
+    )
+    return fair
+
+
+def test_a_fair_page_of_300_booths_costs_the_sql_of_one_of_10(client, django_queries):
+    small, large = _fair_in_bulk(10, 3), _fair_in_bulk(300, 60)
+    client.get(f"/hoi-cho/{small.slug}/")  # sessions, site caches warmed
+    for fair, booths, exhibitors in ((small, 10, 3), (large, 300, 60)):
+        with django_queries(7):
+            body = client.get(f"/hoi-cho/{fair.slug}/").content.decode()
+        assert body.count('class="booth booth-') == booths
+        assert body.count('class="exhibitor"') == exhibitors
+        assert body.count('</a> <span class="stars"') == 5 * exhibitors  # products brought
+        with django_queries(7):
+            svg = client.get(f"/hoi-cho/{fair.slug}/so-do.svg").content.decode()
+        assert svg.count("<rect ") == booths
+        with django_queries(7):
+            found = client.get(f"/hoi-cho/{fair.slug}/", {"q": "htx", "sao": "3"})
+        assert found.content.decode().count('class="exhibitor"') == exhibitors
 
 
 def test_the_booth_map_draws_each_booth_coloured_by_zone_linking_to_its_exhibitor(client):

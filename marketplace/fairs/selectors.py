@@ -195,7 +195,26 @@ def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict
     for booth in booths:
         booths_of[booth.fair_id].append(booth)
     live = BoothAssignment.objects.filter(booth__fair_id__in=ids, released_at__isnull=True)
-    assignments = list(live.select_related("application__seller__province").order_by("booth__code"))
+    # Only what the page, the map, the signs, the exports and the API show of the exhibitor:
+    # 300 sellers' every column (a dozen dates among them) cost more than the page's markup.
+    assignments = list(
+        live.select_related("application__seller__province")
+        .only(
+            "booth_id",
+            "application__fair_id",
+            "application__seller__name",
+            "application__seller__slug",
+            "application__seller__tax_code",
+            "application__seller__status",
+            "application__seller__is_demo",
+            "application__seller__province__code",
+            "application__seller__province__name",
+            "application__seller__province__short_name",
+            "application__seller__province__slug",
+            "application__seller__province__name_folded",
+        )
+        .order_by("booth__code")
+    )
     exhibitors: dict[int, Exhibitor] = {}
     booth_by_id = {b.pk: b for b in booths}
     colours = {zone.pk: zone.colour for zones in zones_of.values() for zone in zones}

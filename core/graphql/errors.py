@@ -52,6 +52,20 @@ class ErrorCode(graphene.Enum):
     POINT_CLOSED = "point_closed"
     NOT_SELLER_PLACE = "not_seller_place"
     NOT_ENOUGH_STOCK = "not_enough_stock"
+    # Fairs (``marketplace.fairs.errors.FairError``).
+    ASSIGNED = "assigned"
+    BOOTH_TAKEN = "booth_taken"
+    CLOSED = "closed"
+    ENOUGH = "enough"
+    FREE = "free"
+    INACTIVE = "inactive"
+    LAYOUT_CLOSED = "layout_closed"
+    NOT_ADJACENT = "not_adjacent"
+    NOT_ASSIGNED = "not_assigned"
+    OVERLAP = "overlap"
+    PAID = "paid"
+    RELEASED = "released"
+    WINDOW_CLOSED = "window_closed"
 
 
 _CODE_BY_VALUE = {member.value: member for member in ErrorCode._meta.enum}

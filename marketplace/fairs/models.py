@@ -305,7 +305,14 @@ class Booth(models.Model):
     )
     code = models.CharField(_("code"), max_length=16)
     area_m2 = models.DecimalField(_("area (m²)"), max_digits=6, decimal_places=1)
-    price = models.PositiveIntegerField(_("price (đồng)"), default=0)
+    # None: the fair's booth fee (``Fair.booth_fee``, followed if it changes); 0: a free booth.
+    price = models.PositiveIntegerField(
+        _("price (đồng)"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("Empty: the fair's booth fee. 0: a free booth."),
+    )
     x = models.PositiveSmallIntegerField(_("grid x"))
     y = models.PositiveSmallIntegerField(_("grid y"))
     width = models.PositiveSmallIntegerField(_("grid width"), validators=[MinValueValidator(1)])
@@ -328,6 +335,10 @@ class Booth(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def price_at(self, fair: Fair) -> int:
+        """What the booth costs: its own price (0 is free), or ``fair``'s booth fee without one."""
+        return fair.booth_fee if self.price is None else self.price
 
 
 class ApplicationStatus(models.TextChoices):

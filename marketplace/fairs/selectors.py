@@ -218,9 +218,11 @@ def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict
     exhibitors: dict[int, Exhibitor] = {}
     booth_by_id = {b.pk: b for b in booths}
     colours = {zone.pk: zone.colour for zones in zones_of.values() for zone in zones}
+    fair_by_id = {fair.pk: fair for fair in fairs}
     for booth in booths:
         booth.exhibitor = None
         booth.colour = colours[booth.zone_id]
+        booth.fee = booth.price_at(fair_by_id[booth.fair_id])
     for assignment in assignments:
         application = assignment.application
         exhibitor = exhibitors.get(application.pk)

@@ -490,7 +490,9 @@ def booth_merge(*, booths: list[Booth], actor) -> Booth:
     keep, rest = rows[0], rows[1:]
     keep.x, keep.y, keep.width, keep.height = left, top, right - left, bottom - top
     keep.area_m2 = sum((b.area_m2 for b in rows), Decimal(0))
-    keep.price = sum(b.price for b in rows)
+    # Booths that all follow the fair's fee still do; otherwise the prices add up (0 is free).
+    if any(b.price is not None for b in rows):
+        keep.price = sum(b.price_at(first.fair) for b in rows)
     Booth.objects.filter(pk__in=[b.pk for b in rest]).delete()
     keep.save(update_fields=["x", "y", "width", "height", "area_m2", "price"])
     return keep
@@ -864,7 +866,7 @@ def booth_fee_terms(
     booth's own price, or the fair's booth fee for a booth without one; due ``payment_days``
     after the assignment, and at the latest the day before the fair opens (never before
     ``today``). Nothing due: no date."""
-    amount = booth.price or fair.booth_fee
+    amount = booth.price_at(fair)
     if not amount:
         return 0, None
     pay_by = today + datetime.timedelta(days=fair.payment_days)

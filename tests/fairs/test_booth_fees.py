@@ -73,10 +73,17 @@ def test_an_assignment_is_due_the_booths_price_by_a_reference_of_its_own():
 
 
 def test_a_booth_without_a_price_costs_the_fairs_fee_and_a_free_booth_needs_no_transfer():
-    assignment, _user = _assigned(price=0, booth_fee=2_000_000)
+    assignment, _user = _assigned(price=None, booth_fee=2_000_000)
     assert assignment.amount_due == 2_000_000
-    free, _user = _assigned(price=0, booth_fee=0)
-    assert (free.amount_due, free.reference, free.pay_by, free.fee_state) == (0, None, None, "free")
+    # 0 đồng is a free booth, whatever the fair's fee; no fee either when the fair has none.
+    for price, booth_fee in ((0, 2_000_000), (None, 0)):
+        free, _user = _assigned(price=price, booth_fee=booth_fee)
+        assert (free.amount_due, free.reference, free.pay_by, free.fee_state) == (
+            0,
+            None,
+            None,
+            "free",
+        )
     with pytest.raises(FairError) as refused:
         booth_fee_mark_paid(assignment=free, actor=_user)
     assert refused.value.code == "free"

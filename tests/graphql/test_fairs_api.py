@@ -259,7 +259,7 @@ def test_apply_then_assign_through_the_api(client, world):
     # The booth is taken now.
     data["application"] = gid("ExhibitorApplication", world.submitted)
     taken = call(client, world, "desk_manager", query, data).json()["data"]["fairBoothAssign"]
-    assert taken["errors"] == [{"field": "booth", "code": "INVALID"}]
+    assert taken["errors"] == [{"field": "booth", "code": "BOOTH_TAKEN"}]
 
 
 FAIR_QUERY = """query ($slug: String) { fair(slug: $slug) { name status province { code }
@@ -356,7 +356,7 @@ def test_releasing_a_booth_gives_it_to_the_waitlist_and_a_fee_is_paid_once(clien
     query = """mutation ($booth: ID!) { fairBoothFeePaid(booth: $booth) { boothCode
       errors { field message code } } }"""
     assert _errors_in(client, world, query, booth, "fairBoothFeePaid") == [
-        {"field": None, "message": "This booth fee is already paid.", "code": "INVALID"}
+        {"field": None, "message": "This booth fee is already paid.", "code": "PAID"}
     ]
     answer = _desk(client, world, "fairBoothRelease", booth)
     assert answer == {
@@ -374,7 +374,7 @@ def test_releasing_a_booth_gives_it_to_the_waitlist_and_a_fee_is_paid_once(clien
     data = call(client, world, "desk_manager", query, booth).json()["data"]["fairBoothRelease"]
     assert data == {"givenToApplicationId": None, "errors": []}
     assert _errors_in(client, world, query, booth, "fairBoothRelease") == [
-        {"field": "booth", "message": "Booth A-03 is not assigned.", "code": "INVALID"}
+        {"field": "booth", "message": "Booth A-03 is not assigned.", "code": "NOT_ASSIGNED"}
     ]
 
 
@@ -401,7 +401,7 @@ def test_booth_layout_through_the_api_with_field_message_and_code_errors(client,
       zone: $zone) { boothCode errors { field message code } } }"""
     variables = {"booth": gid("FairBooth", world.booths[0])} | zone
     assert _errors_in(client, world, query, variables, "fairBoothMove") == [
-        {"field": "x", "message": "Booth B-02 would overlap booth A-01.", "code": "INVALID"}
+        {"field": "x", "message": "Booth B-02 would overlap booth A-01.", "code": "OVERLAP"}
     ]
     moved = _desk(client, world, "fairBoothMove", {"booth": gid("FairBooth", world.booths[0])})
     assert moved == {"boothCode": "A-01", "x": 0, "y": 700, "zone": "Cụm Tiên Yên", "errors": []}
@@ -417,7 +417,7 @@ def test_booth_layout_through_the_api_with_field_message_and_code_errors(client,
         {
             "field": None,
             "message": "Booth A-03 is assigned: release it first.",
-            "code": "INVALID",
+            "code": "ASSIGNED",
         }
     ]
     # A booth of another organiser's fair is not found, the same as no booth at all.
@@ -454,3 +454,31 @@ def test_the_programme_through_the_api(client, world):
     data = {"fair": gid("Fair", other), "day": None, "numbers": []}
     refused = call(client, world, "desk_manager", query, data).json()["data"]
     assert refused["fairProgrammeItemAdd"]["errors"][0]["code"] == "PERMISSION_DENIED"
+
+
+def test_every_fair_error_code_reaches_the_api_as_itself():
+    """A service's code (``paid``, ``free``, ``not_assigned``…) is the ``ErrorCode`` a client
+    reads, never INVALID by default: every code the fairs package raises is in the enum."""
+    import pathlib
+    import re
+
+    from core.graphql.errors import ErrorCode, error_code
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "marketplace" / "fairs"
+    codes = set()
+    for path in root.rglob("*.py"):
+        codes |= set(re.findall(r'code="([a-z_]+)"', path.read_text()))
+    assert {"paid", "free", "not_assigned", "booth_taken", "window_closed"} <= codes
+    for code in sorted(codes):
+        assert error_code(code).value == code
+    assert error_code("free") is ErrorCode.FREE
+
+
+def test_a_free_booths_fee_cannot_be_marked_paid_the_code_says_free(client, world):
+    free = BoothFactory(zone=world.zone, code="A-09", price=0)
+    booth_assign(application=world.submitted, booth=free, actor=world.users["desk_manager"])
+    query = """mutation ($booth: ID!) { fairBoothFeePaid(booth: $booth) { boothCode
+      errors { field message code } } }"""
+    assert _errors_in(
+        client, world, query, {"booth": gid("FairBooth", free)}, "fairBoothFeePaid"
+    ) == [{"field": None, "message": "Nothing is due for this booth.", "code": "FREE"}]

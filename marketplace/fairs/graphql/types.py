@@ -101,7 +101,9 @@ class FairBooth(graphene.ObjectType):
     code = graphene.String(required=True)
     zone = graphene.String(required=True, description="The zone's name.")
     area_m2 = graphene.Float(required=True)
-    price = graphene.Int(required=True, description="Whole đồng.")
+    price = graphene.Int(
+        required=True, description="Whole đồng: the booth's own price, else the fair's booth fee."
+    )
     x = graphene.Int(required=True)
     y = graphene.Int(required=True)
     width = graphene.Int(required=True)
@@ -117,6 +119,10 @@ class FairBooth(graphene.ObjectType):
     @staticmethod
     def resolve_zone(root, info):
         return root.zone_name
+
+    @staticmethod
+    def resolve_price(root, info):
+        return root.fee
 
     @staticmethod
     def resolve_status(root, info):

@@ -431,6 +431,10 @@ GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 # means keys derived from SECRET_KEY (traceability/signing.py).
 STAMP_SIGNING_KEYS = env("STAMP_SIGNING_KEYS")
 STAMP_PIN_PEPPER = env("STAMP_PIN_PEPPER")
+# The key scratch-off PINs are derived from (HMAC of run and serial), so the job that draws a
+# run's labels can print them again; the database holds only their hashes (under the pepper).
+# Changing it keeps every PIN verifying but stops older runs' PINs being printed again.
+STAMP_PIN_KEY = env("STAMP_PIN_KEY")
 
 # Orders: the fee of a seller who set no delivery rule, and how long stock is held for a buyer
 # whose payment is under way.

@@ -127,9 +127,8 @@ class StampRunForm(ServiceErrorMixin, forms.Form):
         label=_("Scratch-off PIN on each stamp"),
         required=False,
         help_text=_(
-            "PINs are stored only as hashes: they are delivered once, in the file downloaded "
-            "when you order (a CSV, plus the PDF sheets for runs of up to 10,000 stamps). "
-            "Keep that file safe; later downloads of the run carry no PINs."
+            "The run's PDF and CSV carry the PINs; only owners and managers download them. "
+            "Keep those files safe."
         ),
     )
     layout = forms.ChoiceField(
@@ -146,17 +145,13 @@ LINK_FORM_CHOICES = [
 
 
 class SheetForm(forms.Form):
-    """Query string of a PDF download: which sheet layout and which part of a large run."""
+    """Which sheet layout and link form: the run page's choice, and a background print's."""
 
     layout = forms.ChoiceField(choices=SHEET_LAYOUT_CHOICES, required=False)
-    part = forms.IntegerField(min_value=1, required=False)
     link = forms.ChoiceField(choices=LINK_FORM_CHOICES, required=False)
 
     def clean_layout(self):
         return self.cleaned_data["layout"] or SHEET_LAYOUT_DEFAULT
-
-    def clean_part(self):
-        return self.cleaned_data["part"] or 1
 
     def clean_link(self):
         return self.cleaned_data["link"] or LINK_SHORT

@@ -40,6 +40,7 @@ from marketplace.offers.models import (
 from marketplace.offers.selectors import offers_visible
 from sellers.models import Business
 from traceability import signing
+from traceability.errors import TraceabilityError
 from traceability.models import (
     AggregationChild,
     Batch,
@@ -530,9 +531,15 @@ def stamp_run_labels(
     stamps: QuerySet[Stamp] | None = None,
     pins: dict[str, str] | None = None,
     link: str = LINK_SHORT,
+    derive_pins: bool = False,
 ) -> Iterator[StampLabel]:
     """Printable labels of ``stamps`` (rows of ``run``, all of them by default), streamed from
-    the database; the QR codes carry the ``link`` form, the CSV gives both forms."""
+    the database; the QR codes carry the ``link`` form, the CSV gives both forms.
+
+    ``derive_pins``: each label carries its scratch-off PIN, derived again
+    (``signing.pin_derive``) and checked against the stored hash — a PIN that does not match
+    (the run's PINs were drawn at random before PINs were derived, or ``STAMP_PIN_KEY`` changed)
+    raises ``TraceabilityError`` rather than print a PIN that would never verify."""
     batch = run.batch
     variant = batch.variant
     certificate = batch.certificate
@@ -547,17 +554,41 @@ def stamp_run_labels(
     name = f"{variant.product.name} — {variant.name}" if variant.name else variant.product.name
     if stamps is None:
         stamps = stamp_run_stamps(run=run)
+    if derive_pins:
+        stamps = stamps.only("id", "serial", "run_id", "pin_hash")
     for stamp in stamps.iterator(chunk_size=2000):
         stamp.run = run  # the signing key id comes from the run: no query per stamp
         gs1_url = signing.stamp_url_gs1(stamp)
+        pin = pins[stamp.serial] if pins else None
+        if derive_pins:
+            pin = signing.pin_derive(run_id=run.pk, serial=stamp.serial)
+            if not stamp.pin_hash or not signing.pin_matches(
+                serial=stamp.serial, pin=pin, stored=stamp.pin_hash
+            ):
+                raise TraceabilityError(
+                    _("The PINs of this run cannot be printed again."), code="invalid", field="run"
+                )
         yield StampLabel(
             url=gs1_url if link == LINK_GS1 and gs1_url else signing.stamp_url_short(stamp),
             gs1_url=gs1_url,
             serial=stamp.serial,
             product_name=name,
             stars=stars,
-            pin=pins[stamp.serial] if pins else None,
+            pin=pin,
         )
+
+
+def stamp_run_pins_printable(*, run: StampRun) -> bool:
+    """Whether the run's labels can carry its scratch-off PINs: a run with PINs whose first
+    stamp's PIN derives again from ``STAMP_PIN_KEY`` (runs ordered before PINs were derived, or
+    before the key changed, print without them)."""
+    if not run.with_pin:
+        return False
+    first = Stamp.objects.filter(run=run).order_by("id").only("serial", "pin_hash").first()
+    if first is None or not first.pin_hash:
+        return False
+    pin = signing.pin_derive(run_id=run.pk, serial=first.serial)
+    return signing.pin_matches(serial=first.serial, pin=pin, stored=first.pin_hash)
 
 
 def stamp_run_print_progress(*, stamp_print: StampRunPrint, quantity: int) -> dict:

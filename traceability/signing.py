@@ -163,8 +163,31 @@ def _pin_pepper() -> bytes:
     return salted_hmac("traceability.stamp-pin", "pepper").digest()
 
 
-def pin_new(*, digits: int = 8) -> str:
-    return f"{secrets.randbelow(10**digits):0{digits}d}"
+PIN_DIGITS = 8
+
+
+def _pin_key() -> bytes:
+    configured = getattr(settings, "STAMP_PIN_KEY", "") or ""
+    if configured:
+        return configured.encode()
+    return salted_hmac("traceability.stamp-pin-derive", "key").digest()
+
+
+def pin_derive(
+    *, run_id: int, serial: str, digits: int = PIN_DIGITS, key: bytes | None = None
+) -> str:
+    """The scratch-off PIN of stamp ``serial`` of run ``run_id``: digits of
+    HMAC-SHA256(``STAMP_PIN_KEY``, run id and serial). Derived rather than random so the
+    background job that draws a run's labels can print the PINs again, while the database keeps
+    only their hashes (:func:`pin_hash`, under a different secret). 64 bits of the MAC reduced
+    modulo 10^8: the bias is below 10^-11, so a PIN is as hard to guess as a random one for
+    anyone without the key. Threat model: ARCHITECTURE.md, "Scratch-off PINs"."""
+    mac = hmac.new(
+        key if key is not None else _pin_key(),
+        f"ocop-pin|{run_id}|{serial}".encode(),
+        hashlib.sha256,
+    ).digest()
+    return f"{int.from_bytes(mac[:8], 'big') % 10**digits:0{digits}d}"
 
 
 def pin_hash(*, serial: str, pin: str, pepper: bytes | None = None) -> str:

@@ -33,12 +33,6 @@ urlpatterns = [
         name="stamp_run_create",
     ),
     path("<slug:slug>/stamp-runs/<int:run_pk>/", views.stamp_run_detail, name="stamp_run_detail"),
-    path(
-        "<slug:slug>/stamp-runs/<int:run_pk>/stamps.pdf", views.stamp_run_pdf, name="stamp_run_pdf"
-    ),
-    path(
-        "<slug:slug>/stamp-runs/<int:run_pk>/stamps.csv", views.stamp_run_csv, name="stamp_run_csv"
-    ),
     # One PDF of the whole run (and the CSV), drawn in the background (services/prints.py).
     path(
         "<slug:slug>/stamp-runs/<int:run_pk>/prints/",

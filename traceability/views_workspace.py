@@ -11,17 +11,14 @@ owners and managers create batches and order stamps (the services refuse staff).
 (PDF sheets, CSV, PNG, SVG) let whoever holds them print genuine-looking labels, so only owners
 and managers download them.
 
-Scratch-off PINs are stored hashed: they exist in clear only while ``stamp_run_create`` runs.
-Ordering a run with PINs therefore answers with the one file that will ever carry them — a ZIP
-with the CSV (serial, URL, PIN) and, for runs of up to ``PIN_PDF_MAX`` stamps, the PDF sheets —
-built in the same transaction as the run, so a failure leaves no run whose PINs nobody has.
-Later downloads of the run carry no PINs.
+Scratch-off PINs are stored hashed and derived from ``STAMP_PIN_KEY`` (``signing.pin_derive``):
+every run, with or without PINs and of any size, is drawn in the background as one PDF and the
+CSV (``services.prints``), downloaded from the run's page — one path for every run. A run with
+PINs carries them in both files, which only owners and managers download.
 """
 
 import re
-import tempfile
 import uuid
-import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,13 +26,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpResponse,
-    JsonResponse,
-    StreamingHttpResponse,
-)
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -59,20 +50,13 @@ from traceability.forms import (
     TransformationForm,
 )
 from traceability.models import Batch, Carton, ProvenanceEvent, Stamp, StampRun, StampRunPrint
-from traceability.printing import (
-    SHEET_LAYOUT_DEFAULT,
-    SHEET_LAYOUTS,
-    stamp_csv,
-    stamp_csv_chunks,
-    stamp_sheet_pdf,
-)
+from traceability.printing import SHEET_LAYOUT_DEFAULT
 from traceability.selectors import (
     batch_cartons,
     batch_timeline,
     batch_used_in,
     batches_of_business,
     batches_recordable_by,
-    stamp_run_labels,
     stamp_run_print_progress,
     stamp_run_prints,
     stamp_run_stamps,
@@ -90,13 +74,7 @@ from traceability.services import (
 )
 from traceability.signing import stamp_url_gs1, stamp_url_short
 
-# A PDF part is this many sheets: ≈ 5 s and ≈ 60 MB to draw at 65 labels a sheet, well inside a
-# request, and never a half-used sheet except at the end of the run.
-PDF_PART_SHEETS = 80
-# PIN runs get their PDF sheets in the ordering response only up to this size (≈ 9 s).
-PIN_PDF_MAX = 10_000
 STAMPS_PER_PAGE = 100
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def _denied(request, ws: Workspace, message):
@@ -131,11 +109,6 @@ def _own_run(ws: Workspace, pk: int) -> StampRun:
         ),
         pk=pk,
     )
-
-
-def _file_stem(run: StampRun) -> str:
-    lot = _UNSAFE.sub("-", run.batch.lot_code).strip("-") or "lot"
-    return f"stamps-{lot}-run{run.pk}"
 
 
 # --- batches -----------------------------------------------------------------------------------
@@ -384,25 +357,13 @@ def batch_carton(request, slug, pk):
 # --- stamp runs ----------------------------------------------------------------------------------
 
 
-def _pdf_parts(run: StampRun, layout_key: str) -> int:
-    per_part = SHEET_LAYOUTS[layout_key].labels_per_page * PDF_PART_SHEETS
-    return -(-run.quantity // per_part)
-
-
 @login_required
 def stamp_run_list(request, slug, pk):
     ws = Workspace(request, slug)
     batch = _own_batch(ws, pk)
     runs = list(StampRun.objects.filter(batch=batch).order_by("-created_at", "-id"))
-    sheets = SheetForm(request.GET or None)
-    layout = sheets.cleaned_data["layout"] if sheets.is_valid() else SHEET_LAYOUT_DEFAULT
-    link = sheets.cleaned_data["link"] if sheets.is_valid() else LINK_SHORT
-    for run in runs:
-        run.pdf_parts = range(1, _pdf_parts(run, layout) + 1)
     return render(
-        request,
-        "traceability/workspace/stamp_run_list.html",
-        ws.context(batch=batch, runs=runs, sheets=sheets, layout=layout, link=link),
+        request, "traceability/workspace/stamp_run_list.html", ws.context(batch=batch, runs=runs)
     )
 
 
@@ -412,32 +373,8 @@ def _stamp_url(stamp: Stamp, link: str) -> str:
     return (link == LINK_GS1 and stamp_url_gs1(stamp)) or stamp_url_short(stamp)
 
 
-def _labels(run: StampRun, stamps, pins: dict[str, str] | None = None, link: str = LINK_SHORT):
-    return stamp_run_labels(run=run, stamps=stamps, pins=pins, link=link)
-
-
 def _run_stamps(run: StampRun):
     return stamp_run_stamps(run=run)
-
-
-def _pin_archive(run: StampRun, pins: dict[str, str], layout_key: str):
-    """The ZIP that delivers a PIN run's secrets, once."""
-    stem = _file_stem(run)
-    # FileResponse closes it once sent.
-    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open(f"{stem}-PIN.csv", "w") as out:
-            stamp_csv(labels=_labels(run, _run_stamps(run), pins), out=out)
-        if run.quantity <= PIN_PDF_MAX:
-            with archive.open(f"{stem}-PIN.pdf", "w") as out:
-                stamp_sheet_pdf(
-                    labels=_labels(run, _run_stamps(run), pins),
-                    layout=SHEET_LAYOUTS[layout_key],
-                    out=out,
-                    title=f"{run.batch.lot_code} — {run.quantity}",
-                )
-    spool.seek(0)
-    return spool
 
 
 @login_required
@@ -460,7 +397,6 @@ def stamp_run_create_view(request, slug, pk):
                     layout=data["layout"],
                 )
                 run = order.run
-                archive = _pin_archive(run, order.pins, data["layout"]) if order.pins else None
         except (TraceabilityError, SellerError) as error:
             denied = _service_error(request, ws, form, error)
             if denied:
@@ -471,15 +407,6 @@ def stamp_run_create_view(request, slug, pk):
                     request,
                     _("This form had already ordered these stamps: no second run was ordered."),
                 )
-            elif archive is not None:
-                response = FileResponse(
-                    archive,
-                    as_attachment=True,
-                    filename=f"{_file_stem(run)}-PIN.zip",
-                    content_type="application/zip",
-                )
-                response["Cache-Control"] = "no-store"
-                return response
             else:
                 messages.success(
                     request,
@@ -493,7 +420,7 @@ def stamp_run_create_view(request, slug, pk):
     return render(
         request,
         "traceability/workspace/stamp_run_form.html",
-        ws.context(batch=batch, form=form, pin_pdf_max=PIN_PDF_MAX),
+        ws.context(batch=batch, form=form),
     )
 
 
@@ -506,7 +433,6 @@ def stamp_run_detail(request, slug, run_pk):
     sheets = SheetForm(request.GET or None)
     layout = sheets.cleaned_data["layout"] if sheets.is_valid() else SHEET_LAYOUT_DEFAULT
     link = sheets.cleaned_data["link"] if sheets.is_valid() else LINK_SHORT
-    run.pdf_parts = range(1, _pdf_parts(run, layout) + 1)
     prints = list(stamp_run_prints(run=run))
     for stamp in page:
         stamp.run = run  # the URL's signature needs the run's key: no query per stamp
@@ -574,54 +500,6 @@ def stamp_run_print_file(request, slug, run_pk, print_pk, kind):
         content_type="application/pdf" if kind == "pdf" else "text/csv; charset=utf-8",
     )
     response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-def stamp_run_pdf(request, slug, run_pk):
-    ws = Workspace(request, slug)
-    run = _own_run(ws, run_pk)
-    if not ws.can_manage:
-        return _denied_files(request, ws)
-    sheets = SheetForm(request.GET)
-    if not sheets.is_valid():
-        raise Http404
-    layout_key, part = sheets.cleaned_data["layout"], sheets.cleaned_data["part"]
-    link = sheets.cleaned_data["link"]
-    parts = _pdf_parts(run, layout_key)
-    if part > parts:
-        raise Http404
-    layout = SHEET_LAYOUTS[layout_key]
-    per_part = layout.labels_per_page * PDF_PART_SHEETS
-    stamps = _run_stamps(run)[(part - 1) * per_part : part * per_part]
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    stamp_sheet_pdf(
-        labels=_labels(run, stamps, link=link),
-        layout=layout,
-        out=spool,
-        title=f"{run.batch.lot_code} — {part}/{parts}",
-    )
-    spool.seek(0)
-    suffix = f"-part{part}of{parts}" if parts > 1 else ""
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=f"{_file_stem(run)}-{layout_key}{'-gs1' if link == LINK_GS1 else ''}{suffix}.pdf",
-        content_type="application/pdf",
-    )
-
-
-@login_required
-def stamp_run_csv(request, slug, run_pk):
-    ws = Workspace(request, slug)
-    run = _own_run(ws, run_pk)
-    if not ws.can_manage:
-        return _denied_files(request, ws)
-    response = StreamingHttpResponse(
-        stamp_csv_chunks(labels=_labels(run, _run_stamps(run))),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_file_stem(run)}.csv"'
     return response
 
 

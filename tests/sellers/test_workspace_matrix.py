@@ -145,8 +145,6 @@ PAGES = {
     "stamp_run_list": (lambda w: {"pk": w.batch.pk}, True),
     "stamp_run_create": (lambda w: {"pk": w.batch.pk}, False),
     "stamp_run_detail": (lambda w: {"run_pk": w.run.pk}, SHOWN),
-    "stamp_run_pdf": (lambda w: {"run_pk": w.run.pk}, False),
-    "stamp_run_csv": (lambda w: {"run_pk": w.run.pk}, False),
     "stamp_run_print_create": (lambda w: {"run_pk": w.run.pk}, False),
     "stamp_run_print_file": (
         lambda w: {"run_pk": w.run.pk, "print_pk": w.run_print.pk, "kind": "pdf"},

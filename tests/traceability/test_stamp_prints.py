@@ -75,7 +75,7 @@ def test_ordering_a_run_draws_one_pdf_and_the_csv_in_the_background(
         70,
         traced.owner,
     )
-    assert job.result == {"pages": 2, "stamps": 70}
+    assert job.result == {"pages": 2, "stamps": 70, "pins": False}
     # The job's output files, in the private job storage (never under MEDIA_ROOT, which the
     # proxy serves to anyone).
     stem = f"stamps-L2611-A-run{run.pk}"
@@ -257,6 +257,6 @@ def test_render_reports_progress_every_thousand_labels(traced, monkeypatch):
     )
     result = stamp_run_print_render(job_id=job.pk, print_id=stamp_print.pk)
     assert seen == [(job.pk, 1000, 2500), (job.pk, 2000, 2500)]
-    assert result == {"pages": 39, "stamps": 2500}
+    assert result == {"pages": 39, "stamps": 2500, "pins": False}
     job.refresh_from_db()
     assert (job.state, job.done) == (JobState.DONE, 2500)

@@ -7,7 +7,6 @@ import datetime
 import io
 import re
 import uuid
-import zipfile
 
 import pypdf
 import pytest
@@ -29,9 +28,7 @@ from tests.factories import (
 from tests.factories_traceability import event_for, stamps_for, traced_product
 from traceability import signing
 from traceability.models import Batch, ProvenanceEvent, Stamp, StampRun
-from traceability.printing import SHEET_LAYOUTS
-from traceability.services import batch_create
-from traceability.views_workspace import PDF_PART_SHEETS
+from traceability.services import batch_create, stamp_run_print_render, stamp_run_print_start
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +58,28 @@ def owner(client, traced):
     return signed_in(client, traced.owner)
 
 
+def print_url(traced, run, kind="pdf", *, layout="a4-5x13", link="short", draw=False):
+    """The URL of the run's one-PDF print (started, and drawn when ``draw``): the one download
+    path of every run."""
+    stamp_print = stamp_run_print_start(actor=traced.owner, run=run, layout=layout, link=link)
+    if draw:
+        stamp_run_print_render(job_id=stamp_print.job_id, print_id=stamp_print.pk)
+    return url("stamp_run_print_file", traced, run.pk, stamp_print.pk, kind)
+
+
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
 def test_routes(traced):
     slug = traced.holder.slug
     assert url("batch_list", traced) == f"/seller/{slug}/batches/"
     assert url("batch_detail", traced, 7) == f"/seller/{slug}/batches/7/"
     assert url("stamp_run_list", traced, 7) == f"/seller/{slug}/batches/7/stamps/"
-    assert url("stamp_run_pdf", traced, 3) == f"/seller/{slug}/stamp-runs/3/stamps.pdf"
+    assert (
+        url("stamp_run_print_file", traced, 3, 4, "pdf")
+        == f"/seller/{slug}/stamp-runs/3/prints/4.pdf"
+    )
     assert url("stamp_png", traced, 3, "ABC") == f"/seller/{slug}/stamp-runs/3/stamps/ABC.png"
 
 
@@ -184,8 +197,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, traced):
         url("batch_list", traced),
         url("batch_detail", traced, traced.batch.pk),
         url("stamp_run_list", traced, traced.batch.pk),
-        url("stamp_run_pdf", traced, run.pk),
-        url("stamp_run_csv", traced, run.pk),
+        print_url(traced, run, "pdf"),
+        print_url(traced, run, "csv"),
         url("stamp_png", traced, run.pk, stamps[0].serial),
     ):
         response = client.get(target)
@@ -206,8 +219,8 @@ def test_another_seller_gets_404_everywhere(client, traced):
         url("stamp_run_list", traced, traced.batch.pk),
         url("stamp_run_create", traced, traced.batch.pk),
         url("stamp_run_detail", traced, run.pk),
-        url("stamp_run_pdf", traced, run.pk),
-        url("stamp_run_csv", traced, run.pk),
+        print_url(traced, run, "pdf"),
+        print_url(traced, run, "csv"),
         url("stamp_png", traced, run.pk, stamps[0].serial),
         url("stamp_svg", traced, run.pk, stamps[0].serial),
     ):
@@ -215,7 +228,7 @@ def test_another_seller_gets_404_everywhere(client, traced):
     # Its own slug does not open the other business's objects either.
     own = reverse("traceability_workspace:batch_detail", args=[stranger.slug, traced.batch.pk])
     assert client.get(own).status_code == 404
-    own_run = reverse("traceability_workspace:stamp_run_pdf", args=[stranger.slug, run.pk])
+    own_run = reverse("traceability_workspace:stamp_run_detail", args=[stranger.slug, run.pk])
     assert client.get(own_run).status_code == 404
     order = reverse(
         "traceability_workspace:stamp_run_create", args=[stranger.slug, traced.batch.pk]
@@ -236,7 +249,7 @@ def test_staff_member_sees_and_records_events_but_orders_and_downloads_nothing(c
     assert client.get(url("batch_list", traced)).status_code == 200
     page = client.get(url("stamp_run_list", traced, traced.batch.pk)).content.decode()
     assert f'id="run-{run.pk}"' in page
-    assert "stamps.pdf" not in page and "stamps.csv" not in page
+    assert "/prints/" not in page
     batches, runs = Batch.objects.count(), StampRun.objects.count()
     assert client.get(url("batch_create", traced)).status_code == 403
     assert client.post(url("batch_create", traced), {"lot_code": "X"}).status_code == 403
@@ -244,8 +257,8 @@ def test_staff_member_sees_and_records_events_but_orders_and_downloads_nothing(c
     response = client.post(url("stamp_run_create", traced, traced.batch.pk), {"quantity": "5"})
     assert response.status_code == 403
     for target in (
-        url("stamp_run_pdf", traced, run.pk),
-        url("stamp_run_csv", traced, run.pk),
+        print_url(traced, run, "pdf"),
+        print_url(traced, run, "csv"),
         url("stamp_png", traced, run.pk, stamps[0].serial),
         url("stamp_svg", traced, run.pk, stamps[0].serial),
     ):
@@ -343,35 +356,39 @@ def test_correct_an_event_appends_and_keeps_the_original(owner, traced):
 # --- stamp runs and files ------------------------------------------------------------------------
 
 
-def test_order_stamps_without_pin_then_download_pdf_and_csv(owner, traced):
-    response = owner.post(
-        url("stamp_run_create", traced, traced.batch.pk),
-        {"quantity": "70", "layout": "a4-5x13"},
-    )
+def test_order_stamps_without_pin_then_download_pdf_and_csv(
+    owner, traced, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(
+            url("stamp_run_create", traced, traced.batch.pk),
+            {"quantity": "70", "layout": "a4-5x13"},
+        )
     run = StampRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == url("stamp_run_detail", traced, run.pk) + "?layout=a4-5x13"
     assert (run.quantity, run.with_pin, run.created_by) == (70, False, traced.owner)
+    stamp_print = run.prints.get()
 
-    pdf = owner.get(url("stamp_run_pdf", traced, run.pk), {"layout": "a4-5x13"})
+    pdf = owner.get(url("stamp_run_print_file", traced, run.pk, stamp_print.pk, "pdf"))
     assert pdf["Content-Type"] == "application/pdf"
     assert (
         pdf["Content-Disposition"]
         == f'attachment; filename="stamps-L2611-A-run{run.pk}-a4-5x13.pdf"'
     )
-    reader = pypdf.PdfReader(io.BytesIO(b"".join(pdf.streaming_content)))
+    reader = pypdf.PdfReader(io.BytesIO(body_of(pdf)))
     assert len(reader.pages) == 2
     text = "".join(page.extract_text() for page in reader.pages)
     serials = list(Stamp.objects.filter(run=run).order_by("id").values_list("serial", flat=True))
     assert all(serial in text for serial in serials)
     assert text.count("OCOP ★★★★") == 70  # the certificate in force, still active
 
-    response = owner.get(url("stamp_run_csv", traced, run.pk))
+    response = owner.get(url("stamp_run_print_file", traced, run.pk, stamp_print.pk, "csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert (
         response["Content-Disposition"] == f'attachment; filename="stamps-L2611-A-run{run.pk}.csv"'
     )
-    body = b"".join(response.streaming_content).decode("utf-8")
+    body = body_of(response).decode("utf-8")
     assert body.startswith("\ufeffserial,url,gs1_digital_link,product_name,stars\r\n")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]
     assert [row[0] for row in rows] == serials
@@ -386,49 +403,48 @@ def test_order_stamps_without_pin_then_download_pdf_and_csv(owner, traced):
         assert (name, stars) == ("Mật ong rừng Tiên Yên — Hũ 500 g", "4")
 
 
-def test_run_list_offers_pdf_parts_of_80_sheets(owner, traced):
-    per_part = SHEET_LAYOUTS["a4-3x8"].labels_per_page * PDF_PART_SHEETS  # 1,920
-    run, _stamps, _pins = stamps_for(traced, per_part + 5)
-    page = owner.get(url("stamp_run_list", traced, traced.batch.pk), {"layout": "a4-3x8"})
-    html = page.content.decode()
-    base = url("stamp_run_pdf", traced, run.pk)
-    assert html.count(f'href="{base}?layout=a4-3x8&amp;part=') == 2
-    last = owner.get(base, {"layout": "a4-3x8", "part": 2})
-    assert last["Content-Disposition"].endswith(f'run{run.pk}-a4-3x8-part2of2.pdf"')
-    reader = pypdf.PdfReader(io.BytesIO(b"".join(last.streaming_content)))
-    assert len(reader.pages) == 1
-    assert owner.get(base, {"layout": "a4-3x8", "part": 3}).status_code == 404
-    assert owner.get(base, {"layout": "nope"}).status_code == 404
+def test_the_run_list_links_each_run_to_its_page_and_offers_no_pdf_parts(owner, traced):
+    """One download path for every run: the run's page and its one-PDF prints, no parts."""
+    run, _stamps, _pins = stamps_for(traced, 2000)
+    html = owner.get(url("stamp_run_list", traced, traced.batch.pk)).content.decode()
+    assert f'href="{url("stamp_run_detail", traced, run.pk)}">Stamps and files</a>' in html
+    assert "part=" not in html and "stamps.pdf" not in html and "stamps.csv" not in html
+    detail = owner.get(url("stamp_run_detail", traced, run.pk)).content.decode()
+    assert "part=" not in detail and "stamps.pdf" not in detail and "stamps.csv" not in detail
 
 
-def test_order_with_pins_delivers_them_once_in_a_zip(owner, traced):
-    response = owner.post(
-        url("stamp_run_create", traced, traced.batch.pk),
-        {"quantity": "30", "with_pin": "on", "layout": "a4-3x8"},
-    )
+def test_order_with_pins_prints_them_in_the_runs_one_pdf_and_csv(
+    owner, traced, django_capture_on_commit_callbacks
+):
+    """PINs are derived (signing.pin_derive), so the background job prints them: the order
+    answers the run's page like any run, and its files carry the PINs whose hashes are stored."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(
+            url("stamp_run_create", traced, traced.batch.pk),
+            {"quantity": "30", "with_pin": "on", "layout": "a4-3x8"},
+        )
     run = StampRun.objects.get()
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    assert response["Cache-Control"] == "no-store"
-    stem = f"stamps-L2611-A-run{run.pk}"
-    assert response["Content-Disposition"] == f'attachment; filename="{stem}-PIN.zip"'
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert sorted(archive.namelist()) == [f"{stem}-PIN.csv", f"{stem}-PIN.pdf"]
-    rows = list(csv.DictReader(io.StringIO(archive.read(f"{stem}-PIN.csv").decode("utf-8-sig"))))
+    assert response.status_code == 302
+    assert response["Location"] == url("stamp_run_detail", traced, run.pk) + "?layout=a4-3x8"
+    stamp_print = run.prints.get()
+    assert stamp_print.job.result == {"pages": 2, "stamps": 30, "pins": True}
+    stem = f"stamps-L2611-A-run{run.pk}-PIN"
+    csv_file = owner.get(url("stamp_run_print_file", traced, run.pk, stamp_print.pk, "csv"))
+    assert csv_file["Content-Disposition"] == f'attachment; filename="{stem}.csv"'
+    assert csv_file["Cache-Control"] == "private, no-store"
+    rows = list(csv.DictReader(io.StringIO(body_of(csv_file).decode("utf-8-sig"))))
     stamps = {s.serial: s for s in Stamp.objects.filter(run=run)}
     assert len(rows) == 30 and {row["serial"] for row in rows} == set(stamps)
     for row in rows:  # the PIN in the file is the one whose hash is stored
         assert signing.pin_matches(
             serial=row["serial"], pin=row["pin"], stored=stamps[row["serial"]].pin_hash
         )
-    pdf = pypdf.PdfReader(io.BytesIO(archive.read(f"{stem}-PIN.pdf")))
+    pdf_file = owner.get(url("stamp_run_print_file", traced, run.pk, stamp_print.pk, "pdf"))
+    assert pdf_file["Content-Disposition"] == f'attachment; filename="{stem}-a4-3x8.pdf"'
+    pdf = pypdf.PdfReader(io.BytesIO(body_of(pdf_file)))
     assert len(pdf.pages) == 2  # 24 labels a sheet
     text = "".join(page.extract_text() for page in pdf.pages)
     assert all(row["pin"] in text for row in rows)
-    # Afterwards the run's files carry no PIN.
-    later = b"".join(owner.get(url("stamp_run_csv", traced, run.pk)).streaming_content).decode()
-    assert later.splitlines()[0] == "\ufeffserial,url,gs1_digital_link,product_name,stars"
-    assert not any(row["pin"] in later for row in rows)
 
 
 def test_order_form_errors_change_nothing(owner, traced):
@@ -445,7 +461,7 @@ def test_order_form_errors_change_nothing(owner, traced):
 def test_revoked_certificate_prints_no_stars(owner, traced):
     run, _stamps, _pins = stamps_for(traced, 3)
     revoke_certificate(certificate=traced.certificate, ground=RevocationGround.choices[0][0])
-    body = b"".join(owner.get(url("stamp_run_csv", traced, run.pk)).streaming_content).decode()
+    body = body_of(owner.get(print_url(traced, run, "csv", draw=True))).decode()
     assert [line.rsplit(",", 1)[1] for line in body.splitlines()[1:]] == ["", "", ""]
 
 
@@ -497,7 +513,8 @@ def test_the_same_order_form_sent_twice_orders_one_run_and_shows_its_page(owner,
     assert (
         f'<code class="token" data-stamp-url>{signing.stamp_url_short(first_stamp)}</code>' in page
     )
-    assert "stamps.pdf?layout=a4-5x13&amp;part=1" in page
+    # One print of the run, being drawn (queued: the test's transaction never commits).
+    assert page.count('class="run-print"') == 1 and 'data-state="queued"' in page
     fresh = owner.get(url("stamp_run_create", traced, traced.batch.pk)).content.decode()
     assert submission not in fresh  # a new form is a new order
 
@@ -572,9 +589,9 @@ def test_the_gs1_digital_link_form_is_offered_wherever_stamps_are_printed(owner,
     assert [result.text for result in decoded] == [gs1]
     svg = owner.get(url("stamp_svg", traced, run.pk, stamp.serial), {"link": "gs1"})
     assert svg.content.decode() == qr_svg(url=gs1)
-    pdf = owner.get(url("stamp_run_pdf", traced, run.pk), {"layout": "a4-5x13", "link": "gs1"})
+    pdf = owner.get(print_url(traced, run, link="gs1", draw=True))
     assert pdf["Content-Disposition"].endswith(f'-run{run.pk}-a4-5x13-gs1.pdf"')
-    page = pypdfium2.PdfDocument(b"".join(pdf.streaming_content))[0]
+    page = pypdfium2.PdfDocument(body_of(pdf))[0]
     found = sorted(
         r.text
         for r in zxingcpp.read_barcodes(page.render(scale=3).to_pil())
@@ -582,7 +599,7 @@ def test_the_gs1_digital_link_form_is_offered_wherever_stamps_are_printed(owner,
     )
     assert found == sorted(signing.stamp_url_gs1(s) for s in stamps)
     detail = owner.get(url("stamp_run_detail", traced, run.pk), {"link": "gs1"}).content.decode()
-    assert 'stamps.pdf?layout=a4-5x13&amp;part=1&amp;link=gs1"' in detail
+    assert '<option value="gs1" selected>' in detail  # the next print's link form
     assert gs1.replace("&", "&amp;") in detail
     # Without a GTIN only the short link exists: asking for the GS1 form falls back to it.
     traced.variant.gtin = ""

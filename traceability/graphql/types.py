@@ -251,13 +251,22 @@ class StampRunPrintType(graphene.ObjectType):
 
 class StampRunNode(DjangoObjectType):
     """A run of signed stamps. PINs are never readable here: the creating mutation returns them
-    once. The label files are downloaded (signed in, as a member) from the paths given."""
+    once. The label files (one PDF and the CSV per print, PINs included for a run with PINs)
+    are drawn in the background and downloaded (signed in, as an owner or manager) from the
+    paths of its prints."""
 
-    pdf_path = graphene.String(required=True, description="PDF label sheets (workspace).")
-    csv_path = graphene.String(required=True, description="Serials and URLs, for a printer.")
+    pdf_path = graphene.String(
+        description="The first drawn print's PDF (workspace); null until one is drawn.",
+        deprecation_reason="Use prints { pdfPath }: one PDF per sheet layout and link form.",
+    )
+    csv_path = graphene.String(
+        description="The first drawn print's CSV (workspace); null until one is drawn.",
+        deprecation_reason="Use prints { csvPath }.",
+    )
     gs1_pdf_path = graphene.String(
-        description="PDF label sheets whose QR codes carry the GS1 Digital Link (workspace); "
-        "null when the pack has no GTIN."
+        description="The PDF of the first drawn print whose QR codes carry the GS1 Digital Link "
+        "(workspace); null when there is none.",
+        deprecation_reason="Use prints { link pdfPath }.",
     )
     prints = graphene.List(
         graphene.NonNull(StampRunPrintType),
@@ -283,17 +292,22 @@ class StampRunNode(DjangoObjectType):
         )
 
     @staticmethod
-    def _path(root, name):
-        slug = root.batch.variant.product.holder.slug
-        return reverse(f"traceability_workspace:{name}", args=[slug, root.pk])
+    def _drawn_file(root, info, kind, link=None):
+        for stamp_print in StampRunNode.resolve_prints(root, info):
+            if link is not None and stamp_print.link != link:
+                continue
+            path = StampRunPrintType._path(stamp_print, kind)
+            if path is not None:
+                return path
+        return None
 
     @staticmethod
     def resolve_pdf_path(root, info):
-        return StampRunNode._path(root, "stamp_run_pdf")
+        return StampRunNode._drawn_file(root, info, "pdf")
 
     @staticmethod
     def resolve_csv_path(root, info):
-        return StampRunNode._path(root, "stamp_run_csv")
+        return StampRunNode._drawn_file(root, info, "csv")
 
     @staticmethod
     def resolve_prints(root, info):
@@ -302,6 +316,7 @@ class StampRunNode(DjangoObjectType):
             prints = list(
                 root.prints.select_related("job").prefetch_related("job__files").order_by("id")
             )
+            setattr(root, PRINTS, prints)  # the deprecated file paths read them too
         for stamp_print in prints:
             stamp_print.run = root
             stamp_print.progress = stamp_run_print_progress(
@@ -311,9 +326,7 @@ class StampRunNode(DjangoObjectType):
 
     @staticmethod
     def resolve_gs1_pdf_path(root, info):
-        if not root.batch.variant.gtin:
-            return None
-        return f"{StampRunNode._path(root, 'stamp_run_pdf')}?link=gs1"
+        return StampRunNode._drawn_file(root, info, "pdf", link="gs1")
 
 
 class BatchNode(DjangoObjectType):

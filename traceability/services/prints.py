@@ -7,8 +7,9 @@ the database into temporary files — the PDF page by page, each page compressed
 (``traceability.printing.pdf``), so memory stays flat whatever the run's size — reports progress
 every ``PROGRESS_EVERY`` labels and keeps both files as the job's output (``core.JobFile``, the
 private job storage; deleted with the job by the daily cleanup, after which the print can be
-drawn again). PINs are not in these files: they exist
-in clear only while the run is ordered (``traceability.views_workspace``).
+drawn again). A run with scratch-off PINs gets them on its labels and in its CSV: the job
+derives them again (``signing.pin_derive``, checked against the stored hashes), so runs with
+PINs of any size get their one PDF too; only the holder's owners and managers download them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from traceability.errors import TraceabilityError
 from traceability.models import StampRun, StampRunPrint
 from traceability.printing import SHEET_LAYOUTS, stamp_csv, stamp_sheet_pdf
 from traceability.printing.labels import LINKS
-from traceability.selectors import stamp_run_labels
+from traceability.selectors import stamp_run_labels, stamp_run_pins_printable
 from traceability.services.batches import holder_manager_require
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ def stamp_run_print_render(*, job_id: int, print_id: int, origin: str = "") -> d
     total = run.quantity
     stem = stamp_run_file_stem(run=run)
     layout = SHEET_LAYOUTS[stamp_print.layout]
+    with_pins = stamp_run_pins_printable(run=run)
+    if with_pins:
+        stem = f"{stem}-PIN"
     suffix = f"-{stamp_print.layout}{'-gs1' if stamp_print.link == 'gs1' else ''}"
     drawn = 0
 
@@ -110,12 +114,12 @@ def stamp_run_print_render(*, job_id: int, print_id: int, origin: str = "") -> d
         tempfile.TemporaryFile() as csv_file,
     ):
         pages = stamp_sheet_pdf(
-            labels=counted(stamp_run_labels(run=run, link=stamp_print.link)),
+            labels=counted(stamp_run_labels(run=run, link=stamp_print.link, derive_pins=with_pins)),
             layout=layout,
             out=pdf_file,
             title=f"{run.batch.lot_code} — {total}",
         )
-        rows = stamp_csv(labels=stamp_run_labels(run=run), out=csv_file)
+        rows = stamp_csv(labels=stamp_run_labels(run=run, derive_pins=with_pins), out=csv_file)
         pdf_file.seek(0)
         csv_file.seek(0)
         job = Job.objects.get(pk=job_id)
@@ -126,7 +130,7 @@ def stamp_run_print_render(*, job_id: int, print_id: int, origin: str = "") -> d
             job_file_store(job=job, name=f"{stem}.csv", content=csv_file, role=JobFileRole.OUTPUT)
             stamp_print.pages = pages
             stamp_print.save(update_fields=["pages"])
-            result = {"pages": pages, "stamps": rows}
+            result = {"pages": pages, "stamps": rows, "pins": with_pins}
             job_finish(job_id=job_id, result=result, done=rows)
     logger.info("Stamp run %s printed on %s: %s pages", run.pk, stamp_print.layout, pages)
     return result

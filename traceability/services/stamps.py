@@ -64,8 +64,8 @@ _STAMP_COLUMNS = ("run", "serial", "pin_hash", "pin_failures", "scan_count")
 _ROWS_PER_INSERT = 1000
 
 
-def _stamps_insert(*, run: StampRun, serials: list[str], pins: list[str | None]) -> None:
-    """Insert one chunk of stamps.
+def _stamps_insert(*, run: StampRun, serials: list[str], with_pin: bool) -> list[str | None]:
+    """Insert one chunk of stamps; their PINs (derived from each serial), or Nones.
 
     SQL written here rather than ``bulk_create``: for 100,000 rows the ORM spends ~90 % of its
     time building model instances and compiling a placeholder per field, and psycopg then
@@ -83,6 +83,10 @@ def _stamps_insert(*, run: StampRun, serials: list[str], pins: list[str | None])
     per_insert = min(_ROWS_PER_INSERT, (connection.features.max_query_params or 10**6) // width)
     row_sql = "(" + ", ".join(["%s"] * width) + ")"
     for attempt in range(3):
+        pins = [
+            signing.pin_derive(run_id=run.pk, serial=serial) if with_pin else None
+            for serial in serials
+        ]
         rows = [
             (run.pk, serial, signing.pin_hash(serial=serial, pin=pin) if pin else None, 0, 0)
             for serial, pin in zip(serials, pins, strict=True)
@@ -105,7 +109,7 @@ def _stamps_insert(*, run: StampRun, serials: list[str], pins: list[str | None])
                             + ", ".join([row_sql] * len(part)),
                             [value for row in part for value in row],
                         )
-            return
+            return pins
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -124,9 +128,10 @@ def stamp_run_create(
 ) -> tuple[StampRun, dict[str, str]]:
     """Order ``quantity`` stamps (1–100,000) for ``batch``: owner or manager of the holder.
 
-    Returns the run and, when ``with_pin``, ``{serial: PIN}`` — the only time the PINs exist in
-    clear (they are stored hashed), so the caller prints them now. Stamps are inserted in
-    chunks of 5,000 rows in one transaction: all or nothing.
+    Returns the run and, when ``with_pin``, ``{serial: PIN}``. PINs are derived from the run,
+    the serial and ``STAMP_PIN_KEY`` (``signing.pin_derive``) and stored hashed: the background
+    job that draws the run's labels derives them again to print them; nothing stores them in
+    clear. Stamps are inserted in chunks of 5,000 rows in one transaction: all or nothing.
     """
     holder_manager_require(actor=actor, variant=batch.variant)
     if isinstance(quantity, bool) or not isinstance(quantity, int):
@@ -151,8 +156,7 @@ def stamp_run_create(
     pins: dict[str, str] = {}
     for start in range(0, quantity, STAMP_CHUNK):
         chunk = ordered[start : start + STAMP_CHUNK]
-        chunk_pins = [signing.pin_new() if with_pin else None for _ in chunk]
-        _stamps_insert(run=run, serials=chunk, pins=chunk_pins)
+        chunk_pins = _stamps_insert(run=run, serials=chunk, with_pin=with_pin)
         if with_pin:
             pins.update(zip(chunk, chunk_pins, strict=True))
     logger.info(

@@ -27,6 +27,9 @@ from __future__ import annotations
 import datetime
 import logging
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from celery import current_app
@@ -44,6 +47,7 @@ from django.utils.text import get_valid_filename
 
 from core.models import Job, JobFile, JobFileRole, JobState
 from core.request_log import current_request_id, request_id_bound
+from core.storage import job_files_storage
 
 logger = logging.getLogger("marketplace.jobs")
 
@@ -217,19 +221,66 @@ def jobs_requeue(*, now: datetime.datetime | None = None) -> int:
     return sum(job_publish(job=job) for job in stale)
 
 
+# Storage names of the files ``job_file_store`` wrote inside the innermost ``job_files_atomic``
+# block (None outside one).
+_FILES_IN_TRANSACTION: ContextVar[list[str] | None] = ContextVar("job_files", default=None)
+# Files in the job storage with no ``JobFile`` row (their transaction rolled back outside a
+# ``job_files_atomic`` block, or the process died) are deleted by ``jobs_cleanup`` once older
+# than this: younger ones may belong to a transaction still open.
+ORPHAN_FILES_AFTER = datetime.timedelta(days=1)
+
+
+@contextmanager
+def job_files_atomic() -> Iterator[None]:
+    """``transaction.atomic()`` for work that stores job files: the files written inside
+    (``job_file_store``) are deleted again if the block rolls back, so a row that never
+    commits leaves no file behind. Nested in another such block, the files are handed up to it
+    (the outer transaction may still roll back); a transaction that rolls back outside any
+    block, or a process killed mid-way, leaves files that ``jobs_cleanup`` deletes later."""
+    written: list[str] = []
+    outer = _FILES_IN_TRANSACTION.get()
+    token = _FILES_IN_TRANSACTION.set(written)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        _files_delete(written)
+        raise
+    finally:
+        _FILES_IN_TRANSACTION.reset(token)
+    if outer is not None:
+        outer.extend(written)
+
+
+def _files_delete(names: list[str]) -> None:
+    storage = job_files_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:  # the rollback's own error matters more than this one
+            logger.exception("job file %s could not be deleted after a rollback", name)
+
+
 def job_file_store(
     *, job: Job, name: str, content: bytes | Any, role: str = JobFileRole.INPUT
 ) -> JobFile:
     """Keep a file with the job in the private job storage: what it reads (``role="input"``,
     an uploaded list) or what it made (``"output"``, a rendered PDF). ``content`` is bytes or
     a file object (an upload, an open file; copied in chunks, not read whole). The file is
-    written at once: a caller whose transaction rolls back leaves it behind, under a job id
-    that no row has, which nothing ever reads."""
+    written at once; called inside ``job_files_atomic``, a rollback deletes it again (outside
+    one, ``jobs_cleanup`` deletes a file whose row never committed)."""
     payload = ContentFile(content) if isinstance(content, bytes) else File(content)
     record = JobFile(job=job, role=role, name=name[:255])
     record.file.save(_safe_file_name(name), payload, save=False)
-    record.size = record.file.size
-    record.save()
+    try:
+        record.size = record.file.size
+        record.save()
+    except BaseException:
+        _files_delete([record.file.name])
+        raise
+    pending = _FILES_IN_TRANSACTION.get()
+    if pending is not None:
+        pending.append(record.file.name)
     return record
 
 
@@ -307,4 +358,33 @@ def jobs_cleanup(*, now: datetime.datetime | None = None) -> dict[str, int]:
             files += 1
         jobs += len(ids)
         Job.objects.filter(id__in=ids).delete()
-    return {"jobs_deleted": jobs, "files_deleted": files}
+    return {
+        "jobs_deleted": jobs,
+        "files_deleted": files,
+        "orphans_deleted": job_files_orphans_delete(now=now),
+    }
+
+
+def job_files_orphans_delete(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files in the job storage that no ``JobFile`` row names, older than
+    ``ORPHAN_FILES_AFTER`` (a transaction rolled back outside ``job_files_atomic``, a process
+    killed between writing a file and committing its row). Storage layout: ``<job>/<role>/…``."""
+    now = now or timezone.now()
+    storage = job_files_storage()
+    if not storage.exists(""):
+        return 0
+    deleted = 0
+    job_dirs, _files = storage.listdir("")
+    for job_dir in job_dirs:
+        known = set(
+            JobFile.objects.filter(file__startswith=f"{job_dir}/").values_list("file", flat=True)
+        )
+        role_dirs, _loose = storage.listdir(job_dir)
+        for role_dir in role_dirs:
+            for file_name in storage.listdir(f"{job_dir}/{role_dir}")[1]:
+                name = f"{job_dir}/{role_dir}/{file_name}"
+                if name in known or storage.get_modified_time(name) > now - ORPHAN_FILES_AFTER:
+                    continue
+                storage.delete(name)
+                deleted += 1
+    return deleted

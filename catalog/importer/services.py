@@ -35,7 +35,14 @@ from catalog.importer.report import ImportReport, RowError
 from catalog.importer.validation import Options, Validator
 from catalog.importer.writing import Abort, rows_write
 from catalog.models import EvaluationLevel, Framework, RegistryImport
-from core.jobs import job_file_get, job_file_store, job_finish, job_progress, job_start
+from core.jobs import (
+    job_file_get,
+    job_file_store,
+    job_files_atomic,
+    job_finish,
+    job_progress,
+    job_start,
+)
 from core.models import Job, Province
 from core.selectors import province_key, province_lookup_table
 from core.text import nfc
@@ -306,8 +313,9 @@ def registry_import_start(
     """Keep the uploaded list with a new job and import it in the background
     (``registry_import_job_run``, once this transaction commits). Same options as
     ``registry_import``."""
-    with transaction.atomic():
-        # In one transaction: the task is published on commit, when the file is already there.
+    with job_files_atomic():
+        # In one transaction: the task is published on commit, when the file is already there;
+        # a rollback deletes the file again.
         job = job_start(
             task=IMPORT_TASK,
             user=user,

@@ -21,7 +21,14 @@ import tempfile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.jobs import job_file_store, job_finish, job_progress, job_retry, job_start
+from core.jobs import (
+    job_file_store,
+    job_files_atomic,
+    job_finish,
+    job_progress,
+    job_retry,
+    job_start,
+)
 from core.models import Job, JobFileRole, JobState
 from core.site import site_origin_bound, site_url
 from traceability.errors import TraceabilityError
@@ -123,7 +130,8 @@ def stamp_run_print_render(*, job_id: int, print_id: int, origin: str = "") -> d
         pdf_file.seek(0)
         csv_file.seek(0)
         job = Job.objects.get(pk=job_id)
-        with transaction.atomic():
+        # A rollback here (the database gone between the files and "done") deletes the files.
+        with job_files_atomic():
             job_file_store(
                 job=job, name=f"{stem}{suffix}.pdf", content=pdf_file, role=JobFileRole.OUTPUT
             )

@@ -126,6 +126,14 @@ def _fair_check(fair: Fair) -> None:
     if not fair.name.strip():
         raise FairError(_("Give the fair a name."), code="required", field="name")
     fair_venue_settle(fair=fair)
+    if fair.province_id is None:
+        raise FairError(_("Choose the province."), code="required", field="province")
+    if fair.booth_fee is not None and fair.booth_fee < 0:
+        raise FairError(_("A fee is 0 đồng or more."), code="invalid", field="booth_fee")
+    if fair.payment_days is not None and fair.payment_days < 1:
+        raise FairError(
+            _("Give at least one day to pay a booth fee."), code="invalid", field="payment_days"
+        )
     if fair.starts_on and fair.ends_on and fair.ends_on < fair.starts_on:
         raise FairError(_("The last day is before the first day."), code="invalid", field="ends_on")
     if (fair.starts_on is None) != (fair.ends_on is None):
@@ -287,8 +295,10 @@ def zone_update(
     name: str | None = None,
     kind: str | None = None,
     colour: str | None = None,
+    position: int | None = None,
 ) -> Zone:
-    """Rename a zone, change its kind or its colour on the booth map (before the fair opens)."""
+    """Rename, recolour, reorder a zone or change its kind before the fair opens; what is None
+    stays as it is."""
     organiser_member_require(user=actor, organiser=zone.fair.organiser)
     layout_editable_check(zone.fair)
     zone = Zone.objects.select_for_update().select_related("fair").get(pk=zone.pk)
@@ -307,8 +317,10 @@ def zone_update(
         zone.kind = kind
     if colour is not None:
         zone.colour = colour
+    if position is not None:
+        zone.position = position
     zone.full_clean(exclude=["fair"])
-    zone.save(update_fields=["name", "kind", "colour"])
+    zone.save(update_fields=["name", "kind", "colour", "position"])
     return zone
 
 

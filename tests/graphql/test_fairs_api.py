@@ -18,8 +18,10 @@ from marketplace.fairs.models import (
     Booth,
     BoothAssignment,
     ExhibitorApplication,
+    Fair,
     FairStatus,
     ProgrammeItem,
+    Zone,
 )
 from marketplace.fairs.services import booth_assign
 from sellers.models import Membership
@@ -70,8 +72,11 @@ def world():
     booth_assign(application=accepted, booth=assigned_booth, actor=desk_manager)
     # The programme: what the programme mutations remove (and add beside).
     programme_item = ProgrammeItem.objects.create(fair=fair, title="Khai mạc")
+    # Two neighbouring free booths far from the others: what merging acts on.
+    merge = [BoothFactory(zone=zone, code=f"M-0{n}", x=300 + 3 * n, y=300) for n in (1, 2)]
     return SimpleNamespace(
         programme_item=programme_item,
+        merge=merge,
         assigned_booth=assigned_booth,
         accepted=accepted,
         fair=fair,
@@ -107,6 +112,8 @@ def gid(name, obj):
 
 def state():
     return (
+        list(Fair.objects.order_by("pk").values_list("pk", "status", "rules")),
+        list(Zone.objects.order_by("pk").values_list("pk", "name", "kind", "colour", "position")),
         list(ExhibitorApplication.objects.order_by("pk").values_list("pk", "status", "note")),
         list(
             BoothAssignment.objects.order_by("pk").values_list(
@@ -201,6 +208,51 @@ CASES = {
            errors { field code } } }""",
         lambda w: {"item": gid("FairProgrammeItem", w.programme_item)},
         DESK_MANAGERS,
+    ),
+    "fairCreate": (
+        """mutation ($organiser: ID!) { fairCreate(organiser: $organiser, name: "Hội chợ mới",
+           venueAddress: "Quảng trường 30/10, Hạ Long", province: "22",
+           startsOn: "2027-05-01", endsOn: "2027-05-05") { fairId slug status
+           errors { field code } } }""",
+        lambda w: {"organiser": gid("FairOrganiser", w.fair.organiser)},
+        DESK_MANAGERS,
+    ),
+    "fairUpdate": (
+        """mutation ($fair: ID!) { fairUpdate(fair: $fair, rules: "Không bán rượu") { fairId
+           slug status errors { field code } } }""",
+        lambda w: {"fair": gid("Fair", w.fair)},
+        DESK_MANAGERS,
+    ),
+    "fairTransition": (
+        """mutation ($fair: ID!) { fairTransition(fair: $fair, to: APPLICATIONS_CLOSED) {
+           fairId status errors { field code } } }""",
+        lambda w: {"fair": gid("Fair", w.fair)},
+        DESK_MANAGERS,
+    ),
+    "fairZoneCreate": (
+        """mutation ($fair: ID!) { fairZoneCreate(fair: $fair, name: "Phố ẩm thực", kind: FOOD,
+           colour: "#8d6e63") { zone { id name kind colour } errors { field code } } }""",
+        lambda w: {"fair": gid("Fair", w.fair)},
+        DESK_MANAGERS,
+    ),
+    "fairZoneUpdate": (
+        """mutation ($zone: ID!) { fairZoneUpdate(zone: $zone, name: "Cụm Tiên Yên – Bình Liêu",
+           colour: "#123456") { zone { name colour } errors { field code } } }""",
+        lambda w: {"zone": gid("FairZone", w.zone)},
+        DESK_MANAGERS,
+    ),
+    "fairBoothMerge": (
+        """mutation ($booths: [ID!]!) { fairBoothMerge(booths: $booths) { boothCode x y width
+           height errors { field code } } }""",
+        lambda w: {"booths": [gid("FairBooth", b) for b in w.merge]},
+        DESK_MANAGERS,
+    ),
+    "fairApplicationUpdate": (
+        """mutation ($application: ID!) { fairApplicationUpdate(application: $application,
+           note: "Thêm một bàn", boothsWanted: 2) { applicationId status errors { field code } }
+           }""",
+        lambda w: {"application": gid("ExhibitorApplication", w.mine)},
+        SELLER_MANAGERS,
     ),
 }
 
@@ -482,3 +534,106 @@ def test_a_free_booths_fee_cannot_be_marked_paid_the_code_says_free(client, worl
     assert _errors_in(
         client, world, query, {"booth": gid("FairBooth", free)}, "fairBoothFeePaid"
     ) == [{"field": None, "message": "Nothing is due for this booth.", "code": "FREE"}]
+
+
+def test_an_organiser_creates_lays_out_and_runs_a_fair_through_the_api(client, world):
+    created = _desk(
+        client, world, "fairCreate", {"organiser": gid("FairOrganiser", world.fair.organiser)}
+    )
+    fair = Fair.objects.get(slug=created["slug"])
+    assert created == {
+        "fairId": gid("Fair", fair),
+        "slug": "hoi-cho-moi",
+        "status": "DRAFT",
+        "errors": [],
+    }
+    assert (fair.organiser, fair.province.code, fair.venue_address) == (
+        world.fair.organiser,
+        "22",
+        "Quảng trường 30/10, Hạ Long",
+    )
+    zone = _desk(client, world, "fairZoneCreate", {"fair": created["fairId"]})
+    assert zone == {
+        "zone": {
+            "id": zone["zone"]["id"],
+            "name": "Phố ẩm thực",
+            "kind": "FOOD",
+            "colour": "#8d6e63",
+        },
+        "errors": [],
+    }
+    # The same name twice, an unknown province, a cancellation without a reason: refused with
+    # the service's field, message and code.
+    query = CASES["fairZoneCreate"][0].replace("field code", "field message code")
+    assert _errors_in(client, world, query, {"fair": created["fairId"]}, "fairZoneCreate") == [
+        {
+            "field": "name",
+            "message": "This fair already has a zone called “Phố ẩm thực”.",
+            "code": "DUPLICATE",
+        }
+    ]
+    query = """mutation ($fair: ID!) { fairUpdate(fair: $fair, province: "99") {
+      errors { field message code } } }"""
+    assert _errors_in(client, world, query, {"fair": created["fairId"]}, "fairUpdate") == [
+        {"field": "province", "message": "There is no province “99”.", "code": "NOT_FOUND"}
+    ]
+    query = """mutation ($fair: ID!, $to: FairStatus!, $reason: String) { fairTransition(
+      fair: $fair, to: $to, reason: $reason) { status errors { field message code } } }"""
+    for to, reason, expected in (
+        ("RUNNING", "", [{"field": "status", "code": "INVALID_TRANSITION"}]),
+        ("CANCELLED", " ", [{"field": "reason", "code": "REQUIRED"}]),
+    ):
+        errors = _errors_in(client, world, query, {"fair": created["fairId"], "to": to,
+                                                   "reason": reason}, "fairTransition")  # fmt: skip
+        assert [{"field": e["field"], "code": e["code"]} for e in errors] == expected
+    for to in ("PUBLISHED", "RUNNING"):
+        answer = call(client, world, "desk_manager", query,
+                      {"fair": created["fairId"], "to": to}).json()["data"]["fairTransition"]  # fmt: skip
+        assert answer == {"status": to, "errors": []}
+    answer = call(client, world, "desk_manager", query,
+                  {"fair": created["fairId"], "to": "CANCELLED", "reason": "Bão số 3"}).json()  # fmt: skip
+    assert answer["data"]["fairTransition"] == {"status": "CANCELLED", "errors": []}
+    fair.refresh_from_db()
+    assert (fair.status, fair.cancellation_reason) == ("cancelled", "Bão số 3")
+    # Another organiser's member does not find the fair at all.
+    client.force_login(world.users["other_organiser"])
+    body = json.dumps({"query": query, "variables": {"fair": created["fairId"], "to": "FINISHED"}})
+    errors = client.post("/graphql/", body, content_type="application/json").json()["data"][
+        "fairTransition"
+    ]["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [("fair", "PERMISSION_DENIED")]
+
+
+def test_booths_merge_and_an_application_is_edited_through_the_api(client, world):
+    merged = _desk(
+        client, world, "fairBoothMerge", {"booths": [gid("FairBooth", b) for b in world.merge]}
+    )
+    assert merged == {
+        "boothCode": "M-01",
+        "x": 303,
+        "y": 300,
+        "width": 6,
+        "height": 3,
+        "errors": [],
+    }
+    assert not Booth.objects.filter(code="M-02").exists()
+    # An assigned booth is not merged: the service's code comes back.
+    query = CASES["fairBoothMerge"][0]
+    booths = [gid("FairBooth", world.assigned_booth), gid("FairBooth", world.booths[0])]
+    answer = call(client, world, "desk_manager", query, {"booths": booths}).json()
+    assert answer["data"]["fairBoothMerge"]["errors"] == [{"field": None, "code": "ASSIGNED"}]
+    query, variables, _allowed = CASES["fairApplicationUpdate"]
+    client.logout()
+    answer = call(client, world, "manager", query, variables(world)).json()
+    assert answer["data"]["fairApplicationUpdate"] == {
+        "applicationId": gid("ExhibitorApplication", world.mine),
+        "status": "SUBMITTED",
+        "errors": [],
+    }
+    world.mine.refresh_from_db()
+    assert (world.mine.note, world.mine.booths_wanted) == ("Thêm một bàn", 2)
+    # Once a booth is assigned it can no longer be edited.
+    booth_assign(application=world.mine, booth=BoothFactory(zone__fair=world.mine.fair),
+                 actor=world.users["desk_manager"])  # fmt: skip
+    answer = call(client, world, "manager", query, variables(world)).json()
+    assert answer["data"]["fairApplicationUpdate"]["errors"] == [{"field": None, "code": "CLOSED"}]

@@ -7,13 +7,22 @@ service; refusals come back as ``errors``."""
 from __future__ import annotations
 
 import graphene
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
 from core.graphql.types import enum_value
+from core.models import Province
 from marketplace.fairs.errors import FairError
-from marketplace.fairs.graphql.types import ApplicationStatusEnum, BoothStatusEnum, FairType
+from marketplace.fairs.graphql.types import (
+    ApplicationStatusEnum,
+    BoothStatusEnum,
+    FairStatusEnum,
+    FairType,
+    FairZone,
+    ZoneKindEnum,
+)
 from marketplace.fairs.models import (
     Booth,
     BoothAssignment,
@@ -27,17 +36,25 @@ from marketplace.fairs.selectors import fairs_taking_applications
 from marketplace.fairs.services import (
     application_reject,
     application_submit,
+    application_update,
     application_waitlist,
     application_withdraw,
     booth_assign,
     booth_block,
     booth_fee_mark_paid,
+    booth_merge,
     booth_move,
     booth_release,
     booths_create_bulk,
+    fair_create,
+    fair_transition,
+    fair_update,
     programme_item_add,
     programme_item_remove,
+    zone_create,
+    zone_update,
 )
+from marketplace.places.models import PointOfSale
 from sellers.errors import PermissionDenied
 from sellers.graphql.acting import id_or_error, own_object
 from sellers.graphql.mutations import SellerMutation
@@ -446,6 +463,264 @@ class FairProgrammeItemRemove(OrganiserDeskMutation):
         return cls(removed_item_id=item)
 
 
+# --- organiser desk: fairs, zones, merging booths; a seller edits its application ---------
+
+
+def _desk_province(value: str | None) -> Province | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    found = Province.objects.filter(Q(slug=value) | Q(code=value.zfill(2))).first()
+    if found is None:
+        raise FairError(
+            _("There is no province “%(province)s”.") % {"province": value},
+            code="not_found",
+            field="province",
+        )
+    return found
+
+
+class FairFields:
+    """What fairCreate and fairUpdate take; on update, what is left out stays as it is."""
+
+    name = graphene.String()
+    venue_point = graphene.ID(
+        description="A point of sale of kind fair and exhibition centre: the venue's name, "
+        "address, coordinates and province are then the point's."
+    )
+    venue_name = graphene.String()
+    venue_address = graphene.String()
+    province = graphene.String(description="The current province, by slug or code.")
+    latitude = graphene.Decimal()
+    longitude = graphene.Decimal()
+    starts_on = graphene.Date()
+    ends_on = graphene.Date()
+    opens_at = graphene.Time(description="Daily opening time.")
+    closes_at = graphene.Time(description="Daily closing time.")
+    closed_days = graphene.List(graphene.NonNull(graphene.Date), description="E.g. Tết.")
+    description_vi = graphene.String()
+    description_en = graphene.String()
+    applications_open_on = graphene.Date()
+    applications_close_on = graphene.Date()
+    booth_fee = graphene.Int(description="Per standard booth, in whole đồng.")
+    payment_days = graphene.Int(description="Days an exhibitor has to pay its booth fee.")
+    partners = graphene.List(graphene.NonNull(graphene.String))
+    rules = graphene.String()
+
+
+def _fair_fields(data: dict) -> dict:
+    fields = {key: value for key, value in data.items() if value is not None}
+    if "province" in fields:
+        fields["province"] = _desk_province(fields["province"])
+    if "venue_point" in fields:
+        pk = id_or_error(fields["venue_point"], "PointOfSale", field="venue_point")
+        point = PointOfSale.objects.select_related("location__province").filter(pk=pk).first()
+        if point is None:
+            raise FairError(
+                _("There is no such point of sale."), code="not_found", field="venue_point"
+            )
+        fields["venue_point"] = point
+    if "closed_days" in fields:
+        fields["closed_days"] = [day.isoformat() for day in fields["closed_days"]]
+    return fields
+
+
+class FairPayloadMixin:
+    fair_id = graphene.ID(description="The fair's ID (Fair).")
+    slug = graphene.String()
+    status = graphene.Field(FairStatusEnum)
+
+    @classmethod
+    def answer_fair(cls, fair):
+        return cls(
+            fair_id=to_global_id("Fair", fair.pk), slug=fair.slug, status=enum_value(fair.status)
+        )
+
+
+def _desk_fair(info, global_id) -> Fair:
+    """The fair if one of the user's organisers runs it (drafts included); the same refusal for
+    another organiser's and for none."""
+    pk = id_or_error(global_id, "Fair", field="fair")
+    found = (
+        Fair.objects.filter(pk=pk, organiser__in=organisers_for_user(user=info.context.user))
+        .select_related("organiser", "venue_point")
+        .first()
+    )
+    if found is None:
+        raise PermissionDenied(
+            _("There is no such fair among your organisers' fairs."), field="fair"
+        )
+    return found
+
+
+class FairCreate(FairPayloadMixin, OrganiserDeskMutation):
+    """A new fair of one of your organisers, as a draft (publish it with fairTransition)."""
+
+    class Arguments(FairFields):
+        organiser = graphene.ID(required=True, description="The organiser (FairOrganiser).")
+        name = graphene.String(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, organiser, **data):
+        pk = id_or_error(organiser, "FairOrganiser", field="organiser")
+        found = organisers_for_user(user=info.context.user).filter(pk=pk).first()
+        if found is None:
+            raise PermissionDenied(_("There is no such organiser among yours."), field="organiser")
+        fair = fair_create(organiser=found, actor=info.context.user, **_fair_fields(data))
+        return cls.answer_fair(fair)
+
+
+class FairUpdate(FairPayloadMixin, OrganiserDeskMutation):
+    """Change a fair's details until it is finished or cancelled."""
+
+    class Arguments(FairFields):
+        fair = graphene.ID(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root, info, fair, **data):
+        found = _desk_fair(info, fair)
+        fields = _fair_fields(data)
+        if "venue_name" in fields or "venue_address" in fields:
+            # Typing a venue of its own leaves the point of sale (one home for the venue).
+            fields.setdefault("venue_point", None)
+        updated = fair_update(fair=found, actor=info.context.user, **fields)
+        return cls.answer_fair(updated)
+
+
+class FairTransition(FairPayloadMixin, OrganiserDeskMutation):
+    """Move a fair along its life cycle: publish, open or close applications, open the doors
+    (RUNNING), finish, or cancel with a reason told to every exhibitor."""
+
+    class Arguments:
+        fair = graphene.ID(required=True)
+        to = graphene.Argument(FairStatusEnum, required=True)
+        reason = graphene.String(default_value="", description="Required to cancel.")
+
+    @classmethod
+    def perform_mutation(cls, root, info, fair, to, reason=""):
+        found = _desk_fair(info, fair)
+        moved = fair_transition(
+            fair=found, to=enum_value(to), actor=info.context.user, reason=reason
+        )
+        return cls.answer_fair(moved)
+
+
+class ZonePayloadMixin:
+    zone = graphene.Field(FairZone)
+
+    @classmethod
+    def answer_zone(cls, zone):
+        return cls(zone=zone)
+
+
+class FairZoneCreate(ZonePayloadMixin, OrganiserDeskMutation):
+    """A zone of a fair (before it opens): its booths are laid out with fairBoothsCreate."""
+
+    class Arguments:
+        fair = graphene.ID(required=True)
+        name = graphene.String(required=True)
+        kind = graphene.Argument(ZoneKindEnum, required=True)
+        colour = graphene.String(default_value="#2e7d32", description="#RRGGBB.")
+
+    @classmethod
+    def perform_mutation(cls, root, info, fair, name, kind, colour="#2e7d32"):
+        found = _desk_fair(info, fair)
+        zone = zone_create(
+            fair=found, actor=info.context.user, name=name, kind=enum_value(kind), colour=colour
+        )
+        return cls.answer_zone(zone)
+
+
+class FairZoneUpdate(ZonePayloadMixin, OrganiserDeskMutation):
+    """Rename, recolour, reorder a zone or change its kind before the fair opens."""
+
+    class Arguments:
+        zone = graphene.ID(required=True)
+        name = graphene.String()
+        kind = graphene.Argument(ZoneKindEnum)
+        colour = graphene.String(description="#RRGGBB.")
+        position = graphene.Int(description="Order among the fair's zones.")
+
+    @classmethod
+    def perform_mutation(cls, root, info, zone, kind=None, **data):
+        found = cls.find_zone(info, zone)
+        if kind is not None:
+            data["kind"] = enum_value(kind)
+        return cls.answer_zone(zone_update(zone=found, actor=info.context.user, **data))
+
+
+class FairBoothMerge(OrganiserDeskMutation):
+    """Merge neighbouring available booths of one zone into the first of them by code: it
+    takes the rectangle they fill, their area and their price; the others are deleted."""
+
+    class Arguments:
+        booths = graphene.List(graphene.NonNull(graphene.ID), required=True)
+
+    booth_code = graphene.String()
+    x = graphene.Int()
+    y = graphene.Int()
+    width = graphene.Int()
+    height = graphene.Int()
+
+    @classmethod
+    def perform_mutation(cls, root, info, booths):
+        found = [cls.find_booth(info, global_id, field="booths") for global_id in booths]
+        merged = booth_merge(booths=found, actor=info.context.user)
+        return cls(
+            booth_code=merged.code,
+            x=merged.x,
+            y=merged.y,
+            width=merged.width,
+            height=merged.height,
+        )
+
+
+class FairApplicationUpdate(ApplicationPayloadMixin, SellerMutation):
+    """Edit your application while applications are open and no booth is assigned; what is
+    left out stays as it is."""
+
+    class Arguments:
+        application = graphene.ID(required=True)
+        offers = graphene.List(graphene.NonNull(graphene.ID))
+        booths_wanted = graphene.Int()
+        preferred_zone = graphene.ID()
+        note = graphene.String()
+
+    @classmethod
+    def perform_mutation(
+        cls, root, info, application, offers=None, booths_wanted=None, preferred_zone=None,
+        note=None,
+    ):  # fmt: skip
+        found = own_object(
+            info,
+            ExhibitorApplication.objects.select_related("fair"),
+            application,
+            "ExhibitorApplication",
+            through="seller",
+            field="application",
+        )
+        zone = None
+        if preferred_zone:
+            pk = id_or_error(preferred_zone, "FairZone", field="preferred_zone")
+            zone = Zone.objects.filter(pk=pk, fair_id=found.fair_id).first()
+            if zone is None:
+                raise FairError(
+                    _("That zone belongs to another fair."), code="invalid", field="preferred_zone"
+                )
+        offer_ids = None
+        if offers is not None:
+            offer_ids = [id_or_error(o, "Offer", field="offers") for o in offers]
+        updated = application_update(
+            application=found,
+            actor=info.context.user,
+            offer_ids=offer_ids,
+            booths_wanted=booths_wanted,
+            preferred_zone=zone,
+            note=note,
+        )
+        return cls.answer(updated)
+
+
 class Mutation(graphene.ObjectType):
     fair_apply = FairApply.Field()
     fair_application_withdraw = FairApplicationWithdraw.Field()
@@ -459,3 +734,11 @@ class Mutation(graphene.ObjectType):
     fair_booth_block = FairBoothBlock.Field()
     fair_programme_item_add = FairProgrammeItemAdd.Field()
     fair_programme_item_remove = FairProgrammeItemRemove.Field()
+
+    fair_create = FairCreate.Field()
+    fair_update = FairUpdate.Field()
+    fair_transition = FairTransition.Field()
+    fair_zone_create = FairZoneCreate.Field()
+    fair_zone_update = FairZoneUpdate.Field()
+    fair_booth_merge = FairBoothMerge.Field()
+    fair_application_update = FairApplicationUpdate.Field()

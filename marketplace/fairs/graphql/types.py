@@ -34,9 +34,14 @@ OrganiserKindEnum = enum_from_choices("FairOrganiserKind", OrganiserKind, "Who r
 
 
 class FairOrganiser(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Give it as `organiser` to fairCreate.")
     name = graphene.String(required=True)
     slug = graphene.String(required=True)
     kind = graphene.Field(OrganiserKindEnum, required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("FairOrganiser", root.pk)
 
     @staticmethod
     def resolve_kind(root, info):

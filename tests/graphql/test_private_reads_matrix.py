@@ -282,7 +282,7 @@ FairConnection: pageInfo edges totalCount
 FairEdge: node cursor
 FairExhibitor: sellerName sellerSlug province boothCodes products
 FairExhibitorProduct: name slug stars
-FairOrganiser: name slug kind
+FairOrganiser: id name slug kind
 FairZone: id name kind colour
 FacetValue: value label count selected
 Offer: id seller variant price compareAtPrice status publishedAt stock product

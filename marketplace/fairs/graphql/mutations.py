@@ -140,6 +140,17 @@ class FairApplicationWithdraw(ApplicationPayloadMixin, SellerMutation):
         return cls.answer(application_withdraw(application=found, actor=info.context.user))
 
 
+def desk_object(info, queryset, type_name: str, global_id, *, field: str, refusal: str):
+    """The object of ``queryset`` named by ``global_id`` if one of the user's organisers runs its
+    fair (drafts included); the same refusal for another organiser's and for none."""
+    pk = id_or_error(global_id, type_name, field=field)
+    path = "organiser__in" if queryset.model is Fair else "fair__organiser__in"
+    found = queryset.filter(pk=pk, **{path: organisers_for_user(user=info.context.user)}).first()
+    if found is None:
+        raise PermissionDenied(refusal, field=field)
+    return found
+
+
 class OrganiserDeskMutation(SellerMutation):
     """A change by an organiser's member, signed in (API tokens act for sellers only). Objects
     are found among the fairs of the user's organisers; another organiser's and a missing one
@@ -156,35 +167,25 @@ class OrganiserDeskMutation(SellerMutation):
 
     @staticmethod
     def find_booth(info, global_id, *, field: str = "booth") -> Booth:
-        pk = id_or_error(global_id, "FairBooth", field=field)
-        found = (
-            Booth.objects.filter(
-                pk=pk, fair__organiser__in=organisers_for_user(user=info.context.user)
-            )
-            .select_related("fair__organiser", "zone")
-            .first()
+        return desk_object(
+            info,
+            Booth.objects.select_related("fair__organiser", "zone"),
+            "FairBooth",
+            global_id,
+            field=field,
+            refusal=_("There is no such booth among your organisers' fairs."),
         )
-        if found is None:
-            raise PermissionDenied(
-                _("There is no such booth among your organisers' fairs."), field=field
-            )
-        return found
 
     @staticmethod
     def find_zone(info, global_id, *, field: str = "zone") -> Zone:
-        pk = id_or_error(global_id, "FairZone", field=field)
-        found = (
-            Zone.objects.filter(
-                pk=pk, fair__organiser__in=organisers_for_user(user=info.context.user)
-            )
-            .select_related("fair__organiser")
-            .first()
+        return desk_object(
+            info,
+            Zone.objects.select_related("fair__organiser"),
+            "FairZone",
+            global_id,
+            field=field,
+            refusal=_("There is no such zone among your organisers' fairs."),
         )
-        if found is None:
-            raise PermissionDenied(
-                _("There is no such zone among your organisers' fairs."), field=field
-            )
-        return found
 
     @classmethod
     def live_assignment(cls, info, global_id) -> BoothAssignment:
@@ -214,20 +215,14 @@ class OrganiserMutation(ApplicationPayloadMixin, OrganiserDeskMutation):
     def application(info, global_id) -> ExhibitorApplication:
         """The application if its fair's organiser is one of the user's; the same refusal for
         another organiser's and for no application at all."""
-        pk = id_or_error(global_id, "ExhibitorApplication", field="application")
-        found = (
-            ExhibitorApplication.objects.filter(
-                pk=pk, fair__organiser__in=organisers_for_user(user=info.context.user)
-            )
-            .select_related("fair__organiser", "seller")
-            .first()
+        return desk_object(
+            info,
+            ExhibitorApplication.objects.select_related("fair__organiser", "seller"),
+            "ExhibitorApplication",
+            global_id,
+            field="application",
+            refusal=_("There is no such application among your organisers' fairs."),
         )
-        if found is None:
-            raise PermissionDenied(
-                _("There is no such application among your organisers' fairs."),
-                field="application",
-            )
-        return found
 
 
 class FairApplicationWaitlist(OrganiserMutation):
@@ -414,16 +409,7 @@ class FairProgrammeItemAdd(OrganiserDeskMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, fair, title, day=None, certificates=()):
-        pk = id_or_error(fair, FairType, field="fair")
-        found = (
-            Fair.objects.filter(pk=pk, organiser__in=organisers_for_user(user=info.context.user))
-            .select_related("organiser")
-            .first()
-        )
-        if found is None:
-            raise PermissionDenied(
-                _("This fair is not one of your organisers' fairs."), field="fair"
-            )
+        found = _desk_fair(info, fair)
         item = programme_item_add(
             fair=found,
             actor=info.context.user,
@@ -447,18 +433,14 @@ class FairProgrammeItemRemove(OrganiserDeskMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, item):
-        pk = id_or_error(item, "FairProgrammeItem", field="item")
-        found = (
-            ProgrammeItem.objects.filter(
-                pk=pk, fair__organiser__in=organisers_for_user(user=info.context.user)
-            )
-            .select_related("fair__organiser")
-            .first()
+        found = desk_object(
+            info,
+            ProgrammeItem.objects.select_related("fair__organiser"),
+            "FairProgrammeItem",
+            item,
+            field="item",
+            refusal=_("There is no such programme item among your organisers' fairs."),
         )
-        if found is None:
-            raise PermissionDenied(
-                _("There is no such programme item among your organisers' fairs."), field="item"
-            )
         programme_item_remove(item=found, actor=info.context.user)
         return cls(removed_item_id=item)
 
@@ -540,17 +522,14 @@ class FairPayloadMixin:
 def _desk_fair(info, global_id) -> Fair:
     """The fair if one of the user's organisers runs it (drafts included); the same refusal for
     another organiser's and for none."""
-    pk = id_or_error(global_id, "Fair", field="fair")
-    found = (
-        Fair.objects.filter(pk=pk, organiser__in=organisers_for_user(user=info.context.user))
-        .select_related("organiser", "venue_point")
-        .first()
+    return desk_object(
+        info,
+        Fair.objects.select_related("organiser", "venue_point"),
+        "Fair",
+        global_id,
+        field="fair",
+        refusal=_("There is no such fair among your organisers' fairs."),
     )
-    if found is None:
-        raise PermissionDenied(
-            _("There is no such fair among your organisers' fairs."), field="fair"
-        )
-    return found
 
 
 class FairCreate(FairPayloadMixin, OrganiserDeskMutation):

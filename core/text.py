@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -12,6 +13,16 @@ def nfc(value: str | None) -> str:
     if value is None:
         return ""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+
+
+def nfc_text(value: str | None) -> str:
+    """NFC-normalise multi-line text (descriptions, rules): line breaks kept as "\n", runs of
+    white space inside a line collapsed, more than one blank line in a row made one."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 
 
 def fold(value: str | None) -> str:

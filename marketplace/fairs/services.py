@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.text import nfc, slugify_vi
+from core.text import nfc, nfc_text, slugify_vi
 from marketplace.fairs.errors import FairError
 from marketplace.fairs.models import (
     LAYOUT_EDITABLE,
@@ -101,7 +101,9 @@ FAIR_FIELDS = (
     "rules",
     "cover",
 )
-TEXT_FIELDS = ("name", "venue_name", "venue_address", "description_vi", "description_en", "rules")
+TEXT_FIELDS = ("name", "venue_name", "venue_address")
+# Shown with their line breaks (the page renders them with linebreaksbr).
+MULTILINE_FIELDS = ("description_vi", "description_en", "rules")
 
 
 def fair_venue_settle(*, fair: Fair) -> None:
@@ -189,7 +191,10 @@ def fair_create(*, organiser: Organiser, actor, **fields) -> Fair:
         raise TypeError(f"unknown fair fields: {sorted(unknown)}")
     for name in TEXT_FIELDS:
         if name in fields:
-            fields[name] = nfc(fields[name] or "").strip()
+            fields[name] = nfc(fields[name])
+    for name in MULTILINE_FIELDS:
+        if name in fields:
+            fields[name] = nfc_text(fields[name])
     fair = Fair(organiser=organiser, **fields)
     _fair_check(fair)
     fair.slug = slugify_vi(fair.slug, max_length=200) if fair.slug else _unique_slug(fair.name)
@@ -207,7 +212,11 @@ def fair_update(*, fair: Fair, actor, **fields) -> Fair:
     if unknown:
         raise TypeError(f"unknown fair fields: {sorted(unknown)}")
     for name, value in fields.items():
-        setattr(fair, name, nfc(value or "").strip() if name in TEXT_FIELDS else value)
+        if name in TEXT_FIELDS:
+            value = nfc(value)
+        elif name in MULTILINE_FIELDS:
+            value = nfc_text(value)
+        setattr(fair, name, value)
     _fair_check(fair)
     fair.save()
     return fair

@@ -139,6 +139,17 @@ def test_fair_fields_are_checked_and_normalised():
     assert fair.venue_address == "Hạ Long"
     assert fair.closed_days == ["2026-08-31"]
     assert fair.partners == ["OVOP (Japan)"]
+    # Descriptions and rules keep their line breaks (the page shows them); spaces inside a
+    # line and runs of blank lines are tidied, decomposed letters composed.
+    fair = fair_update(
+        fair=fair,
+        actor=user,
+        description_vi="Khai ma\u0323c  8 giờ.\r\n\r\n\r\n\r\nGian hàng  mở   cửa.\r\n",
+        rules=" Không bán rượu. \n Không  hút thuốc.",
+    )
+    fair.refresh_from_db()
+    assert fair.description_vi == "Khai mạc 8 giờ.\n\nGian hàng mở cửa."
+    assert fair.rules == "Không bán rượu.\nKhông hút thuốc."
     with pytest.raises(FairError) as refused:
         fair_update(fair=fair, actor=user, ends_on=start - datetime.timedelta(days=1))
     assert refused.value.field == "ends_on"

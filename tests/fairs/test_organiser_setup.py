@@ -141,6 +141,10 @@ def case_booth_free(w):
 
 
 def case_booths_merge(w):
+    # Side by side, away from the third booth: the factory's positions wrap to a new row every
+    # 50 booths, so two consecutive ones are not always neighbours.
+    for n, booth in enumerate(w.booths[:2]):
+        Booth.objects.filter(pk=booth.pk).update(x=300 + 3 * n, y=300)
     return f"hoi-cho/{w.fair.slug}/gian-hang/gop/", {"booth": [w.booths[0].pk, w.booths[1].pk]}
 
 

@@ -26,7 +26,7 @@ from marketplace.fairs.models import (
 from marketplace.fairs.services import booth_assign
 from sellers.models import Membership
 from sellers.services import api_token_create
-from tests.factories import BusinessFactory, UserFactory, member, province
+from tests.factories import BusinessFactory, UserFactory, certified_product, member, province
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
 from tests.fairs.helpers import applied, seller_with_offers
 
@@ -319,7 +319,8 @@ FAIR_QUERY = """query ($slug: String) { fair(slug: $slug) { name status province
   exhibitors { sellerName boothCodes products { name stars } } } }"""
 
 FAIRS_QUERY = """{ fairs(first: 20, upcoming: true) { totalCount edges { node { slug
-  booths { code exhibitor { sellerName } } exhibitors { sellerName products { name stars } } } } } }"""
+  booths { code exhibitor { sellerName } } exhibitors { sellerName products { name stars } }
+  programme { title certificates { id number stars productName productSlug } } } } } }"""
 
 
 def _fair_with_exhibitors(count: int):
@@ -328,6 +329,8 @@ def _fair_with_exhibitors(count: int):
     zone = ZoneFactory(fair=fair)
     for _n in range(count):
         booth_assign(application=applied(fair=fair), booth=BoothFactory(zone=zone), actor=user)
+    item = ProgrammeItem.objects.create(fair=fair, title="Công bố ★4")
+    item.certificates.set([certified_product()[2] for _n in range(2)])
     return fair
 
 
@@ -365,13 +368,15 @@ def test_fairs_connection_costs_the_same_sql_for_two_or_ten_fairs(client):
                 "/graphql/", {"query": FAIRS_QUERY}, content_type="application/json"
             ).json()["data"]
         assert data["fairs"]["totalCount"] == len(fairs) + (2 if size == 10 else 0)
+        programmes = [edge["node"]["programme"] for edge in data["fairs"]["edges"]]
+        assert all(len(p) == 1 and len(p[0]["certificates"]) == 2 for p in programmes)
         counts.append(len(queries))
     # count, page, zones, booths, assignments with sellers, products brought, certificates in
-    # force, programme
+    # force, programme, the certificates announced with their products
     assert counts == [FAIRS_QUERIES, FAIRS_QUERIES]
 
 
-FAIRS_QUERIES = 8
+FAIRS_QUERIES = 9
 
 
 def test_fairs_filters_by_province_and_status(client):
@@ -482,8 +487,6 @@ def test_booth_layout_through_the_api_with_field_message_and_code_errors(client,
 
 
 def test_the_programme_through_the_api(client, world):
-    from tests.factories import certified_product
-
     _product, _evaluation, certificate = certified_product()
     query = """mutation ($fair: ID!, $day: Date, $numbers: [String!]) { fairProgrammeItemAdd(
       fair: $fair, title: "Công bố ★4", day: $day, certificates: $numbers) { itemId
@@ -501,6 +504,20 @@ def test_the_programme_through_the_api(client, world):
     item = ProgrammeItem.objects.get(title="Công bố ★4")
     assert added["itemId"] == gid("FairProgrammeItem", item)
     assert list(item.certificates.all()) == [certificate]
+    # The fair's page in the API lists it, linked to the registry's certificate.
+    body = {"query": """query ($slug: String!) { fair(slug: $slug) { programme { id title day
+      certificates { id number stars productName productSlug } } } }""",
+            "variables": {"slug": world.fair.slug}}  # fmt: skip
+    programme = client.post("/graphql/", body, content_type="application/json").json()["data"]
+    assert programme["fair"]["programme"] == [
+        {"id": gid("FairProgrammeItem", world.programme_item), "title": "Khai mạc", "day": None,
+         "certificates": []},
+        {"id": gid("FairProgrammeItem", item), "title": "Công bố ★4",
+         "day": world.fair.starts_on.isoformat(),
+         "certificates": [{"id": gid("Certificate", certificate), "number": certificate.number,
+                           "stars": certificate.stars, "productName": _product.name,
+                           "productSlug": _product.slug}]},
+    ]  # fmt: skip
     # Another organiser's fair is refused like a missing one.
     other = FairFactory()
     data = {"fair": gid("Fair", other), "day": None, "numbers": []}

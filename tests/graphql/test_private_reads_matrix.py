@@ -276,13 +276,15 @@ Evaluation: id council evaluatedOn isDemo framework frameworkName level productS
 Facet: name values
 Fair: id name slug venueName venueAddress latitude longitude startsOn endsOn opensAt closesAt
   applicationsOpenOn applicationsCloseOn boothFee rules isDemo status description province
-  organiser partners closedDays url zones booths exhibitors venuePoint
+  organiser partners closedDays url zones booths exhibitors venuePoint programme
+FairAnnouncedCertificate: id number stars productName productSlug
 FairBooth: id code zone areaM2 price x y width height status heldFor exhibitor
 FairConnection: pageInfo edges totalCount
 FairEdge: node cursor
 FairExhibitor: sellerName sellerSlug province boothCodes products
 FairExhibitorProduct: name slug stars
 FairOrganiser: id name slug kind
+FairProgrammeItem: id title day certificates
 FairZone: id name kind colour
 FacetValue: value label count selected
 Offer: id seller variant price compareAtPrice status publishedAt stock product

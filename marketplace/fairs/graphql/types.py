@@ -77,6 +77,48 @@ class FairExhibitorProduct(graphene.ObjectType):
         return root.product.slug
 
 
+class FairAnnouncedCertificate(graphene.ObjectType):
+    id = graphene.ID(
+        required=True,
+        description="The registry certificate (Certificate): node(id:) gives its decision and "
+        "scoring record.",
+    )
+    number = graphene.String(required=True)
+    stars = graphene.Int(required=True)
+    product_name = graphene.String(required=True)
+    product_slug = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("Certificate", root.pk)
+
+    @staticmethod
+    def resolve_product_name(root, info):
+        return root.product.name
+
+    @staticmethod
+    def resolve_product_slug(root, info):
+        return root.product.slug
+
+
+class FairProgrammeItem(graphene.ObjectType):
+    """An item of a fair's programme: the certificates announced at it ("39 products recognised
+    ★4 at the opening")."""
+
+    id = graphene.ID(required=True, description="Give it as `item` to fairProgrammeItemRemove.")
+    title = graphene.String(required=True)
+    day = graphene.Date(description="The fair's day it is on, if it has one.")
+    certificates = graphene.List(graphene.NonNull(FairAnnouncedCertificate), required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("FairProgrammeItem", root.pk)
+
+    @staticmethod
+    def resolve_certificates(root, info):
+        return root.certificates.all()
+
+
 class FairExhibitor(graphene.ObjectType):
     seller_name = graphene.String(required=True)
     seller_slug = graphene.String(required=True)
@@ -147,6 +189,11 @@ class FairType(DjangoObjectType):
     zones = graphene.List(graphene.NonNull(FairZone), required=True)
     booths = graphene.List(graphene.NonNull(FairBooth), required=True)
     exhibitors = graphene.List(graphene.NonNull(FairExhibitor), required=True)
+    programme = graphene.List(
+        graphene.NonNull(FairProgrammeItem),
+        required=True,
+        description="Certificates announced at the fair, item by item.",
+    )
     # Spelled here, not taken from the model's translated help text: the schema's descriptions
     # must not depend on the language active when it is printed.
     booth_fee = graphene.Int(required=True, description="Per standard booth, in whole đồng.")
@@ -244,9 +291,14 @@ class FairType(DjangoObjectType):
     def resolve_exhibitors(root, info):
         return root.graphql_page.exhibitors
 
+    @staticmethod
+    def resolve_programme(root, info):
+        return root.graphql_page.programme
+
 
 def fair_pages_attach(fairs: list[Fair]) -> None:
-    """Load the zones, booths and exhibitors of a page of fairs in a fixed number of queries."""
+    """Load the zones, booths, exhibitors and programme of a page of fairs in a fixed number of
+    queries."""
     pages = fair_pages(fairs=fairs)
     for fair in fairs:
         page = pages[fair.pk]

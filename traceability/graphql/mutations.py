@@ -460,7 +460,7 @@ class StampRunCreate(SellerMutation):
             raise TraceabilityError(
                 _(
                     "Over the API a run with PINs has at most %(max)s stamps; order several "
-                    "runs, or use the workspace, which packs the PINs into a download."
+                    "runs, or use the workspace, whose PDF and CSV of the run carry the PINs."
                 )
                 % {"max": f"{PIN_RUN_API_MAX:,}"},
                 code="out_of_range",

@@ -78,7 +78,7 @@ def seed_fair(*, booths: int, products_per_exhibitor: int, rng: random.Random) -
     from django.contrib.auth.models import User
     from django.db import connection, transaction
     from django.utils import timezone
-    from storefront_data import PACKS, PLACES, PREFIXES, PRODUCT_WORDS
+    from storefront_data import PACKS, PLACES, PREFIXES, PRODUCT_WORDS, certificate_for
 
     from catalog.models import (
         Certificate,
@@ -238,18 +238,8 @@ def seed_fair(*, booths: int, products_per_exhibitor: int, rng: random.Random) -
         Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
         certificates = []
         for i, evaluation in enumerate(evaluations):
-            valid_from = evaluation.evaluated_on + datetime.timedelta(days=14)
             certificates.append(
-                Certificate(
-                    number=f"FAIR-{i + 1:06d}",
-                    product=evaluation.product,
-                    evaluation=evaluation,
-                    decision=decision,
-                    stars=evaluation.stars,
-                    valid_from=valid_from,
-                    valid_until=valid_from + datetime.timedelta(days=3 * 365),
-                    status="active",
-                )
+                certificate_for(evaluation, number=f"FAIR-{i + 1:06d}", decision=decision)
             )
         Certificate.objects.bulk_create(certificates, batch_size=BATCH)
         counts["certificates"] = len(certificates)

@@ -129,6 +129,24 @@ def run_manage(env: dict, *args: str) -> None:
 # --- seeding -------------------------------------------------------------------------------------
 
 
+def certificate_for(evaluation, *, number: str, decision):
+    """An active 36-month certificate for ``evaluation``, from two weeks after the scoring (the
+    benchmarks' data sets; not saved)."""
+    from catalog.models import Certificate
+
+    valid_from = evaluation.evaluated_on + datetime.timedelta(days=14)
+    return Certificate(
+        number=number,
+        product=evaluation.product,
+        evaluation=evaluation,
+        decision=decision,
+        stars=evaluation.stars,
+        valid_from=valid_from,
+        valid_until=valid_from + datetime.timedelta(days=3 * 365),
+        status="active",
+    )
+
+
 def seed(*, products: int, offers_per_product: int, rng: random.Random) -> dict:
     """Bulk-create the data set; returns counts. Assumes a freshly migrated database."""
     from decimal import Decimal
@@ -267,18 +285,8 @@ def seed(*, products: int, offers_per_product: int, rng: random.Random) -> dict:
                 eval_parts.append(
                     EvaluationPart(evaluation=evaluation, part=parts[code], score=value)
                 )
-            valid_from = evaluation.evaluated_on + datetime.timedelta(days=14)
             certificates.append(
-                Certificate(
-                    number=f"BENCH-{i + 1:06d}",
-                    product=evaluation.product,
-                    evaluation=evaluation,
-                    decision=decision,
-                    stars=evaluation.stars,
-                    valid_from=valid_from,
-                    valid_until=valid_from + datetime.timedelta(days=3 * 365),
-                    status="active",
-                )
+                certificate_for(evaluation, number=f"BENCH-{i + 1:06d}", decision=decision)
             )
         EvaluationPart.objects.bulk_create(eval_parts, batch_size=BATCH)
         Certificate.objects.bulk_create(certificates, batch_size=BATCH)

@@ -40,7 +40,6 @@ import pstats
 import random
 import statistics
 import sys
-import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -321,18 +320,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from storefront_data import database_exists, recreate_database, run_manage
+    from storefront_data import bench_database, run_manage
 
-    if args.sqlite:
-        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='ocop-fairs-')) / 'bench.sqlite3'}"
-        reuse = False
-    else:
-        url = args.database_url
-        if urllib.parse.urlsplit(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
-            raise SystemExit("the benchmark only talks to a local PostgreSQL (127.0.0.1)")
-        reuse = args.keep and database_exists(url)
-        if not reuse:
-            recreate_database(url)
+    url, reuse = bench_database(
+        sqlite=args.sqlite, database_url=args.database_url, keep=args.keep, prefix="ocop-fairs-"
+    )
     os.environ.update(
         {
             "DATABASE_URL": url,

@@ -32,9 +32,7 @@ import datetime
 import os
 import random
 import sys
-import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,18 +142,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    from storefront_data import database_exists, recreate_database, run_manage, seed
+    from storefront_data import bench_database, run_manage, seed
 
-    if args.sqlite:
-        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='ocop-places-')) / 'bench.sqlite3'}"
-        reuse = False
-    else:
-        url = args.database_url
-        if urllib.parse.urlsplit(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
-            raise SystemExit("the benchmark only talks to a local PostgreSQL (127.0.0.1)")
-        reuse = args.keep and database_exists(url)
-        if not reuse:
-            recreate_database(url)
+    url, reuse = bench_database(
+        sqlite=args.sqlite, database_url=args.database_url, keep=args.keep, prefix="ocop-places-"
+    )
     settings_env = {"DATABASE_URL": url, "DEBUG": "false", "CATALOGUE_CACHE_TIMEOUT": "0"}
     os.environ.update(settings_env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")

@@ -5,6 +5,7 @@ import datetime
 import random
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -127,6 +128,19 @@ def run_manage(env: dict, *args: str) -> None:
 
 
 # --- seeding -------------------------------------------------------------------------------------
+
+
+def bench_database(*, sqlite: bool, database_url: str, keep: bool, prefix: str) -> tuple[str, bool]:
+    """(database URL, whether it is seeded and reused): a throwaway SQLite file, or the local
+    PostgreSQL database at ``database_url``, dropped and created unless ``keep`` finds it."""
+    if sqlite:
+        return f"sqlite:///{Path(tempfile.mkdtemp(prefix=prefix)) / 'bench.sqlite3'}", False
+    if urllib.parse.urlsplit(database_url).hostname not in {"127.0.0.1", "localhost", "::1"}:
+        raise SystemExit("the benchmark only talks to a local PostgreSQL (127.0.0.1)")
+    reuse = keep and database_exists(database_url)
+    if not reuse:
+        recreate_database(database_url)
+    return database_url, reuse
 
 
 def certificate_for(evaluation, *, number: str, decision):

@@ -1,6 +1,6 @@
 """Sellers that apply to fairs, for the fairs tests."""
 
-from marketplace.fairs.services import application_submit
+from marketplace.fairs.services import application_submit, booth_assign
 from sellers.models import SellerStatus
 from tests.factories import BusinessFactory, member, selling_product
 
@@ -27,3 +27,16 @@ def applied(*, fair, language: str = "vi", booths_wanted: int = 1, **business):
         booths_wanted=booths_wanted,
         language=language,
     )
+
+
+def desk_with_booths(size: int):
+    """(organiser, manager, fair, booths): a fair of ``size`` booths in one zone, the first
+    assigned to an exhibitor — what the desk's constant-SQL tests count over."""
+    from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
+
+    organiser, user = organiser_member()
+    fair = FairFactory(organiser=organiser)
+    zone = ZoneFactory(fair=fair)
+    booths = [BoothFactory(zone=zone) for _ in range(size)]
+    booth_assign(application=applied(fair=fair), booth=booths[0], actor=user)
+    return organiser, user, fair, booths

@@ -24,9 +24,9 @@ from marketplace.fairs.models import (
 from marketplace.fairs.services import programme_item_add, programme_item_remove, zone_update
 from sellers.errors import PermissionDenied
 from tests.factories import UserFactory, certified_product
-from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
+from tests.factories_fairs import FairFactory, ZoneFactory, organiser_member
 from tests.fairs import test_workspace_pages as pages
-from tests.fairs.helpers import applied
+from tests.fairs.helpers import applied, desk_with_booths
 from tests.fairs.test_workspace_pages import DESK_MANAGERS, ORGANISER_ACTORS, login
 
 # The organiser desk's world (an organiser with an owner, a manager and staff, a fair with a zone,
@@ -491,13 +491,7 @@ def test_the_layout_is_closed_once_the_fair_runs(client, world):
 def test_the_booth_list_costs_the_same_sql_for_two_or_ten_booths(client):
     counts = []
     for size in (2, 10):
-        organiser, user = organiser_member()
-        fair = FairFactory(organiser=organiser)
-        zone = ZoneFactory(fair=fair)
-        booths = [BoothFactory(zone=zone) for _ in range(size)]
-        from marketplace.fairs.services import booth_assign
-
-        booth_assign(application=applied(fair=fair), booth=booths[0], actor=user)
+        organiser, user, fair, _booths = desk_with_booths(size)
         client.force_login(user)
         url = f"/to-chuc/{organiser.slug}/hoi-cho/{fair.slug}/gian-hang/"
         client.get(url)

@@ -21,7 +21,7 @@ from marketplace.fairs.models import (
 from marketplace.fairs.services import booth_assign, booth_fee_mark_paid
 from tests.factories import BusinessFactory, UserFactory, member
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
-from tests.fairs.helpers import applied, seller_with_offers
+from tests.fairs.helpers import applied, desk_with_booths, seller_with_offers
 
 pytestmark = pytest.mark.django_db
 
@@ -524,12 +524,8 @@ def test_each_free_booth_on_the_desk_map_links_to_its_assign_confirmation(client
 def test_the_desk_map_costs_the_same_sql_for_two_or_ten_booths(client):
     counts = []
     for size in (2, 10):
-        organiser, user = organiser_member()
-        fair = FairFactory(organiser=organiser)
-        zone = ZoneFactory(fair=fair)
+        organiser, user, fair, _booths = desk_with_booths(size)
         application = applied(fair=fair)
-        booths = [BoothFactory(zone=zone) for _ in range(size)]
-        booth_assign(application=applied(fair=fair), booth=booths[0], actor=user)
         client.force_login(user)
         url = f"/to-chuc/{organiser.slug}/hoi-cho/{fair.slug}/so-do/?don={application.pk}"
         client.get(url)

@@ -6,8 +6,9 @@ with its source on its page, under their real organisers. Two get a floor plan: 
 2024 fair (its four zones — 13 Quảng Ninh district clusters, 100 booths; other provinces and
 partner regions, 150; consumer services and e-commerce, 7; the stage) with the demo sellers
 assigned, and the next Quảng Ninh summer fair (the CSV's "every year" row, dated from the day the
-demo is loaded), taking applications, with international partner zones and the demo sellers
-applied, waitlisted and assigned. Thái Nguyên's festivals are fairs without dates or a plan.
+demo is loaded), taking applications, with a zone per international partner (OVOP Japan, OTOP
+Thailand, China, Taiwan, Laos: three booths each) and the demo sellers applied, waitlisted and
+assigned. Thái Nguyên's festivals are fairs without dates or a plan.
 A fair held at a fair and exhibition centre that the demo points of sale hold (matched by the
 venue's name) takes its venue from that point; the points data has none today, so the Quảng Ninh
 fairs keep the CSV's address. Booth positions, fees, the upcoming dates and every application are
@@ -50,6 +51,17 @@ _PROVINCE_CODES = {"Quảng Ninh": "22", "TP Hồ Chí Minh": "79", "Thái Nguy�
 DONG_BAC = "Hội chợ OCOP khu vực Đông Bắc 2024"
 SUMMER_ROW = "Hội chợ OCOP Quảng Ninh hè (every year; partners every two years)"
 SUMMER_SLUG = "hoi-cho-ocop-quang-ninh-he-demo"
+# The summer fair's international partners (the CSV's notes: OVOP Japan, OTOP Thailand, China,
+# Taiwan, Laos), each a zone of its own: its name, its booths' code prefix (ISO country code),
+# its colour.
+SUMMER_PARTNERS = [
+    ("OVOP (Nhật Bản)", "JP", "#ef6c00"),
+    ("OTOP (Thái Lan)", "TH", "#f9a825"),
+    ("Trung Quốc", "CN", "#ad1457"),
+    ("Đài Loan", "TW", "#00838f"),
+    ("Lào", "LA", "#558b2f"),
+]
+PARTNER_BOOTHS = 3
 # The 13 district-level units of Quảng Ninh in 2024, one designed cluster each.
 DISTRICTS = [
     "Hạ Long", "Cẩm Phả", "Uông Bí", "Móng Cái", "Đông Triều", "Quảng Yên", "Vân Đồn",
@@ -160,19 +172,27 @@ def _dong_bac_plan(fair: Fair) -> None:
 
 
 def _summer_plan(fair: Fair) -> None:
-    local, provinces, international, food, stage = _zones(
+    local, provinces, *partners, food, stage = _zones(
         fair,
         [
             ("Khu OCOP Quảng Ninh", ZoneKind.LOCALITY, "#2e7d32"),
             ("Khu các tỉnh bạn", ZoneKind.PROVINCES, "#1565c0"),
-            ("Khu đối tác quốc tế (OVOP, OTOP…)", ZoneKind.INTERNATIONAL, "#ef6c00"),
+            *[
+                (f"Khu đối tác {name}", ZoneKind.INTERNATIONAL, colour)
+                for name, _prefix, colour in SUMMER_PARTNERS
+            ],
             ("Phố ẩm thực", ZoneKind.FOOD, "#8d6e63"),
             ("Sân khấu", ZoneKind.STAGE, "#c62828"),
         ],
     )
     _booths(local, "A", 40, x=0, y=0, per_row=20, price=fair.booth_fee)
     _booths(provinces, "B", 20, x=0, y=9, per_row=20, price=fair.booth_fee)
-    _booths(international, "Q", 15, x=0, y=15, per_row=15, price=fair.booth_fee)
+    # A row of partner zones under the provinces, a gap of one booth between two partners.
+    for n, zone in enumerate(partners):
+        prefix, x = SUMMER_PARTNERS[n][1], n * (PARTNER_BOOTHS + 1) * 3
+        _booths(
+            zone, prefix, PARTNER_BOOTHS, x=x, y=15, per_row=PARTNER_BOOTHS, price=fair.booth_fee
+        )
     _booths(food, "F", 10, x=63, y=0, per_row=2, price=fair.booth_fee // 2)
     _stage(stage, x=63, y=18, width=12)
 
@@ -285,7 +305,7 @@ def demo_fairs_load() -> list[str]:
                 "opens_at": datetime.time(8),
                 "closes_at": datetime.time(22),
                 "booth_fee": 2_000_000,
-                "partners": ["OVOP (Nhật Bản)", "OTOP (Thái Lan)", "Trung Quốc", "Đài Loan", "Lào"],
+                "partners": [name for name, _prefix, _colour in SUMMER_PARTNERS],
             }
         if Fair.objects.filter(slug=fields["slug"]).exists():
             continue

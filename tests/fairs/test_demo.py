@@ -1,6 +1,6 @@
 """Demo fairs: after load_demo and load_demo_shop, /hoi-cho/ lists the fairs of fairs.csv, the
 Đông Bắc 2024 fair has its four zones and 257 booths with demo exhibitors, and the next summer
-fair takes applications."""
+fair takes applications, with a zone per international partner."""
 
 from io import StringIO
 
@@ -15,6 +15,7 @@ from marketplace.fairs.models import (
     ExhibitorApplication,
     Fair,
     FairStatus,
+    Zone,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,45 @@ def test_demo_fairs_load_once_and_show_on_the_fair_pages(client):
     assert BoothAssignment.objects.filter(booth__fair=dong_bac).count() >= 4
     summer = fairs.get(slug=SUMMER_SLUG)
     assert summer.status == FairStatus.APPLICATIONS_OPEN
-    assert summer.zones.filter(kind="international").exists()
+    assert summer.partners == [
+        "OVOP (Nhật Bản)",
+        "OTOP (Thái Lan)",
+        "Trung Quốc",
+        "Đài Loan",
+        "Lào",
+    ]
+    # A zone per international partner, three booths each, between the provinces and the food.
+    zones = list(summer.zones.order_by("position").values_list("name", "kind"))
+    assert zones == [
+        ("Khu OCOP Quảng Ninh", "locality"),
+        ("Khu các tỉnh bạn", "provinces"),
+        ("Khu đối tác OVOP (Nhật Bản)", "international"),
+        ("Khu đối tác OTOP (Thái Lan)", "international"),
+        ("Khu đối tác Trung Quốc", "international"),
+        ("Khu đối tác Đài Loan", "international"),
+        ("Khu đối tác Lào", "international"),
+        ("Phố ẩm thực", "food"),
+        ("Sân khấu", "stage"),
+    ]
+    partner_booths: dict[str, list[str]] = {}
+    for name, code in (
+        summer.booths.filter(zone__kind="international")
+        .order_by("code")
+        .values_list("zone__name", "code")
+    ):
+        partner_booths.setdefault(name, []).append(code)
+    assert partner_booths == {
+        "Khu đối tác OVOP (Nhật Bản)": ["JP-01", "JP-02", "JP-03"],
+        "Khu đối tác OTOP (Thái Lan)": ["TH-01", "TH-02", "TH-03"],
+        "Khu đối tác Trung Quốc": ["CN-01", "CN-02", "CN-03"],
+        "Khu đối tác Đài Loan": ["TW-01", "TW-02", "TW-03"],
+        "Khu đối tác Lào": ["LA-01", "LA-02", "LA-03"],
+    }
+    assert set(summer.booths.filter(zone__kind="international").values_list("status", "price")) == {
+        ("available", 2_000_000)
+    }
+    # 40 local, 20 other provinces, 5 × 3 partners, 10 food booths and the stage.
+    assert summer.booths.count() == 86
     statuses = set(summer.applications.values_list("status", flat=True))
     assert statuses == {
         ApplicationStatus.ACCEPTED,
@@ -57,11 +96,18 @@ def test_demo_fairs_load_once_and_show_on_the_fair_pages(client):
     page = client.get(f"/hoi-cho/{summer.slug}/").content.decode()
     exhibitor = summer.applications.filter(status="accepted").first().seller
     assert exhibitor.name in page
+    assert all(name in page for name in partner_booths)  # the zone legend
 
-    counts = (Fair.objects.count(), Booth.objects.count(), ExhibitorApplication.objects.count())
+    counts = (
+        Fair.objects.count(),
+        Zone.objects.count(),
+        Booth.objects.count(),
+        ExhibitorApplication.objects.count(),
+    )
     call_command("load_demo_shop", stdout=StringIO())
     assert (
         Fair.objects.count(),
+        Zone.objects.count(),
         Booth.objects.count(),
         ExhibitorApplication.objects.count(),
     ) == counts

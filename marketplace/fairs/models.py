@@ -461,6 +461,16 @@ class BoothAssignment(models.Model):
         verbose_name=_("assigned by"),
     )
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    # The exhibitor's stock location at the booth (kind "booth", usable on the fair's days):
+    # what it sells from the booth and where buyers pick up. Kept after release, inactive.
+    location = models.ForeignKey(
+        "offers.StockLocation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="booth_assignments",
+        verbose_name=_("stock location"),
+    )
 
     class Meta:
         ordering = ["booth", "-assigned_at"]

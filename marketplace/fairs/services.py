@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.search import search_rows_changed
 from core.text import nfc, nfc_text, slugify_vi
 from marketplace.fairs.errors import FairError
 from marketplace.fairs.models import (
@@ -35,10 +36,11 @@ from marketplace.fairs.models import (
 )
 from marketplace.fairs.notifications import application_notify
 from marketplace.fairs.permissions import organiser_member_require
-from marketplace.offers.models import Offer
+from marketplace.offers.models import Offer, Stock, StockLocation, StockLocationKind
 from marketplace.offers.selectors import offers_visible
 from marketplace.payments.services import reference_draw
-from marketplace.places.models import PointKind
+from marketplace.places.models import OpeningException, PointKind
+from marketplace.places.services import location_exception_write, location_hours_write
 from sellers.errors import PermissionDenied
 from sellers.models import Business, SellerStatus
 from sellers.selectors import ROLES_MANAGE as SELLER_ROLES_MANAGE
@@ -219,6 +221,11 @@ def fair_update(*, fair: Fair, actor, **fields) -> Fair:
         setattr(fair, name, value)
     _fair_check(fair)
     fair.save()
+    # New dates or hours reach the booths' stock locations (their window and opening hours).
+    for assignment in BoothAssignment.objects.filter(
+        booth__fair=fair, released_at__isnull=True
+    ).select_related("booth", "application"):
+        booth_location_open(assignment=assignment)
     return fair
 
 
@@ -262,6 +269,11 @@ def fair_transition(*, fair: Fair, to: str, actor, reason: str = "") -> Fair:
             fair.applications.filter(status__in=OPEN_APPLICATION).values_list("pk", flat=True)
         )
         application_notify(application_ids=told, event="cancelled")
+        booth_locations_close(
+            location_ids=BoothAssignment.objects.filter(
+                booth__fair=fair, released_at__isnull=True
+            ).values_list("location_id", flat=True)
+        )
     fair.status = to
     fair.save(update_fields=["status", "cancellation_reason", "updated_at"])
     return fair
@@ -848,6 +860,7 @@ def _release(*, assignment: BoothAssignment, actor, offer_to_waitlist: bool, exp
     assignment.released_at = timezone.now()
     assignment.expired = expired
     assignment.save(update_fields=["released_at", "expired"])
+    booth_locations_close(location_ids=[assignment.location_id])
     booth.status = BoothStatus.AVAILABLE
     booth.save(update_fields=["status"])
     application = ExhibitorApplication.objects.select_for_update().get(pk=assignment.application_id)
@@ -908,7 +921,7 @@ def _assignment_create(
         reference = reference_draw(prefix=BOOTH_FEE_PREFIX)
         while BoothAssignment.objects.filter(reference=reference).exists():
             reference = reference_draw(prefix=BOOTH_FEE_PREFIX)
-    return BoothAssignment.objects.create(
+    assignment = BoothAssignment.objects.create(
         booth=booth,
         application=application,
         amount_due=amount,
@@ -916,6 +929,84 @@ def _assignment_create(
         pay_by=pay_by,
         assigned_by=actor,
     )
+    booth_location_open(assignment=assignment)
+    return assignment
+
+
+# --- the booth as a stock location: selling there and pickup while the fair runs -----------
+
+# Stored data, in the marketplace's language like the fair's own name.
+BOOTH_LOCATION_NAME = "Gian {code} · {fair}"
+
+
+def booth_location_open(*, assignment: BoothAssignment) -> StockLocation:
+    """The exhibitor's stock location at the assigned booth, created (or reopened: the same
+    booth assigned again) and linked from ``assignment``: kind booth, in the fair's province at
+    its venue, usable on the fair's days only, with the fair's daily hours and closed days as
+    its opening hours and exceptions, so checkout offers pickup there while the fair runs (the
+    rule is the location's, ``offers.selectors.stock_locations_usable``). Called inside the
+    assignment's transaction."""
+    booth = assignment.booth
+    fair = Fair.objects.select_related("venue_point__location").get(pk=booth.fair_id)
+    seller_id = assignment.application.seller_id
+    name = BOOTH_LOCATION_NAME.format(code=booth.code, fair=fair.name)[:120]
+    venue = fair.venue
+    street = ", ".join(part for part in (venue.name, venue.address) if part)[:255]
+    fields = {
+        "kind": StockLocationKind.BOOTH,
+        "province_id": fair.province_id,
+        "commune": "",
+        "street": street,
+        "available_from": fair.starts_on,
+        "available_until": fair.ends_on,
+        # A fair without dates has no days to sell on yet.
+        "is_active": fair.starts_on is not None and fair.status != FairStatus.CANCELLED,
+    }
+    location = (
+        StockLocation.objects.select_for_update().filter(business_id=seller_id, name=name).first()
+    )
+    if location is None:
+        location = StockLocation.objects.create(business_id=seller_id, name=name, **fields)
+    else:
+        for field, value in fields.items():
+            setattr(location, field, value)
+        location.save(update_fields=list(fields))
+    week = range(7)
+    location_hours_write(
+        location=location,
+        intervals=[(day, fair.opens_at, fair.closes_at) for day in week]
+        if fair.opens_at and fair.closes_at
+        else [],
+    )
+    OpeningException.objects.filter(location=location).delete()
+    for day in fair.closed_days or []:
+        location_exception_write(
+            location=location, date=datetime.date.fromisoformat(day), closed=True
+        )
+    if assignment.location_id != location.pk:
+        assignment.location = location
+        assignment.save(update_fields=["location"])
+    _booth_stock_changed([location.pk])
+    return location
+
+
+def booth_locations_close(*, location_ids: Iterable[int]) -> int:
+    """Booth locations stop selling and taking pickups (the booth released, the fair
+    cancelled). Their stock stays, visible to the seller, to move back. Returns how many
+    closed."""
+    ids = sorted({pk for pk in location_ids if pk is not None})
+    closed = StockLocation.objects.filter(pk__in=ids, is_active=True).update(is_active=False)
+    _booth_stock_changed(ids)
+    return closed
+
+
+def _booth_stock_changed(location_ids: list[int]) -> None:
+    # The offers' pages show where they are sold ("at booth …") and how many units: rebuild
+    # their search rows and cached pages.
+    offer_ids = Stock.objects.filter(location_id__in=location_ids).values_list(
+        "offer_id", flat=True
+    )
+    search_rows_changed(Offer, list(offer_ids))
 
 
 def _fee_payable(assignment: BoothAssignment) -> None:

@@ -37,11 +37,22 @@ class StockLocation(models.Model):
     commune = models.CharField(_("commune / ward"), max_length=255, blank=True)
     street = models.CharField(_("street address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A location used for some days only (a fair booth): its stock sells, and it takes pickups,
+    # from ``available_from`` to ``available_until`` (both included). Empty: no limit. The rule
+    # lives in ``selectors.stock_locations_usable`` / ``stock_location_usable``.
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    available_until = models.DateField(_("available until"), null=True, blank=True)
 
     class Meta:
         ordering = ["business", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["business", "name"], name="unique_location_name")
+            models.UniqueConstraint(fields=["business", "name"], name="unique_location_name"),
+            models.CheckConstraint(
+                condition=models.Q(available_from__isnull=True)
+                | models.Q(available_until__isnull=True)
+                | models.Q(available_until__gte=models.F("available_from")),
+                name="location_window_in_order",
+            ),
         ]
         verbose_name = _("stock location")
         verbose_name_plural = _("stock locations")

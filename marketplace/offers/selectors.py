@@ -32,6 +32,34 @@ from marketplace.offers.models import (
 from sellers.models import Business, SellerStatus
 
 
+def stock_locations_usable(*, today: datetime.date | None = None, prefix: str = "") -> Q:
+    """Stock locations whose stock may be sold and handed over ``today``: active, and ``today``
+    inside the availability window when it has one (a fair booth, for the fair's days).
+    ``prefix``: the path to the location from the queried model (``"location__"`` on Stock)."""
+    today = today or timezone.localdate()
+    return (
+        Q(**{f"{prefix}is_active": True})
+        & (
+            Q(**{f"{prefix}available_from__isnull": True})
+            | Q(**{f"{prefix}available_from__lte": today})
+        )
+        & (
+            Q(**{f"{prefix}available_until__isnull": True})
+            | Q(**{f"{prefix}available_until__gte": today})
+        )
+    )
+
+
+def stock_location_usable(location: StockLocation, *, today: datetime.date | None = None) -> bool:
+    """``stock_locations_usable`` for a row already loaded (the same rule, no query)."""
+    today = today or timezone.localdate()
+    return (
+        location.is_active
+        and (location.available_from is None or location.available_from <= today)
+        and (location.available_until is None or today <= location.available_until)
+    )
+
+
 def resale_authorized(*, product_ref="variant__product", seller_ref="seller") -> Exists:
     return Exists(
         ResaleAuthorization.objects.filter(

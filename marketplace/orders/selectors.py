@@ -11,12 +11,17 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.money import format_vnd
 from marketplace.offers.models import Offer, Stock, StockLocation
-from marketplace.offers.selectors import offers_visible
+from marketplace.offers.selectors import (
+    offers_visible,
+    stock_location_usable,
+    stock_locations_usable,
+)
 from marketplace.orders.models import (
     Cart,
     CartLine,
@@ -99,10 +104,12 @@ class CheckoutSummary:
 
 def stock_free_by_location(offer_ids: Iterable[int], *, cart: Cart | None) -> dict:
     """Units each stock row can still sell, by (offer id, location id): its quantity minus
-    other carts' live reservations. Two queries."""
+    other carts' live reservations. Only locations usable today count (a closed location, a
+    fair booth outside the fair's days: ``stock_locations_usable``), as in ``stock_lock``.
+    Two queries."""
     offer_ids = list(offer_ids)
     rows = list(
-        Stock.objects.filter(offer_id__in=offer_ids)
+        Stock.objects.filter(stock_locations_usable(prefix="location__"), offer_id__in=offer_ids)
         .order_by()
         .values_list("pk", "offer_id", "location_id", "quantity")
     )
@@ -142,6 +149,21 @@ def pickup_problem(
     there (the same for any stock location: a warehouse counter, a fair booth)."""
     if location is None or location.business_id != seller.pk or not location.is_active:
         return Problem("NOT_SELLER_PLACE", _("Choose one of the seller's pickup places."))
+    if not stock_location_usable(location):
+        # A fair booth hands over orders on the fair's days only.
+        return Problem(
+            "PLACE_NOT_AVAILABLE",
+            _("%(place)s takes pickups from %(first)s to %(last)s only.")
+            % {
+                "place": location.name,
+                "first": date_format(location.available_from, "d/m/Y")
+                if location.available_from
+                else "…",
+                "last": date_format(location.available_until, "d/m/Y")
+                if location.available_until
+                else "…",
+            },
+        )
     point = point_of(location)
     if point is not None and not point_takes_pickups(point):
         return Problem(
@@ -158,10 +180,11 @@ def pickup_problem(
 
 
 def pickup_locations_of(*, seller_ids: Iterable[int]) -> QuerySet[StockLocation]:
-    """The sellers' active stock locations, with what a pickup choice shows."""
-    return StockLocation.objects.filter(business_id__in=seller_ids, is_active=True).select_related(
-        "point_of_sale", "province"
-    )
+    """The sellers' stock locations usable today (``stock_locations_usable``: a fair booth
+    during the fair only), with what a pickup choice shows."""
+    return StockLocation.objects.filter(
+        stock_locations_usable(), business_id__in=seller_ids
+    ).select_related("point_of_sale", "province")
 
 
 def offer_line_name(offer: Offer) -> str:

@@ -40,3 +40,57 @@ def desk_with_booths(size: int):
     booths = [BoothFactory(zone=zone) for _ in range(size)]
     booth_assign(application=applied(fair=fair), booth=booths[0], actor=user)
     return organiser, user, fair, booths
+
+
+def booth_selling(*, quantity: int = 3, warehouse: int = 0, price: int = 120_000):
+    """A fair running today (yesterday to the day after tomorrow, 08:00–21:00, closed the day
+    after tomorrow) with booth B-12 assigned to a seller whose one offer has ``quantity`` units
+    at the booth and ``warehouse`` in its warehouse. A dict of what tests need."""
+    import datetime
+
+    from django.utils import timezone
+
+    from marketplace.fairs.models import FairStatus
+    from marketplace.fairs.services import fair_transition, fair_update
+    from marketplace.offers.services import stock_set
+    from tests.factories import StockFactory
+    from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
+
+    organiser, organiser_user = organiser_member()
+    fair = FairFactory(organiser=organiser, name="Hội chợ OCOP Quảng Ninh")
+    booth = BoothFactory(zone=ZoneFactory(fair=fair), code="B-12", price=0)
+    application = applied(fair=fair)
+    seller = application.seller
+    seller_user = seller.memberships.get().user
+    (offer,) = application.offers.all()
+    offer.price = price
+    offer.save(update_fields=["price"])
+    assignment = booth_assign(application=application, booth=booth, actor=organiser_user)
+    today = timezone.localdate()
+    fair = fair_update(
+        fair=fair,
+        actor=organiser_user,
+        starts_on=today - datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=2),
+        applications_close_on=today - datetime.timedelta(days=2),
+        opens_at=datetime.time(8, 0),
+        closes_at=datetime.time(21, 0),
+        closed_days=[(today + datetime.timedelta(days=2)).isoformat()],
+    )
+    fair = fair_transition(fair=fair, to=FairStatus.APPLICATIONS_CLOSED, actor=organiser_user)
+    fair = fair_transition(fair=fair, to=FairStatus.RUNNING, actor=organiser_user)
+    assignment.refresh_from_db()
+    location = assignment.location
+    stock_set(actor=seller_user, offer=offer, location=location, quantity=quantity)
+    if warehouse:
+        StockFactory(offer=offer, quantity=warehouse)
+    return {
+        "fair": fair,
+        "organiser_user": organiser_user,
+        "booth": booth,
+        "assignment": assignment,
+        "seller": seller,
+        "seller_user": seller_user,
+        "offer": offer,
+        "location": location,
+    }

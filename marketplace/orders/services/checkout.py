@@ -33,6 +33,7 @@ from marketplace.ledger.services import (
     ledger_order_confirmed,
 )
 from marketplace.offers.models import Offer, Stock, StockLocation
+from marketplace.offers.selectors import stock_locations_usable
 from marketplace.orders.errors import CheckoutError
 from marketplace.orders.models import (
     Allocation,
@@ -270,7 +271,7 @@ def stock_lock(*, lines: list[CartLine], locations: dict[int, int]) -> dict[int,
     """Lock every stock row the lines may draw from, in id order; the rows per line. A seller
     in ``locations`` (seller id → stock location id: a pickup point, a fair booth) hands over
     only what lies at that location, so only those rows are taken; the other sellers' lines
-    draw from any active location of theirs."""
+    draw from any location of theirs usable today (``stock_locations_usable``)."""
     if not lines:
         return {}
     anywhere = sorted({line.offer_id for line in lines if line.offer.seller_id not in locations})
@@ -279,7 +280,9 @@ def stock_lock(*, lines: list[CartLine], locations: dict[int, int]) -> dict[int,
         offers = sorted({line.offer_id for line in lines if line.offer.seller_id == seller_id})
         where |= Q(offer_id__in=offers, location_id=location_id)
     rows = list(
-        Stock.objects.select_for_update().filter(where, location__is_active=True).order_by("id")
+        Stock.objects.select_for_update()
+        .filter(where, stock_locations_usable(prefix="location__"))
+        .order_by("id")
     )
     by_offer: dict[int, list[Stock]] = defaultdict(list)
     for row in rows:

@@ -20,6 +20,11 @@ class FairsConfig(AppConfig):
         product_page_section_register(ProductAtFairSection())
         seller_page_section_register(SellerAtFairSection())
 
+        from marketplace.fairs.selectors import offers_at_booths_attach
+        from marketplace.storefront.offer_rows import offer_rows_attach_register
+
+        offer_rows_attach_register(offers_at_booths_attach)
+
         from sellers.workspace import WorkspaceSection, workspace_section_register
 
         workspace_section_register(WorkspaceSection(45, "fairs_workspace:applications", _("Fairs")))

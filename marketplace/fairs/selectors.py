@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -357,6 +357,34 @@ def booths_at_fairs(
         if assignment.booth.code not in entry["booths"]:
             entry["booths"].append(assignment.booth.code)
     return list(fairs.values())
+
+
+def offers_at_booths_attach(offers: list[Offer], *, today=None) -> None:
+    """Each offer's ``at_booths``: ``[(booth code, fair)]`` where it has units at the seller's
+    booth (its live assignment's stock location) at a public fair that is upcoming or running
+    — "at booth B-12, <fair>" on its row. One query for any number of offers (registered with
+    ``storefront.offer_rows``)."""
+    today = today or timezone.localdate()
+    rows = (
+        BoothAssignment.objects.filter(
+            released_at__isnull=True,
+            location__is_active=True,
+            location__stocks__offer__in=[offer.pk for offer in offers],
+            location__stocks__quantity__gt=0,
+            booth__fair__status__in=PUBLIC_STATUSES,
+            booth__fair__ends_on__gte=today,
+        )
+        .exclude(booth__fair__status=FairStatus.CANCELLED)
+        .annotate(offer_id=F("location__stocks__offer_id"))
+        .select_related("booth__fair")
+        .only("booth__code", "booth__fair__name", "booth__fair__slug")
+        .order_by("booth__fair__starts_on", "booth__fair_id", "booth__code")
+    )
+    found: dict[int, list] = {}
+    for row in rows:
+        found.setdefault(row.offer_id, []).append((row.booth.code, row.booth.fair))
+    for offer in offers:
+        offer.at_booths = found.get(offer.pk, [])
 
 
 # --- workspace: the seller's applications, the organiser's review -------------------------

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ProvinceChoiceField
 from core.text import nfc
-from marketplace.places.selectors import location_address
+from marketplace.orders.selectors import pickup_choice_label
 
 
 class CheckoutForm(forms.Form):
@@ -34,9 +34,7 @@ class CheckoutForm(forms.Form):
                 choices.append(("shipping", _("Delivery to my address")))
             if group.pickup_enabled:
                 for location in group.pickup_locations:
-                    place = f"{location.name} ({location_address(location)})"
-                    label = _("Pickup at %(place)s") % {"place": place}
-                    choices.append((f"pickup:{location.pk}", label))
+                    choices.append((f"pickup:{location.pk}", pickup_choice_label(location)))
             name = f"delivery_{group.seller.pk}"
             self.fields[name] = forms.ChoiceField(
                 label=group.seller.name, choices=choices, widget=forms.RadioSelect

@@ -32,8 +32,10 @@ from marketplace.orders.models import (
     Reservation,
     SellerDeliveryRule,
 )
+from marketplace.places.models import OpeningHours
 from marketplace.places.selectors import (
     PickupPlace,
+    location_address,
     pickup_location_prefetch,
     pickup_place,
     point_of,
@@ -181,10 +183,34 @@ def pickup_problem(
 
 def pickup_locations_of(*, seller_ids: Iterable[int]) -> QuerySet[StockLocation]:
     """The sellers' stock locations usable today (``stock_locations_usable``: a fair booth
-    during the fair only), with what a pickup choice shows."""
-    return StockLocation.objects.filter(
-        stock_locations_usable(), business_id__in=seller_ids
-    ).select_related("point_of_sale", "province")
+    during the fair only), with what a pickup choice shows (``pickup_choice_label``)."""
+    return (
+        StockLocation.objects.filter(stock_locations_usable(), business_id__in=seller_ids)
+        .select_related("point_of_sale", "province")
+        .prefetch_related(
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
+        )
+    )
+
+
+def pickup_choice_label(location: StockLocation) -> str:
+    """How checkout names a pickup place: name and address, and for a place open some days
+    only (a fair booth) those days and, when every day is the same, its hours: "Gian B-12 ·
+    Hội chợ … (address) · 06/12/2026 – 09/12/2026, 08:00–21:00". Reads the hours
+    ``pickup_locations_of`` prefetched."""
+    place = f"{location.name} ({location_address(location)})"
+    if location.available_from is not None or location.available_until is not None:
+        days = " – ".join(
+            date_format(day, "d/m/Y") if day else "…"
+            for day in (location.available_from, location.available_until)
+        )
+        spans = {(row.weekday, row.opens, row.closes) for row in location.opening_hours.all()}
+        daily = {(opens, closes) for _day, opens, closes in spans}
+        if len(daily) == 1 and len(spans) == 7:
+            ((opens, closes),) = daily
+            days += f", {opens:%H:%M}–{closes:%H:%M}"
+        place += f" · {days}"
+    return _("Pickup at %(place)s") % {"place": place}
 
 
 def offer_line_name(offer: Offer) -> str:

@@ -24,6 +24,7 @@ from core.site import site_url
 from marketplace.storefront.cards import shop_card
 from marketplace.storefront.filters import StorefrontFilter
 from marketplace.storefront.jsonld import product_jsonld
+from marketplace.storefront.offer_rows import offer_rows_attach
 from marketplace.storefront.selectors import (
     CertifiedProductIds,
     featured_products,
@@ -141,7 +142,7 @@ class OffersSection:
         offers = []
         if certificate:
             with catalogue_reads(products=[product.pk]):
-                offers = list(product_offers(product=product))
+                offers = offer_rows_attach(list(product_offers(product=product)))
         images = [
             site_url(request) + p["src"] if p["src"].startswith("/") else p["src"]
             for p in page["photos"]
@@ -162,7 +163,7 @@ def seller_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     def build():
         seller = get_object_or_404(Business.objects.select_related("province"), slug=slug)
         with catalogue_reads(sellers=[seller.pk]):
-            offers = list(seller_offers(seller=seller))
+            offers = offer_rows_attach(list(seller_offers(seller=seller)))
         context = {"seller": seller, "offers": offers}
         sections = []
         for section in seller_page_sections():

@@ -42,10 +42,11 @@ def desk_with_booths(size: int):
     return organiser, user, fair, booths
 
 
-def booth_selling(*, quantity: int = 3, warehouse: int = 0, price: int = 120_000):
+def booth_selling(*, quantity: int = 3, warehouse: int = 0, price: int = 120_000, offers: int = 1):
     """A fair running today (yesterday to the day after tomorrow, 08:00–21:00, closed the day
-    after tomorrow) with booth B-12 assigned to a seller whose one offer has ``quantity`` units
-    at the booth and ``warehouse`` in its warehouse. A dict of what tests need."""
+    after tomorrow) with booth B-12 assigned to a seller whose offers (packs of one product)
+    have ``quantity`` units each at the booth and the first ``warehouse`` in its warehouse. A
+    dict of what tests need ("offer": the first)."""
     import datetime
 
     from django.utils import timezone
@@ -59,10 +60,11 @@ def booth_selling(*, quantity: int = 3, warehouse: int = 0, price: int = 120_000
     organiser, organiser_user = organiser_member()
     fair = FairFactory(organiser=organiser, name="Hội chợ OCOP Quảng Ninh")
     booth = BoothFactory(zone=ZoneFactory(fair=fair), code="B-12", price=0)
-    application = applied(fair=fair)
-    seller = application.seller
-    seller_user = seller.memberships.get().user
-    (offer,) = application.offers.all()
+    seller, seller_user, made = seller_with_offers(offers=offers)
+    application = application_submit(
+        fair=fair, seller=seller, actor=seller_user, offer_ids=[o.pk for o in made]
+    )
+    offer = made[0]
     offer.price = price
     offer.save(update_fields=["price"])
     assignment = booth_assign(application=application, booth=booth, actor=organiser_user)
@@ -81,7 +83,8 @@ def booth_selling(*, quantity: int = 3, warehouse: int = 0, price: int = 120_000
     fair = fair_transition(fair=fair, to=FairStatus.RUNNING, actor=organiser_user)
     assignment.refresh_from_db()
     location = assignment.location
-    stock_set(actor=seller_user, offer=offer, location=location, quantity=quantity)
+    for each in made:
+        stock_set(actor=seller_user, offer=each, location=location, quantity=quantity)
     if warehouse:
         StockFactory(offer=offer, quantity=warehouse)
     return {
@@ -92,5 +95,6 @@ def booth_selling(*, quantity: int = 3, warehouse: int = 0, price: int = 120_000
         "seller": seller,
         "seller_user": seller_user,
         "offer": offer,
+        "offers": made,
         "location": location,
     }

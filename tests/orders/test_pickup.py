@@ -291,8 +291,9 @@ def test_the_checkout_page_costs_the_same_for_2_or_10_points(
 
 
 # Session, cart, has it lines, its lines, visible offers, stock rows, other carts' holds,
-# deliveries, the sellers' locations (with their points), provinces for the address form.
-QUERIES_CHECKOUT_PAGE = 10
+# deliveries, the sellers' locations (with their points), their opening hours (a fair booth's
+# choice shows them), provinces for the address form.
+QUERIES_CHECKOUT_PAGE = 11
 
 
 def test_a_shipped_order_has_no_pickup(seller_shop):

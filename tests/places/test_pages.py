@@ -227,10 +227,11 @@ def test_nearest_points_cost_constant_sql(client, django_assert_num_queries, cou
     assert body.split('id="nearest-points"')[1].count('class="point"') == min(count, 3)
 
 
-# The whole product page (built: the test's writes are not committed, so nothing is cached); the
+# The whole product page (built: the test's writes are not committed, so nothing is cached:
+# tests/storefront/test_product_offers.py's QUERIES, less "buy in person near you"); the
 # section's share: the provinces, the (product, point, units) rows in the box, those points,
 # their hours and their exceptions.
-NEAREST_PAGE_QUERIES = 11
+NEAREST_PAGE_QUERIES = 12
 
 
 def _nearest_section(response) -> tuple[list[str], str]:

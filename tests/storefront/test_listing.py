@@ -405,9 +405,10 @@ def test_the_seller_page_costs_a_fixed_number_of_queries(client, django_queries,
     assert html.count('<li class="offer">') == count
 
 
-# Seller page: the business, its visible offers with stock (one query), the fairs where it has
-# a booth (one query, marketplace.fairs.sections).
-SELLER_QUERIES = 3
+# Seller page: the business, its visible offers with stock (one query), which of them are at a
+# fair booth (one query, marketplace.storefront.offer_rows), the fairs where it has a booth
+# (one query, marketplace.fairs.sections).
+SELLER_QUERIES = 4
 
 
 @pytest.mark.parametrize("count", [1, 30])

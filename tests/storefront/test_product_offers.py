@@ -27,10 +27,11 @@ pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
 # The product with holder, province, set and category; its packs; its photos; the evaluation
 # history with framework, certificate and decision (the certificate in force is among them); then
-# one query for the visible offers with their stock, whatever the number of sellers, and one for
-# the fairs where the product is brought to a booth (marketplace.fairs.sections); "buy in person
-# near you": the points with it in stock (their rows only when there are some) and the provinces.
-QUERIES = 8
+# one query for the visible offers with their stock, whatever the number of sellers, one for
+# which of them are at a fair booth (marketplace.storefront.offer_rows), and one for the fairs
+# where the product is brought to a booth (marketplace.fairs.sections); "buy in person near
+# you": the points with it in stock (their rows only when there are some) and the provinces.
+QUERIES = 9
 
 
 def _page(client, product):

@@ -142,19 +142,24 @@ def product_documents(ids: list[int], *, today: datetime.date | None = None) -> 
         .select_related("holder__province", "holder__legacy_province", "product_set__category")
         .order_by()
     )
-    in_force = {
-        c.product_id: c
-        for c in certificates_in_force(today=today)
-        .filter(product__in=ids)
-        .only("product_id", "stars", "valid_from", "valid_until", "kept_until", "is_demo")
-    }
     latest: dict[int, Certificate] = {}
+    certificate_ids = []
     for certificate in (
         Certificate.objects.filter(product__in=ids)
         .only("product_id", "status", "valid_from", "valid_until")
         .order_by("product_id", "-valid_from", "-id")
     ):
         latest.setdefault(certificate.product_id, certificate)
+        certificate_ids.append(certificate.pk)
+    # By the ids just read, not by product: given status and product, SQLite's planner walks
+    # the (status, valid_until) index, every active certificate for each batch of documents —
+    # quadratic in a registry import that indexes 200,000 new products in one transaction.
+    in_force = {
+        c.product_id: c
+        for c in certificates_in_force(today=today)
+        .filter(pk__in=certificate_ids)
+        .only("product_id", "stars", "valid_from", "valid_until", "kept_until", "is_demo")
+    }
     offers: dict[int, list[tuple]] = {}
     stocked = Stock.objects.filter(offer=OuterRef("pk"), quantity__gt=0)
     for product_id, price, seller_id, seller_type, has_stock in (

@@ -312,3 +312,27 @@ def test_the_match_vector_is_the_documents_text_as_a_tsvector():
             "ON d.id = m.id"
         )
         assert cursor.fetchone() == (4, 4)  # two products, their two holders
+
+
+def test_product_documents_read_the_certificate_in_force_by_the_products_certificate_ids():
+    """Filtered on status and product, SQLite's planner walks the (status, valid_until) index
+    — every active certificate, for each batch of documents: a registry import indexing
+    200,000 new products in its transaction went quadratic. The in-force query is keyed by the
+    ids of the products' certificates, which the other certificate query has just read."""
+    from search.documents import product_documents
+
+    product, certificate, _offer, _stock = honey_on_sale()
+    other, _evaluation, other_certificate = certified_product(name="Trà hoa vàng Ba Chẽ")
+    with CaptureQueriesContext(connection) as queries:
+        documents = product_documents([product.pk, other.pk])
+    assert documents[product.pk]["stars"] == certificate.stars
+    assert documents[other.pk]["stars"] == other_certificate.stars
+    in_force = [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"catalog_certificate"."kept_until"' in q["sql"]
+    ]
+    assert len(in_force) == 1
+    where = in_force[0].split(" WHERE ", 1)[1]
+    assert '"catalog_certificate"."id" IN' in where
+    assert '"product_id" IN' not in where

@@ -54,8 +54,10 @@ ERRORS_KEPT = 500
 # Rows between two progress reports: a report is one cache write, never a query.
 PROGRESS_EVERY = 1000
 
-# progress(rows_read, errors_so_far, phase): phase is "reading" (validating rows) or "writing".
-Progress = Callable[[int, int, str], None]
+# progress(rows_read, errors_so_far, phase, written, to_write): phase is "reading" (validating
+# rows; written and to_write are 0), "writing" (rows whose evaluation and certificate are
+# written, of the valid rows) or "indexing" (products whose search documents are written).
+Progress = Callable[[int, int, str, int, int], None]
 
 
 def _file_error(report: ImportReport, message: m.Message, **params) -> ImportReport:
@@ -99,7 +101,8 @@ def registry_import(
     decision columns may name several decisions. Returns the report; ``report.ok`` is False and
     nothing is written when any row is refused. ``dry_run`` validates and counts, then rolls
     back. ``progress`` (a background job's) is told the rows read and errors so far every
-    ``PROGRESS_EVERY`` rows, and once more before writing.
+    ``PROGRESS_EVERY`` rows, once more before writing, then the rows written and the products
+    indexed as the write goes (``Progress``).
     """
     now = now or timezone.now()
     if isinstance(source, str | os.PathLike):
@@ -180,21 +183,36 @@ def registry_import(
             report.rows_read += 1
             validator.row(number, [cell_text(v) for v in values])
             if progress is not None and report.rows_read % PROGRESS_EVERY == 0:
-                progress(report.rows_read, len(report.errors), "reading")
+                progress(report.rows_read, len(report.errors), "reading", 0, 0)
     except FileUnreadable as exc:
         return _unreadable(report, exc)
     finally:
         sheet.close()
+    valid = len(validator.rows)
     if progress is not None:
-        progress(report.rows_read, len(report.errors), "writing" if report.ok else "reading")
+        phase = "writing" if report.ok else "reading"
+        progress(report.rows_read, len(report.errors), phase, 0, valid if report.ok else 0)
     if report.errors:
         return report
 
+    def write_progress(written: int, to_write: int, indexing: bool) -> None:
+        phase = "indexing" if indexing else "writing"
+        progress(report.rows_read, 0, phase, written, to_write)
+
     plans = {key: plan for key, plan in validator.decisions.items() if plan is not None}
+    # The write needs the rows, not the duplicate-row keys and the shared-string table: a few
+    # hundred bytes a row.
+    validator.seen.clear()
+    validator.shared.clear()
     try:
         with transaction.atomic():
             decisions = rows_write(
-                rows=validator.rows, plans=plans, options=options, report=report, now=now
+                rows=validator.rows_take(),
+                plans=plans,
+                options=options,
+                report=report,
+                now=now,
+                progress=write_progress if progress is not None else None,
             )
             wrote = any(
                 getattr(report, name)
@@ -336,16 +354,24 @@ def registry_import_start(
 
 def registry_import_job_run(*, job_id: int) -> dict:
     """The background import: validate and write the job's file (all or nothing), reporting
-    progress as it reads; the result (the report, first ``ERRORS_KEPT`` errors) and "done" are
-    recorded in the import's own transaction, so a second delivery finds the job done."""
+    progress as it reads and writes; the result (the report, first ``ERRORS_KEPT`` errors)
+    and "done" are recorded in the import's own transaction, so a second delivery finds the
+    job done."""
     job = Job.objects.select_related("created_by").get(pk=job_id)
     stored = job_file_get(job=job)
     if stored is None:
         raise FileNotFoundError(f"job {job_id}: the uploaded file is gone")
     options = job.arguments
 
-    def progress(rows: int, errors: int, phase: str) -> None:
-        job_progress(job_id=job_id, done=rows, errors=errors, phase=phase)
+    def progress(rows: int, errors: int, phase: str, written: int, to_write: int) -> None:
+        job_progress(
+            job_id=job_id,
+            done=rows,
+            errors=errors,
+            phase=phase,
+            written=written,
+            to_write=to_write,
+        )
 
     with stored.file.open("rb") as stream, transaction.atomic():
         report = registry_import(

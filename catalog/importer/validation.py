@@ -118,6 +118,12 @@ class Validator:
         # producer has a few rows —, levels, decision keys): a 200,000-row file holds each once.
         self.shared: dict = {}
 
+    def rows_take(self) -> list[ValidRow]:
+        """The valid rows, handed over: the write consumes them (``rows_write``) and nothing
+        here keeps them alive meanwhile."""
+        rows, self.rows = self.rows, []
+        return rows
+
     # -- helpers ---------------------------------------------------------------------------
 
     def error(self, message: m.Message, *, row: int | None, column: str = "", **params) -> None:

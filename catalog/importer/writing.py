@@ -8,8 +8,10 @@ rows they would write. Runs inside the caller's transaction; ``Abort`` rolls it 
 """
 
 import datetime
-from collections.abc import Iterable
+from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
@@ -143,17 +145,41 @@ def issuer_default(*, framework: Framework, level: str, province: Province | Non
 
 @dataclass(slots=True)
 class Planned:
-    """A certificate to write: its row, product and decision, and its place in the history."""
+    """A certificate to write: its product and decision, its place in the history, and what
+    the evaluation takes from its file row (not the row itself: the rows' strings are freed
+    once businesses and products are written)."""
 
-    row: ValidRow
+    row: int
     product_id: int
     decision: Decision
     framework: Framework
     valid_from: datetime.date
     valid_until: datetime.date
+    product_set_id: int | None
+    level: str
+    score: Decimal
+    band_stars: int
+    stars: int
     status: str = CertificateStatus.ACTIVE
     superseded_by: tuple[str, int] | None = None  # ("db", certificate id) or ("new", index)
     number: str = ""
+
+
+# Progress of the write: (rows written, rows to write) as evaluations and certificates are
+# written, then (products indexed, products to index) with ``indexing`` set.
+WriteProgress = Callable[[int, int, bool], None]
+# Products whose search documents are rewritten between two progress reports.
+INDEX_SLICE = 5000
+
+
+def _new_ref(index: int) -> int:
+    """A row's business or product that is new: index ``index`` of the new ones, kept as a
+    negative number in an ``array`` of ids (a tuple per row cost 80 bytes at 200,000 rows)."""
+    return -1 - index
+
+
+def _refs_resolve(refs: array, new_ids: list[int]) -> array:
+    return array("q", (ref if ref >= 0 else new_ids[-1 - ref] for ref in refs))
 
 
 def rows_write(
@@ -163,7 +189,11 @@ def rows_write(
     options: Options,
     report: ImportReport,
     now: datetime.datetime,
+    progress: WriteProgress | None = None,
 ) -> list[Decision]:
+    """Write the validated ``rows``. The list is consumed: it is emptied once the
+    certificates are planned, so the rows' memory is free before the evaluations, the
+    certificates and the search index are written."""
     today = timezone.localdate(now)
 
     # Decisions: few per file; created one by one so each keeps its province for numbering.
@@ -192,7 +222,189 @@ def rows_write(
         report.decisions_created += 1
     report.decisions = [f"{d.number} ({d.date:%d/%m/%Y})" for d in decisions.values()]
 
-    # Businesses: by tax code when given, else by folded name within the current province.
+    row_business_ids, existing_business_ids = _businesses_write(rows=rows, report=report)
+    row_product_ids, matched_products = _products_write(
+        rows=rows,
+        row_business_ids=row_business_ids,
+        existing_business_ids=existing_business_ids,
+        report=report,
+    )
+    del row_business_ids, existing_business_ids
+
+    # Re-importing: a (decision, product) pair that already has a certificate is left alone.
+    existing_products = sorted(matched_products)
+    decision_ids = [d.pk for d in decisions.values() if d.pk]
+    certified: set[tuple[int, int]] = set()
+    for chunk in chunks(existing_products):
+        certified.update(
+            Certificate.objects.filter(
+                decision_id__in=decision_ids, product_id__in=chunk
+            ).values_list("decision_id", "product_id")
+        )
+    planned: list[Planned] = []
+    for r, product_id in zip(rows, row_product_ids, strict=True):
+        decision = decisions[r.decision_key]
+        if (decision.pk, product_id) in certified:
+            report.unchanged += 1
+            continue
+        framework = plans[r.decision_key].framework
+        planned.append(
+            Planned(
+                row=r.row,
+                product_id=product_id,
+                decision=decision,
+                framework=framework,
+                valid_from=decision.date,
+                valid_until=add_months(decision.date, framework.validity_months),
+                product_set_id=r.product_set_id,
+                level=r.level,
+                score=score_round(r.score),
+                band_stars=r.band_stars,
+                stars=r.stars,
+            )
+        )
+    rows.clear()
+
+    # Supersession, as certificate_issue does it one by one in date order: the newer
+    # certificate retires the active one. A decision older than the certificate in force is
+    # recorded as history (superseded by it, or expired) rather than knocking it out.
+    active: dict[int, tuple[str, int, datetime.date]] = {}
+    for chunk in chunks(existing_products):
+        for pk, product_id, valid_from in Certificate.objects.filter(
+            product_id__in=chunk, status=CertificateStatus.ACTIVE
+        ).values_list("pk", "product_id", "valid_from"):
+            active[product_id] = ("db", pk, valid_from)
+    db_superseded: dict[int, int] = {}  # existing certificate id -> index of its successor
+    order = sorted(range(len(planned)), key=lambda i: (planned[i].valid_from, planned[i].row))
+    for index in order:
+        item = planned[index]
+        current = active.get(item.product_id)
+        item.status, replaces = certificate_placement(
+            valid_from=item.valid_from,
+            valid_until=item.valid_until,
+            current_from=current[2] if current else None,
+            today=today,
+        )
+        if current is not None and not replaces:
+            if item.status == CertificateStatus.SUPERSEDED:
+                item.superseded_by = (current[0], current[1])
+            continue
+        if current is not None:
+            if current[0] == "db":
+                db_superseded[current[1]] = index
+            else:
+                previous = planned[current[1]]
+                previous.status = CertificateStatus.SUPERSEDED
+                previous.superseded_by = ("new", index)
+        if item.status == CertificateStatus.EXPIRED:
+            active.pop(item.product_id, None)
+        else:
+            active[item.product_id] = ("new", index, item.valid_from)
+
+    # Certificate numbers are stable per (decision, product); a clash with another product's
+    # number must abort cleanly rather than as an IntegrityError halfway through.
+    seen_numbers: set[str] = set()
+    for item in planned:
+        item.number = certificate_number(
+            decision=item.decision, product=Product(pk=item.product_id)
+        )
+        if item.number in seen_numbers:
+            abort_number(report, item)
+        seen_numbers.add(item.number)
+    del seen_numbers
+    for chunk in chunks([item.number for item in planned]):
+        clash = Certificate.objects.filter(number__in=chunk).values_list("number", flat=True)[:1]
+        for number in clash:
+            abort_number(report, next(p for p in planned if p.number == number))
+
+    for chunk in chunks(sorted(db_superseded)):
+        # Retire first: one active certificate per product is a database constraint.
+        Certificate.objects.filter(pk__in=chunk).update(
+            status=CertificateStatus.SUPERSEDED, status_changed_at=now
+        )
+
+    new_certificate_ids = array("q", [0]) * len(planned)
+    for start in range(0, len(planned), BATCH_SIZE):
+        batch = planned[start : start + BATCH_SIZE]
+        evaluation_ids = rows_insert(
+            model=Evaluation,
+            columns=EVALUATION_COLUMNS,
+            rows=(
+                (
+                    item.product_id,
+                    item.framework.pk,
+                    item.product_set_id,
+                    item.level,
+                    item.decision.date,
+                    [],
+                    item.score,
+                    item.band_stars,
+                    item.stars,
+                    [],
+                    item.decision.pk,
+                    options.source_url or item.decision.source_url,
+                )
+                for item in batch
+            ),
+            returning=["id"],
+        )
+        certificate_ids = rows_insert(
+            model=Certificate,
+            columns=CERTIFICATE_COLUMNS,
+            rows=(
+                (
+                    item.number,
+                    item.product_id,
+                    evaluation_id,
+                    item.decision.pk,
+                    item.stars,
+                    item.valid_from,
+                    item.valid_until,
+                    item.status,
+                    now,
+                )
+                for item, (evaluation_id,) in zip(batch, evaluation_ids, strict=True)
+            ),
+            returning=["id"],
+        )
+        for offset, (certificate_id,) in enumerate(certificate_ids):
+            new_certificate_ids[start + offset] = certificate_id
+        if progress is not None:
+            progress(start + len(batch), len(planned), False)
+    report.evaluations_created = report.certificates_created = len(planned)
+
+    def ref_id(ref: tuple[str, int]) -> int:
+        return ref[1] if ref[0] == "db" else new_certificate_ids[ref[1]]
+
+    links = [
+        Certificate(pk=new_certificate_ids[i], superseded_by_id=ref_id(item.superseded_by))
+        for i, item in enumerate(planned)
+        if item.superseded_by is not None
+    ]
+    links += [
+        Certificate(pk=pk, superseded_by_id=new_certificate_ids[index])
+        for pk, index in db_superseded.items()
+    ]
+    Certificate.objects.bulk_update(links, ["superseded_by"], batch_size=500)
+    report.superseded = len(db_superseded) + sum(
+        1 for item in planned if item.status == CertificateStatus.SUPERSEDED
+    )
+    planned.clear()
+    # Certificates, products and producers as search finds them, in this transaction: the
+    # bulk of the write's time, so in slices that each report progress. (A producer whose
+    # products fall in two slices is indexed twice; the second write is the same document.)
+    product_ids = sorted(set(row_product_ids))
+    del row_product_ids
+    for start in range(0, len(product_ids), INDEX_SLICE):
+        search_rows_changed(Product, product_ids[start : start + INDEX_SLICE])
+        if progress is not None:
+            progress(min(start + INDEX_SLICE, len(product_ids)), len(product_ids), True)
+    return list(decisions.values())
+
+
+def _businesses_write(*, rows: list[ValidRow], report: ImportReport) -> tuple[array, set[int]]:
+    """Match each row's business (by tax code when given, else by folded name within the
+    current province) or create it. Returns each row's business id and the ids that existed."""
     by_tax: dict[str, int] = {}
     by_name: dict[tuple[str, int], tuple[int, str]] = {}
     tax_codes = sorted({r.tax_code for r in rows if r.tax_code})
@@ -207,16 +419,16 @@ def rows_write(
             by_name.setdefault((folded, province_id), (pk, code))
     existing_business_ids = set(by_tax.values()) | {pk for pk, _ in by_name.values()}
 
-    row_business: list[int | tuple[str, int]] = []  # a pk, or ("new", index into new_rows)
+    row_business = array("q")  # a pk, or _new_ref(index into new_business_rows)
     new_business_rows: list[ValidRow] = []
     new_by_tax: dict[str, int] = {}
     new_by_name: dict[tuple[str, int], int] = {}
     for r in rows:
-        found: int | tuple[str, int] | None = None
+        found: int | None = None
         if r.tax_code:
             found = by_tax.get(r.tax_code)
             if found is None and r.tax_code in new_by_tax:
-                found = ("new", new_by_tax[r.tax_code])
+                found = _new_ref(new_by_tax[r.tax_code])
         if found is None:
             named = by_name.get((r.producer_folded, r.province_id))
             # A same-named business with another tax code is another business.
@@ -226,17 +438,17 @@ def rows_write(
                 index = new_by_name[(r.producer_folded, r.province_id)]
                 other_tax = new_business_rows[index].tax_code
                 if not r.tax_code or not other_tax or other_tax == r.tax_code:
-                    found = ("new", index)
+                    found = _new_ref(index)
         if found is None:
             index = len(new_business_rows)
             new_business_rows.append(r)
             if r.tax_code:
                 new_by_tax[r.tax_code] = index
             new_by_name.setdefault((r.producer_folded, r.province_id), index)
-            found = ("new", index)
+            found = _new_ref(index)
         row_business.append(found)
     report.businesses_created = len(new_business_rows)
-    report.businesses_matched = len({b for b in row_business if isinstance(b, int)})
+    report.businesses_matched = len({b for b in row_business if b >= 0})
 
     slugs = slugs_allocate(
         model=Business,
@@ -268,9 +480,18 @@ def rows_write(
                 returning=["id"],
             )
         )
-    row_business_ids = [b if isinstance(b, int) else new_business_ids[b[1]] for b in row_business]
+    return _refs_resolve(row_business, new_business_ids), existing_business_ids
 
-    # Products: by holder and folded name. Only businesses that existed can hold existing ones.
+
+def _products_write(
+    *,
+    rows: list[ValidRow],
+    row_business_ids: array,
+    existing_business_ids: set[int],
+    report: ImportReport,
+) -> tuple[array, set[int]]:
+    """Match each row's product (by holder and folded name; only businesses that existed can
+    hold existing ones) or create it. Returns each row's product id and the matched ids."""
     products: dict[tuple[int, str], int] = {}
     for chunk in chunks(sorted(existing_business_ids)):
         for pk, holder_id, folded in Product.objects.filter(holder_id__in=chunk).values_list(
@@ -280,18 +501,19 @@ def rows_write(
     matched_products = set()
     new_product_rows: list[tuple[ValidRow, int]] = []
     new_product_keys: dict[tuple[int, str], int] = {}
-    row_product: list[int | tuple[str, int]] = []
+    row_product = array("q")  # a pk, or _new_ref(index into new_product_rows)
     for r, holder_id in zip(rows, row_business_ids, strict=True):
         key = (holder_id, r.product_folded)
         if key in products:
             matched_products.add(products[key])
             row_product.append(products[key])
         elif key in new_product_keys:
-            row_product.append(("new", new_product_keys[key]))
+            row_product.append(_new_ref(new_product_keys[key]))
         else:
             new_product_keys[key] = len(new_product_rows)
-            row_product.append(("new", len(new_product_rows)))
+            row_product.append(_new_ref(len(new_product_rows)))
             new_product_rows.append((r, holder_id))
+    del products, new_product_keys
     report.products_created = len(new_product_rows)
     report.products_matched = len(matched_products)
     slugs = slugs_allocate(
@@ -320,165 +542,12 @@ def rows_write(
                 returning=["id"],
             )
         )
-    row_product_ids = [p if isinstance(p, int) else new_product_ids[p[1]] for p in row_product]
-
-    # Re-importing: a (decision, product) pair that already has a certificate is left alone.
-    existing_products = sorted(matched_products)
-    decision_ids = [d.pk for d in decisions.values() if d.pk]
-    certified: set[tuple[int, int]] = set()
-    for chunk in chunks(existing_products):
-        certified.update(
-            Certificate.objects.filter(
-                decision_id__in=decision_ids, product_id__in=chunk
-            ).values_list("decision_id", "product_id")
-        )
-    planned: list[Planned] = []
-    for r, product_id in zip(rows, row_product_ids, strict=True):
-        decision = decisions[r.decision_key]
-        if (decision.pk, product_id) in certified:
-            report.unchanged += 1
-            continue
-        framework = plans[r.decision_key].framework
-        planned.append(
-            Planned(
-                row=r,
-                product_id=product_id,
-                decision=decision,
-                framework=framework,
-                valid_from=decision.date,
-                valid_until=add_months(decision.date, framework.validity_months),
-            )
-        )
-
-    # Supersession, as certificate_issue does it one by one in date order: the newer
-    # certificate retires the active one. A decision older than the certificate in force is
-    # recorded as history (superseded by it, or expired) rather than knocking it out.
-    active: dict[int, tuple[str, int, datetime.date]] = {}
-    for chunk in chunks(existing_products):
-        for pk, product_id, valid_from in Certificate.objects.filter(
-            product_id__in=chunk, status=CertificateStatus.ACTIVE
-        ).values_list("pk", "product_id", "valid_from"):
-            active[product_id] = ("db", pk, valid_from)
-    db_superseded: dict[int, int] = {}  # existing certificate id -> index of its successor
-    order = sorted(range(len(planned)), key=lambda i: (planned[i].valid_from, planned[i].row.row))
-    for index in order:
-        item = planned[index]
-        current = active.get(item.product_id)
-        item.status, replaces = certificate_placement(
-            valid_from=item.valid_from,
-            valid_until=item.valid_until,
-            current_from=current[2] if current else None,
-            today=today,
-        )
-        if current is not None and not replaces:
-            if item.status == CertificateStatus.SUPERSEDED:
-                item.superseded_by = (current[0], current[1])
-            continue
-        if current is not None:
-            if current[0] == "db":
-                db_superseded[current[1]] = index
-            else:
-                previous = planned[current[1]]
-                previous.status = CertificateStatus.SUPERSEDED
-                previous.superseded_by = ("new", index)
-        if item.status == CertificateStatus.EXPIRED:
-            active.pop(item.product_id, None)
-        else:
-            active[item.product_id] = ("new", index, item.valid_from)
-
-    # Certificate numbers are stable per (decision, product); a clash with another product's
-    # number must abort cleanly rather than as an IntegrityError halfway through.
-    seen_numbers: dict[str, int] = {}
-    for item in planned:
-        item.number = certificate_number(
-            decision=item.decision, product=Product(pk=item.product_id)
-        )
-        if item.number in seen_numbers:
-            abort_number(report, item)
-        seen_numbers[item.number] = item.row.row
-    for chunk in chunks(list(seen_numbers)):
-        clash = Certificate.objects.filter(number__in=chunk).values_list("number", flat=True)[:1]
-        for number in clash:
-            abort_number(report, next(p for p in planned if p.number == number))
-
-    for chunk in chunks(sorted(db_superseded)):
-        # Retire first: one active certificate per product is a database constraint.
-        Certificate.objects.filter(pk__in=chunk).update(
-            status=CertificateStatus.SUPERSEDED, status_changed_at=now
-        )
-
-    new_certificate_ids: list[int] = [0] * len(planned)
-    for start in range(0, len(planned), BATCH_SIZE):
-        batch = planned[start : start + BATCH_SIZE]
-        evaluation_ids = rows_insert(
-            model=Evaluation,
-            columns=EVALUATION_COLUMNS,
-            rows=(
-                (
-                    item.product_id,
-                    item.framework.pk,
-                    item.row.product_set_id,
-                    item.row.level,
-                    item.decision.date,
-                    [],
-                    score_round(item.row.score),
-                    item.row.band_stars,
-                    item.row.stars,
-                    [],
-                    item.decision.pk,
-                    options.source_url or item.decision.source_url,
-                )
-                for item in batch
-            ),
-            returning=["id"],
-        )
-        certificate_ids = rows_insert(
-            model=Certificate,
-            columns=CERTIFICATE_COLUMNS,
-            rows=(
-                (
-                    item.number,
-                    item.product_id,
-                    evaluation_id,
-                    item.decision.pk,
-                    item.row.stars,
-                    item.valid_from,
-                    item.valid_until,
-                    item.status,
-                    now,
-                )
-                for item, (evaluation_id,) in zip(batch, evaluation_ids, strict=True)
-            ),
-            returning=["id"],
-        )
-        for offset, (certificate_id,) in enumerate(certificate_ids):
-            new_certificate_ids[start + offset] = certificate_id
-    report.evaluations_created = report.certificates_created = len(planned)
-
-    def ref_id(ref: tuple[str, int]) -> int:
-        return ref[1] if ref[0] == "db" else new_certificate_ids[ref[1]]
-
-    links = [
-        Certificate(pk=new_certificate_ids[i], superseded_by_id=ref_id(item.superseded_by))
-        for i, item in enumerate(planned)
-        if item.superseded_by is not None
-    ]
-    links += [
-        Certificate(pk=pk, superseded_by_id=new_certificate_ids[index])
-        for pk, index in db_superseded.items()
-    ]
-    Certificate.objects.bulk_update(links, ["superseded_by"], batch_size=500)
-    report.superseded = len(db_superseded) + sum(
-        1 for item in planned if item.status == CertificateStatus.SUPERSEDED
-    )
-    # Certificates, products and producers as search finds them, in this transaction.
-    search_rows_changed(Product, row_product_ids)
-    return list(decisions.values())
+    return _refs_resolve(row_product, new_product_ids), matched_products
 
 
 def abort_number(report: ImportReport, item: Planned) -> None:
-    vi, en = m.CERTIFICATE_NUMBER_TAKEN.render(row=item.row.row, value=item.number)
-    report.errors.append(RowError(row=item.row.row, column="", message_vi=vi, message_en=en))
+    vi, en = m.CERTIFICATE_NUMBER_TAKEN.render(row=item.row, value=item.number)
+    report.errors.append(RowError(row=item.row, column="", message_vi=vi, message_en=en))
     raise Abort
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from catalog.models import Certificate, Decision, Evaluation, Product, RegistryImport
 from core.models import Job, JobFile, JobState
+from search.models import SearchDocument
 from sellers.models import Business
 from tests.factories import UserFactory
 
@@ -262,6 +263,31 @@ def test_the_job_page_shows_progress_and_refreshes_until_done(staff_client):
     )
 
 
+def test_the_job_page_shows_rows_written_then_products_indexed(staff_client):
+    from core.jobs import job_progress
+
+    client, _ = staff_client
+    response = client.post(
+        reverse(IMPORT_URL),
+        {
+            "file": upload("list.csv", (FIXTURES / "lam-dong-3981.csv").read_bytes()),
+            "level": "province",
+        },
+    )
+    job = Job.objects.get()
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING)
+    progress = {"done": 200001, "errors": 0, "to_write": 200000}
+    job_progress(job_id=job.pk, phase="writing", written=6000, **progress)
+    html = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Every row is valid; writing: 6000 of 200000 rows written." in html
+    html = client.get(response.url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Mọi dòng đều hợp lệ; đang ghi: đã ghi 6000 trên 200000 dòng." in html
+    job_progress(job_id=job.pk, phase="indexing", written=15000, **progress)
+    html = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Every row is written; updating search: 15000 of 200000 products." in html
+    assert "rows written." not in html
+
+
 def test_the_importer_reports_progress_every_n_rows_without_extra_queries():
     """Progress is a cache write every PROGRESS_EVERY rows: the same SQL with or without it."""
     from django.db import connection
@@ -295,8 +321,45 @@ def test_the_importer_reports_progress_every_n_rows_without_extra_queries():
     finally:
         importer.PROGRESS_EVERY = saved
     assert report.ok, report.errors
-    assert calls == [(3, 0, "reading"), (6, 0, "reading"), (7, 0, "writing")]
+    assert calls == [
+        (3, 0, "reading", 0, 0),
+        (6, 0, "reading", 0, 0),
+        (7, 0, "writing", 0, 7),
+        (7, 0, "writing", 7, 7),
+        (7, 0, "indexing", 7, 7),
+    ]
     assert len(reported.captured_queries) == len(plain.captured_queries)
+
+
+def test_the_write_phase_reports_rows_written_then_products_indexed(monkeypatch):
+    """Writing 200,000 rows takes minutes after the last row is read: the official sees the
+    certificates written, slice by slice, then the products indexed for search."""
+    from catalog.importer import registry_import, writing
+
+    monkeypatch.setattr(writing, "BATCH_SIZE", 3)
+    monkeypatch.setattr(writing, "INDEX_SLICE", 4)
+    lines = ["STT;Tên sản phẩm;Chủ thể;Điểm;Hạng sao"] + [
+        f"{n};Sản phẩm {n};HTX số {n};72;4 sao" for n in range(1, 8)
+    ]
+    calls = []
+    report = registry_import(
+        source=io.BytesIO("\n".join(lines).encode()),
+        file_name="list.csv",
+        decision_number="1/QĐ-UBND",
+        decision_date=datetime.date(2026, 9, 1),
+        province="Quảng Ninh",
+        progress=lambda *args: calls.append(args),
+    )
+    assert report.ok and report.applied, report.errors
+    assert calls == [
+        (7, 0, "writing", 0, 7),
+        (7, 0, "writing", 3, 7),
+        (7, 0, "writing", 6, 7),
+        (7, 0, "writing", 7, 7),
+        (7, 0, "indexing", 4, 7),
+        (7, 0, "indexing", 7, 7),
+    ]
+    assert SearchDocument.objects.filter(kind="product").count() == 7
 
 
 def test_only_the_uploader_and_staff_who_may_import_see_the_job(client, staff_client):

@@ -106,12 +106,14 @@ def offers_visible(
 
 
 def offers_with_stock(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
-    """``stock_total``: units on hand across the offer's locations (0 without stock rows).
+    """``stock_total``: units on hand across the offer's locations usable today (0 without
+    stock rows): a fair booth's count only on the fair's days, as checkout does
+    (``stock_locations_usable``).
 
     A subquery per offer rather than ``Sum`` over a join: the join made PostgreSQL group every
     selected column (the seller's, the pack's…) to sum a few stock rows."""
     total = (
-        Stock.objects.filter(offer=OuterRef("pk"))
+        Stock.objects.filter(stock_locations_usable(prefix="location__"), offer=OuterRef("pk"))
         .order_by()  # Stock's default ordering would join offers and locations for nothing
         .values("offer")
         .annotate(total=Sum("quantity"))

@@ -80,3 +80,19 @@ def test_a_buyer_checks_out_with_pickup_at_the_booth_on_the_checkout_page(client
     order = Order.objects.get()
     assert (order.delivery_method, order.pickup_location_id) == ("pickup", location.pk)
     assert location.stocks.get(offer=offer).quantity == 1
+
+
+def test_before_the_fair_the_booth_units_are_not_counted_as_in_stock(client):
+    from marketplace.offers.models import StockLocation
+
+    shop = booth_selling(quantity=3, warehouse=2)
+    html = client.get(_product_url(shop["offer"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "5 in stock" in html
+    later = timezone.localdate() + datetime.timedelta(days=5)
+    StockLocation.objects.filter(pk=shop["location"].pk).update(
+        available_from=later, available_until=later
+    )
+    html = client.get(_product_url(shop["offer"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 in stock" in html
+    # Still announced: the fair is upcoming and the units wait at the booth.
+    assert '<p class="offer-booth">At booth B-12, ' in html

@@ -153,3 +153,46 @@ def test_my_orders_with_pickups_run_constant_queries(client, django_queries, sho
 # Session and user, count, the orders (with pickup location, province and point), lines,
 # events, the places' weekly hours, their exceptions.
 QUERIES_MY_ORDERS = 8
+
+
+BOOTH_SET = """mutation ($t: UUID!, $s: ID!, $l: ID) {
+  checkoutDeliverySet(token: $t, seller: $s, method: PICKUP, pickupLocation: $l) {
+    cart { sellerGroups { deliveryMethod shippingFee
+      pickupChoices { name availableFrom availableUntil location { id kind } } } }
+    errors { field code message } } }"""
+
+
+def test_the_buyer_picks_up_at_a_fair_booth_while_the_fair_runs(gql):
+    from marketplace.fairs.services import booth_release
+    from tests.fairs.helpers import booth_selling
+
+    shop = booth_selling(quantity=2, warehouse=5)
+    location = shop["location"]
+    cart = ready_cart((shop["offer"], 2))
+    variables = {
+        "t": str(cart.token),
+        "s": to_global_id("Business", shop["seller"].pk),
+        "l": to_global_id("StockLocation", location.pk),
+    }
+    result = gql(BOOTH_SET, variables)["checkoutDeliverySet"]
+    assert result["errors"] == []
+    (group,) = result["cart"]["sellerGroups"]
+    assert (group["deliveryMethod"], group["shippingFee"]) == ("PICKUP", 0)
+    today = timezone.localdate()
+    booth = {
+        "name": "Gian B-12 · Hội chợ OCOP Quảng Ninh",
+        "availableFrom": (today - datetime.timedelta(days=1)).isoformat(),
+        "availableUntil": (today + datetime.timedelta(days=2)).isoformat(),
+        "location": {"id": variables["l"], "kind": "BOOTH"},
+    }
+    assert booth in group["pickupChoices"]
+
+    booth_release(assignment=shop["assignment"], actor=shop["organiser_user"])
+    result = gql(BOOTH_SET, variables)["checkoutDeliverySet"]
+    assert result["errors"] == [
+        {
+            "field": "pickup_location",
+            "code": "NOT_SELLER_PLACE",
+            "message": "Choose one of the seller's pickup places.",
+        }
+    ]

@@ -41,7 +41,17 @@ class StockLocationType(DjangoObjectType):
         name = "StockLocation"
         interfaces = (Node,)
         convert_choices_to_enum = False
-        fields = ("id", "name", "kind", "province", "commune", "street", "is_active")
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "province",
+            "commune",
+            "street",
+            "is_active",
+            "available_from",
+            "available_until",
+        )
 
     @classmethod
     def get_node(cls, info, id):

@@ -57,6 +57,11 @@ class PickupChoice(graphene.ObjectType):
     point_of_sale = graphene.ID(description="The point of sale this place is (Relay ID), if any.")
     name = graphene.String(required=True)
     address = graphene.String(required=True)
+    available_from = graphene.Date(
+        description="First day it takes pickups, for a place open some days only (a fair "
+        "booth: the fair's first day); null without a limit."
+    )
+    available_until = graphene.Date(description="Last day it takes pickups; null without a limit.")
 
     @staticmethod
     def resolve_location(root, info):

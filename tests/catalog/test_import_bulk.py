@@ -228,3 +228,27 @@ def test_rows_insert_fills_defaults_converts_values_and_upserts():
         0,
     )
     assert saved.updated_at == now
+
+
+def test_rows_insert_sends_a_column_as_one_array_on_postgresql():
+    """A placeholder a column, not a value: the statement psycopg parses stays the same size
+    (and is parsed once) however many rows a slice has. Rows come back in their order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's unnest")
+    from tests.factories import BusinessFactory
+
+    holder = BusinessFactory()
+    rows = [
+        (f"Sản phẩm {n}", f"san pham {n}", f"san-pham-{n}", holder.pk, None, "") for n in (3, 1, 2)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        ids = rows_insert(
+            model=Product, columns=writing.PRODUCT_COLUMNS, rows=rows, returning=["id"]
+        )
+    [statement] = [q["sql"] for q in queries.captured_queries]
+    assert "unnest(" in statement and "VALUES" not in statement
+    names = dict(Product.objects.values_list("pk", "name"))
+    assert [names[pk] for (pk,) in ids] == ["Sản phẩm 3", "Sản phẩm 1", "Sản phẩm 2"]

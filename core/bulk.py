@@ -9,11 +9,12 @@ fresh instance (``auto_now``/``auto_now_add`` → now, else ``Field.get_default(
 ``db_default`` or generated column is left to the database). A value is converted with the
 field's ``get_db_prep_save`` unless the field's type takes Python's ``str``/``int``/``bool``
 as they are (text, integers, booleans, foreign keys to integer keys), so what reaches the
-database is what ``bulk_create`` sends. One multi-row ``INSERT`` per slice, as many rows as the
-backend's parameter limit allows; optionally ``ON CONFLICT (…) DO UPDATE`` and ``RETURNING``
-(PostgreSQL and SQLite ≥ 3.35 return rows in ``VALUES`` order, which ``bulk_create`` relies on
-too). Runs in the caller's transaction; the statements pass the connection's execute wrappers
-(the catalogue cache sees the written table) like any other.
+database is what ``bulk_create`` sends. One ``INSERT`` per slice: on SQLite a multi-row
+``VALUES``, as many rows as its parameter limit allows; on PostgreSQL one array a column
+(``unnest … WITH ORDINALITY``, ordered by position); optionally ``ON CONFLICT (…) DO UPDATE``
+and ``RETURNING`` (rows come back in insertion order — ``VALUES`` order, which ``bulk_create``
+relies on too, or the arrays' order). Runs in the caller's transaction; the statements pass
+the connection's execute wrappers (the catalogue cache sees the written table) like any other.
 """
 
 from __future__ import annotations

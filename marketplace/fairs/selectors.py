@@ -417,7 +417,7 @@ def applications_of_seller(*, seller) -> QuerySet[ExhibitorApplication]:
     booths: three queries whatever their number."""
     return (
         ExhibitorApplication.objects.filter(seller=seller)
-        .select_related("fair__province", "preferred_zone")
+        .select_related("fair__province", "preferred_zone", "seller__province")
         .prefetch_related(
             Prefetch(
                 "offers",
@@ -429,23 +429,57 @@ def applications_of_seller(*, seller) -> QuerySet[ExhibitorApplication]:
     )
 
 
+def applications_with_products(
+    *, applications: list[ExhibitorApplication], today: datetime.date | None = None
+) -> list[ExhibitorApplication]:
+    """``applications`` (their offers prefetched with ``variant__product``), each given
+    ``products`` (offer, product, stars in force, lapsing flag), ``best_stars`` and
+    ``has_lapsing``: what the organiser's desk and the API show beside an application. Three
+    queries whatever their number."""
+    today = today or timezone.localdate()
+    lapsing = application_lapsing_offers(applications=applications)
+    product_ids = {o.variant.product_id for a in applications for o in a.offers.all()}
+    in_force = {
+        c.product_id: c.stars
+        for c in certificates_in_force(today=today)
+        .filter(product_id__in=product_ids)
+        .only("id", "product_id", "stars")
+    }
+    for application in applications:
+        flagged = {o.pk for o in lapsing.get(application.pk, [])}
+        application.products = [
+            {
+                "offer": offer,
+                "product": offer.variant.product,
+                "stars": in_force.get(offer.variant.product_id),
+                "lapsing": offer.pk in flagged,
+            }
+            for offer in application.offers.all()
+        ]
+        application.best_stars = max((p["stars"] or 0 for p in application.products), default=0)
+        application.has_lapsing = bool(flagged)
+    return applications
+
+
 def applications_for_review(
     *,
     fair: Fair,
     status: str = "",
     province=None,
     product_set_id: int | None = None,
+    product_set_number: int | None = None,
     stars: int | None = None,
     today: datetime.date | None = None,
 ) -> list[ExhibitorApplication]:
     """The organiser's review list of ``fair``: applications in the order they came, each with
     its seller, preferred zone, products (with the stars in force and the lapsing flag) and live
     booths; filtered by status, the seller's province, a product set of a product brought and the
-    best stars brought. Six queries whatever the number of applications."""
+    best stars brought. The product set is named by its row (the desk's form) or its number,
+    1–26, as the products API names it. Six queries whatever the number of applications."""
     today = today or timezone.localdate()
     applications = (
         ExhibitorApplication.objects.filter(fair=fair)
-        .select_related("seller__province", "preferred_zone")
+        .select_related("fair", "seller__province", "preferred_zone")
         .prefetch_related(
             Prefetch(
                 "offers",
@@ -463,28 +497,11 @@ def applications_for_review(
         applications = applications.filter(
             offers__variant__product__product_set_id=product_set_id
         ).distinct()
-    rows = list(applications)
-    lapsing = application_lapsing_offers(applications=rows)
-    product_ids = {o.variant.product_id for a in rows for o in a.offers.all()}
-    in_force = {
-        c.product_id: c.stars
-        for c in certificates_in_force(today=today)
-        .filter(product_id__in=product_ids)
-        .only("id", "product_id", "stars")
-    }
-    for application in rows:
-        flagged = {o.pk for o in lapsing.get(application.pk, [])}
-        application.products = [
-            {
-                "offer": offer,
-                "product": offer.variant.product,
-                "stars": in_force.get(offer.variant.product_id),
-                "lapsing": offer.pk in flagged,
-            }
-            for offer in application.offers.all()
-        ]
-        application.best_stars = max((p["stars"] or 0 for p in application.products), default=0)
-        application.has_lapsing = bool(flagged)
+    if product_set_number:
+        applications = applications.filter(
+            offers__variant__product__product_set__number=product_set_number
+        ).distinct()
+    rows = applications_with_products(applications=list(applications), today=today)
     if stars:
         rows = [a for a in rows if a.best_stars >= stars]
     return rows

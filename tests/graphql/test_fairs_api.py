@@ -654,3 +654,147 @@ def test_booths_merge_and_an_application_is_edited_through_the_api(client, world
                  actor=world.users["desk_manager"])  # fmt: skip
     answer = call(client, world, "manager", query, variables(world)).json()
     assert answer["data"]["fairApplicationUpdate"]["errors"] == [{"field": None, "code": "CLOSED"}]
+
+
+# --- private reads: the organiser's review list and a seller's own applications -----------
+
+READS = {
+    "fairApplications": (
+        "query ($f: ID!) { fairApplications(fair: $f) { id sellerName status } }",
+        lambda w: {"f": gid("Fair", w.fair)},
+        {"desk_staff", "desk_manager"},
+    ),
+    "sellerFairApplications": (
+        "query ($b: ID!) { sellerFairApplications(business: $b) { id fairSlug status } }",
+        lambda w: {"b": gid("Business", w.seller)},
+        {"owner", "manager", "staff", "token_own"},
+    ),
+}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("read", list(READS))
+def test_applications_read_matrix(client, world, read, actor):
+    """Every member of the fair's organiser reads its review list (no token: a token is a
+    seller's); every member of the seller and its token read the seller's applications. Anyone
+    else gets PERMISSION_DENIED and nothing about the fair or the seller."""
+    query, variables, allowed = READS[read]
+    payload = call(client, world, actor, query, variables(world)).json()
+    if actor in allowed:
+        assert "errors" not in payload, payload["errors"]
+        assert payload["data"][read] != []
+    else:
+        assert payload["data"] is None
+        assert [e["extensions"]["code"] for e in payload["errors"]] == ["PERMISSION_DENIED"]
+
+
+REVIEW_QUERY = """query ($f: ID!, $status: ExhibitorApplicationStatus, $province: String,
+  $productSet: Int, $stars: Int) {
+  fairApplications(fair: $f, status: $status, province: $province, productSet: $productSet,
+                   stars: $stars) {
+    id sellerName province status boothsWanted preferredZone hasLapsing bestStars
+    products { offerId name stars lapsing }
+    booths { code amountDue reference payBy feeState }
+  }
+}"""
+
+
+def _review(client, world, **variables):
+    payload = call(
+        client, world, "desk_staff", REVIEW_QUERY, {"f": gid("Fair", world.fair), **variables}
+    ).json()
+    assert "errors" not in payload, payload["errors"]
+    return payload["data"]["fairApplications"]
+
+
+def test_the_review_list_filters_by_status_province_product_set_and_stars(client, world):
+    import datetime
+
+    from catalog.models import Certificate
+
+    answer = _review(client, world)
+    assert [a["sellerName"] for a in answer] == ["HTX Chè Đường Hoa", "HTX Ba kích Ba Chẽ"]
+    accepted = answer[1]
+    assignment = world.accepted.assignments.get()
+    assert accepted["status"] == "ACCEPTED"
+    assert accepted["booths"] == [
+        {
+            "code": "A-03",
+            "amountDue": assignment.amount_due,
+            "reference": assignment.reference,
+            "payBy": assignment.pay_by.isoformat(),
+            "feeState": "DUE",
+        }
+    ]
+    assert accepted["products"][0]["offerId"] == gid("Offer", world.accepted.offers.get())
+
+    assert [a["sellerName"] for a in _review(client, world, status="SUBMITTED")] == [
+        "HTX Chè Đường Hoa"
+    ]
+    # The province: the Đường Hoa cooperative moves to Hồ Chí Minh City.
+    moved = world.submitted.seller
+    moved.province = province("79")
+    moved.save()
+    assert [a["sellerName"] for a in _review(client, world, province="79")] == ["HTX Chè Đường Hoa"]
+    assert _review(client, world, province="99") == []
+    # The product set of a product brought.
+    product = world.accepted.offers.get().variant.product
+    number = product.product_set.number
+    picked = [a["sellerName"] for a in _review(client, world, productSet=number)]
+    assert picked == ["HTX Chè Đường Hoa", "HTX Ba kích Ba Chẽ"]
+    assert _review(client, world, productSet=number + 1) == []
+    # Stars: the Ba Chẽ product's certificate is the only ★5.
+    Certificate.objects.filter(product=product).update(stars=5)
+    assert [a["sellerName"] for a in _review(client, world, stars=5)] == ["HTX Ba kích Ba Chẽ"]
+    # The lapsing flag: the Đường Hoa product's certificate ends before the fair does.
+    lapsing = world.submitted.offers.get().variant.product
+    Certificate.objects.filter(product=lapsing).update(
+        valid_until=world.fair.ends_on - datetime.timedelta(days=1)
+    )
+    flagged = {a["sellerName"]: (a["hasLapsing"], a["products"][0]["lapsing"]) for a in
+               _review(client, world)}  # fmt: skip
+    assert flagged == {"HTX Chè Đường Hoa": (True, True), "HTX Ba kích Ba Chẽ": (False, False)}
+
+
+def test_the_review_list_costs_the_same_sql_for_two_or_ten_applications(client):
+    counts = []
+    for size in (2, 10):
+        organiser, user = organiser_member(role="staff")
+        fair = FairFactory(organiser=organiser)
+        zone = ZoneFactory(fair=fair)
+        _o, manager = organiser_member(organiser)
+        for _n in range(size):
+            application = applied(fair=fair)
+            booth_assign(application=application, booth=BoothFactory(zone=zone), actor=manager)
+        client.force_login(user)
+        body = json.dumps({"query": REVIEW_QUERY, "variables": {"f": gid("Fair", fair)}})
+        with CaptureQueriesContext(connection) as queries:
+            data = client.post("/graphql/", body, content_type="application/json").json()
+        assert len(data["data"]["fairApplications"]) == size
+        assert all(len(a["booths"]) == 1 for a in data["data"]["fairApplications"])
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_a_seller_reads_its_applications_booths_and_fees_in_constant_sql(client, world):
+    query = """query ($b: ID!) { sellerFairApplications(business: $b) {
+      fairSlug status products { name stars lapsing } booths { code feeState } } }"""
+    seller = world.accepted.seller
+    owner = seller.memberships.get().user
+    counts = []
+    for extra in (0, 8):
+        for _n in range(extra):
+            application = applied(fair=FairFactory(), name=f"HTX phụ {_n}")
+            application.seller = seller
+            application.save()
+        client.force_login(owner)
+        body = json.dumps({"query": query, "variables": {"b": gid("Business", seller)}})
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post("/graphql/", body, content_type="application/json").json()
+        counts.append(len(queries))
+    rows = answer["data"]["sellerFairApplications"]
+    assert len(rows) == 9
+    assert rows[-1]["fairSlug"] == world.fair.slug
+    assert rows[-1]["status"] == "ACCEPTED"
+    assert rows[-1]["booths"] == [{"code": "A-03", "feeState": "DUE"}]
+    assert counts[0] == counts[1]

@@ -17,11 +17,13 @@ import pytest
 from graphql import GraphQLObjectType
 from graphql_relay import to_global_id
 
+from marketplace.fairs.models import ExhibitorApplication
 from marketplace.offers.services import resale_grant
 from marketplace.orders.models import Cart
 from marketplace.orders.services import checkout_place_orders
 from sellers.models import MembershipRole, SellerStatus
 from tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from tests.factories_fairs import FairFactory
 from tests.factories_orders import offer_in_stock, ready_cart
 from tests.factories_traceability import event_for, stamps_for, traced_product
 from traceability.services import carton_pack
@@ -69,6 +71,9 @@ def world():
     traced.authorization = resale_grant(
         actor=traced.owner, product=traced.product, reseller=reseller
     )
+    # The holder applied to a fair: its organiser's review list and the holder's own list.
+    traced.fair = FairFactory()
+    ExhibitorApplication.objects.create(fair=traced.fair, seller=traced.holder).offers.add(offer)
     other = MembershipFactory(role=MembershipRole.OWNER)
     traced.other_business = other.business
     traced.membership = traced.holder.memberships.get(user=traced.staff)
@@ -144,6 +149,17 @@ PRIVATE_READS = {
         "query ($id: ID!) { offer(id: $id) { stocks { quantity location { name } } } }",
         lambda w: {"id": gid("Offer", w.offer)},
         HOLDER,
+    ),
+    "sellerFairApplications": (
+        "query ($b: ID!) { sellerFairApplications(business: $b) { fairSlug note } }",
+        lambda w: {"b": gid("Business", w.holder)},
+        HOLDER,
+    ),
+    # Only the fair's organiser's members read it (tests/graphql/test_fairs_api.py): none here.
+    "fairApplications": (
+        "query ($f: ID!) { fairApplications(fair: $f) { sellerName note } }",
+        lambda w: {"f": gid("Fair", w.fair)},
+        set(),
     ),
     "me": ("{ me { email } }", lambda w: {}, set(READERS) - {"anonymous"}),
     "nodeOrder": (*_node("Order", "order"), {"buyer", *HOLDER}),
@@ -241,6 +257,9 @@ PRIVATE_TYPES = {
     "Stock": "offerStocks",
     "ResaleAuthorization": "nodeResaleAuthorization",
     "StampPin": "batch",
+    "FairApplication": "sellerFairApplications",
+    "FairApplicationProduct": "sellerFairApplications",
+    "FairApplicationBooth": "sellerFairApplications",
 }
 # Private fields of otherwise public types.
 PRIVATE_FIELDS = {
@@ -253,6 +272,8 @@ PRIVATE_FIELDS = {
     "Query.myOffers": "myOffers",
     "Query.myStockLocations": "myStockLocations",
     "Query.me": "me",
+    "Query.sellerFairApplications": "sellerFairApplications",
+    "Query.fairApplications": "fairApplications",
     "Query.node": "nodeOrder",
     "Offer.stocks": "offerStocks",
     "Offer.hiddenReasons": "myOffers",

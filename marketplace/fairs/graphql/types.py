@@ -306,3 +306,136 @@ def fair_pages_attach(fairs: list[Fair]) -> None:
         for booth in page.booths:
             booth.zone_name = names[booth.zone_id]
         fair.graphql_page = page
+
+
+# --- private: applications, read by the fair's organiser and by the applying seller -------
+
+
+class BoothFeeStateEnum(graphene.Enum):
+    """Where an assigned booth's fee stands."""
+
+    FREE = "free"
+    DUE = "due"
+    PAID = "paid"
+    EXPIRED = "expired"
+
+
+class FairApplicationProduct(graphene.ObjectType):
+    offer_id = graphene.ID(required=True, description="The offer brought (Offer).")
+    name = graphene.String(required=True)
+    slug = graphene.String(required=True)
+    stars = graphene.Int(description="Stars of its certificate in force today; null without one.")
+    lapsing = graphene.Boolean(
+        required=True,
+        description="No certificate of the product is in force on the fair's last day: it "
+        "could not be shown there as OCOP.",
+    )
+
+    @staticmethod
+    def resolve_offer_id(root, info):
+        return to_global_id("Offer", root["offer"].pk)
+
+    @staticmethod
+    def resolve_name(root, info):
+        return root["product"].name
+
+    @staticmethod
+    def resolve_slug(root, info):
+        return root["product"].slug
+
+    @staticmethod
+    def resolve_stars(root, info):
+        return root["stars"]
+
+    @staticmethod
+    def resolve_lapsing(root, info):
+        return root["lapsing"]
+
+
+class FairApplicationBooth(graphene.ObjectType):
+    """A booth assigned to the application, with its fee (VietQR transfer reference)."""
+
+    booth_id = graphene.ID(required=True, description="The booth (FairBooth).")
+    code = graphene.String(required=True)
+    amount_due = graphene.Int(required=True, description="Whole đồng; 0 for a free booth.")
+    reference = graphene.String(description="The transfer note that pays this fee.")
+    pay_by = graphene.Date(description="Unpaid by this day, the booth is released.")
+    fee_state = graphene.Field(BoothFeeStateEnum, required=True)
+
+    @staticmethod
+    def resolve_booth_id(root, info):
+        return to_global_id("FairBooth", root.booth_id)
+
+    @staticmethod
+    def resolve_code(root, info):
+        return root.booth.code
+
+    @staticmethod
+    def resolve_fee_state(root, info):
+        return root.fee_state
+
+
+class FairApplication(graphene.ObjectType):
+    """An exhibitor's application, as its fair's organiser and the applying seller see it."""
+
+    id = graphene.ID(required=True, description="Give it as `application` to the mutations.")
+    fair_id = graphene.ID(required=True, description="The fair (Fair).")
+    fair_name = graphene.String(required=True)
+    fair_slug = graphene.String(required=True)
+    seller_name = graphene.String(required=True)
+    seller_slug = graphene.String(required=True)
+    province = graphene.String(required=True, description="The seller's province.")
+    status = graphene.Field(ApplicationStatusEnum, required=True)
+    booths_wanted = graphene.Int(required=True)
+    preferred_zone = graphene.String(description="The zone's name.")
+    note = graphene.String(required=True)
+    rejection_reason = graphene.String(required=True)
+    submitted_at = graphene.DateTime(required=True)
+    waitlisted_at = graphene.DateTime()
+    products = graphene.List(graphene.NonNull(FairApplicationProduct), required=True)
+    has_lapsing = graphene.Boolean(
+        required=True, description="A product brought has no certificate in force at the fair."
+    )
+    best_stars = graphene.Int(required=True, description="The most stars of a product brought.")
+    booths = graphene.List(graphene.NonNull(FairApplicationBooth), required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("ExhibitorApplication", root.pk)
+
+    @staticmethod
+    def resolve_fair_id(root, info):
+        return to_global_id("Fair", root.fair_id)
+
+    @staticmethod
+    def resolve_fair_name(root, info):
+        return root.fair.name
+
+    @staticmethod
+    def resolve_fair_slug(root, info):
+        return root.fair.slug
+
+    @staticmethod
+    def resolve_seller_name(root, info):
+        return root.seller.name
+
+    @staticmethod
+    def resolve_seller_slug(root, info):
+        return root.seller.slug
+
+    @staticmethod
+    def resolve_province(root, info):
+        return root.seller.province.name
+
+    @staticmethod
+    def resolve_status(root, info):
+        return enum_value(root.status)
+
+    @staticmethod
+    def resolve_preferred_zone(root, info):
+        zone = root.preferred_zone
+        return zone.name if zone is not None else None
+
+    @staticmethod
+    def resolve_booths(root, info):
+        return root.live_assignments

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import json
+from urllib.parse import urljoin
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from core.media import media_url
 from marketplace.fairs.models import Fair, FairStatus
 
 # What django.utils.html.json_script escapes, so the JSON can never close its <script> element.
@@ -48,6 +50,8 @@ def fair_event_data(fair: Fair, *, url: str) -> dict:
         }
     if fair.description:
         data["description"] = fair.description
+    if fair.cover.name:
+        data["image"] = urljoin(url, media_url(fair.cover.name))
     return data
 
 

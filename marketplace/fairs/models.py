@@ -8,6 +8,7 @@ open application per seller per fair).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -222,6 +223,11 @@ class Fair(models.Model):
         if (get_language() or "vi").startswith("en") and self.description_en:
             return self.description_en
         return self.description_vi or self.description_en
+
+    @property
+    def closed_dates(self) -> list[datetime.date]:
+        """``closed_days`` (stored as YYYY-MM-DD text) as dates, for the page and the API."""
+        return [datetime.date.fromisoformat(day) for day in self.closed_days or []]
 
     @property
     def venue(self) -> Venue:

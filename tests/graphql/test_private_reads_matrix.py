@@ -297,7 +297,7 @@ Evaluation: id council evaluatedOn isDemo framework frameworkName level productS
 Facet: name values
 Fair: id name slug venueName venueAddress latitude longitude startsOn endsOn opensAt closesAt
   applicationsOpenOn applicationsCloseOn boothFee rules isDemo status description province
-  organiser partners closedDays url zones booths exhibitors venuePoint programme
+  organiser partners closedDays coverUrl url zones booths exhibitors venuePoint programme
 FairAnnouncedCertificate: id number stars productName productSlug
 FairBooth: id code zone areaM2 price x y width height status heldFor exhibitor
 FairConnection: pageInfo edges totalCount

@@ -4,8 +4,6 @@ products they bring). Everything here is public; a fair's page is loaded whole b
 
 from __future__ import annotations
 
-import datetime
-
 import graphene
 from graphene_django import DjangoObjectType
 from graphql_relay import to_global_id
@@ -13,6 +11,7 @@ from graphql_relay import to_global_id
 from core.graphql.connections import CountableConnection
 from core.graphql.relay import Node
 from core.graphql.types import ProvinceType, enum_from_choices, enum_value
+from core.media import media_url
 from marketplace.fairs.models import (
     ApplicationStatus,
     BoothStatus,
@@ -185,6 +184,7 @@ class FairType(DjangoObjectType):
     organiser = graphene.Field(FairOrganiser, required=True)
     partners = graphene.List(graphene.NonNull(graphene.String), required=True)
     closed_days = graphene.List(graphene.NonNull(graphene.Date), required=True)
+    cover_url = graphene.String(description="The cover image's URL; null without one.")
     url = graphene.String(required=True, description="The fair's page, from the site root.")
     zones = graphene.List(graphene.NonNull(FairZone), required=True)
     booths = graphene.List(graphene.NonNull(FairBooth), required=True)
@@ -273,7 +273,12 @@ class FairType(DjangoObjectType):
 
     @staticmethod
     def resolve_closed_days(root, info):
-        return [datetime.date.fromisoformat(day) for day in root.closed_days or []]
+        return root.closed_dates
+
+    @staticmethod
+    def resolve_cover_url(root, info):
+        name = root.cover.name
+        return media_url(name) if name else None
 
     @staticmethod
     def resolve_url(root, info):

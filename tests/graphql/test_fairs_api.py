@@ -26,7 +26,14 @@ from marketplace.fairs.models import (
 from marketplace.fairs.services import booth_assign
 from sellers.models import Membership
 from sellers.services import api_token_create
-from tests.factories import BusinessFactory, UserFactory, certified_product, member, province
+from tests.factories import (
+    BusinessFactory,
+    UserFactory,
+    certified_product,
+    member,
+    product_set,
+    province,
+)
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
 from tests.fairs.helpers import applied, seller_with_offers
 
@@ -739,10 +746,15 @@ def test_the_review_list_filters_by_status_province_product_set_and_stars(client
     assert _review(client, world, province="99") == []
     # The product set of a product brought.
     product = world.accepted.offers.get().variant.product
-    number = product.product_set.number
-    picked = [a["sellerName"] for a in _review(client, world, productSet=number)]
-    assert picked == ["HTX Chè Đường Hoa", "HTX Ba kích Ba Chẽ"]
-    assert _review(client, world, productSet=number + 1) == []
+    tea = world.submitted.offers.get().variant.product
+    tea.product_set = product_set(1)
+    tea.save()
+    assert product.product_set.number == 4
+    picked = [a["sellerName"] for a in _review(client, world, productSet=4)]
+    assert picked == ["HTX Ba kích Ba Chẽ"]
+    picked = [a["sellerName"] for a in _review(client, world, productSet=1)]
+    assert picked == ["HTX Chè Đường Hoa"]
+    assert _review(client, world, productSet=2) == []
     # Stars: the Ba Chẽ product's certificate is the only ★5.
     Certificate.objects.filter(product=product).update(stars=5)
     assert [a["sellerName"] for a in _review(client, world, stars=5)] == ["HTX Ba kích Ba Chẽ"]

@@ -810,3 +810,30 @@ def test_a_seller_reads_its_applications_booths_and_fees_in_constant_sql(client,
     assert rows[-1]["status"] == "ACCEPTED"
     assert rows[-1]["booths"] == [{"code": "A-03", "feeState": "DUE"}]
     assert counts[0] == counts[1]
+
+
+BIG_FAIR_QUERY = """query ($slug: String!) { fair(slug: $slug) {
+  zones { name colour }
+  booths { code status exhibitor { sellerName } products { name stars } }
+  exhibitors { sellerName boothCodes products { name stars } }
+  programme { title } } }"""
+
+
+def test_a_fair_of_300_booths_and_300_exhibitors_costs_the_sql_of_one_of_10(client):
+    from tests.fairs.test_pages import _fair_in_bulk
+
+    counts = []
+    for booths, exhibitors in ((10, 3), (300, 300)):
+        fair = _fair_in_bulk(booths, exhibitors)
+        body = {"query": BIG_FAIR_QUERY, "variables": {"slug": fair.slug}}
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post("/graphql/", body, content_type="application/json").json()
+        counts.append(len(queries))
+        data = answer["data"]["fair"]
+        assert len(data["booths"]) == booths
+        assert len(data["exhibitors"]) == exhibitors
+        taken = [b for b in data["booths"] if b["exhibitor"] is not None]
+        assert len(taken) == exhibitors
+        assert all(len(b["products"]) == 5 and b["products"][0]["stars"] for b in taken)
+        assert all(b["products"] == [] for b in data["booths"] if b["exhibitor"] is None)
+    assert counts[0] == counts[1]

@@ -299,7 +299,7 @@ Fair: id name slug venueName venueAddress latitude longitude startsOn endsOn ope
   applicationsOpenOn applicationsCloseOn boothFee rules isDemo status description province
   organiser partners closedDays coverUrl url zones booths exhibitors venuePoint programme
 FairAnnouncedCertificate: id number stars productName productSlug
-FairBooth: id code zone areaM2 price x y width height status heldFor exhibitor
+FairBooth: id code zone areaM2 price x y width height status heldFor exhibitor products
 FairConnection: pageInfo edges totalCount
 FairEdge: node cursor
 FairExhibitor: sellerName sellerSlug province boothCodes products

@@ -157,10 +157,20 @@ class FairBooth(graphene.ObjectType):
     status = graphene.Field(BoothStatusEnum, required=True)
     held_for = graphene.String(required=True)
     exhibitor = graphene.Field(FairExhibitor, description="Who has the booth, if anyone.")
+    products = graphene.List(
+        graphene.NonNull(FairExhibitorProduct),
+        required=True,
+        description="The products its exhibitor brings, with their stars; empty when free.",
+    )
 
     @staticmethod
     def resolve_id(root, info):
         return to_global_id("FairBooth", root.pk)
+
+    @staticmethod
+    def resolve_products(root, info):
+        exhibitor = root.exhibitor
+        return exhibitor.products if exhibitor is not None else []
 
     @staticmethod
     def resolve_zone(root, info):

@@ -5,6 +5,7 @@ the exhibitor at its booth (phone + vi, desktop + en)."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from marketplace.fairs.models import ApplicationStatus, ExhibitorApplication
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
@@ -86,3 +87,29 @@ def test_apply_accept_on_a_booth_and_show_on_the_fair_page(open_context, viewpor
     assert seller.name in body
     assert product.name in body
     assert "B-12" in body
+
+    # 4. The booth map is readable on a phone: drawn whole, wider than the screen, it pans
+    # inside its frame (the page itself never scrolls sideways: ``goto`` checked); its booth
+    # leads to the exhibitor list's entry, with the seller and its product.
+    page = visitor.page
+    expect(page.locator("svg.booth-map")).to_be_visible()
+    frame_pans = page.locator(".booth-map-frame").evaluate("f => f.scrollWidth > f.clientWidth")
+    assert frame_pans is (viewport == "phone")
+    booth_link = page.locator("svg.booth-map a[data-booth='B-12']")
+    booth_link.scroll_into_view_if_needed()
+    expect(booth_link).to_be_in_viewport()
+    booth_link.press("Enter")
+    page.wait_for_url(re.compile(r"#booth-B-12$"))
+    entry = page.locator(".exhibitor", has=page.locator("#booth-B-12"))
+    expect(entry).to_be_in_viewport()
+    expect(entry).to_contain_text(seller.name)
+    expect(entry).to_contain_text(product.name)
+
+    # 5. Printed, the page asks for A3 landscape sheets and the map is drawn whole on them.
+    page.emulate_media(media="print")
+    expect(page.locator("svg.booth-map")).to_be_visible()
+    assert page.locator(".booth-map-frame").evaluate("f => f.scrollWidth <= f.clientWidth")
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", page.pdf(prefer_css_page_size=True))
+    assert boxes
+    # A3 is 420 × 297 mm: 1190.55 × 841.89 points.
+    assert all(abs(float(w) - 1190.55) < 2 and abs(float(h) - 841.89) < 2 for w, h in boxes)

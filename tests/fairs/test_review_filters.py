@@ -2,6 +2,8 @@
 product set of a product brought and the stars brought (the API's are in
 tests/graphql/test_fairs_api.py)."""
 
+import datetime
+
 import pytest
 
 from catalog.models import Certificate
@@ -43,3 +45,22 @@ def test_the_review_page_filters_by_status_province_product_set_and_stars(client
     assert listed(product_set=product_set(1).pk) == [tea]
     assert listed(stars=4) == [sai_gon, tea]
     assert listed(stars=5, province=province("22").pk) == [tea]
+
+
+def test_the_review_page_flags_a_product_whose_certificate_lapses_before_the_fair_ends(client):
+    organiser, user = organiser_member(role="staff")
+    fair = FairFactory(organiser=organiser)
+    lapsing = applied(fair=fair, name="HTX Hết hạn")
+    sound = applied(fair=fair, name="HTX Còn hạn")
+    product = lapsing.offers.get().variant.product
+    Certificate.objects.filter(product=product).update(
+        valid_until=fair.ends_on - datetime.timedelta(days=1)
+    )
+    client.force_login(user)
+    body = client.get(f"/to-chuc/{organiser.slug}/hoi-cho/{fair.slug}/").content.decode()
+    rows = {
+        application: body.split(f'id="application-{application.pk}"')[1].split("</li>\n")[0]
+        for application in (lapsing, sound)
+    }
+    assert rows[lapsing].count("data-lapsing") == 1
+    assert "data-lapsing" not in rows[sound]

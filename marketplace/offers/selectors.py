@@ -283,14 +283,21 @@ def certificate_warnings(
 
 
 def stock_grid(*, business: Business) -> tuple[list[Offer], list[StockLocation], dict]:
-    """The stock editor's rows (offers), columns (active locations) and cells
+    """The stock editor's rows (offers), columns (active locations, and closed ones still
+    holding units) and cells
     ``{(offer_id, location_id): quantity}``; three queries."""
     offers = list(
         Offer.objects.filter(seller=business)
         .select_related("variant__product")
         .order_by("variant__product__name", "variant__position", "variant__id", "id")
     )
-    locations = list(StockLocation.objects.filter(business=business, is_active=True))
+    # A closed location still holding units stays (a released fair booth's), for the seller
+    # to take them out (``stock_set_many`` lets a closed location's cells only go down).
+    locations = list(
+        StockLocation.objects.filter(business=business)
+        .filter(Q(is_active=True) | Q(stocks__quantity__gt=0))
+        .distinct()
+    )
     cells = {
         (offer_id, location_id): quantity
         for offer_id, location_id, quantity in Stock.objects.filter(

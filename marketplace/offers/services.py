@@ -200,7 +200,12 @@ def _check_location(*, offer: Offer, location: StockLocation) -> None:
             code="permission_denied",
             field="location",
         )
-    if not location.is_active:
+
+
+def _check_closed(*, location: StockLocation, quantity: int, current: int) -> None:
+    """A closed location's units may only be taken out (a released fair booth's, moved back to
+    the warehouse): never added."""
+    if not location.is_active and quantity > current:
         raise SellerError(
             _("The location “%(name)s” is closed; reopen it before changing its stock.")
             % {"name": location.name},
@@ -219,6 +224,7 @@ def stock_set(*, actor, offer: Offer, location: StockLocation, quantity: int) ->
     stock, _created = Stock.objects.select_for_update().get_or_create(
         offer=offer, location=location
     )
+    _check_closed(location=location, quantity=quantity, current=stock.quantity)
     stock.quantity = quantity
     stock.save(update_fields=["quantity"])
     search_rows_changed(Offer, [offer.pk])
@@ -239,6 +245,7 @@ def stock_set_many(*, actor, business: Business, entries: Iterable[tuple]) -> in
     wanted: dict[tuple[int, int], int] = {}
     seen: dict[tuple[int, int], int] = {}
     labels: dict[tuple[int, int], str] = {}
+    closed: dict[tuple[int, int], StockLocation] = {}
     for offer, location, quantity, *basis in entries:
         if offer.seller_id != business.pk:
             raise SellerError(
@@ -255,6 +262,8 @@ def stock_set_many(*, actor, business: Business, entries: Iterable[tuple]) -> in
             seen[key] = basis[0]
             labels[key] = f"{offer.variant} @ {location.name}"
         wanted[key] = quantity
+        if not location.is_active:
+            closed[key] = location
     if not wanted:
         return 0
     offer_ids = {offer_id for offer_id, _loc in wanted}
@@ -278,6 +287,9 @@ def stock_set_many(*, actor, business: Business, entries: Iterable[tuple]) -> in
             % {"cells": "; ".join(labels[key] for key in moved)},
             code="stale",
         )
+    for key, location in sorted(closed.items()):
+        current = existing[key].quantity if key in existing else 0
+        _check_closed(location=location, quantity=wanted[key], current=current)
     changed = 0
     for key in sorted(wanted):
         quantity = wanted[key]

@@ -213,3 +213,34 @@ def test_two_buyers_picking_up_the_last_unit_at_a_booth_cannot_both_get_it():
     assert Stock.objects.get(location=location).quantity == 0
     assert Stock.objects.exclude(location=location).get(offer=offer).quantity == 50
     assert Reservation.objects.count() == 0
+
+
+def test_after_release_the_seller_takes_the_booth_units_out_but_cannot_add_any():
+    from django.test import Client
+    from django.urls import reverse
+
+    from marketplace.offers.services import stock_set, stock_set_many
+    from sellers.errors import SellerError
+    from tests.factories import StockLocationFactory
+
+    shop = booth_selling(quantity=4)
+    booth_release(assignment=shop["assignment"], actor=shop["organiser_user"])
+    offer, user = shop["offer"], shop["seller_user"]
+    location = StockLocation.objects.get(pk=shop["location"].pk)
+    client = Client()
+    client.force_login(user)
+    html = client.get(reverse("offers:stock", args=[shop["seller"].slug])).content.decode()
+    assert "Gian B-12 · Hội chợ OCOP Quảng Ninh" in html
+    assert "đã đóng: chỉ được rút hàng ra" in html
+    with pytest.raises(SellerError) as refused:
+        stock_set(actor=user, offer=offer, location=location, quantity=5)
+    assert refused.value.code == "invalid_status"
+    warehouse = StockLocationFactory(business=shop["seller"], name="Kho Hạ Long")
+    changed = stock_set_many(
+        actor=user,
+        business=shop["seller"],
+        entries=[(offer, location, 0, 4), (offer, warehouse, 4, 0)],
+    )
+    assert changed == 2
+    assert location.stocks.get(offer=offer).quantity == 0
+    assert stock_available([offer.pk], cart=None) == {offer.pk: 4}

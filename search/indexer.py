@@ -97,6 +97,15 @@ def _write(kind: str, built: dict[int, dict]) -> None:
     on SQLite, the full-text rows. A field a document does not give gets the model's default,
     as a new instance would have."""
     object_ids = sorted(built)  # in id order: concurrent writers lock rows in the same order
+    # Only documents that existed have suggestion rows to replace. Asked for by the unique
+    # (kind, object_id) first, so that a batch of new documents — all of them, in a registry
+    # import — deletes nothing: PostgreSQL, without statistics inside the import's transaction,
+    # planned the 500-id DELETE as a scan of every prefix row, once per batch.
+    existing = set(
+        SearchDocument.objects.filter(kind=kind, object_id__in=object_ids).values_list(
+            "id", flat=True
+        )
+    )
     names = _present(built, _DOCUMENT_FIELDS)
     written_ids = rows_insert(
         model=SearchDocument,
@@ -126,7 +135,11 @@ def _write(kind: str, built: dict[int, dict]) -> None:
         conflict=["document_id"],
         update=MATCH_FIELDS,
     )
-    _prefixes_write(kind, {written[object_id]: fields for object_id, fields in built.items()})
+    _prefixes_write(
+        kind,
+        {written[object_id]: fields for object_id, fields in built.items()},
+        replaced=existing,
+    )
     if connection.vendor == "sqlite":
         _fts_delete(list(written.values()))
         with connection.cursor() as cursor:
@@ -163,12 +176,14 @@ def prefix_rows(*, document_id: int, kind: str, fields: dict) -> list[dict]:
     ]
 
 
-def _prefixes_write(kind: str, documents: dict[int, dict]) -> None:
-    """Replace the suggestion rows of ``documents`` (document id -> fields): one ``DELETE``,
-    then plain tuples (a title has some thirty prefixes, so a batch of documents is thousands
-    of rows: model instances would cost more than the insert) — PostgreSQL's ``COPY`` (a
-    fraction of the server's work for as many single-row inserts), SQLite's ``executemany``."""
-    SearchPrefix.objects.filter(document_id__in=list(documents)).delete()
+def _prefixes_write(kind: str, documents: dict[int, dict], *, replaced: set[int]) -> None:
+    """Replace the suggestion rows of ``documents`` (document id -> fields): one ``DELETE`` of
+    those of the ``replaced`` documents (the others are new: they have none), then plain
+    tuples (a title has some thirty prefixes, so a batch of documents is thousands of rows:
+    model instances would cost more than the insert) — PostgreSQL's ``COPY`` (a fraction of
+    the server's work for as many single-row inserts), SQLite's ``executemany``."""
+    if replaced:
+        SearchPrefix.objects.filter(document_id__in=sorted(replaced)).delete()
     rows = [
         row
         for document_id, fields in documents.items()

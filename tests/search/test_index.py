@@ -336,3 +336,21 @@ def test_product_documents_read_the_certificate_in_force_by_the_products_certifi
     where = in_force[0].split(" WHERE ", 1)[1]
     assert '"catalog_certificate"."id" IN' in where
     assert '"product_id" IN' not in where
+
+
+def test_new_documents_delete_no_suggestion_rows_and_rewritten_ones_replace_theirs():
+    """A batch of new documents has no prefixes to remove: no DELETE (PostgreSQL planned the
+    500-id one as a scan of every prefix row, once per batch of a registry import)."""
+    product = ProductFactory(name="Mật ong rừng")
+    with CaptureQueriesContext(connection) as queries:
+        search_rows_changed(Product, [product.pk])
+    deletes = [q["sql"] for q in queries.captured_queries if "DELETE" in q["sql"]]
+    assert not any('"search_searchprefix"' in sql for sql in deletes)
+    document = SearchDocument.objects.get(kind="product", object_id=product.pk)
+    prefixes = set(SearchPrefix.objects.filter(document=document).values_list("prefix", flat=True))
+    assert {"m", "mat", "rung"} <= prefixes
+
+    Product.objects.filter(pk=product.pk).update(name="Trà hoa vàng")
+    search_rows_changed(Product, [product.pk])
+    prefixes = set(SearchPrefix.objects.filter(document=document).values_list("prefix", flat=True))
+    assert {"tra", "hoa", "vang"} <= prefixes and "mat" not in prefixes

@@ -366,6 +366,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=15),
         "args": ["catalog.certificates_daily"],
     },
+    "stock-windows-turn": {
+        # A fair booth's units start (first day) and stop (the day after the last) counting as
+        # in stock with the date alone: search documents and cached pages are told.
+        "task": "core.job_schedule",
+        "schedule": crontab(hour=0, minute=5),
+        "args": ["offers.stock_windows_turn"],
+    },
     "payments-expire-unpaid": {
         "task": "core.job_schedule",
         "schedule": crontab(minute=5),

@@ -32,7 +32,7 @@ from catalog.selectors import certificates_in_force
 from core.money import format_vnd
 from core.search import BUSINESS, PRODUCT
 from marketplace.offers.models import Offer, ResaleAuthorization, Stock
-from marketplace.offers.selectors import offers_visible
+from marketplace.offers.selectors import offer_stocked, offers_visible
 from search.text import address_text, folded_field, plain_text
 from sellers.models import Business
 
@@ -161,10 +161,9 @@ def product_documents(ids: list[int], *, today: datetime.date | None = None) -> 
         .only("product_id", "stars", "valid_from", "valid_until", "kept_until", "is_demo")
     }
     offers: dict[int, list[tuple]] = {}
-    stocked = Stock.objects.filter(offer=OuterRef("pk"), quantity__gt=0)
     for product_id, price, seller_id, seller_type, has_stock in (
         offers_visible(today=today, product_ids=ids)
-        .annotate(stocked=Exists(stocked))
+        .annotate(stocked=offer_stocked(today=today))
         .order_by()
         .values_list("variant__product_id", "price", "seller_id", "seller__seller_type", "stocked")
     ):

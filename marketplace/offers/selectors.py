@@ -60,6 +60,20 @@ def stock_location_usable(location: StockLocation, *, today: datetime.date | Non
     )
 
 
+def offer_stocked(*, today: datetime.date | None = None) -> Exists:
+    """Whether the outer offer has units to sell ``today``: a stock row above zero at a location
+    usable that day (``stock_locations_usable``: a fair booth's units count on the fair's days
+    only). The one "in stock" every reader uses: cards, the in-stock filter, search documents,
+    the API."""
+    return Exists(
+        Stock.objects.filter(
+            stock_locations_usable(today=today, prefix="location__"),
+            offer=OuterRef("pk"),
+            quantity__gt=0,
+        )
+    )
+
+
 def resale_authorized(*, product_ref="variant__product", seller_ref="seller") -> Exists:
     return Exists(
         ResaleAuthorization.objects.filter(

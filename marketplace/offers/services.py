@@ -1,9 +1,11 @@
 """Writes on offers, stock and resale authorisations. Every function checks the actor's
 membership of the business it acts for; stock rows are locked in id order."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -387,3 +389,29 @@ def resale_revoke(*, actor, authorization: ResaleAuthorization) -> ResaleAuthori
         authorization.save(update_fields=["revoked_at", "revoked_by"])
         search_rows_changed(Product, [authorization.product_id])
     return authorization
+
+
+@transaction.atomic
+def stock_windows_turn(*, today: datetime.date) -> int:
+    """Announce the offers whose units became sellable, or stopped being, with the date alone:
+    stock at a location whose availability window opened today or closed at the end of yesterday
+    (a fair booth on the fair's first day and the day after its last). Nothing was written, so
+    nothing else tells search and the page cache; this rewrites their documents and pages.
+    The day before is covered too, so a missed nightly run is caught up by the next one (the
+    announcement is idempotent). Returns how many offers were announced."""
+    opened = Q(location__available_from__range=(today - datetime.timedelta(days=1), today))
+    closed = Q(
+        location__available_until__range=(
+            today - datetime.timedelta(days=2),
+            today - datetime.timedelta(days=1),
+        )
+    )
+    offer_ids = sorted(
+        set(
+            Stock.objects.filter(opened | closed, quantity__gt=0)
+            .order_by()
+            .values_list("offer_id", flat=True)
+        )
+    )
+    search_rows_changed(Offer, offer_ids)
+    return len(offer_ids)

@@ -33,8 +33,8 @@ from catalog.selectors import certificates_in_force, product_list
 from core.catalogue_cache import catalogue_reads
 from core.models import Province
 from core.text import vi_sort_key
-from marketplace.offers.models import Offer, Stock
-from marketplace.offers.selectors import offers_visible, offers_with_stock
+from marketplace.offers.models import Offer
+from marketplace.offers.selectors import offer_stocked, offers_visible, offers_with_stock
 from sellers.models import Business
 
 FEATURED_PER_STAR = 8
@@ -92,9 +92,10 @@ def with_offer_summary(
         queryset = queryset.annotate(min_price=_offer_aggregate(visible, Min("price")))
     if stock:
         visible = offers_visible(today=today)
-        stocked = Stock.objects.filter(offer=OuterRef("pk"), quantity__gt=0)
         queryset = queryset.annotate(
-            in_stock=Exists(visible.filter(Exists(stocked), variant__product=OuterRef("pk")))
+            in_stock=Exists(
+                visible.filter(offer_stocked(today=today), variant__product=OuterRef("pk"))
+            )
         )
     return queryset
 
@@ -117,10 +118,9 @@ def offer_summaries(
     """
     if not product_ids:
         return {}
-    stocked = Stock.objects.filter(offer=OuterRef("pk"), quantity__gt=0)
     rows = (
         offers_visible(today=today, product_ids=product_ids)
-        .annotate(stocked=Exists(stocked))
+        .annotate(stocked=offer_stocked(today=today))
         .order_by()
         .values_list("variant__product_id", "price", "seller_id", "stocked")
     )

@@ -106,6 +106,7 @@ def test_beat_schedule_names_registered_tasks(settings):
         "catalog.opendata_generate",
         "core.jobs_cleanup",
         "fairs.booth_fees_expire",
+        "offers.stock_windows_turn",
     }
     for name in started | {entry["task"] for entry in schedule.values()}:
         assert name in current_app.tasks, name

@@ -27,8 +27,7 @@ from marketplace.offers.graphql.shaping import (
     product_offer_lookups,
 )
 from marketplace.offers.graphql.types import OfferType
-from marketplace.offers.models import Stock
-from marketplace.offers.selectors import offers_visible
+from marketplace.offers.selectors import offer_stocked, offers_visible
 from sellers.graphql.types import SellerTypeEnum
 
 
@@ -104,7 +103,7 @@ def _filter_products_by_offers(
     if seller_type is not None:
         offers = offers.filter(seller__seller_type=enum_value(seller_type))
     if in_stock:
-        offers = offers.filter(Exists(Stock.objects.filter(offer=OuterRef("pk"), quantity__gt=0)))
+        offers = offers.filter(offer_stocked())
     return queryset.filter(Exists(offers))
 
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from catalog.models import Certificate, CertificateStatus
 from core.models import Province
+from core.search import search_rows_changed
 from core.text import fold, nfc, slugify_vi
 from marketplace.fairs.models import (
     ApplicationStatus,
@@ -42,6 +43,8 @@ from marketplace.fairs.models import (
     Zone,
     ZoneKind,
 )
+from marketplace.fairs.services import booth_location_open
+from marketplace.offers.models import Offer, Stock
 from marketplace.offers.selectors import offers_visible
 from marketplace.places.models import PointKind, PointOfSale
 from sellers.models import Business
@@ -51,6 +54,8 @@ _PROVINCE_CODES = {"Quảng Ninh": "22", "TP Hồ Chí Minh": "79", "Thái Nguy�
 DONG_BAC = "Hội chợ OCOP khu vực Đông Bắc 2024"
 SUMMER_ROW = "Hội chợ OCOP Quảng Ninh hè (every year; partners every two years)"
 SUMMER_SLUG = "hoi-cho-ocop-quang-ninh-he-demo"
+# Units each accepted exhibitor of the summer fair brings to its booth (invented, like the shop's).
+SUMMER_BOOTH_STOCK = 12
 # The summer fair's international partners (the CSV's notes: OVOP Japan, OTOP Thailand, China,
 # Taiwan, Laos), each a zone of its own: its name, its booths' code prefix (ISO country code),
 # its colour.
@@ -223,10 +228,20 @@ def _apply(fair: Fair, seller: Business, offers: list, status: str, when) -> Exh
     return application
 
 
-def _assign(application: ExhibitorApplication, booth: Booth) -> None:
-    BoothAssignment.objects.create(booth=booth, application=application, amount_due=booth.price)
+def _assign(application: ExhibitorApplication, booth: Booth, *, stock: int = 0) -> None:
+    """Assign as the organiser would, the exhibitor's booth location opened by the same service
+    (``booth_location_open``); with ``stock``, the exhibitor brings that many units of its first
+    offer to the booth, so the demo's product pages say "at booth A-01, <fair>"."""
+    assignment = BoothAssignment.objects.create(
+        booth=booth, application=application, amount_due=booth.price
+    )
     booth.status = BoothStatus.ASSIGNED
     booth.save(update_fields=["status"])
+    location = booth_location_open(assignment=assignment)
+    offer = application.offers.order_by("pk").first()
+    if stock and offer is not None:
+        Stock.objects.create(offer=offer, location=location, quantity=stock)
+        search_rows_changed(Offer, [offer.pk])
 
 
 def _dong_bac_exhibitors(fair: Fair, exhibitors) -> None:
@@ -256,7 +271,11 @@ def _summer_exhibitors(fair: Fair, exhibitors) -> None:
     booths = list(fair.booths.filter(code__startswith="A-").order_by("code"))
     for n, (seller, offers) in enumerate(exhibitors[:10]):
         if n < 4:
-            _assign(_apply(fair, seller, offers, ApplicationStatus.ACCEPTED, None), booths[n])
+            _assign(
+                _apply(fair, seller, offers, ApplicationStatus.ACCEPTED, None),
+                booths[n],
+                stock=SUMMER_BOOTH_STOCK,
+            )
         elif n < 6:
             _apply(fair, seller, offers, ApplicationStatus.WAITLISTED, now)
         else:

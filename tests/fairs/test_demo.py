@@ -85,6 +85,28 @@ def test_demo_fairs_load_once_and_show_on_the_fair_pages(client):
         ApplicationStatus.WAITLISTED,
         ApplicationStatus.SUBMITTED,
     }
+    # Every demo assignment has the booth location a real one opens; the summer fair's exhibitors
+    # bring 12 units of their first offer, which its product page then places at the booth.
+    demo_assignments = BoothAssignment.objects.filter(booth__fair__is_demo=True)
+    assert not demo_assignments.filter(location__isnull=True).exists()
+    summer_assignments = list(
+        demo_assignments.filter(booth__fair=summer).select_related("booth", "location")
+    )
+    assert [a.booth.code for a in summer_assignments] == ["A-01", "A-02", "A-03", "A-04"]
+    for assignment in summer_assignments:
+        location = assignment.location
+        assert (location.kind, location.available_from, location.available_until) == (
+            "booth",
+            summer.starts_on,
+            summer.ends_on,
+        )
+        assert list(location.stocks.values_list("quantity", flat=True)) == [12]
+    first = summer_assignments[0]
+    product = first.location.stocks.get().offer.variant.product
+    product_page = client.get(f"/san-pham/{product.slug}/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert f'At booth A-01, <a href="/hoi-cho/{summer.slug}/">{summer.name}</a>' in (
+        product_page.decode()
+    )
     # The demo points of sale have no fair and exhibition centre: the venues stay as written.
     assert not fairs.filter(venue_point__isnull=False).exists()
     festivals = fairs.filter(province__code="19")

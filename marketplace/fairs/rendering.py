@@ -42,7 +42,8 @@ def booth_map_svg(page, *, standalone: bool = False, link_base: str = "") -> Saf
     """The floor plan of ``page``: a rectangle per booth at its grid position, coloured by its
     zone, linking to ``#booth-<code>`` (after ``link_base``: the fair page's URL when the map is
     shown elsewhere) or to the booth's ``pick_url`` when the organiser's desk set one; its
-    ``<title>`` names the exhibitor and the products it brings with their stars. With
+    ``<title>`` names the exhibitor (not its products: the exhibitor entry the booth links to
+    lists them with their stars, and repeating them per booth cost a fifth of the map). With
     ``standalone`` it starts with the XML declaration (the ``so-do.svg`` file)."""
     label = gettext("Booth map of %(fair)s") % {"fair": page.fair.name}
     blocked, available = gettext("Blocked"), gettext("Available")
@@ -60,11 +61,7 @@ def booth_map_svg(page, *, standalone: bool = False, link_base: str = "") -> Saf
         href = escape(pick_url) if pick_url else f"{link_base}#booth-{code}"
         exhibitor = booth.exhibitor
         if exhibitor is not None:
-            lines = [f"{code} · {escape(exhibitor.seller.name)}"]
-            for item in exhibitor.products:
-                stars = f" {item.stars}★" if item.stars else ""
-                lines.append(f"{escape(item.product.name)}{stars}")
-            title = "&#10;".join(lines)
+            title = f"{code} · {escape(exhibitor.seller.name)}"
             opacity = "0.9"
         else:
             if booth.status == "held":

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Certificate
 from catalog.rules import certificate_newest_in_force
 from catalog.selectors import certificates_in_force
-from core.text import fold
+from core.text import fold, nfc
 from marketplace.fairs.models import (
     PUBLIC_STATUSES,
     ApplicationStatus,
@@ -70,7 +70,6 @@ class BroughtProduct:
     pk: int
     name: str
     slug: str
-    folded: str
 
     @property
     def id(self) -> int:
@@ -93,23 +92,6 @@ class Exhibitor:
     booths: list = field(default_factory=list)
     products: list[ExhibitorProduct] = field(default_factory=list)
     fair_id: int | None = None
-    _text: str | None = None
-
-    @property
-    def best_stars(self) -> int:
-        return max((p.stars or 0 for p in self.products), default=0)
-
-    @property
-    def text(self) -> str:
-        """Folded text the exhibitor search matches: seller, province, products (folded when
-        first searched, not for every page)."""
-        if self._text is None:
-            seller = self.seller
-            self._text = " ".join(
-                [fold(seller.name), fold(seller.province.name)]
-                + [p.product.folded for p in self.products]
-            )
-        return self._text
 
 
 @dataclass
@@ -125,6 +107,21 @@ class FairPage:
     @property
     def zone_colours(self) -> dict[int, str]:
         return {zone.pk: zone.colour for zone in self.zones}
+
+    @property
+    def exhibitor_provinces(self) -> list[str]:
+        """The provinces of the exhibitors, by name: the search form's choices."""
+        return sorted({e.seller.province.name for e in self.exhibitors})
+
+
+@dataclass
+class ExhibitorSearch:
+    """A search of a fair's exhibitors: those found, with their booths and products as on the
+    fair page, and what the search form shows of the others (how many, their provinces)."""
+
+    exhibitors: list[Exhibitor]
+    total: int
+    provinces: list[str]
 
 
 def fairs_public() -> QuerySet[Fair]:
@@ -182,6 +179,97 @@ def fair_page(
     return fair_pages(fairs=[fair], today=today)[fair.pk]
 
 
+def _live_at(fair_ids: list[int]) -> QuerySet[BoothAssignment]:
+    """The booth assignments in force at these fairs: who exhibits."""
+    return BoothAssignment.objects.filter(booth__fair_id__in=fair_ids, released_at__isnull=True)
+
+
+# Only what the page, the map, the signs, the exports and the API show of the exhibitor: 300
+# sellers' every column (a dozen dates among them) cost more than the page's markup.
+_EXHIBITOR_COLUMNS = (
+    "booth_id",
+    "application__fair_id",
+    "application__seller__name",
+    "application__seller__slug",
+    "application__seller__tax_code",
+    "application__seller__status",
+    "application__seller__is_demo",
+    "application__seller__province__code",
+    "application__seller__province__name",
+    "application__seller__province__short_name",
+    "application__seller__province__slug",
+    "application__seller__province__name_folded",
+)
+
+
+def _exhibitors(
+    live: QuerySet[BoothAssignment],
+    *,
+    today: datetime.date,
+    booth_by_id: dict[int, Booth] | None = None,
+    narrowed: bool = False,
+) -> dict[int, Exhibitor]:
+    """The exhibitors of the assignments ``live``, in the order of their first booth's code, each
+    with its booths (those of ``booth_by_id``, given an ``exhibitor``; else read with their
+    code and zone colour) and the products it brings with their stars in force. Three queries
+    whatever the number of exhibitors and products. ``narrowed``: ``live`` is a search's, whose
+    subqueries would run again in the products' and the stars' queries (each as long as the
+    search itself): those take the ids of the exhibitors found instead."""
+    assignments = live.select_related("application__seller__province")
+    columns = _EXHIBITOR_COLUMNS
+    if booth_by_id is None:
+        assignments = assignments.select_related("booth__zone")
+        columns += ("booth__code", "booth__zone__colour")
+    exhibitors: dict[int, Exhibitor] = {}
+    for assignment in assignments.only(*columns).order_by("booth__code"):
+        application = assignment.application
+        exhibitor = exhibitors.get(application.pk)
+        if exhibitor is None:
+            exhibitor = exhibitors[application.pk] = Exhibitor(application.pk, application.seller)
+            exhibitor.fair_id = application.fair_id
+        if booth_by_id is None:
+            booth = assignment.booth
+            booth.colour = booth.zone.colour
+        else:
+            booth = booth_by_id[assignment.booth_id]
+        booth.exhibitor = exhibitor
+        exhibitor.booths.append(booth)
+    # The products brought, as plain rows: at 1,500 products the model instances (through row,
+    # offer, pack, product; certificate) were half the page's CPU (benchmarks/fairs.py).
+    brought_by = ExhibitorApplication.offers.through.objects.filter(
+        exhibitorapplication_id__in=list(exhibitors) if narrowed else live.values("application_id")
+    )
+    brought = brought_by.order_by(
+        "exhibitorapplication_id", "offer__variant__product__name", "offer_id"
+    ).values_list(
+        "exhibitorapplication_id",
+        "offer__variant__product_id",
+        "offer__variant__product__name",
+        "offer__variant__product__slug",
+    )
+    products: dict[int, BroughtProduct] = {}
+    pairs: list[tuple[int, int]] = []
+    for application_id, product_id, name, slug in brought:
+        if product_id not in products:
+            products[product_id] = BroughtProduct(product_id, name, slug)
+        pairs.append((application_id, product_id))
+    in_force = dict(
+        certificates_in_force(today=today)
+        .filter(product_id__in=brought_by.values("offer__variant__product_id"))
+        .values_list("product_id", "stars")
+    )
+    seen: set[tuple[int, int]] = set()
+    for pair in pairs:
+        if pair in seen:  # two packs of one product
+            continue
+        seen.add(pair)
+        application_id, product_id = pair
+        exhibitors[application_id].products.append(
+            ExhibitorProduct(products[product_id], in_force.get(product_id))
+        )
+    return exhibitors
+
+
 def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict[int, FairPage]:
     """``fair_page`` for several fairs at once (a page of the API's ``fairs``), in the same
     seven queries whatever the number of fairs, booths, exhibitors and products."""
@@ -194,28 +282,6 @@ def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict
     booths = list(Booth.objects.filter(fair_id__in=ids).order_by("code"))
     for booth in booths:
         booths_of[booth.fair_id].append(booth)
-    live = BoothAssignment.objects.filter(booth__fair_id__in=ids, released_at__isnull=True)
-    # Only what the page, the map, the signs, the exports and the API show of the exhibitor:
-    # 300 sellers' every column (a dozen dates among them) cost more than the page's markup.
-    assignments = list(
-        live.select_related("application__seller__province")
-        .only(
-            "booth_id",
-            "application__fair_id",
-            "application__seller__name",
-            "application__seller__slug",
-            "application__seller__tax_code",
-            "application__seller__status",
-            "application__seller__is_demo",
-            "application__seller__province__code",
-            "application__seller__province__name",
-            "application__seller__province__short_name",
-            "application__seller__province__slug",
-            "application__seller__province__name_folded",
-        )
-        .order_by("booth__code")
-    )
-    exhibitors: dict[int, Exhibitor] = {}
     booth_by_id = {b.pk: b for b in booths}
     colours = {zone.pk: zone.colour for zones in zones_of.values() for zone in zones}
     fair_by_id = {fair.pk: fair for fair in fairs}
@@ -223,54 +289,7 @@ def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict
         booth.exhibitor = None
         booth.colour = colours[booth.zone_id]
         booth.fee = booth.price_at(fair_by_id[booth.fair_id])
-    for assignment in assignments:
-        application = assignment.application
-        exhibitor = exhibitors.get(application.pk)
-        if exhibitor is None:
-            exhibitor = exhibitors[application.pk] = Exhibitor(application.pk, application.seller)
-            exhibitor.fair_id = application.fair_id
-        booth = booth_by_id[assignment.booth_id]
-        booth.exhibitor = exhibitor
-        exhibitor.booths.append(booth)
-    # The products brought, as plain rows: at 1,500 products the model instances (through row,
-    # offer, pack, product; certificate) were half the page's CPU (benchmarks/fairs.py).
-    brought = (
-        ExhibitorApplication.offers.through.objects.filter(
-            exhibitorapplication_id__in=live.values("application_id")
-        )
-        .order_by("exhibitorapplication_id", "offer__variant__product__name", "offer_id")
-        .values_list(
-            "exhibitorapplication_id",
-            "offer__variant__product_id",
-            "offer__variant__product__name",
-            "offer__variant__product__slug",
-            "offer__variant__product__name_folded",
-        )
-    )
-    products: dict[int, BroughtProduct] = {}
-    pairs: list[tuple[int, int]] = []
-    for application_id, product_id, name, slug, folded in brought:
-        if product_id not in products:
-            products[product_id] = BroughtProduct(product_id, name, slug, folded or fold(name))
-        pairs.append((application_id, product_id))
-    in_force = dict(
-        certificates_in_force(today=today)
-        .filter(
-            product_id__in=ExhibitorApplication.offers.through.objects.filter(
-                exhibitorapplication_id__in=live.values("application_id")
-            ).values("offer__variant__product_id")
-        )
-        .values_list("product_id", "stars")
-    )
-    seen: set[tuple[int, int]] = set()
-    for pair in pairs:
-        if pair in seen:  # two packs of one product
-            continue
-        seen.add(pair)
-        application_id, product_id = pair
-        exhibitors[application_id].products.append(
-            ExhibitorProduct(products[product_id], in_force.get(product_id))
-        )
+    exhibitors = _exhibitors(_live_at(ids), today=today, booth_by_id=booth_by_id)
     programme_of: dict[int, list] = {pk: [] for pk in ids}
     for item in (
         ProgrammeItem.objects.filter(fair_id__in=ids)
@@ -303,28 +322,53 @@ def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict
     return pages
 
 
-def exhibitors_search(
-    exhibitors: Iterable[Exhibitor],
+def fair_exhibitors_search(
     *,
+    fair: Fair,
     text: str = "",
     province_name: str = "",
     stars: int | None = None,
-) -> list[Exhibitor]:
-    """The exhibitors whose name, products or province contain every word of ``text`` (folded:
-    "mat ong" finds "Mật ong"), from ``province_name``, bringing a product of ``stars`` or more.
-    Runs over the page's data: no query."""
-    words = fold(text).split()
-    province_folded = fold(province_name)
-    found = []
-    for exhibitor in exhibitors:
-        if words and not all(word in exhibitor.text for word in words):
-            continue
-        if province_folded and fold(exhibitor.seller.province.name) != province_folded:
-            continue
-        if stars and exhibitor.best_stars < stars:
-            continue
-        found.append(exhibitor)
-    return found
+    today: datetime.date | None = None,
+) -> ExhibitorSearch:
+    """The exhibitors of ``fair`` whose name, province or a product brought contains every word
+    of ``text`` (folded: "mat ong" finds "Mật ong"), from ``province_name`` (its name, or its
+    short name folded: "quang ninh"), bringing a product
+    with a certificate in force of ``stars`` or more. Found in SQL and only they read — not the
+    fair's every exhibitor, nor its booths: four queries whatever their number."""
+    today = today or timezone.localdate()
+    live = _live_at([fair.pk])
+    by_province = (
+        live.values_list("application__seller__province__name")
+        .annotate(count=Count("application_id", distinct=True))
+        .order_by("application__seller__province__name")
+    )
+    found = live
+    brought = ExhibitorApplication.offers.through.objects.filter(
+        exhibitorapplication_id=OuterRef("application_id")
+    )
+    for word in fold(text).split():
+        found = found.filter(
+            Q(application__seller__name_folded__contains=word)
+            | Q(application__seller__province__name_folded__contains=word)
+            | Exists(brought.filter(offer__variant__product__name_folded__contains=word))
+        )
+    if province_name:
+        # The form sends the name; the province's folded name is its short name's.
+        found = found.filter(
+            Q(application__seller__province__name=nfc(province_name))
+            | Q(application__seller__province__name_folded=fold(province_name))
+        )
+    if stars:
+        starred = certificates_in_force(today=today).filter(stars__gte=stars)
+        found = found.filter(
+            Exists(brought.filter(offer__variant__product_id__in=starred.values("product_id")))
+        )
+    counts = list(by_province)
+    return ExhibitorSearch(
+        exhibitors=list(_exhibitors(found, today=today, narrowed=True).values()),
+        total=sum(count for _name, count in counts),
+        provinces=[name for name, _count in counts],
+    )
 
 
 def booths_at_fairs(

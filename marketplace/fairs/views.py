@@ -21,7 +21,7 @@ from marketplace.fairs.models import Fair
 from marketplace.fairs.permissions import ROLES_ALL, organiser_member_require
 from marketplace.fairs.rendering import booth_map_svg, exhibitor_items
 from marketplace.fairs.selectors import (
-    exhibitors_search,
+    fair_exhibitors_search,
     fair_list,
     fair_page,
     fair_when,
@@ -75,34 +75,49 @@ def _page(slug: str):
 
 
 def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    page = _page(slug)
+    """The fair's page; with a search (name or product, province, stars) the exhibitors found
+    alone: the booth map, the zones and the programme do not change with a search, and reading
+    and drawing them for every search cost what the whole page costs (benchmarks/fairs.py)."""
     query = request.GET.get("q", "")
     province_name = request.GET.get("tinh", "")
     try:
         stars = int(request.GET.get("sao", "") or 0)
     except ValueError:
         stars = 0
-    exhibitors = exhibitors_search(
-        page.exhibitors, text=query, province_name=province_name, stars=stars or None
-    )
-    url = site_url(request) + page.fair.get_absolute_url()
+    searching = bool(query or province_name or stars)
+    if searching:
+        page = None
+        fair = fairs_public().filter(slug=slug).first()
+        if fair is None:
+            raise Http404
+        found = fair_exhibitors_search(
+            fair=fair, text=query, province_name=province_name, stars=stars or None
+        )
+        exhibitors, total, provinces = found.exhibitors, found.total, found.provinces
+    else:
+        page = _page(slug)
+        fair = page.fair
+        exhibitors, total = page.exhibitors, len(page.exhibitors)
+        provinces = page.exhibitor_provinces
+    url = site_url(request) + fair.get_absolute_url()
     return TemplateResponse(
         request,
         "fairs/fair_detail.html",
         {
             "page": page,
-            "fair": page.fair,
-            "when": fair_when(page.fair, timezone.localdate()),
+            "fair": fair,
+            "when": fair_when(fair, timezone.localdate()),
             "exhibitors": exhibitors,
             "exhibitor_items": exhibitor_items(exhibitors),
-            "searching": bool(query or province_name or stars),
+            "exhibitor_count": total,
+            "searching": searching,
             "query": query,
             "province_name": province_name,
             "stars": stars,
             "star_choices": star_choices(),
-            "exhibitor_provinces": sorted({e.seller.province.name for e in page.exhibitors}),
-            "map_svg": booth_map_svg(page),
-            "jsonld": fair_jsonld(page.fair, url=url),
+            "exhibitor_provinces": provinces,
+            "map_svg": booth_map_svg(page) if page else "",
+            "jsonld": fair_jsonld(fair, url=url),
         },
     )
 

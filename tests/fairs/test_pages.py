@@ -149,9 +149,12 @@ def test_a_fair_page_of_300_booths_costs_the_sql_of_one_of_10(client, django_que
         with django_queries(7):
             svg = client.get(f"/hoi-cho/{fair.slug}/so-do.svg").content.decode()
         assert svg.count("<rect ") == booths
-        with django_queries(7):
-            found = client.get(f"/hoi-cho/{fair.slug}/", {"q": "htx", "sao": "3"})
-        assert found.content.decode().count('class="exhibitor"') == exhibitors
+        # A search: the fair, the exhibitors by province (the form), those found, their
+        # products, their stars — no zones, booths or programme.
+        with django_queries(5):
+            found = client.get(f"/hoi-cho/{fair.slug}/", {"q": "htx", "sao": "3"}).content
+        assert found.decode().count('class="exhibitor"') == exhibitors
+        assert 'class="booth booth-' not in found.decode()
 
 
 def test_the_booth_map_draws_each_booth_coloured_by_zone_linking_to_its_exhibitor(client):
@@ -167,23 +170,83 @@ def test_the_booth_map_draws_each_booth_coloured_by_zone_linking_to_its_exhibito
     text = svg.content.decode()
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert f'href="/hoi-cho/{fair.slug}/#booth-B-01"' in text
-    assert "HTX số 000" in text and "★" in text
+    # The booth names its exhibitor; the products are in the exhibitor list it links to.
+    assert "<title>B-01 · HTX số 000</title>" in text
+    assert "★" not in text
+
+
+def _searcher(client, fair):
+    """``found(**params)``: the names of the exhibitors a search of ``fair`` lists."""
+
+    def found(**params):
+        body = client.get(f"/hoi-cho/{fair.slug}/", params).content.decode()
+        return re.findall(r'class="exhibitor" id="exhibitor-\d+">.*?>(HTX số \d+)</a>', body, re.S)
+
+    return found
 
 
 def test_exhibitors_are_searched_by_name_product_province_and_stars(client):
     fair = _fair_with_exhibitors(3)
-    url = f"/hoi-cho/{fair.slug}/"
-
-    def found(**params):
-        body = client.get(url, params).content.decode()
-        return re.findall(r'class="exhibitor" id="exhibitor-\d+">.*?>(HTX số \d+)</a>', body, re.S)
+    found = _searcher(client, fair)
 
     assert found(q="htx so 001") == ["HTX số 001"]
     assert found(q="xyz") == []
-    assert len(found(tinh=province("22").name)) == 3
+    assert found(tinh=province("22").name) == ["HTX số 000", "HTX số 001", "HTX số 002"]
     assert found(tinh=province("01").name) == []
-    assert len(found(sao="3")) == 3
+    assert found(sao="3") == ["HTX số 000", "HTX số 001", "HTX số 002"]
     assert found(sao="5") == []
+    assert found(q="quang ninh", sao="3") == ["HTX số 000", "HTX số 001", "HTX số 002"]
+    assert found(q="htx 002 ninh") == ["HTX số 002"]  # words from the name and the province
+
+
+def test_an_exhibitor_is_found_by_a_product_it_brings_with_its_stars(client):
+    fair = _fair_with_exhibitors(2)
+    starred = ExhibitorApplication.objects.get(fair=fair, seller__name="HTX số 001")
+    offer = starred.offers.get()
+    product = offer.variant.product
+    product.name, product.name_folded = "Chả mực Hạ Long", "cha muc ha long"
+    product.save(update_fields=["name", "name_folded"])
+    product.certificates.update(stars=5)
+    found = _searcher(client, fair)
+
+    assert found(q="Chả mực") == ["HTX số 001"]
+    assert found(q="cha muc ha long") == ["HTX số 001"]
+    assert found(q="cha muc xyz") == []
+    assert found(sao="5") == ["HTX số 001"]  # the others bring ★4 products
+    assert found(sao="4") == ["HTX số 000", "HTX số 001"]
+    assert found(q="cha muc", sao="5") == ["HTX số 001"]
+    assert found(q="htx so 000", sao="5") == []
+    product.certificates.update(status="revoked")  # no longer in force: no stars to find
+    assert found(sao="4") == ["HTX số 000"]
+    assert found(q="cha muc") == ["HTX số 001"]
+
+
+def test_a_search_lists_the_exhibitors_found_alone_linking_back_to_the_map(client):
+    fair = _fair_with_exhibitors(3)
+    body = client.get(f"/hoi-cho/{fair.slug}/", {"q": "htx so 001"}).content.decode()
+    # The found exhibitor with its booth and its product with stars, the form with every
+    # exhibitor's province, how many exhibit in all and a link back to the map.
+    assert body.count('class="exhibitor"') == 1
+    assert 'id="booth-B-02" class="booth-code" style="border-color: #aa0000"' in body
+    assert body.count('</a> <span class="stars"') == 1
+    assert f"<option selected>{province('22').name}</option>" not in body
+    assert f"<option>{province('22').name}</option>" in body
+    assert "3 đơn vị tham gia" in body
+    assert "Tìm thấy 1 đơn vị tham gia" in body
+    assert f'<a href="/hoi-cho/{fair.slug}/#booth-map" data-all-exhibitors>' in body
+    assert "<svg" not in body and 'class="zone-legend"' not in body
+    page = client.get(f"/hoi-cho/{fair.slug}/").content.decode()
+    assert "<svg" in page and "data-all-exhibitors" not in page
+
+
+def test_a_search_costs_the_same_sql_for_two_or_ten_exhibitors(client, django_queries):
+    small, large = _fair_with_exhibitors(2, "HTX nhỏ"), _fair_with_exhibitors(10, "HTX lớn")
+    client.get(f"/hoi-cho/{small.slug}/")  # sessions, site caches warmed
+    for fair, count in ((small, 2), (large, 10)):
+        for params in ({"q": "htx"}, {"q": "htx so"}, {"tinh": province("22").name}, {"sao": 3}):
+            with django_queries(5):
+                body = client.get(f"/hoi-cho/{fair.slug}/", params).content.decode()
+            assert body.count('class="exhibitor"') == count, params
 
 
 def test_the_programme_lists_certificates_announced_at_the_fair(client):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Certificate
 from catalog.rules import certificate_newest_in_force
 from catalog.selectors import certificates_in_force
+from core.models import Province
 from core.text import fold, nfc
 from marketplace.fairs.models import (
     PUBLIC_STATUSES,
@@ -33,6 +34,7 @@ from marketplace.offers.models import Offer
 from marketplace.payments.providers import vietqr_for
 from marketplace.payments.vietqr import vietqr_svg
 from sellers.account_links import AccountLink
+from sellers.models import Business
 
 
 def application_lapsing_offers(
@@ -184,22 +186,11 @@ def _live_at(fair_ids: list[int]) -> QuerySet[BoothAssignment]:
     return BoothAssignment.objects.filter(booth__fair_id__in=fair_ids, released_at__isnull=True)
 
 
-# Only what the page, the map, the signs, the exports and the API show of the exhibitor: 300
-# sellers' every column (a dozen dates among them) cost more than the page's markup.
-_EXHIBITOR_COLUMNS = (
-    "booth_id",
-    "application__fair_id",
-    "application__seller__name",
-    "application__seller__slug",
-    "application__seller__tax_code",
-    "application__seller__status",
-    "application__seller__is_demo",
-    "application__seller__province__code",
-    "application__seller__province__name",
-    "application__seller__province__short_name",
-    "application__seller__province__slug",
-    "application__seller__province__name_folded",
-)
+# Only what the page, the map, the signs, the exports and the API show of the exhibitor (its
+# seller and the seller's province): 300 sellers' every column (a dozen dates among them) cost
+# more than the page's markup.
+_SELLER_COLUMNS = ("id", "name", "slug", "tax_code", "status", "is_demo", "province_id")
+_PROVINCE_COLUMNS = ("id", "code", "name", "short_name", "slug", "name_folded")
 
 
 def _exhibitors(
@@ -215,23 +206,39 @@ def _exhibitors(
     whatever the number of exhibitors and products. ``narrowed``: ``live`` is a search's, whose
     subqueries would run again in the products' and the stars' queries (each as long as the
     search itself): those take the ids of the exhibitors found instead."""
-    assignments = live.select_related("application__seller__province")
-    columns = _EXHIBITOR_COLUMNS
+    columns = ["booth_id", "application_id", "application__fair_id"]
+    columns += [f"application__seller__{c}" for c in _SELLER_COLUMNS]
+    columns += [f"application__seller__province__{c}" for c in _PROVINCE_COLUMNS]
     if booth_by_id is None:
-        assignments = assignments.select_related("booth__zone")
-        columns += ("booth__code", "booth__zone__colour")
+        columns += ["booth__code", "booth__zone__colour"]
+    sellers_at, provinces_at = (
+        slice(3, 3 + len(_SELLER_COLUMNS)),
+        slice(3 + len(_SELLER_COLUMNS), 3 + len(_SELLER_COLUMNS) + len(_PROVINCE_COLUMNS)),
+    )
+    # Plain rows, and a model instance only for what callers use as one (the seller, its
+    # province; one per province): select_related's assignment, application, seller and
+    # province instances per booth were a third of the fair page's CPU (benchmarks/fairs.py).
     exhibitors: dict[int, Exhibitor] = {}
-    for assignment in assignments.only(*columns).order_by("booth__code"):
-        application = assignment.application
-        exhibitor = exhibitors.get(application.pk)
+    provinces: dict[int, Province] = {}
+    for row in live.order_by("booth__code").values_list(*columns):
+        booth_id, application_id, fair_id = row[:3]
+        exhibitor = exhibitors.get(application_id)
         if exhibitor is None:
-            exhibitor = exhibitors[application.pk] = Exhibitor(application.pk, application.seller)
-            exhibitor.fair_id = application.fair_id
+            province_row = row[provinces_at]
+            province = provinces.get(province_row[0])
+            if province is None:
+                province = provinces[province_row[0]] = Province.from_db(
+                    live.db, _PROVINCE_COLUMNS, province_row
+                )
+            seller = Business.from_db(live.db, _SELLER_COLUMNS, row[sellers_at])
+            seller.province = province
+            exhibitor = exhibitors[application_id] = Exhibitor(application_id, seller)
+            exhibitor.fair_id = fair_id
         if booth_by_id is None:
-            booth = assignment.booth
-            booth.colour = booth.zone.colour
+            booth = Booth.from_db(live.db, ("id", "code"), (booth_id, row[-2]))
+            booth.colour = row[-1]
         else:
-            booth = booth_by_id[assignment.booth_id]
+            booth = booth_by_id[booth_id]
         booth.exhibitor = exhibitor
         exhibitor.booths.append(booth)
     # The products brought, as plain rows: at 1,500 products the model instances (through row,

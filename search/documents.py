@@ -20,7 +20,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
@@ -283,16 +283,31 @@ document_type_register(
 
 def business_documents(ids: list[int], *, today: datetime.date | None = None) -> dict[int, dict]:
     """Producers: a business that holds at least one product with a certificate in force, found
-    by its name, its places and the names of those products. Two queries."""
+    by its name, its places and the names of those products. Four queries."""
     today = today or timezone.localdate()
-    certified: dict[int, list[str]] = {}
-    for holder_id, name in (
+    products = list(
         Product.objects.filter(holder__in=ids)
-        .filter(Exists(certificates_in_force(today=today).filter(product=OuterRef("pk"))))
         .order_by("name_folded")
-        .values_list("holder_id", "name")
-    ):
-        certified.setdefault(holder_id, []).append(name)
+        .values_list("pk", "holder_id", "name")
+    )
+    # Keyed by certificate ids, as ``product_documents`` is: a correlated "certificate in force"
+    # per product was planned as a scan of every active certificate per batch (PostgreSQL has no
+    # statistics inside a registry import's transaction; SQLite walks the status index).
+    certificate_ids = list(
+        Certificate.objects.filter(product__in=[pk for pk, _holder, _name in products])
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    in_force = set(
+        certificates_in_force(today=today)
+        .filter(pk__in=certificate_ids)
+        .order_by()
+        .values_list("product_id", flat=True)
+    )
+    certified: dict[int, list[str]] = {}
+    for pk, holder_id, name in products:
+        if pk in in_force:
+            certified.setdefault(holder_id, []).append(name)
     businesses = Business.objects.filter(pk__in=certified).select_related(
         "province", "legacy_province"
     )

@@ -354,3 +354,32 @@ def test_new_documents_delete_no_suggestion_rows_and_rewritten_ones_replace_thei
     search_rows_changed(Product, [product.pk])
     prefixes = set(SearchPrefix.objects.filter(document=document).values_list("prefix", flat=True))
     assert {"tra", "hoa", "vang"} <= prefixes and "mat" not in prefixes
+
+
+def test_producer_documents_read_the_certificates_in_force_by_their_ids():
+    """The producer documents' "certified product" test was a correlated EXISTS per product,
+    planned as a scan of every active certificate per batch inside an import's transaction.
+    It is keyed by certificate ids now, and says the same: a holder's products in force, by
+    name; a holder with none gets no document."""
+    from catalog.models import Certificate, CertificateStatus
+    from search.documents import business_documents
+
+    product, _certificate, _offer, _stock = honey_on_sale()
+    holder = product.holder
+    certified_product(name="Bánh gai", holder=holder)
+    lapsed, _evaluation, lapsed_certificate = certified_product(name="Chè Bát Tiên")
+    Certificate.objects.filter(pk=lapsed_certificate.pk).update(status=CertificateStatus.REVOKED)
+    with CaptureQueriesContext(connection) as queries:
+        documents = business_documents([holder.pk, lapsed.holder_id])
+    assert list(documents) == [holder.pk]
+    assert documents[holder.pk]["card"]["products"] == ["Bánh gai", "Mật ong Tiên Yên"]
+    in_force = [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"catalog_certificate"."kept_until"' in q["sql"]
+    ]
+    assert len(in_force) == 1
+    where = in_force[0].split(" WHERE ", 1)[1]
+    assert '"catalog_certificate"."id" IN' in where
+    assert "EXISTS" not in in_force[0]
+    assert len(queries) == 4

@@ -24,8 +24,8 @@ Times, in-process through Django's test client with ``DEBUG=false`` and the cata
 - the exhibitor search on the fair page (``?q=`` a seller's name, ``?q=`` a product, ``?tinh=``
   a province, ``?sao=5``), rotating through the values: the exhibitors found alone, without the
   booth map;
-- the search itself (``fair_exhibitors_search``: its four queries and the exhibitors it builds,
-  without the page's markup).
+- the search itself (``fair_exhibitors_search``: its four queries and the page of exhibitors
+  it builds, without the page's markup).
 
 Prints per target the SQL statements of one request, p50/p95 wall time and the median CPU time
 of this process (``time.process_time``: the figure a loaded machine disturbs least; PostgreSQL's

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -124,6 +125,8 @@ class ExhibitorSearch:
     exhibitors: list[Exhibitor]
     total: int
     provinces: list[str]
+    # The page of those found shown (``EXHIBITORS_PER_PAGE``); its ``paginator.count``: how many.
+    page: Page
 
 
 def fairs_public() -> QuerySet[Fair]:
@@ -189,23 +192,19 @@ def _live_at(fair_ids: list[int]) -> QuerySet[BoothAssignment]:
 # Only what the page, the map, the signs, the exports and the API show of the exhibitor (its
 # seller and the seller's province): 300 sellers' every column (a dozen dates among them) cost
 # more than the page's markup.
+# A search's exhibitors shown at once: a phone's screenful or three, and the cost of a search
+# bounded whatever it finds (benchmarks/fairs.py).
+EXHIBITORS_PER_PAGE = 30
+
 _SELLER_COLUMNS = ("id", "name", "slug", "tax_code", "status", "is_demo", "province_id")
 _PROVINCE_COLUMNS = ("id", "code", "name", "short_name", "slug", "name_folded")
 
 
-def _exhibitors(
-    live: QuerySet[BoothAssignment],
-    *,
-    today: datetime.date,
-    booth_by_id: dict[int, Booth] | None = None,
-    narrowed: bool = False,
+def _exhibitors_read(
+    live: QuerySet[BoothAssignment], *, booth_by_id: dict[int, Booth] | None = None
 ) -> dict[int, Exhibitor]:
-    """The exhibitors of the assignments ``live``, in the order of their first booth's code, each
-    with its booths (those of ``booth_by_id``, given an ``exhibitor``; else read with their
-    code and zone colour) and the products it brings with their stars in force. Three queries
-    whatever the number of exhibitors and products. ``narrowed``: ``live`` is a search's, whose
-    subqueries would run again in the products' and the stars' queries (each as long as the
-    search itself): those take the ids of the exhibitors found instead."""
+    """The exhibitors of ``live`` in the order of their first booth's code, with their booths,
+    without their products (``_products_attach``). One query."""
     columns = ["booth_id", "application_id", "application__fair_id"]
     columns += [f"application__seller__{c}" for c in _SELLER_COLUMNS]
     columns += [f"application__seller__province__{c}" for c in _PROVINCE_COLUMNS]
@@ -241,6 +240,17 @@ def _exhibitors(
             booth = booth_by_id[booth_id]
         booth.exhibitor = exhibitor
         exhibitor.booths.append(booth)
+    return exhibitors
+
+
+def _products_attach(
+    exhibitors: dict[int, Exhibitor],
+    *,
+    live: QuerySet[BoothAssignment],
+    today: datetime.date,
+    narrowed: bool,
+) -> None:
+    """The products each of ``exhibitors`` brings, with their stars in force. Two queries."""
     # The products brought, as plain rows: at 1,500 products the model instances (through row,
     # offer, pack, product; certificate) were half the page's CPU (benchmarks/fairs.py).
     brought_by = ExhibitorApplication.offers.through.objects.filter(
@@ -274,6 +284,23 @@ def _exhibitors(
         exhibitors[application_id].products.append(
             ExhibitorProduct(products[product_id], in_force.get(product_id))
         )
+
+
+def _exhibitors(
+    live: QuerySet[BoothAssignment],
+    *,
+    today: datetime.date,
+    booth_by_id: dict[int, Booth] | None = None,
+    narrowed: bool = False,
+) -> dict[int, Exhibitor]:
+    """The exhibitors of the assignments ``live``, in the order of their first booth's code, each
+    with its booths (those of ``booth_by_id``, given an ``exhibitor``; else read with their
+    code and zone colour) and the products it brings with their stars in force. Three queries
+    whatever the number of exhibitors and products. ``narrowed``: ``live`` is a search's, whose
+    subqueries would run again in the products' and the stars' queries (each as long as the
+    search itself): those take the ids of the exhibitors found instead."""
+    exhibitors = _exhibitors_read(live, booth_by_id=booth_by_id)
+    _products_attach(exhibitors, live=live, today=today, narrowed=narrowed)
     return exhibitors
 
 
@@ -335,13 +362,16 @@ def fair_exhibitors_search(
     text: str = "",
     province_name: str = "",
     stars: int | None = None,
+    page: int | str | None = None,
     today: datetime.date | None = None,
 ) -> ExhibitorSearch:
     """The exhibitors of ``fair`` whose name, province or a product brought contains every word
     of ``text`` (folded: "mat ong" finds "Mật ong"), from ``province_name`` (its name, or its
     short name folded: "quang ninh"), bringing a product
-    with a certificate in force of ``stars`` or more. Found in SQL and only they read — not the
-    fair's every exhibitor, nor its booths: four queries whatever their number."""
+    with a certificate in force of ``stars`` or more. Found in SQL, and only the ``page`` shown
+    of them read (``EXHIBITORS_PER_PAGE``, in booth order): a search finding most of a fair
+    ("★4 or more") costs what one finding a few does — not the fair's every exhibitor, nor its
+    booths. Four queries whatever their number."""
     today = today or timezone.localdate()
     live = _live_at([fair.pk])
     by_province = (
@@ -371,10 +401,16 @@ def fair_exhibitors_search(
             Exists(brought.filter(offer__variant__product_id__in=starred.values("product_id")))
         )
     counts = list(by_province)
+    # Every exhibitor found is a plain row (cheap); only the page shown gets its products.
+    everyone = _exhibitors_read(found)
+    shown = Paginator(list(everyone), EXHIBITORS_PER_PAGE).get_page(page)
+    exhibitors = {pk: everyone[pk] for pk in shown.object_list}
+    _products_attach(exhibitors, live=found, today=today, narrowed=True)
     return ExhibitorSearch(
-        exhibitors=list(_exhibitors(found, today=today, narrowed=True).values()),
+        exhibitors=list(exhibitors.values()),
         total=sum(count for _name, count in counts),
         provinces=[name for name, _count in counts],
+        page=shown,
     )
 
 

@@ -85,15 +85,20 @@ def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError:
         stars = 0
     searching = bool(query or province_name or stars)
+    results = None
     if searching:
         page = None
         fair = fairs_public().filter(slug=slug).first()
         if fair is None:
             raise Http404
-        found = fair_exhibitors_search(
-            fair=fair, text=query, province_name=province_name, stars=stars or None
+        results = fair_exhibitors_search(
+            fair=fair,
+            text=query,
+            province_name=province_name,
+            stars=stars or None,
+            page=request.GET.get("page"),
         )
-        exhibitors, total, provinces = found.exhibitors, found.total, found.provinces
+        exhibitors, total, provinces = results.exhibitors, results.total, results.provinces
     else:
         page = _page(slug)
         fair = page.fair
@@ -108,6 +113,7 @@ def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "fair": fair,
             "when": fair_when(fair, timezone.localdate()),
             "exhibitors": exhibitors,
+            "results_page": results.page if results else None,
             "exhibitor_items": exhibitor_items(exhibitors),
             "exhibitor_count": total,
             "searching": searching,

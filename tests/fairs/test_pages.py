@@ -15,6 +15,7 @@ from marketplace.fairs.models import (
     FairStatus,
     ProgrammeItem,
 )
+from marketplace.fairs.selectors import EXHIBITORS_PER_PAGE
 from marketplace.fairs.services import booth_assign
 from tests.factories import BusinessFactory, province, selling_product
 from tests.factories_fairs import BoothFactory, FairFactory, ZoneFactory, organiser_member
@@ -149,11 +150,11 @@ def test_a_fair_page_of_300_booths_costs_the_sql_of_one_of_10(client, django_que
         with django_queries(7):
             svg = client.get(f"/hoi-cho/{fair.slug}/so-do.svg").content.decode()
         assert svg.count("<rect ") == booths
-        # A search: the fair, the exhibitors by province (the form), those found, their
-        # products, their stars — no zones, booths or programme.
+        # A search: the fair, the exhibitors by province (the form), those found, the products
+        # of the page shown of them, their stars — no zones, booths or programme.
         with django_queries(5):
             found = client.get(f"/hoi-cho/{fair.slug}/", {"q": "htx", "sao": "3"}).content
-        assert found.decode().count('class="exhibitor"') == exhibitors
+        assert found.decode().count('class="exhibitor"') == min(exhibitors, EXHIBITORS_PER_PAGE)
         assert 'class="booth booth-' not in found.decode()
 
 
@@ -287,3 +288,25 @@ def test_product_and_seller_pages_show_the_fairs_where_they_have_a_booth(client)
         assert past.name not in body
     other, _certificate, _offers = selling_product()
     assert "Tại hội chợ" not in client.get(f"/san-pham/{other.slug}/").content.decode()
+
+
+def test_a_search_finding_many_exhibitors_shows_them_a_page_at_a_time(client, django_queries):
+    fair = _fair_in_bulk(80, 64)
+    params = {"q": "htx", "sao": "3"}
+    first = client.get(f"/hoi-cho/{fair.slug}/", params, HTTP_ACCEPT_LANGUAGE="en").content
+    first = first.decode()
+    assert "64 exhibitors found" in first
+    assert first.count('class="exhibitor"') == EXHIBITORS_PER_PAGE == 30
+    assert '<a rel="next" href="?q=htx&amp;sao=3&amp;page=2">' in first
+    pages = [first]
+    for number in (2, 3):
+        with django_queries(5):
+            pages.append(
+                client.get(f"/hoi-cho/{fair.slug}/", {**params, "page": number}).content.decode()
+            )
+    assert [page.count('class="exhibitor"') for page in pages] == [30, 30, 4]
+    ids = [re.findall(r'class="exhibitor" id="exhibitor-(\d+)"', page) for page in pages]
+    assert len({i for page_ids in ids for i in page_ids}) == 64  # each exhibitor on one page
+    # A page number out of range shows the last page, not an error.
+    last = client.get(f"/hoi-cho/{fair.slug}/", {**params, "page": "99"}).content.decode()
+    assert re.findall(r'class="exhibitor" id="exhibitor-(\d+)"', last) == ids[2]

@@ -118,12 +118,13 @@ class FairProgrammeItem(graphene.ObjectType):
         return root.certificates.all()
 
 
-class FairExhibitor(graphene.ObjectType):
+class _SellerFields:
+    """The exhibiting seller's name, slug and province, for a row whose ``seller`` (with its
+    province) is loaded: an exhibitor on the fair page, an application on the review list."""
+
     seller_name = graphene.String(required=True)
     seller_slug = graphene.String(required=True)
     province = graphene.String(required=True, description="The seller's province.")
-    booth_codes = graphene.List(graphene.NonNull(graphene.String), required=True)
-    products = graphene.List(graphene.NonNull(FairExhibitorProduct), required=True)
 
     @staticmethod
     def resolve_seller_name(root, info):
@@ -136,6 +137,11 @@ class FairExhibitor(graphene.ObjectType):
     @staticmethod
     def resolve_province(root, info):
         return root.seller.province.name
+
+
+class FairExhibitor(_SellerFields, graphene.ObjectType):
+    booth_codes = graphene.List(graphene.NonNull(graphene.String), required=True)
+    products = graphene.List(graphene.NonNull(FairExhibitorProduct), required=True)
 
     @staticmethod
     def resolve_booth_codes(root, info):
@@ -390,16 +396,13 @@ class FairApplicationBooth(graphene.ObjectType):
         return root.fee_state
 
 
-class FairApplication(graphene.ObjectType):
+class FairApplication(_SellerFields, graphene.ObjectType):
     """An exhibitor's application, as its fair's organiser and the applying seller see it."""
 
     id = graphene.ID(required=True, description="Give it as `application` to the mutations.")
     fair_id = graphene.ID(required=True, description="The fair (Fair).")
     fair_name = graphene.String(required=True)
     fair_slug = graphene.String(required=True)
-    seller_name = graphene.String(required=True)
-    seller_slug = graphene.String(required=True)
-    province = graphene.String(required=True, description="The seller's province.")
     status = graphene.Field(ApplicationStatusEnum, required=True)
     booths_wanted = graphene.Int(required=True)
     preferred_zone = graphene.String(description="The zone's name.")
@@ -429,18 +432,6 @@ class FairApplication(graphene.ObjectType):
     @staticmethod
     def resolve_fair_slug(root, info):
         return root.fair.slug
-
-    @staticmethod
-    def resolve_seller_name(root, info):
-        return root.seller.name
-
-    @staticmethod
-    def resolve_seller_slug(root, info):
-        return root.seller.slug
-
-    @staticmethod
-    def resolve_province(root, info):
-        return root.seller.province.name
 
     @staticmethod
     def resolve_status(root, info):

@@ -12,6 +12,7 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -89,6 +90,21 @@ class Abort(Exception):
 def chunks(items: list, size: int = IN_CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def new_ids_insert(
+    *, model, columns: list[str], items: list, values: Callable[[int, Any], tuple]
+) -> list[int]:
+    """Insert a row for each of ``items`` (``values(index, item)``: its tuple in the order of
+    ``columns``) in batches of ``BATCH_SIZE``; the new ids, in the order of ``items``."""
+    ids: list[int] = []
+    for start in range(0, len(items), BATCH_SIZE):
+        batch = items[start : start + BATCH_SIZE]
+        rows = (values(start + offset, item) for offset, item in enumerate(batch))
+        ids.extend(
+            pk for (pk,) in rows_insert(model=model, columns=columns, rows=rows, returning=["id"])
+        )
+    return ids
 
 
 def slugs_allocate(*, model, bases: list[str]) -> list[str]:
@@ -454,32 +470,24 @@ def _businesses_write(*, rows: list[ValidRow], report: ImportReport) -> tuple[ar
         model=Business,
         bases=[business_slug_base(r.producer) for r in new_business_rows],
     )
-    new_business_ids: list[int] = []
-    for start in range(0, len(new_business_rows), BATCH_SIZE):
-        new_business_ids.extend(
-            pk
-            for (pk,) in rows_insert(
-                model=Business,
-                columns=BUSINESS_COLUMNS,
-                rows=(
-                    (
-                        r.producer,
-                        r.producer_folded,
-                        slugs[start + offset],
-                        legal_type_from_name(r.producer_folded),
-                        r.tax_code,
-                        r.province_id,
-                        r.commune,
-                        r.street,
-                        r.legacy_province_id,
-                        r.legacy_address,
-                        SellerStatus.UNCLAIMED,
-                    )
-                    for offset, r in enumerate(new_business_rows[start : start + BATCH_SIZE])
-                ),
-                returning=["id"],
-            )
-        )
+    new_business_ids = new_ids_insert(
+        model=Business,
+        columns=BUSINESS_COLUMNS,
+        items=new_business_rows,
+        values=lambda index, r: (
+            r.producer,
+            r.producer_folded,
+            slugs[index],
+            legal_type_from_name(r.producer_folded),
+            r.tax_code,
+            r.province_id,
+            r.commune,
+            r.street,
+            r.legacy_province_id,
+            r.legacy_address,
+            SellerStatus.UNCLAIMED,
+        ),
+    )
     return _refs_resolve(row_business, new_business_ids), existing_business_ids
 
 
@@ -519,29 +527,19 @@ def _products_write(
     slugs = slugs_allocate(
         model=Product, bases=[slugify_vi(r.product) or "san-pham" for r, _ in new_product_rows]
     )
-    new_product_ids: list[int] = []
-    for start in range(0, len(new_product_rows), BATCH_SIZE):
-        new_product_ids.extend(
-            pk
-            for (pk,) in rows_insert(
-                model=Product,
-                columns=PRODUCT_COLUMNS,
-                rows=(
-                    (
-                        r.product,
-                        r.product_folded,
-                        slugs[start + offset],
-                        holder_id,
-                        r.product_set_id,
-                        r.product_code,
-                    )
-                    for offset, (r, holder_id) in enumerate(
-                        new_product_rows[start : start + BATCH_SIZE]
-                    )
-                ),
-                returning=["id"],
-            )
-        )
+    new_product_ids = new_ids_insert(
+        model=Product,
+        columns=PRODUCT_COLUMNS,
+        items=new_product_rows,
+        values=lambda index, item: (
+            item[0].product,
+            item[0].product_folded,
+            slugs[index],
+            item[1],
+            item[0].product_set_id,
+            item[0].product_code,
+        ),
+    )
     return _refs_resolve(row_product, new_product_ids), matched_products
 
 

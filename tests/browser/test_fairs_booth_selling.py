@@ -7,10 +7,11 @@ import re
 import pytest
 from django.utils import timezone
 
+from tests.browser.support import pickup_order_place
+
 
 @pytest.mark.parametrize(("viewport", "language"), [("phone", "vi"), ("desktop", "en")])
 def test_a_buyer_picks_up_at_a_fair_booth(open_context, viewport, language):
-    from marketplace.orders.models import Order
     from tests.fairs.helpers import booth_selling
 
     shop = booth_selling(quantity=3)
@@ -37,13 +38,6 @@ def test_a_buyer_picks_up_at_a_fair_booth(open_context, viewport, language):
     assert "Gian B-12 · Hội chợ OCOP Quảng Ninh" in label and days in label
     choice.check()
     email = f"booth-{viewport}@example.vn"
-    page.fill("#id_email", email)
-    page.fill("#id_phone", "0912345678")
-    page.fill("#id_recipient_name", "Trần Văn Nam")
-    page.check("input[name=payment_method][value=cod]")
-    page.locator("form.checkout-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/don-hang/xac-nhan/"))
-    visit.check()
-    order = Order.objects.get(email=email)
+    order = pickup_order_place(visit, email=email)
     assert (order.pickup_location_id, order.shipping_fee) == (location.pk, 0)
     assert location.stocks.get(offer=offer).quantity == 2

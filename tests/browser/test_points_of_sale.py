@@ -7,6 +7,7 @@ import re
 import pytest
 
 from marketplace.offers.models import Stock
+from tests.browser.support import pickup_order_place
 from tests.factories import selling_product
 from tests.factories_places import point
 
@@ -64,7 +65,6 @@ def test_nearest_to_a_province_then_a_points_page(open_context, viewport, langua
 
 @pytest.mark.parametrize(("viewport", "language"), [("phone", "vi"), ("desktop", "en")])
 def test_pickup_at_a_point_and_its_hours_on_the_order_page(open_context, viewport, language):
-    from marketplace.orders.models import Order
     from marketplace.places.services import location_exception_write
 
     kiosk = point(
@@ -93,14 +93,7 @@ def test_pickup_at_a_point_and_its_hours_on_the_order_page(open_context, viewpor
     choice = f"input[name=delivery_{offer.seller_id}][value='pickup:{kiosk.location_id}']"
     page.check(choice)
     email = f"pickup-{viewport}@example.vn"
-    page.fill("#id_email", email)
-    page.fill("#id_phone", "0912345678")
-    page.fill("#id_recipient_name", "Trần Văn Nam")
-    page.check("input[name=payment_method][value=cod]")
-    page.locator("form.checkout-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/don-hang/xac-nhan/"))
-    visit.check()
-    order = Order.objects.get(email=email)
+    order = pickup_order_place(visit, email=email)
     assert (order.pickup_point_id, order.shipping_fee) == (kiosk.pk, 0)
 
     visit.goto(f"/don-hang/{order.number}/")

@@ -26,9 +26,12 @@ def test_demo_shop_publishes_visible_offers_once():
     # resellers and stock at their points: 17 offers and 17 authorisations.
     counts = (Offer.objects.count(), offers_visible().count(), ResaleAuthorization.objects.count())
     assert counts == (47, 47, 23)
+    # The demo fairs (tests/fairs/test_demo.py) add 12 units at each of the summer fair's 4
+    # assigned booths.
     shop_stock = Stock.objects.filter(location__point_of_sale__isnull=True)
     assert all(stock.quantity >= 12 for stock in shop_stock)
-    assert shop_stock.count() == 30
+    assert shop_stock.count() == 34
+    assert shop_stock.filter(location__kind="booth").count() == 4
     centre = Business.objects.get(name="Trung tâm OCOP Hạ Long")
     assert (centre.status, centre.seller_type, centre.is_demo) == (
         SellerStatus.ACTIVE,

@@ -79,7 +79,14 @@ def seed_fair(*, booths: int, products_per_exhibitor: int, rng: random.Random) -
     from django.contrib.auth.models import User
     from django.db import connection, transaction
     from django.utils import timezone
-    from storefront_data import PACKS, PLACES, PREFIXES, PRODUCT_WORDS, certificate_for
+    from storefront_data import (
+        PACKS,
+        PLACES,
+        PREFIXES,
+        PRODUCT_WORDS,
+        certificate_for,
+        seller_for,
+    )
 
     from catalog.models import (
         Certificate,
@@ -104,7 +111,7 @@ def seed_fair(*, booths: int, products_per_exhibitor: int, rng: random.Random) -
         Zone,
     )
     from marketplace.offers.models import Offer, Stock, StockLocation
-    from sellers.models import Business, LegalType, SellerStatus
+    from sellers.models import Business
 
     today = timezone.localdate()
     now = timezone.now()
@@ -176,15 +183,12 @@ def seed_fair(*, booths: int, products_per_exhibitor: int, rng: random.Random) -
         for i in range(booths):
             name = f"{rng.choice(PREFIXES)} {rng.choice(PLACES)} {i + 1}"
             businesses.append(
-                Business(
+                seller_for(
                     name=name,
-                    name_folded=fold(name),
-                    slug=f"{slugify_vi(name)}-{i + 1}",
-                    legal_type=LegalType.COOPERATIVE,
+                    index=i,
                     province=provinces[i % len(provinces)],
-                    status=SellerStatus.ACTIVE,
-                    terms_accepted_at=now,
-                    tax_code=str(5800000000 + i),
+                    now=now,
+                    tax_base=5800000000,
                 )
             )
         Business.objects.bulk_create(businesses, batch_size=BATCH)

@@ -161,6 +161,25 @@ def certificate_for(evaluation, *, number: str, decision):
     )
 
 
+def seller_for(*, name: str, index: int, province, now, tax_base: int, seller_type: str = ""):
+    """An active cooperative seller, the ``index``-th of a data set (its slug and tax code are
+    unique by ``index``; not saved)."""
+    from core.text import fold, slugify_vi
+    from sellers.models import Business, LegalType, SellerStatus, SellerType
+
+    return Business(
+        name=name,
+        name_folded=fold(name),
+        slug=f"{slugify_vi(name)}-{index + 1}",
+        legal_type=LegalType.COOPERATIVE,
+        province=province,
+        status=SellerStatus.ACTIVE,
+        seller_type=seller_type or SellerType.PRODUCER,
+        terms_accepted_at=now,
+        tax_code=str(tax_base + index),
+    )
+
+
 def seed(*, products: int, offers_per_product: int, rng: random.Random) -> dict:
     """Bulk-create the data set; returns counts. Assumes a freshly migrated database."""
     from decimal import Decimal
@@ -186,7 +205,7 @@ def seed(*, products: int, offers_per_product: int, rng: random.Random) -> dict:
         Stock,
         StockLocation,
     )
-    from sellers.models import Business, LegalType, SellerStatus, SellerType
+    from sellers.models import Business, SellerType
 
     today = timezone.localdate()
     now = timezone.now()
@@ -208,16 +227,13 @@ def seed(*, products: int, offers_per_product: int, rng: random.Random) -> dict:
                 else SellerType.PRODUCER
             )
             businesses.append(
-                Business(
+                seller_for(
                     name=name,
-                    name_folded=fold(name),
-                    slug=f"{slugify_vi(name)}-{i + 1}",
-                    legal_type=LegalType.COOPERATIVE,
+                    index=i,
                     province=provinces[i % len(provinces)],
-                    status=SellerStatus.ACTIVE,
+                    now=now,
+                    tax_base=5700000000,
                     seller_type=seller_type,
-                    terms_accepted_at=now,
-                    tax_code=str(5700000000 + i),
                 )
             )
         Business.objects.bulk_create(businesses, batch_size=BATCH)

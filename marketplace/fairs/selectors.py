@@ -8,13 +8,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Certificate
-from catalog.rules import certificate_newest_in_force
+from catalog.rules import certificate_newest_in_force, in_force_q
 from catalog.selectors import certificates_in_force
 from core.models import Province
 from core.text import fold, nfc
@@ -66,9 +77,10 @@ def application_lapsing_offers(
 # --- visitor pages ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BroughtProduct:
-    """The little of a product brought to a fair that its page, map, signs and API show."""
+    """The little of a product brought to a fair that its page, map, signs and API show (not
+    frozen: a frozen dataclass's ``__init__`` costs three times as much, 1,500 times a page)."""
 
     pk: int
     name: str
@@ -169,10 +181,11 @@ def fair_list(
 
 
 def fair_page(
-    *, slug: str, today: datetime.date | None = None, public_only: bool = True
+    *, slug: str, today: datetime.date | None = None, public_only: bool = True, full: bool = True
 ) -> FairPage | None:
-    """Everything a fair's page, its booth map and its exhibitor list show, in eight queries
-    whatever the number of booths, exhibitors and products."""
+    """Everything a fair's page, its booth map and its exhibitor list show, in six queries
+    whatever the number of booths, exhibitors and products; without ``full``, what the booth
+    map alone shows, in four (``fair_pages``)."""
     fairs = (
         fairs_public()
         if public_only
@@ -181,7 +194,7 @@ def fair_page(
     fair = fairs.filter(slug=slug).first()
     if fair is None:
         return None
-    return fair_pages(fairs=[fair], today=today)[fair.pk]
+    return fair_pages(fairs=[fair], today=today, full=full)[fair.pk]
 
 
 def _live_at(fair_ids: list[int]) -> QuerySet[BoothAssignment]:
@@ -200,90 +213,107 @@ _SELLER_COLUMNS = ("id", "name", "slug", "tax_code", "status", "is_demo", "provi
 _PROVINCE_COLUMNS = ("id", "code", "name", "short_name", "slug", "name_folded")
 
 
-def _exhibitors_read(
-    live: QuerySet[BoothAssignment], *, booth_by_id: dict[int, Booth] | None = None
-) -> dict[int, Exhibitor]:
-    """The exhibitors of ``live`` in the order of their first booth's code, with their booths,
-    without their products (``_products_attach``). One query."""
+def _exhibitor_rows(
+    live: QuerySet[BoothAssignment], *, booths_read: bool, found: Q | None = None
+) -> dict[int, list[tuple]]:
+    """The rows of ``live`` (one per booth: its id, the application's, the fair's, the seller's
+    and its province's columns; with ``booths_read`` the booth's code and zone colour; given
+    ``found``, last, whether the exhibitor matches it), by application, in the order of its
+    first booth's code. One query, plain rows: ``_exhibitor_build`` makes instances only of
+    the exhibitors shown."""
     columns = ["booth_id", "application_id", "application__fair_id"]
     columns += [f"application__seller__{c}" for c in _SELLER_COLUMNS]
     columns += [f"application__seller__province__{c}" for c in _PROVINCE_COLUMNS]
-    if booth_by_id is None:
+    if booths_read:
         columns += ["booth__code", "booth__zone__colour"]
-    sellers_at, provinces_at = (
-        slice(3, 3 + len(_SELLER_COLUMNS)),
-        slice(3 + len(_SELLER_COLUMNS), 3 + len(_SELLER_COLUMNS) + len(_PROVINCE_COLUMNS)),
-    )
-    # Plain rows, and a model instance only for what callers use as one (the seller, its
-    # province; one per province): select_related's assignment, application, seller and
-    # province instances per booth were a third of the fair page's CPU (benchmarks/fairs.py).
-    exhibitors: dict[int, Exhibitor] = {}
-    provinces: dict[int, Province] = {}
+    if found is not None:
+        # In the select list, not the WHERE clause: there PostgreSQL's planner joined every
+        # booth to every province before testing the words (10,200 rows for 300 booths);
+        # here it tests them once per row of the plain joins (benchmarks/fairs.py).
+        live = live.annotate(found=ExpressionWrapper(found, output_field=BooleanField()))
+        columns.append("found")
+    rows: dict[int, list[tuple]] = {}
     for row in live.order_by("booth__code").values_list(*columns):
-        booth_id, application_id, fair_id = row[:3]
-        exhibitor = exhibitors.get(application_id)
-        if exhibitor is None:
-            province_row = row[provinces_at]
-            province = provinces.get(province_row[0])
-            if province is None:
-                province = provinces[province_row[0]] = Province.from_db(
-                    live.db, _PROVINCE_COLUMNS, province_row
-                )
-            seller = Business.from_db(live.db, _SELLER_COLUMNS, row[sellers_at])
-            seller.province = province
-            exhibitor = exhibitors[application_id] = Exhibitor(application_id, seller)
-            exhibitor.fair_id = fair_id
+        rows.setdefault(row[1], []).append(row)
+    return rows
+
+
+_SELLERS_AT = slice(3, 3 + len(_SELLER_COLUMNS))
+_PROVINCES_AT = slice(_SELLERS_AT.stop, _SELLERS_AT.stop + len(_PROVINCE_COLUMNS))
+_PROVINCE_NAME = _PROVINCES_AT.start + _PROVINCE_COLUMNS.index("name")
+
+
+def _exhibitor_build(
+    rows: list[tuple],
+    *,
+    db: str,
+    provinces: dict[int, Province],
+    booth_by_id: dict[int, Booth] | None = None,
+) -> Exhibitor:
+    """An exhibitor from its ``_exhibitor_rows``: its seller and the seller's province as model
+    instances (one per province, kept in ``provinces``), its booths (those of ``booth_by_id``,
+    given an ``exhibitor``; else made from the rows' code and colour). Select_related's
+    assignment, application, seller and province instances per booth were a third of the fair
+    page's CPU (benchmarks/fairs.py)."""
+    first = rows[0]
+    province_row = first[_PROVINCES_AT]
+    province = provinces.get(province_row[0])
+    if province is None:
+        province = provinces[province_row[0]] = Province.from_db(
+            db, _PROVINCE_COLUMNS, province_row
+        )
+    seller = Business.from_db(db, _SELLER_COLUMNS, first[_SELLERS_AT])
+    seller.province = province
+    exhibitor = Exhibitor(first[1], seller, fair_id=first[2])
+    for row in rows:
         if booth_by_id is None:
-            booth = Booth.from_db(live.db, ("id", "code"), (booth_id, row[-2]))
-            booth.colour = row[-1]
+            code, colour = row[_PROVINCES_AT.stop : _PROVINCES_AT.stop + 2]
+            booth = Booth.from_db(db, ("id", "code"), (row[0], code))
+            booth.colour = colour
         else:
-            booth = booth_by_id[booth_id]
+            booth = booth_by_id[row[0]]
         booth.exhibitor = exhibitor
         exhibitor.booths.append(booth)
-    return exhibitors
+    return exhibitor
 
 
-def _products_attach(
-    exhibitors: dict[int, Exhibitor],
-    *,
-    live: QuerySet[BoothAssignment],
-    today: datetime.date,
-    narrowed: bool,
-) -> None:
-    """The products each of ``exhibitors`` brings, with their stars in force. Two queries."""
-    # The products brought, as plain rows: at 1,500 products the model instances (through row,
-    # offer, pack, product; certificate) were half the page's CPU (benchmarks/fairs.py).
-    brought_by = ExhibitorApplication.offers.through.objects.filter(
-        exhibitorapplication_id__in=list(exhibitors) if narrowed else live.values("application_id")
-    )
-    brought = brought_by.order_by(
-        "exhibitorapplication_id", "offer__variant__product__name", "offer_id"
-    ).values_list(
-        "exhibitorapplication_id",
-        "offer__variant__product_id",
-        "offer__variant__product__name",
-        "offer__variant__product__slug",
+def _brought_read(
+    applications: QuerySet | list[int], *, today: datetime.date
+) -> dict[int, list[ExhibitorProduct]]:
+    """The products ``applications`` (ids, or a query of them) bring, each once, by name, with
+    their stars in force; by application. One query, plain rows: at 1,500 products the model
+    instances (through row, offer, pack, product; certificate) were half the fair page's CPU.
+    A product has at most one active certificate (a database constraint), so the one in force
+    is a LEFT JOIN, as in ``product_list``."""
+    rows = (
+        ExhibitorApplication.offers.through.objects.filter(exhibitorapplication_id__in=applications)
+        .annotate(
+            certificate_in_force=FilteredRelation(
+                "offer__variant__product__certificates",
+                condition=in_force_q(today, prefix="offer__variant__product__certificates__"),
+            )
+        )
+        .order_by("exhibitorapplication_id", "offer__variant__product__name", "offer_id")
+        .values_list(
+            "exhibitorapplication_id",
+            "offer__variant__product_id",
+            "offer__variant__product__name",
+            "offer__variant__product__slug",
+            "certificate_in_force__stars",
+        )
     )
     products: dict[int, BroughtProduct] = {}
-    pairs: list[tuple[int, int]] = []
-    for application_id, product_id, name, slug in brought:
-        if product_id not in products:
-            products[product_id] = BroughtProduct(product_id, name, slug)
-        pairs.append((application_id, product_id))
-    in_force = dict(
-        certificates_in_force(today=today)
-        .filter(product_id__in=brought_by.values("offer__variant__product_id"))
-        .values_list("product_id", "stars")
-    )
     seen: set[tuple[int, int]] = set()
-    for pair in pairs:
-        if pair in seen:  # two packs of one product
+    brought: dict[int, list[ExhibitorProduct]] = {}
+    for application_id, product_id, name, slug, stars in rows:
+        if (application_id, product_id) in seen:  # two packs of one product
             continue
-        seen.add(pair)
-        application_id, product_id = pair
-        exhibitors[application_id].products.append(
-            ExhibitorProduct(products[product_id], in_force.get(product_id))
-        )
+        seen.add((application_id, product_id))
+        product = products.get(product_id)
+        if product is None:
+            product = products[product_id] = BroughtProduct(product_id, name, slug)
+        brought.setdefault(application_id, []).append(ExhibitorProduct(product, stars))
+    return brought
 
 
 def _exhibitors(
@@ -291,22 +321,32 @@ def _exhibitors(
     *,
     today: datetime.date,
     booth_by_id: dict[int, Booth] | None = None,
-    narrowed: bool = False,
+    products: bool = True,
 ) -> dict[int, Exhibitor]:
     """The exhibitors of the assignments ``live``, in the order of their first booth's code, each
     with its booths (those of ``booth_by_id``, given an ``exhibitor``; else read with their
-    code and zone colour) and the products it brings with their stars in force. Three queries
-    whatever the number of exhibitors and products. ``narrowed``: ``live`` is a search's, whose
-    subqueries would run again in the products' and the stars' queries (each as long as the
-    search itself): those take the ids of the exhibitors found instead."""
-    exhibitors = _exhibitors_read(live, booth_by_id=booth_by_id)
-    _products_attach(exhibitors, live=live, today=today, narrowed=narrowed)
+    code and zone colour) and, with ``products``, the products it brings with their stars in
+    force. Two queries whatever the number of exhibitors and products."""
+    provinces: dict[int, Province] = {}
+    exhibitors = {
+        application_id: _exhibitor_build(
+            rows, db=live.db, provinces=provinces, booth_by_id=booth_by_id
+        )
+        for application_id, rows in _exhibitor_rows(live, booths_read=booth_by_id is None).items()
+    }
+    if products:
+        brought = _brought_read(live.values("application_id"), today=today)
+        for application_id, items in brought.items():
+            exhibitors[application_id].products = items
     return exhibitors
 
 
-def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict[int, FairPage]:
+def fair_pages(
+    *, fairs: list[Fair], today: datetime.date | None = None, full: bool = True
+) -> dict[int, FairPage]:
     """``fair_page`` for several fairs at once (a page of the API's ``fairs``), in the same
-    seven queries whatever the number of fairs, booths, exhibitors and products."""
+    five queries whatever the number of fairs, booths, exhibitors and products. Without
+    ``full``, what the booth map alone shows: no products brought, no programme (three)."""
     today = today or timezone.localdate()
     ids = [fair.pk for fair in fairs]
     zones_of: dict[int, list[Zone]] = {pk: [] for pk in ids}
@@ -323,18 +363,17 @@ def fair_pages(*, fairs: list[Fair], today: datetime.date | None = None) -> dict
         booth.exhibitor = None
         booth.colour = colours[booth.zone_id]
         booth.fee = booth.price_at(fair_by_id[booth.fair_id])
-    exhibitors = _exhibitors(_live_at(ids), today=today, booth_by_id=booth_by_id)
+    exhibitors = _exhibitors(_live_at(ids), today=today, booth_by_id=booth_by_id, products=full)
     programme_of: dict[int, list] = {pk: [] for pk in ids}
-    for item in (
-        ProgrammeItem.objects.filter(fair_id__in=ids)
-        .order_by("position", "id")
-        .prefetch_related(
-            Prefetch(
-                "certificates",
-                queryset=Certificate.objects.select_related("product").order_by(
-                    "-stars", "product__name"
-                ),
-            )
+    programme = (
+        ProgrammeItem.objects.filter(fair_id__in=ids) if full else ProgrammeItem.objects.none()
+    )
+    for item in programme.order_by("position", "id").prefetch_related(
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.select_related("product").order_by(
+                "-stars", "product__name"
+            ),
         )
     ):
         programme_of[item.fair_id].append(item)
@@ -367,49 +406,50 @@ def fair_exhibitors_search(
 ) -> ExhibitorSearch:
     """The exhibitors of ``fair`` whose name, province or a product brought contains every word
     of ``text`` (folded: "mat ong" finds "Mật ong"), from ``province_name`` (its name, or its
-    short name folded: "quang ninh"), bringing a product
-    with a certificate in force of ``stars`` or more. Found in SQL, and only the ``page`` shown
-    of them read (``EXHIBITORS_PER_PAGE``, in booth order): a search finding most of a fair
-    ("★4 or more") costs what one finding a few does — not the fair's every exhibitor, nor its
-    booths. Four queries whatever their number."""
+    short name folded: "quang ninh"), bringing a product with a certificate in force of
+    ``stars`` or more, in booth order; the ``page`` shown of them (``EXHIBITORS_PER_PAGE``)
+    built, with its products. Two queries whatever their number: the fair's exhibitors as
+    plain rows, each marked found or not in SQL (the form's provinces and count are of them
+    all), and the products of the page shown. A search finding most of a fair ("★4 or more")
+    costs what one finding a few does."""
     today = today or timezone.localdate()
-    live = _live_at([fair.pk])
-    by_province = (
-        live.values_list("application__seller__province__name")
-        .annotate(count=Count("application_id", distinct=True))
-        .order_by("application__seller__province__name")
-    )
-    found = live
+    found = Q()
+    # The products brought to this fair only: on a fair's few hundred applications, not the
+    # catalogue's every product.
     brought = ExhibitorApplication.offers.through.objects.filter(
-        exhibitorapplication_id=OuterRef("application_id")
+        exhibitorapplication__fair_id=fair.pk,
+        exhibitorapplication_id=OuterRef("application_id"),
     )
     for word in fold(text).split():
-        found = found.filter(
+        found &= (
             Q(application__seller__name_folded__contains=word)
             | Q(application__seller__province__name_folded__contains=word)
             | Exists(brought.filter(offer__variant__product__name_folded__contains=word))
         )
     if province_name:
         # The form sends the name; the province's folded name is its short name's.
-        found = found.filter(
-            Q(application__seller__province__name=nfc(province_name))
-            | Q(application__seller__province__name_folded=fold(province_name))
+        found &= Q(application__seller__province__name=nfc(province_name)) | Q(
+            application__seller__province__name_folded=fold(province_name)
         )
     if stars:
         starred = certificates_in_force(today=today).filter(stars__gte=stars)
-        found = found.filter(
-            Exists(brought.filter(offer__variant__product_id__in=starred.values("product_id")))
-        )
-    counts = list(by_province)
-    # Every exhibitor found is a plain row (cheap); only the page shown gets its products.
-    everyone = _exhibitors_read(found)
-    shown = Paginator(list(everyone), EXHIBITORS_PER_PAGE).get_page(page)
-    exhibitors = {pk: everyone[pk] for pk in shown.object_list}
-    _products_attach(exhibitors, live=found, today=today, narrowed=True)
+        found &= Exists(brought.filter(offer__variant__product_id__in=starred.values("product_id")))
+    live = _live_at([fair.pk])
+    rows_of = _exhibitor_rows(live, booths_read=True, found=found or None)
+    matching = [pk for pk, rows in rows_of.items() if not found or rows[0][-1]]
+    shown = Paginator(matching, EXHIBITORS_PER_PAGE).get_page(page)
+    provinces: dict[int, Province] = {}
+    exhibitors = [
+        _exhibitor_build(rows_of[pk], db=live.db, provinces=provinces) for pk in shown.object_list
+    ]
+    if exhibitors:
+        brought_by = _brought_read(list(shown.object_list), today=today)
+        for exhibitor in exhibitors:
+            exhibitor.products = brought_by.get(exhibitor.application_id, [])
     return ExhibitorSearch(
-        exhibitors=list(exhibitors.values()),
-        total=sum(count for _name, count in counts),
-        provinces=[name for name, _count in counts],
+        exhibitors=exhibitors,
+        total=len(rows_of),
+        provinces=sorted({rows[0][_PROVINCE_NAME] for rows in rows_of.values()}),
         page=shown,
     )
 

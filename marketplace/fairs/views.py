@@ -67,8 +67,8 @@ def fair_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page(slug: str):
-    page = fair_page(slug=slug)
+def _page(slug: str, *, full: bool = True):
+    page = fair_page(slug=slug, full=full)
     if page is None:
         raise Http404
     return page
@@ -129,7 +129,7 @@ def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def fair_map_svg_view(request: HttpRequest, slug: str) -> HttpResponse:
-    page = _page(slug)
+    page = _page(slug, full=False)  # the map names exhibitors, not their products
     body = booth_map_svg(page, standalone=True, link_base=page.fair.get_absolute_url())
     return HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
 

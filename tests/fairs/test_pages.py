@@ -93,15 +93,16 @@ def _fair_with_exhibitors(count: int, label: str = "HTX số"):
 def test_a_fair_page_costs_the_same_sql_for_two_or_ten_exhibitors(client, django_queries):
     small, large = _fair_with_exhibitors(2, "HTX nhỏ"), _fair_with_exhibitors(10, "HTX lớn")
     client.get(f"/hoi-cho/{small.slug}/")  # sessions, site caches warmed
-    # fair, zones, booths, assignments with their sellers, products brought, certificates in
-    # force, programme (its certificates only when it has items: test_the_programme_…).
-    with django_queries(7):
+    # fair, zones, booths, assignments with their sellers, products brought with their stars
+    # in force, programme (its certificates only when it has items: test_the_programme_…).
+    with django_queries(6):
         small_body = client.get(f"/hoi-cho/{small.slug}/").content.decode()
-    with django_queries(7):
+    with django_queries(6):
         large_body = client.get(f"/hoi-cho/{large.slug}/").content.decode()
     assert small_body.count('class="exhibitor"') == 2
     assert large_body.count('class="exhibitor"') == 10
-    with django_queries(7):
+    # The map alone names exhibitors, not their products: fair, zones, booths, assignments.
+    with django_queries(4):
         client.get(f"/hoi-cho/{large.slug}/so-do.svg")
 
 
@@ -142,17 +143,17 @@ def test_a_fair_page_of_300_booths_costs_the_sql_of_one_of_10(client, django_que
     small, large = _fair_in_bulk(10, 3), _fair_in_bulk(300, 60)
     client.get(f"/hoi-cho/{small.slug}/")  # sessions, site caches warmed
     for fair, booths, exhibitors in ((small, 10, 3), (large, 300, 60)):
-        with django_queries(7):
+        with django_queries(6):
             body = client.get(f"/hoi-cho/{fair.slug}/").content.decode()
         assert body.count('class="booth booth-') == booths
         assert body.count('class="exhibitor"') == exhibitors
         assert body.count('</a> <span class="stars"') == 5 * exhibitors  # products brought
-        with django_queries(7):
+        with django_queries(4):
             svg = client.get(f"/hoi-cho/{fair.slug}/so-do.svg").content.decode()
         assert svg.count("<rect ") == booths
-        # A search: the fair, the exhibitors by province (the form), those found, the products
-        # of the page shown of them, their stars — no zones, booths or programme.
-        with django_queries(5):
+        # A search: the fair, its exhibitors each marked found or not, the products of the
+        # page shown of those found with their stars — no zones, booths or programme.
+        with django_queries(3):
             found = client.get(f"/hoi-cho/{fair.slug}/", {"q": "htx", "sao": "3"}).content
         assert found.decode().count('class="exhibitor"') == min(exhibitors, EXHIBITORS_PER_PAGE)
         assert 'class="booth booth-' not in found.decode()
@@ -245,7 +246,7 @@ def test_a_search_costs_the_same_sql_for_two_or_ten_exhibitors(client, django_qu
     client.get(f"/hoi-cho/{small.slug}/")  # sessions, site caches warmed
     for fair, count in ((small, 2), (large, 10)):
         for params in ({"q": "htx"}, {"q": "htx so"}, {"tinh": province("22").name}, {"sao": 3}):
-            with django_queries(5):
+            with django_queries(3):
                 body = client.get(f"/hoi-cho/{fair.slug}/", params).content.decode()
             assert body.count('class="exhibitor"') == count, params
 
@@ -300,7 +301,7 @@ def test_a_search_finding_many_exhibitors_shows_them_a_page_at_a_time(client, dj
     assert '<a rel="next" href="?q=htx&amp;sao=3&amp;page=2">' in first
     pages = [first]
     for number in (2, 3):
-        with django_queries(5):
+        with django_queries(3):
             pages.append(
                 client.get(f"/hoi-cho/{fair.slug}/", {**params, "page": number}).content.decode()
             )

@@ -536,6 +536,6 @@ def test_the_desk_map_costs_the_same_sql_for_two_or_ten_booths(client):
     assert counts[0] == counts[1] == DESK_MAP_QUERIES
 
 
-# session, user, organiser, membership, fair, the fair page (fair, zones, booths, assignments,
-# products brought, certificates in force, programme), the application, free booths
-DESK_MAP_QUERIES = 14
+# session, user, organiser, membership, fair, the map (fair, zones, booths, assignments with
+# their sellers), the application, free booths
+DESK_MAP_QUERIES = 11

@@ -40,8 +40,9 @@ def _stars_html(count: int) -> str:
 
 def booth_map_svg(page, *, standalone: bool = False, link_base: str = "") -> SafeString:
     """The floor plan of ``page``: a rectangle per booth at its grid position, coloured by its
-    zone, linking to ``#booth-<code>`` (after ``link_base``: the fair page's URL when the map is
-    shown elsewhere) or to the booth's ``pick_url`` when the organiser's desk set one; its
+    zone, linking to ``#booth-<code>`` (after ``link_base``, the fair page's URL, and the page
+    of its exhibitor list the booth's exhibitor is on) or to the booth's ``pick_url`` when the
+    organiser's desk set one; its
     ``<title>`` names the exhibitor (not its products: the exhibitor entry the booth links to
     lists them with their stars, and repeating them per booth cost a fifth of the map). With
     ``standalone`` it starts with the XML declaration (the ``so-do.svg`` file)."""
@@ -58,8 +59,13 @@ def booth_map_svg(page, *, standalone: bool = False, link_base: str = "") -> Saf
     for booth in page.booths:
         code = escape(booth.code)
         pick_url = getattr(booth, "pick_url", "")
-        href = escape(pick_url) if pick_url else f"{link_base}#booth-{code}"
         exhibitor = booth.exhibitor
+        if pick_url:
+            href = escape(pick_url)
+        elif exhibitor is not None and exhibitor.page_number > 1:
+            href = f"{link_base}?page={exhibitor.page_number}#booth-{code}"
+        else:
+            href = f"{link_base}#booth-{code}"
         if exhibitor is not None:
             title = f"{code} · {escape(exhibitor.seller.name)}"
             opacity = "0.9"

@@ -46,7 +46,6 @@ from marketplace.offers.models import Offer
 from marketplace.payments.providers import vietqr_for
 from marketplace.payments.vietqr import vietqr_svg
 from sellers.account_links import AccountLink
-from sellers.models import Business
 
 
 def application_lapsing_offers(
@@ -95,6 +94,18 @@ class BroughtProduct:
 
 
 @dataclass(slots=True)
+class ExhibitorSeller:
+    """The little of an exhibiting seller that the fair's page, map, signs, exports and API
+    show. Not a ``Business``: 300 model instances cost a fifth of the booth map's CPU."""
+
+    pk: int
+    name: str
+    slug: str
+    tax_code: str
+    province: Province
+
+
+@dataclass(slots=True)
 class ExhibitorProduct:
     product: BroughtProduct
     stars: int | None
@@ -103,10 +114,13 @@ class ExhibitorProduct:
 @dataclass
 class Exhibitor:
     application_id: int
-    seller: object
+    seller: ExhibitorSeller
     booths: list = field(default_factory=list)
     products: list[ExhibitorProduct] = field(default_factory=list)
     fair_id: int | None = None
+    # The page of the fair's exhibitor list it is on (``EXHIBITORS_PER_PAGE``): where the
+    # booth map links its booths.
+    page_number: int = 1
 
 
 @dataclass
@@ -181,11 +195,16 @@ def fair_list(
 
 
 def fair_page(
-    *, slug: str, today: datetime.date | None = None, public_only: bool = True, full: bool = True
+    *,
+    slug: str,
+    today: datetime.date | None = None,
+    public_only: bool = True,
+    products: bool = True,
+    programme: bool = True,
 ) -> FairPage | None:
-    """Everything a fair's page, its booth map and its exhibitor list show, in six queries
-    whatever the number of booths, exhibitors and products; without ``full``, what the booth
-    map alone shows, in four (``fair_pages``)."""
+    """A fair with its zones, booths, exhibitors, the products they bring and its programme, in
+    six queries whatever the number of booths, exhibitors and products; without ``products``
+    or ``programme``, one fewer each (``fair_pages``)."""
     fairs = (
         fairs_public()
         if public_only
@@ -194,7 +213,7 @@ def fair_page(
     fair = fairs.filter(slug=slug).first()
     if fair is None:
         return None
-    return fair_pages(fairs=[fair], today=today, full=full)[fair.pk]
+    return fair_pages(fairs=[fair], today=today, products=products, programme=programme)[fair.pk]
 
 
 def _live_at(fair_ids: list[int]) -> QuerySet[BoothAssignment]:
@@ -209,7 +228,7 @@ def _live_at(fair_ids: list[int]) -> QuerySet[BoothAssignment]:
 # bounded whatever it finds (benchmarks/fairs.py).
 EXHIBITORS_PER_PAGE = 30
 
-_SELLER_COLUMNS = ("id", "name", "slug", "tax_code", "status", "is_demo", "province_id")
+_SELLER_COLUMNS = ("id", "name", "slug", "tax_code")
 _PROVINCE_COLUMNS = ("id", "code", "name", "short_name", "slug", "name_folded")
 
 
@@ -250,8 +269,8 @@ def _exhibitor_build(
     provinces: dict[int, Province],
     booth_by_id: dict[int, Booth] | None = None,
 ) -> Exhibitor:
-    """An exhibitor from its ``_exhibitor_rows``: its seller and the seller's province as model
-    instances (one per province, kept in ``provinces``), its booths (those of ``booth_by_id``,
+    """An exhibitor from its ``_exhibitor_rows``: its seller, with the seller's province as a
+    model instance (one per province, kept in ``provinces``), its booths (those of ``booth_by_id``,
     given an ``exhibitor``; else made from the rows' code and colour). Select_related's
     assignment, application, seller and province instances per booth were a third of the fair
     page's CPU (benchmarks/fairs.py)."""
@@ -262,8 +281,7 @@ def _exhibitor_build(
         province = provinces[province_row[0]] = Province.from_db(
             db, _PROVINCE_COLUMNS, province_row
         )
-    seller = Business.from_db(db, _SELLER_COLUMNS, first[_SELLERS_AT])
-    seller.province = province
+    seller = ExhibitorSeller(*first[_SELLERS_AT], province)
     exhibitor = Exhibitor(first[1], seller, fair_id=first[2])
     for row in rows:
         if booth_by_id is None:
@@ -316,6 +334,28 @@ def _brought_read(
     return brought
 
 
+def exhibitors_page(
+    *, exhibitors: list[Exhibitor], number: int | str | None, today: datetime.date | None = None
+) -> Page:
+    """The page ``number`` of ``exhibitors`` (``EXHIBITORS_PER_PAGE`` of them; out of range,
+    the last), each given the products it brings with their stars in force. One query, only
+    for the page shown: the fair page's list and a search's are paged, so a fair of 300
+    exhibitors bringing 1,500 products reads and writes 30 of them, not 589 KiB of HTML."""
+    shown = Paginator(exhibitors, EXHIBITORS_PER_PAGE).get_page(number)
+    _products_give(shown.object_list, today=today or timezone.localdate())
+    return shown
+
+
+def _products_give(exhibitors: Iterable[Exhibitor], *, today: datetime.date) -> None:
+    """Give each of ``exhibitors`` the products it brings with their stars. One query, none
+    for no exhibitor."""
+    by_id = {exhibitor.application_id: exhibitor for exhibitor in exhibitors}
+    if by_id:
+        brought = _brought_read(list(by_id), today=today)
+        for application_id, exhibitor in by_id.items():
+            exhibitor.products = brought.get(application_id, [])
+
+
 def _exhibitors(
     live: QuerySet[BoothAssignment],
     *,
@@ -342,11 +382,16 @@ def _exhibitors(
 
 
 def fair_pages(
-    *, fairs: list[Fair], today: datetime.date | None = None, full: bool = True
+    *,
+    fairs: list[Fair],
+    today: datetime.date | None = None,
+    products: bool = True,
+    programme: bool = True,
 ) -> dict[int, FairPage]:
     """``fair_page`` for several fairs at once (a page of the API's ``fairs``), in the same
-    five queries whatever the number of fairs, booths, exhibitors and products. Without
-    ``full``, what the booth map alone shows: no products brought, no programme (three)."""
+    five queries whatever the number of fairs, booths, exhibitors and products: zones, booths,
+    exhibitors, with ``products`` the products they bring, with ``programme`` the programme.
+    Each exhibitor knows the page of the fair's exhibitor list it is on (``page_number``)."""
     today = today or timezone.localdate()
     ids = [fair.pk for fair in fairs]
     zones_of: dict[int, list[Zone]] = {pk: [] for pk in ids}
@@ -363,12 +408,12 @@ def fair_pages(
         booth.exhibitor = None
         booth.colour = colours[booth.zone_id]
         booth.fee = booth.price_at(fair_by_id[booth.fair_id])
-    exhibitors = _exhibitors(_live_at(ids), today=today, booth_by_id=booth_by_id, products=full)
+    exhibitors = _exhibitors(_live_at(ids), today=today, booth_by_id=booth_by_id, products=products)
     programme_of: dict[int, list] = {pk: [] for pk in ids}
-    programme = (
-        ProgrammeItem.objects.filter(fair_id__in=ids) if full else ProgrammeItem.objects.none()
+    items = (
+        ProgrammeItem.objects.filter(fair_id__in=ids) if programme else ProgrammeItem.objects.none()
     )
-    for item in programme.order_by("position", "id").prefetch_related(
+    for item in items.order_by("position", "id").prefetch_related(
         Prefetch(
             "certificates",
             queryset=Certificate.objects.select_related("product").order_by(
@@ -380,14 +425,17 @@ def fair_pages(
     pages = {}
     for fair in fairs:
         fair_booths = booths_of[fair.pk]
+        fair_exhibitors = sorted(
+            (e for e in exhibitors.values() if e.fair_id == fair.pk),
+            key=lambda e: e.booths[0].code,
+        )
+        for index, exhibitor in enumerate(fair_exhibitors):
+            exhibitor.page_number = index // EXHIBITORS_PER_PAGE + 1
         pages[fair.pk] = FairPage(
             fair=fair,
             zones=zones_of[fair.pk],
             booths=fair_booths,
-            exhibitors=sorted(
-                (e for e in exhibitors.values() if e.fair_id == fair.pk),
-                key=lambda e: e.booths[0].code,
-            ),
+            exhibitors=fair_exhibitors,
             programme=programme_of[fair.pk],
             width=max((b.x + b.width for b in fair_booths), default=0),
             height=max((b.y + b.height for b in fair_booths), default=0),
@@ -437,15 +485,14 @@ def fair_exhibitors_search(
     live = _live_at([fair.pk])
     rows_of = _exhibitor_rows(live, booths_read=True, found=found or None)
     matching = [pk for pk, rows in rows_of.items() if not found or rows[0][-1]]
+    # Instances of only the page shown: every exhibitor found is a plain row (cheap), its
+    # seller and province as model instances are not.
     shown = Paginator(matching, EXHIBITORS_PER_PAGE).get_page(page)
     provinces: dict[int, Province] = {}
     exhibitors = [
         _exhibitor_build(rows_of[pk], db=live.db, provinces=provinces) for pk in shown.object_list
     ]
-    if exhibitors:
-        brought_by = _brought_read(list(shown.object_list), today=today)
-        for exhibitor in exhibitors:
-            exhibitor.products = brought_by.get(exhibitor.application_id, [])
+    _products_give(exhibitors, today=today)
     return ExhibitorSearch(
         exhibitors=exhibitors,
         total=len(rows_of),

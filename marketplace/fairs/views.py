@@ -21,6 +21,7 @@ from marketplace.fairs.models import Fair
 from marketplace.fairs.permissions import ROLES_ALL, organiser_member_require
 from marketplace.fairs.rendering import booth_map_svg, exhibitor_items
 from marketplace.fairs.selectors import (
+    exhibitors_page,
     fair_exhibitors_search,
     fair_list,
     fair_page,
@@ -67,17 +68,19 @@ def fair_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page(slug: str, *, full: bool = True):
-    page = fair_page(slug=slug, full=full)
+def _page(slug: str, *, products: bool, programme: bool):
+    page = fair_page(slug=slug, products=products, programme=programme)
     if page is None:
         raise Http404
     return page
 
 
 def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    """The fair's page; with a search (name or product, province, stars) the exhibitors found
-    alone: the booth map, the zones and the programme do not change with a search, and reading
-    and drawing them for every search cost what the whole page costs (benchmarks/fairs.py)."""
+    """The fair's page, its exhibitor list a page at a time (the booth map links each booth to
+    its exhibitor's page); with a search (name or product, province, stars) the exhibitors
+    found alone: the booth map, the zones and the programme do not change with a search, and
+    reading and drawing them for every search cost what the whole page costs
+    (benchmarks/fairs.py)."""
     query = request.GET.get("q", "")
     province_name = request.GET.get("tinh", "")
     try:
@@ -99,10 +102,13 @@ def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             page=request.GET.get("page"),
         )
         exhibitors, total, provinces = results.exhibitors, results.total, results.provinces
+        shown = results.page
     else:
-        page = _page(slug)
+        # Every exhibitor for the map, the products of only those on the list's page shown.
+        page = _page(slug, products=False, programme=True)
         fair = page.fair
-        exhibitors, total = page.exhibitors, len(page.exhibitors)
+        shown = exhibitors_page(exhibitors=page.exhibitors, number=request.GET.get("page"))
+        exhibitors, total = shown.object_list, len(page.exhibitors)
         provinces = page.exhibitor_provinces
     url = site_url(request) + fair.get_absolute_url()
     return TemplateResponse(
@@ -113,7 +119,7 @@ def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "fair": fair,
             "when": fair_when(fair, timezone.localdate()),
             "exhibitors": exhibitors,
-            "results_page": results.page if results else None,
+            "results_page": shown,
             "exhibitor_items": exhibitor_items(exhibitors),
             "exhibitor_count": total,
             "searching": searching,
@@ -122,14 +128,15 @@ def fair_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "stars": stars,
             "star_choices": star_choices(),
             "exhibitor_provinces": provinces,
-            "map_svg": booth_map_svg(page) if page else "",
+            "map_svg": booth_map_svg(page, link_base=fair.get_absolute_url()) if page else "",
             "jsonld": fair_jsonld(fair, url=url),
         },
     )
 
 
 def fair_map_svg_view(request: HttpRequest, slug: str) -> HttpResponse:
-    page = _page(slug, full=False)  # the map names exhibitors, not their products
+    # The map names exhibitors, not their products.
+    page = _page(slug, products=False, programme=False)
     body = booth_map_svg(page, standalone=True, link_base=page.fair.get_absolute_url())
     return HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
 

@@ -296,7 +296,7 @@ def desk_booth_map(request, slug, fair_slug):
     application: no script needed. Constant SQL."""
     desk = OrganiserDesk(request, slug)
     fair = desk_fair(desk, fair_slug)
-    page = fair_page(slug=fair.slug, public_only=False, full=False)  # the map alone
+    page = fair_page(slug=fair.slug, public_only=False, products=False, programme=False)
     application = None
     if desk.can_manage and (chosen := request.GET.get("don", "")).isdigit():
         application = (

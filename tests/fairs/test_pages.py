@@ -146,8 +146,10 @@ def test_a_fair_page_of_300_booths_costs_the_sql_of_one_of_10(client, django_que
         with django_queries(6):
             body = client.get(f"/hoi-cho/{fair.slug}/").content.decode()
         assert body.count('class="booth booth-') == booths
-        assert body.count('class="exhibitor"') == exhibitors
-        assert body.count('</a> <span class="stars"') == 5 * exhibitors  # products brought
+        # The list shows a page of exhibitors, with the products they bring.
+        shown = min(exhibitors, EXHIBITORS_PER_PAGE)
+        assert body.count('class="exhibitor"') == shown
+        assert body.count('</a> <span class="stars"') == 5 * shown
         with django_queries(4):
             svg = client.get(f"/hoi-cho/{fair.slug}/so-do.svg").content.decode()
         assert svg.count("<rect ") == booths
@@ -162,8 +164,8 @@ def test_a_fair_page_of_300_booths_costs_the_sql_of_one_of_10(client, django_que
 def test_the_booth_map_draws_each_booth_coloured_by_zone_linking_to_its_exhibitor(client):
     fair = _fair_with_exhibitors(2)
     body = client.get(f"/hoi-cho/{fair.slug}/").content.decode()
-    assert body.count('<a href="#booth-') == 3
-    assert 'href="#booth-B-02" class="booth booth-assigned"' in body
+    assert body.count(f'<a href="/hoi-cho/{fair.slug}/#booth-') == 3
+    assert f'href="/hoi-cho/{fair.slug}/#booth-B-02" class="booth booth-assigned"' in body
     assert 'fill="#aa0000"' in body and 'fill="#00aa00"' in body
     assert 'id="booth-B-02"' in body  # the exhibitor entry the booth links to
     assert "HTX số 001" in body
@@ -311,3 +313,34 @@ def test_a_search_finding_many_exhibitors_shows_them_a_page_at_a_time(client, dj
     # A page number out of range shows the last page, not an error.
     last = client.get(f"/hoi-cho/{fair.slug}/", {**params, "page": "99"}).content.decode()
     assert re.findall(r'class="exhibitor" id="exhibitor-(\d+)"', last) == ids[2]
+
+
+def test_the_fair_page_lists_exhibitors_a_page_at_a_time_and_the_map_links_to_each_page(
+    client, django_queries
+):
+    fair = _fair_in_bulk(80, 64)
+    url = f"/hoi-cho/{fair.slug}/"
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "64 exhibitors" in first
+    assert first.count('class="exhibitor"') == EXHIBITORS_PER_PAGE == 30
+    assert '<a rel="next" href="?page=2">' in first
+    # Every booth is on the map of every page; one whose exhibitor is listed on another page
+    # links to that page. Booths A-001…A-064 are assigned in order, A-065… are free.
+    assert first.count('class="booth booth-') == 80
+    assert f'<a href="{url}#booth-A-030" class="booth ' in first
+    assert f'<a href="{url}?page=2#booth-A-031" class="booth ' in first
+    assert f'<a href="{url}?page=3#booth-A-064" class="booth ' in first
+    assert f'<a href="{url}#booth-A-065" class="booth ' in first
+    assert 'id="booth-A-030"' in first and 'id="booth-A-031"' not in first
+    with django_queries(6):
+        second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('class="exhibitor"') == 30
+    assert 'id="booth-A-031"' in second and 'id="booth-A-061"' not in second
+    assert second.count('</a> <span class="stars"') == 5 * 30
+    third = client.get(url, {"page": 3}).content.decode()
+    assert third.count('class="exhibitor"') == 4
+    # Out of range: the last page, not an error.
+    last = client.get(url, {"page": 99}).content.decode()
+    assert re.findall(r'id="exhibitor-\d+"', last) == re.findall(r'id="exhibitor-\d+"', third)
+    svg = client.get(f"{url}so-do.svg").content.decode()
+    assert f'href="{url}?page=3#booth-A-064"' in svg

@@ -18,13 +18,13 @@ the benchmark measures reads.
 Times, in-process through Django's test client with ``DEBUG=false`` and the catalogue cache off
 (``CATALOGUE_CACHE_TIMEOUT=0``; the fair pages are not page-cached), ``--rounds`` requests each:
 
-- the fair page ``/hoi-cho/<slug>/`` (facts, zones, the inline booth map, all exhibitors with
-  their products and stars);
+- the fair page ``/hoi-cho/<slug>/`` (facts, zones, the inline booth map of every booth, the
+  programme, the first 30 exhibitors with their products and stars);
 - the booth map alone ``/hoi-cho/<slug>/so-do.svg``;
 - the exhibitor search on the fair page (``?q=`` a seller's name, ``?q=`` a product, ``?tinh=``
   a province, ``?sao=5``), rotating through the values: the exhibitors found alone, without the
   booth map;
-- the search itself (``fair_exhibitors_search``: its four queries and the page of exhibitors
+- the search itself (``fair_exhibitors_search``: its two queries and the page of exhibitors
   it builds, without the page's markup).
 
 Prints per target the SQL statements of one request, p50/p95 wall time and the median CPU time

@@ -326,7 +326,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from storefront_data import bench_database, run_manage
+    from storefront_data import bench_database, machine_speed, run_manage
 
     url, reuse = bench_database(
         sqlite=args.sqlite, database_url=args.database_url, keep=args.keep, prefix="ocop-fairs-"
@@ -412,6 +412,7 @@ def main() -> None:
         return
 
     print(f"load average: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(machine_speed())
     for label, urls in targets.items():
         statements: list[str] = []
 

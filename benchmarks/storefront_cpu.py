@@ -65,6 +65,7 @@ def main() -> None:
     import floor_app
     from django.test import Client
     from storefront import PRODUCTS_QUERY_WITH_OFFERS, SLUG_SAMPLE
+    from storefront_data import machine_speed
 
     from catalog.models import Product
 
@@ -130,6 +131,7 @@ def main() -> None:
                 cpu[name].append((time.process_time() - started_cpu) * 1000)
                 wall[name].append((time.perf_counter() - started_wall) * 1000)
     print(f"load average: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(machine_speed())
     print(f"{'target':<15} {'CPU ms (median)':>16} {'wall ms (median)':>17}")
     medians = {}
     for name in targets:

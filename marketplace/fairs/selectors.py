@@ -9,13 +9,9 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    BooleanField,
     Count,
-    Exists,
-    ExpressionWrapper,
     F,
     FilteredRelation,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -27,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Certificate
 from catalog.rules import certificate_newest_in_force, in_force_q
 from catalog.selectors import certificates_in_force
+from core.catalogue_cache import catalogue_local
 from core.models import Province
 from core.text import fold, nfc
 from marketplace.fairs.models import (
@@ -84,6 +81,7 @@ class BroughtProduct:
     pk: int
     name: str
     slug: str
+    name_folded: str = ""  # what an exhibitor search matches (``fair_exhibitors_search``)
 
     @property
     def id(self) -> int:
@@ -233,24 +231,20 @@ _PROVINCE_COLUMNS = ("id", "code", "name", "short_name", "slug", "name_folded")
 
 
 def _exhibitor_rows(
-    live: QuerySet[BoothAssignment], *, booths_read: bool, found: Q | None = None
+    live: QuerySet[BoothAssignment], *, booths_read: bool, searched: bool = False
 ) -> dict[int, list[tuple]]:
     """The rows of ``live`` (one per booth: its id, the application's, the fair's, the seller's
-    and its province's columns; with ``booths_read`` the booth's code and zone colour; given
-    ``found``, last, whether the exhibitor matches it), by application, in the order of its
-    first booth's code. One query, plain rows: ``_exhibitor_build`` makes instances only of
-    the exhibitors shown."""
+    and its province's columns; with ``booths_read`` the booth's code and zone colour; with
+    ``searched``, last, the seller's folded name), by application, in the order of its first
+    booth's code. One query, plain rows: ``_exhibitor_build`` makes instances only of the
+    exhibitors shown."""
     columns = ["booth_id", "application_id", "application__fair_id"]
     columns += [f"application__seller__{c}" for c in _SELLER_COLUMNS]
     columns += [f"application__seller__province__{c}" for c in _PROVINCE_COLUMNS]
     if booths_read:
         columns += ["booth__code", "booth__zone__colour"]
-    if found is not None:
-        # In the select list, not the WHERE clause: there PostgreSQL's planner joined every
-        # booth to every province before testing the words (10,200 rows for 300 booths);
-        # here it tests them once per row of the plain joins (benchmarks/fairs.py).
-        live = live.annotate(found=ExpressionWrapper(found, output_field=BooleanField()))
-        columns.append("found")
+    if searched:
+        columns.append("application__seller__name_folded")
     rows: dict[int, list[tuple]] = {}
     for row in live.order_by("booth__code").values_list(*columns):
         rows.setdefault(row[1], []).append(row)
@@ -260,6 +254,7 @@ def _exhibitor_rows(
 _SELLERS_AT = slice(3, 3 + len(_SELLER_COLUMNS))
 _PROVINCES_AT = slice(_SELLERS_AT.stop, _SELLERS_AT.stop + len(_PROVINCE_COLUMNS))
 _PROVINCE_NAME = _PROVINCES_AT.start + _PROVINCE_COLUMNS.index("name")
+_PROVINCE_FOLDED = _PROVINCES_AT.start + _PROVINCE_COLUMNS.index("name_folded")
 
 
 def _exhibitor_build(
@@ -317,19 +312,20 @@ def _brought_read(
             "offer__variant__product_id",
             "offer__variant__product__name",
             "offer__variant__product__slug",
+            "offer__variant__product__name_folded",
             "certificate_in_force__stars",
         )
     )
     products: dict[int, BroughtProduct] = {}
     seen: set[tuple[int, int]] = set()
     brought: dict[int, list[ExhibitorProduct]] = {}
-    for application_id, product_id, name, slug, stars in rows:
+    for application_id, product_id, name, slug, folded, stars in rows:
         if (application_id, product_id) in seen:  # two packs of one product
             continue
         seen.add((application_id, product_id))
         product = products.get(product_id)
         if product is None:
-            product = products[product_id] = BroughtProduct(product_id, name, slug)
+            product = products[product_id] = BroughtProduct(product_id, name, slug, folded)
         brought.setdefault(application_id, []).append(ExhibitorProduct(product, stars))
     return brought
 
@@ -443,6 +439,64 @@ def fair_pages(
     return pages
 
 
+@dataclass(frozen=True, slots=True)
+class _IndexedExhibitor:
+    """What a search of a fair's exhibitors looks at and shows of one of them."""
+
+    rows: tuple[tuple, ...]  # its ``_exhibitor_rows``, one per booth
+    text: str  # its folded name, province and products brought, space-separated
+    province_name: str
+    province_folded: str
+    stars: int  # the most stars in force among its products (0: none)
+    products: tuple[ExhibitorProduct, ...]
+
+    def found(
+        self, *, words: list[str], province: tuple[str, str] | None, stars: int | None
+    ) -> bool:
+        """Whether it is from ``province`` (its name, its folded name), brings ``stars`` or
+        more, and has every one of ``words`` in its text."""
+        if province is not None:
+            name, folded = province
+            if self.province_name != name and self.province_folded != folded:
+                return False
+        if stars and self.stars < stars:
+            return False
+        # A word has no space, so it is in the text exactly when it is in one of its parts.
+        return all(word in self.text for word in words)
+
+
+def _exhibitor_index(*, fair: Fair, today: datetime.date) -> tuple[_IndexedExhibitor, ...]:
+    """The fair's exhibitors in booth order, each with the text a search matches and the most
+    stars it brings. Two queries, kept per catalogue version (``catalogue_local``: any
+    committed write to the fair, its exhibitors, their products or certificates makes a new
+    one; the date is in its key, as stars lapse at midnight): a search then reads no
+    exhibitor or product, only the page it shows (benchmarks/fairs.py)."""
+
+    def build() -> tuple[_IndexedExhibitor, ...]:
+        live = _live_at([fair.pk])
+        rows_of = _exhibitor_rows(live, booths_read=True, searched=True)
+        brought = _brought_read(live.values("application_id"), today=today)
+        index = []
+        for application_id, rows in rows_of.items():
+            first = rows[0]
+            products = tuple(brought.get(application_id, ()))
+            parts = [first[-1], first[_PROVINCE_FOLDED]]
+            parts += [item.product.name_folded for item in products]
+            index.append(
+                _IndexedExhibitor(
+                    rows=tuple(rows),
+                    text=" ".join(parts),
+                    province_name=first[_PROVINCE_NAME],
+                    province_folded=first[_PROVINCE_FOLDED],
+                    stars=max((item.stars or 0 for item in products), default=0),
+                    products=products,
+                )
+            )
+        return tuple(index)
+
+    return catalogue_local(key=f"fairs:exhibitor-index:{fair.pk}:{today:%Y%m%d}", build=build)
+
+
 def fair_exhibitors_search(
     *,
     fair: Fair,
@@ -456,47 +510,28 @@ def fair_exhibitors_search(
     of ``text`` (folded: "mat ong" finds "Mật ong"), from ``province_name`` (its name, or its
     short name folded: "quang ninh"), bringing a product with a certificate in force of
     ``stars`` or more, in booth order; the ``page`` shown of them (``EXHIBITORS_PER_PAGE``)
-    built, with its products. Two queries whatever their number: the fair's exhibitors as
-    plain rows, each marked found or not in SQL (the form's provinces and count are of them
-    all), and the products of the page shown. A search finding most of a fair ("★4 or more")
-    costs what one finding a few does."""
+    with their products. Searched in the fair's exhibitor index (``_exhibitor_index``): one
+    query (the catalogue token) while it is current, three when it is built, whatever the
+    number of exhibitors, products and words. Searched in SQL, a fair of 300 exhibitors cost
+    three times the page's markup: a subquery per word (PostgreSQL planned them longer than
+    it ran them), then every exhibitor's row read to count them and list their provinces."""
     today = today or timezone.localdate()
-    found = Q()
-    # The products brought to this fair only: on a fair's few hundred applications, not the
-    # catalogue's every product.
-    brought = ExhibitorApplication.offers.through.objects.filter(
-        exhibitorapplication__fair_id=fair.pk,
-        exhibitorapplication_id=OuterRef("application_id"),
-    )
-    for word in fold(text).split():
-        found &= (
-            Q(application__seller__name_folded__contains=word)
-            | Q(application__seller__province__name_folded__contains=word)
-            | Exists(brought.filter(offer__variant__product__name_folded__contains=word))
-        )
-    if province_name:
-        # The form sends the name; the province's folded name is its short name's.
-        found &= Q(application__seller__province__name=nfc(province_name)) | Q(
-            application__seller__province__name_folded=fold(province_name)
-        )
-    if stars:
-        starred = certificates_in_force(today=today).filter(stars__gte=stars)
-        found &= Exists(brought.filter(offer__variant__product_id__in=starred.values("product_id")))
-    live = _live_at([fair.pk])
-    rows_of = _exhibitor_rows(live, booths_read=True, found=found or None)
-    matching = [pk for pk, rows in rows_of.items() if not found or rows[0][-1]]
-    # Instances of only the page shown: every exhibitor found is a plain row (cheap), its
-    # seller and province as model instances are not.
+    words = fold(text).split()
+    province = (nfc(province_name), fold(province_name)) if province_name else None
+    index = _exhibitor_index(fair=fair, today=today)
+    matching = [e for e in index if e.found(words=words, province=province, stars=stars)]
     shown = Paginator(matching, EXHIBITORS_PER_PAGE).get_page(page)
     provinces: dict[int, Province] = {}
-    exhibitors = [
-        _exhibitor_build(rows_of[pk], db=live.db, provinces=provinces) for pk in shown.object_list
-    ]
-    _products_give(exhibitors, today=today)
+    exhibitors = []
+    # Instances of only the page shown, each its own (the index is shared between requests).
+    for indexed in shown.object_list:
+        exhibitor = _exhibitor_build(list(indexed.rows), db=fair._state.db, provinces=provinces)
+        exhibitor.products = list(indexed.products)
+        exhibitors.append(exhibitor)
     return ExhibitorSearch(
         exhibitors=exhibitors,
-        total=len(rows_of),
-        provinces=sorted({rows[0][_PROVINCE_NAME] for rows in rows_of.values()}),
+        total=len(index),
+        provinces=sorted({e.province_name for e in index}),
         page=shown,
     )
 

@@ -225,6 +225,35 @@ def test_an_exhibitor_is_found_by_a_product_it_brings_with_its_stars(client):
     assert found(q="cha muc") == ["HTX số 001"]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_search_reads_the_fair_index_until_a_committed_write_changes_it(
+    client, django_queries
+):
+    # Committed, as in production (other tests write inside their test transaction, where
+    # every search builds the index afresh).
+    fair = _fair_with_exhibitors(2)
+    found = _searcher(client, fair)
+    assert found(q="htx so 001") == ["HTX số 001"]  # builds the index
+    with django_queries(2):  # the fair and the catalogue token: no exhibitor or product
+        assert found(q="htx so 000") == ["HTX số 000"]
+    with django_queries(2):
+        assert found(sao="4") == ["HTX số 000", "HTX số 001"]
+    product = ExhibitorApplication.objects.get(fair=fair, seller__name="HTX số 001")
+    product = product.offers.get().variant.product
+    product.name, product.name_folded = "Chả mực Hạ Long", "cha muc ha long"
+    product.save(update_fields=["name", "name_folded"])
+    assert found(q="cha muc") == ["HTX số 001"]
+    product.certificates.update(status="revoked")
+    assert found(sao="4") == ["HTX số 000"]
+    organiser_user = fair.organiser.memberships.get().user
+    booth_assign(
+        application=applied(fair=fair, name="HTX số 002"),
+        booth=BoothFactory(zone=fair.zones.first(), code="B-03"),
+        actor=organiser_user,
+    )
+    assert found(q="htx") == ["HTX số 000", "HTX số 001", "HTX số 002"]
+
+
 def test_a_search_lists_the_exhibitors_found_alone_linking_back_to_the_map(client):
     fair = _fair_with_exhibitors(3)
     body = client.get(f"/hoi-cho/{fair.slug}/", {"q": "htx so 001"}).content.decode()

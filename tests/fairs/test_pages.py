@@ -226,9 +226,7 @@ def test_an_exhibitor_is_found_by_a_product_it_brings_with_its_stars(client):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_search_reads_the_fair_index_until_a_committed_write_changes_it(
-    client, django_queries
-):
+def test_a_search_reads_the_fair_index_until_a_committed_write_changes_it(client, django_queries):
     # Committed, as in production (other tests write inside their test transaction, where
     # every search builds the index afresh).
     fair = _fair_with_exhibitors(2)

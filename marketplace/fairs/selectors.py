@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -109,11 +110,21 @@ class ExhibitorProduct:
     stars: int | None
 
 
+class ExhibitorBooth(NamedTuple):
+    """An exhibitor's booth as its entry in the exhibitor list shows it. Not the map's
+    ``Booth``: the booth names its exhibitor, and an exhibitor naming the booth back would
+    make every fair page and search a heap of reference cycles, freed only by the garbage
+    collector's pauses (benchmarks/fairs.py)."""
+
+    code: str
+    colour: str
+
+
 @dataclass
 class Exhibitor:
     application_id: int
     seller: ExhibitorSeller
-    booths: list = field(default_factory=list)
+    booths: list[ExhibitorBooth] = field(default_factory=list)
     products: list[ExhibitorProduct] = field(default_factory=list)
     fair_id: int | None = None
     # The page of the fair's exhibitor list it is on (``EXHIBITORS_PER_PAGE``): where the
@@ -265,8 +276,8 @@ def _exhibitor_build(
     booth_by_id: dict[int, Booth] | None = None,
 ) -> Exhibitor:
     """An exhibitor from its ``_exhibitor_rows``: its seller, with the seller's province as a
-    model instance (one per province, kept in ``provinces``), its booths (those of ``booth_by_id``,
-    given an ``exhibitor``; else made from the rows' code and colour). Select_related's
+    model instance (one per province, kept in ``provinces``), its booths' codes and colours
+    (given ``booth_by_id``, the map's booths, each told its exhibitor). Select_related's
     assignment, application, seller and province instances per booth were a third of the fair
     page's CPU (benchmarks/fairs.py)."""
     first = rows[0]
@@ -280,13 +291,13 @@ def _exhibitor_build(
     exhibitor = Exhibitor(first[1], seller, fair_id=first[2])
     for row in rows:
         if booth_by_id is None:
-            code, colour = row[_PROVINCES_AT.stop : _PROVINCES_AT.stop + 2]
-            booth = Booth.from_db(db, ("id", "code"), (row[0], code))
-            booth.colour = colour
+            exhibitor.booths.append(
+                ExhibitorBooth(*row[_PROVINCES_AT.stop : _PROVINCES_AT.stop + 2])
+            )
         else:
             booth = booth_by_id[row[0]]
-        booth.exhibitor = exhibitor
-        exhibitor.booths.append(booth)
+            booth.exhibitor = exhibitor
+            exhibitor.booths.append(ExhibitorBooth(booth.code, booth.colour))
     return exhibitor
 
 

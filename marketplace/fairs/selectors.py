@@ -111,10 +111,10 @@ class ExhibitorProduct:
 
 
 class ExhibitorBooth(NamedTuple):
-    """An exhibitor's booth as its entry in the exhibitor list shows it. Not the map's
-    ``Booth``: the booth names its exhibitor, and an exhibitor naming the booth back would
-    make every fair page and search a heap of reference cycles, freed only by the garbage
-    collector's pauses (benchmarks/fairs.py)."""
+    """An exhibitor's booth as its entry in the exhibitor list, the exports and the API show
+    it: a search builds these for the exhibitors it shows, not ``Booth`` model instances (a
+    model instance costs ten tuples), and the map's booths, which name their exhibitor, are
+    not named back."""
 
     code: str
     colour: str

@@ -112,9 +112,9 @@ class ExhibitorProduct:
 
 class ExhibitorBooth(NamedTuple):
     """An exhibitor's booth as its entry in the exhibitor list, the exports and the API show
-    it: a search builds these for the exhibitors it shows, not ``Booth`` model instances (a
-    model instance costs ten tuples), and the map's booths, which name their exhibitor, are
-    not named back."""
+    it: a search builds these for the exhibitors it shows, not ``Booth`` model instances (one
+    costs about thirteen of these to build), and the map's booths, which name their
+    exhibitor, are not named back."""
 
     code: str
     colour: str

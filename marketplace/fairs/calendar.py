@@ -78,10 +78,13 @@ def _fold_line(line: str) -> list[str]:
 
 def fair_ics(fair: Fair, *, url: str, host: str) -> str:
     """One all-day VEVENT over the fair's days (DTEND is the day after the last, as RFC 5545
-    says for dates)."""
+    says for dates). With closed days (Tết) among them, it is a day that repeats daily until
+    the last, without the closed days (RRULE, EXDATE): a calendar then shows no fair on them."""
     stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     venue = fair.venue
     location = ", ".join(p for p in (venue.name, venue.address, fair.province.name) if p)
+    first, last, day = fair.starts_on, fair.ends_on or fair.starts_on, datetime.timedelta(days=1)
+    closed = sorted({date for date in fair.closed_dates if first <= date <= last})
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -90,8 +93,17 @@ def fair_ics(fair: Fair, *, url: str, host: str) -> str:
         "BEGIN:VEVENT",
         f"UID:fair-{fair.pk}@{host}",
         f"DTSTAMP:{stamp}",
-        f"DTSTART;VALUE=DATE:{fair.starts_on:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{(fair.ends_on or fair.starts_on) + datetime.timedelta(days=1):%Y%m%d}",
+        f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
+    ]
+    if closed:
+        lines += [
+            f"DTEND;VALUE=DATE:{first + day:%Y%m%d}",
+            f"RRULE:FREQ=DAILY;UNTIL={last:%Y%m%d}",
+            "EXDATE;VALUE=DATE:" + ",".join(f"{date:%Y%m%d}" for date in closed),
+        ]
+    else:
+        lines.append(f"DTEND;VALUE=DATE:{last + day:%Y%m%d}")
+    lines += [
         f"SUMMARY:{_ics_text(fair.name)}",
         f"LOCATION:{_ics_text(location)}",
         f"URL:{url}",

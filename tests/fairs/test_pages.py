@@ -77,6 +77,24 @@ def test_the_ics_download_is_an_all_day_event(client):
     assert client.get(f"/hoi-cho/{draft.slug}/lich.ics").status_code == 404
 
 
+def test_the_ics_download_leaves_out_the_closed_days(client):
+    from dateutil.rrule import rrulestr
+
+    fair = FairFactory(starts_on=datetime.date(2027, 2, 3), ends_on=datetime.date(2027, 2, 9),
+                       applications_close_on=None,
+                       closed_days=["2027-02-06", "2027-02-05", "2027-03-01"])  # fmt: skip
+    text = client.get(f"/hoi-cho/{fair.slug}/lich.ics").content.decode()
+    lines = text.split("\r\n")
+    assert "DTSTART;VALUE=DATE:20270203" in lines
+    assert "DTEND;VALUE=DATE:20270204" in lines  # each instance is one day
+    # Read as a calendar reads it: every day of the fair but the two closed ones within it.
+    recurrence = "\n".join(
+        line for line in lines if line.startswith(("DTSTART", "RRULE", "EXDATE"))
+    )
+    days = [moment.date() for moment in rrulestr(recurrence, forceset=True)]
+    assert days == [datetime.date(2027, 2, d) for d in (3, 4, 7, 8, 9)]
+
+
 def _fair_with_exhibitors(count: int, label: str = "HTX số"):
     organiser, user = organiser_member()
     fair = FairFactory(organiser=organiser)

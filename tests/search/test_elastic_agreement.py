@@ -29,6 +29,15 @@ TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """``TODAY`` as the test starts, not as the module was collected: the documents are written
+    with the day they are written on, and a run may cross midnight in Asia/Ho_Chi_Minh (17:00
+    UTC) between the two."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
 def backdate(certificate: Certificate, **fields) -> Certificate:
     Certificate.objects.filter(pk=certificate.pk).update(**fields)
     certificate.refresh_from_db()

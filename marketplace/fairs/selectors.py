@@ -82,7 +82,7 @@ class BroughtProduct:
     pk: int
     name: str
     slug: str
-    name_folded: str = ""  # what an exhibitor search matches (``fair_exhibitors_search``)
+    name_folded: str  # what an exhibitor search matches (``fair_exhibitors_search``)
 
     @property
     def id(self) -> int:
